@@ -1,0 +1,176 @@
+"""Who may see and change what. The one gate: every view, endpoint, export and task starts here.
+
+Scopes (DESIGN.md rule 1):
+- caseworker: youth of their own team;
+- supervisor: youth of the teams they supervise;
+- agency staff and agency admin: every youth of their agency;
+- superuser: everything.
+Anything else (no role, no agency, an unknown role, an anonymous user) sees nothing. A record
+outside a user's scope is reported as missing (404), never as forbidden, so its existence is not
+confirmed.
+"""
+
+from django.http import Http404
+
+from .models import Role, Team, User, Youth
+
+# Roles that may change youth records; agency staff read and export only.
+EDITOR_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN}
+
+
+def _is_active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def youth_visible_to(user):
+    """The youth this user may see. Deny by default."""
+    if not _is_active(user):
+        return Youth.objects.none()
+    if user.is_superuser:
+        return Youth.objects.all()
+    if user.agency_id is None:
+        return Youth.objects.none()
+    in_agency = Youth.objects.filter(agency_id=user.agency_id)
+    if user.role == Role.CASEWORKER:
+        if user.team_id is None:
+            return Youth.objects.none()
+        return in_agency.filter(team_id=user.team_id)
+    if user.role == Role.SUPERVISOR:
+        return in_agency.filter(team__in=Team.objects.filter(supervisors=user))
+    if user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN):
+        return in_agency
+    return Youth.objects.none()
+
+
+def youth_editable_by(user):
+    """The youth this user may change: those they see, if their role edits at all."""
+    if not _is_active(user):
+        return Youth.objects.none()
+    if user.is_superuser or user.role in EDITOR_ROLES:
+        return youth_visible_to(user)
+    return Youth.objects.none()
+
+
+def get_youth_or_404(user, pk, *, for_edit=False, queryset=None):
+    """One youth in the user's scope, or 404 whether it is missing or out of scope."""
+    scope = youth_editable_by(user) if for_edit else youth_visible_to(user)
+    if queryset is not None:
+        scope = queryset & scope
+    try:
+        return scope.get(pk=pk)
+    except (Youth.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such youth.") from None
+
+
+def can_edit_youth(user, youth) -> bool:
+    if not _is_active(user):
+        return False
+    if user.is_superuser:
+        return True
+    return user.role in EDITOR_ROLES and _in_scope(user, youth)
+
+
+def can_see_restricted(user, youth) -> bool:
+    """SSN and health fields: the youth's assigned caseworkers, their team's supervisors, agency admins."""
+    if not _is_active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.agency_id != youth.agency_id:
+        return False
+    if user.role == Role.AGENCY_ADMIN:
+        return True
+    if user.role == Role.SUPERVISOR:
+        return _supervises(user, youth)
+    if user.role == Role.CASEWORKER:
+        return user.team_id == youth.team_id and youth.assigned_caseworkers.filter(pk=user.pk).exists()
+    return False
+
+
+def can_see_access_log(user, youth) -> bool:
+    """Recent access to a youth's record: supervisors of the youth's team and agency admins."""
+    if not _is_active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.agency_id != youth.agency_id:
+        return False
+    if user.role == Role.AGENCY_ADMIN:
+        return True
+    return user.role == Role.SUPERVISOR and _supervises(user, youth)
+
+
+def teams_for_new_youth(user):
+    """Teams a user may open a youth record in: the teams they see, if their role edits."""
+    if _is_active(user) and (user.is_superuser or user.role in EDITOR_ROLES):
+        return teams_visible_to(user)
+    return Team.objects.none()
+
+
+def teams_visible_to(user):
+    """Teams whose youth the user sees (the caseload's team filter)."""
+    if not _is_active(user):
+        return Team.objects.none()
+    if user.is_superuser:
+        return Team.objects.all()
+    if user.agency_id is None:
+        return Team.objects.none()
+    teams = Team.objects.filter(agency_id=user.agency_id)
+    if user.role == Role.CASEWORKER:
+        return teams.filter(pk=user.team_id) if user.team_id else Team.objects.none()
+    if user.role == Role.SUPERVISOR:
+        return teams.filter(supervisors=user)
+    if user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN):
+        return teams
+    return Team.objects.none()
+
+
+def caseworkers_assignable(agency_id):
+    """Active caseworkers and supervisors of an agency who can carry a youth."""
+    return User.objects.filter(
+        agency_id=agency_id, is_active=True, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
+    )
+
+
+def can_manage_staff(user) -> bool:
+    return _is_active(user) and (
+        user.is_superuser or (user.role == Role.AGENCY_ADMIN and user.agency_id is not None)
+    )
+
+
+def staff_manageable_by(user):
+    """Staff accounts an agency admin may see and change: their own agency's only."""
+    if not can_manage_staff(user):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    return User.objects.filter(agency_id=user.agency_id)
+
+
+def teams_manageable_by(user):
+    if not can_manage_staff(user):
+        return Team.objects.none()
+    if user.is_superuser:
+        return Team.objects.all()
+    return Team.objects.filter(agency_id=user.agency_id)
+
+
+def get_in_scope_or_404(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
+
+
+def _supervises(user, youth) -> bool:
+    return Team.objects.filter(pk=youth.team_id, supervisors=user).exists()
+
+
+def _in_scope(user, youth) -> bool:
+    if user.agency_id is None or user.agency_id != youth.agency_id:
+        return False
+    if user.role == Role.CASEWORKER:
+        return user.team_id is not None and user.team_id == youth.team_id
+    if user.role == Role.SUPERVISOR:
+        return _supervises(user, youth)
+    return user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN)

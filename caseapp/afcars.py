@@ -1,0 +1,43 @@
+"""Placement types mapped to AFCARS living-arrangement elements (reference/regulatory.md §2.2).
+
+A foster family home is reported under E113 (its kind: relative, non-relative, pre-adoptive);
+other settings under E120 with the codes 1..14 in the order regulatory.md lists them (from ICF's
+AXE validators). The exact CFR paragraph numbers are marked [verify] there; so is this table.
+"""
+
+from typing import NamedTuple
+
+
+class LivingArrangement(NamedTuple):
+    element: str  # "E113" (foster family home) or "E120" (other living arrangement)
+    code: int | None  # E120 code, or None for E113 / unmapped
+    label: str
+
+
+# E120 codes, in the order regulatory.md §2.2 lists them.
+E120_GROUP_HOME_STAFF_OPERATED = 2
+E120_GROUP_HOME_SHELTER = 3
+E120_RESIDENTIAL_TREATMENT = 4
+E120_SUPERVISED_INDEPENDENT_LIVING = 8
+E120_RUNAWAY = 12
+E120_WHEREABOUTS_UNKNOWN = 13
+E120_PLACED_AT_HOME = 14
+
+_BY_PLACEMENT_TYPE = {
+    "foster_family": LivingArrangement("E113", None, "Foster family home (non-relative)"),
+    "relative_kinship": LivingArrangement("E113", None, "Foster family home (relative)"),
+    "pre_adoptive": LivingArrangement("E113", None, "Foster family home (pre-adoptive)"),
+    "group_home": LivingArrangement("E120", E120_GROUP_HOME_STAFF_OPERATED, "Group home, staff-operated"),
+    "shelter": LivingArrangement("E120", E120_GROUP_HOME_SHELTER, "Group home, shelter care"),
+    "residential_treatment": LivingArrangement(
+        "E120", E120_RESIDENTIAL_TREATMENT, "Residential treatment centre"
+    ),
+    "sil": LivingArrangement("E120", E120_SUPERVISED_INDEPENDENT_LIVING, "Supervised independent living"),
+    "trial_home_visit": LivingArrangement("E120", E120_PLACED_AT_HOME, "Placed at home"),
+}
+
+UNMAPPED = LivingArrangement("", None, "Not mapped: choose the AFCARS setting when reporting")
+
+
+def living_arrangement(placement_type: str) -> LivingArrangement:
+    return _BY_PLACEMENT_TYPE.get(placement_type, UNMAPPED)

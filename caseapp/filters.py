@@ -1,0 +1,73 @@
+"""The caseload's search and filters (django-filter), always over the user's scope."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from . import access
+from .models import PlacementType, Youth, YouthStatus
+
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class CaseloadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search", method="search",
+        widget=forms.TextInput(attrs={"placeholder": "Name, case number or date of birth"}),
+    )
+    status = django_filters.ChoiceFilter(choices=YouthStatus.choices, empty_label="Any status")
+    team = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any team")
+    placement_type = django_filters.ChoiceFilter(
+        label="Current placement", choices=PlacementType.choices, method="by_placement_type",
+        empty_label="Any placement",
+    )
+    mine = django_filters.BooleanFilter(
+        label="Only youth assigned to me", method="assigned_to_me", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Youth
+        fields = ["q", "status", "team", "placement_type", "mine"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, queryset=access.youth_visible_to(user), **kwargs)
+        self.user = user
+        self.filters["team"].queryset = access.teams_visible_to(user)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        match = Q(case_number__iexact=value)
+        day = parse_date(value)
+        if day:
+            match |= Q(date_of_birth=day)
+        words = value.split()
+        name_match = Q()
+        for word in words:
+            name_match &= (
+                Q(legal_first_name__icontains=word)
+                | Q(legal_last_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+                | Q(aliases__icontains=word)
+            )
+        return queryset.filter(match | name_match | Q(case_number__icontains=value))
+
+    def by_placement_type(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(placements__end_date__isnull=True, placements__placement_type=value)
+
+    def assigned_to_me(self, queryset, name, value):
+        return queryset.filter(assigned_caseworkers=self.user) if value else queryset

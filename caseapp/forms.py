@@ -1,0 +1,179 @@
+"""Forms (crispy-forms, Bootstrap 5). They check the shape of input; services/ check the domain rules."""
+
+from django import forms
+
+from . import access
+from .models import Placement, PlacementEndReason, Race, Role, Team, User, Youth, YouthPhoto
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ServiceValidatedModelForm(forms.ModelForm):
+    """A ModelForm that only checks input shape. The model's own validation is skipped because the
+    service that saves the data checks every rule (uniqueness, dates, scope) with a clear message,
+    and a form must not report the same problem twice."""
+
+    def _post_clean(self):
+        pass
+
+
+class YouthForm(ServiceValidatedModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    races = forms.MultipleChoiceField(
+        label="Race", choices=Race.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Youth
+        fields = [
+            "legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name", "aliases",
+            "case_number", "team", "assigned_caseworkers", "status", "exited_on", "covered_population",
+            "legal_status", "entered_care_on", "date_of_birth", "sex", "gender_identity", "races",
+            "hispanic_latino", "primary_language", "height_inches", "weight_pounds", "eye_color",
+            "hair_color", "complexion", "eyewear", "has_braces", "scars_marks_tattoos", "piercings",
+            *Youth.RESTRICTED_FIELDS,
+        ]
+        widgets = {
+            "date_of_birth": DATE_WIDGET,
+            "entered_care_on": DATE_WIDGET,
+            "exited_on": DATE_WIDGET,
+            "aliases": forms.Textarea(attrs={"rows": 2}),
+            "scars_marks_tattoos": forms.Textarea(attrs={"rows": 2}),
+            "piercings": forms.Textarea(attrs={"rows": 2}),
+            "medical_needs": forms.Textarea(attrs={"rows": 2}),
+            "mental_health_needs": forms.Textarea(attrs={"rows": 2}),
+            "medications": forms.Textarea(attrs={"rows": 2}),
+            "medical_notes": forms.Textarea(attrs={"rows": 3}),
+            "assigned_caseworkers": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "height_inches": "Total inches, e.g. 5 ft 4 in is 64.",
+            "ssn": "Only if the agency needs it for a report; shown to few people.",
+        }
+
+    def __init__(self, *args, user, agency_id, show_restricted, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = access.teams_for_new_youth(user).filter(agency_id=agency_id)
+        self.fields["assigned_caseworkers"].queryset = access.caseworkers_assignable(agency_id)
+        self.fields["assigned_caseworkers"].required = False
+        if not show_restricted:
+            for name in Youth.RESTRICTED_FIELDS:
+                del self.fields[name]
+
+    def clean_ssn(self):
+        ssn = self.cleaned_data.get("ssn", "").replace("-", "").replace(" ", "")
+        if ssn and (len(ssn) != 9 or not ssn.isdigit()):
+            raise forms.ValidationError("An SSN has 9 digits, e.g. 123-45-6789.")
+        return f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}" if ssn else ""
+
+    def service_fields(self):
+        """cleaned_data split into what the youth services take."""
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        caseworkers = list(data.pop("assigned_caseworkers", []))
+        return data, caseworkers
+
+
+class PlacementForm(ServiceValidatedModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    end_current_with_reason = forms.ChoiceField(
+        label="When this placement starts, the current placement ends because",
+        choices=[("", "Do not end the current placement")] + list(PlacementEndReason.choices),
+        required=False,
+    )
+
+    class Meta:
+        model = Placement
+        fields = [
+            "placement_type", "provider_name", "provider_phone", "address", "city", "state",
+            "postal_code", "start_date", "end_date", "end_reason", "notes",
+        ]
+        widgets = {
+            "start_date": DATE_WIDGET,
+            "end_date": DATE_WIDGET,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"end_date": "Leave empty while the youth still lives here."}
+
+    def __init__(self, *args, offer_end_current=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not offer_end_current:
+            del self.fields["end_current_with_reason"]
+
+    def clean_state(self):
+        return self.cleaned_data.get("state", "").upper()
+
+    def service_fields(self):
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class EndPlacementForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    end_date = forms.DateField(widget=DATE_WIDGET, help_text="The day the youth left this placement.")
+    end_reason = forms.ChoiceField(choices=[("", "Choose a reason")] + list(PlacementEndReason.choices))
+
+
+class PhotoForm(ServiceValidatedModelForm):
+    image = forms.FileField(
+        label="Photo", help_text="A JPEG, PNG or WebP image. Location data is removed on upload.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = YouthPhoto
+        fields = ["image", "taken_on", "caption"]
+        widgets = {"taken_on": DATE_WIDGET}
+
+
+class StaffForm(ServiceValidatedModelForm):
+    supervised_teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="For supervisors: the teams whose youth they see.",
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput, required=False,
+        help_text="At least 12 characters. Required for a new account.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "phone", "role", "team", "is_active"]
+
+    def __init__(self, *args, agency_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(agency_id=agency_id)
+        self.fields["team"].queryset = teams
+        self.fields["supervised_teams"].queryset = teams
+        self.fields["role"].required = True
+        self.fields["role"].choices = [("", "Choose a role")] + list(Role.choices)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        if self.instance.pk:
+            self.fields["supervised_teams"].initial = list(self.instance.supervised_teams.all())
+            del self.fields["password"]
+        else:
+            self.fields["password"].required = True
+
+    def service_fields(self):
+        data = dict(self.cleaned_data)
+        teams = list(data.pop("supervised_teams", []))
+        return data, teams
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, help_text="At least 12 characters.")
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    supervisors = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, agency_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisors"].queryset = User.objects.filter(
+            agency_id=agency_id, role=Role.SUPERVISOR, is_active=True
+        )

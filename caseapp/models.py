@@ -1,0 +1,439 @@
+"""The core records: agencies, teams, staff, youth, placements, photos and the audit trail.
+
+Models hold data and the invariants the database can keep. The verbs (create a youth, end a
+placement) live in caseapp/services/; who may see what lives in caseapp/access.py.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from . import afcars
+
+
+class Agency(models.Model):
+    """A child welfare agency. Nothing of one agency is ever shown to another's staff."""
+
+    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. 'KS-DCF'.")
+    state = models.CharField(
+        "state or jurisdiction",
+        max_length=2,
+        help_text="Two-letter postal code; the reporting rules of this jurisdiction apply.",
+    )
+    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    compliance_contact_email = models.EmailField(
+        blank=True, help_text="Told when a reporting clock runs out."
+    )
+    # Agency option under §471(a)(9)(C)(i)(II): also serve people under 26 who are not in care.
+    serves_under_26 = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=120)
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="supervised_teams"
+    )
+    history = HistoricalRecords(m2m_fields=[supervisors])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Caseworker"
+    SUPERVISOR = "supervisor", "Supervisor"
+    AGENCY_STAFF = "agency_staff", "Agency staff"
+    AGENCY_ADMIN = "agency_admin", "Agency admin"
+
+
+class User(AbstractUser):
+    """A staff member. The role decides what they see (caseapp/access.py); blank role sees nothing."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The team a caseworker works in.",
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class CoveredPopulation(models.TextChoices):
+    """Who the agency serves; §471(a)(9)(C)(i) covers more than youth in foster placements."""
+
+    FOSTER_CARE = "foster_care", "In foster care"
+    IN_HOME = "in_home", "Open in-home case"
+    CHAFEE = "chafee", "Receiving Chafee (§477) services"
+    EXTENDED_CARE = "extended_care", "Extended foster care (18–21)"
+    UNDER_26 = "under_26", "Under 26 (agency option)"
+
+
+class LegalStatus(models.TextChoices):
+    TEMPORARY_CUSTODY = "temporary_custody", "Temporary custody"
+    PERMANENT_CUSTODY = "permanent_custody", "Permanent custody"
+    PARENTAL_RIGHTS_TERMINATED = "tpr", "Parental rights terminated"
+    VOLUNTARY = "voluntary", "Voluntary placement agreement"
+    IN_HOME_SUPERVISION = "in_home_supervision", "Court-ordered in-home supervision"
+    EXTENDED_VOLUNTARY = "extended_voluntary", "Extended care (voluntary, 18+)"
+    NONE = "none", "No court involvement"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Race(models.TextChoices):
+    # AFCARS race categories; a youth may have several.
+    AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
+    ASIAN = "asian", "Asian"
+    BLACK = "black", "Black or African American"
+    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Other Pacific Islander"
+    WHITE = "white", "White"
+    UNKNOWN = "unknown", "Unknown"
+    DECLINED = "declined", "Declined"
+
+
+class Hispanic(models.TextChoices):
+    YES = "yes", "Hispanic or Latino"
+    NO = "no", "Not Hispanic or Latino"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class EyeColor(models.TextChoices):
+    BROWN = "brown", "Brown"
+    BLUE = "blue", "Blue"
+    GREEN = "green", "Green"
+    HAZEL = "hazel", "Hazel"
+    GRAY = "gray", "Gray"
+    BLACK = "black", "Black"
+    OTHER = "other", "Other"
+
+
+class HairColor(models.TextChoices):
+    BLACK = "black", "Black"
+    BROWN = "brown", "Brown"
+    BLOND = "blond", "Blond"
+    RED = "red", "Red"
+    GRAY = "gray", "Gray"
+    WHITE = "white", "White"
+    BALD = "bald", "Bald"
+    DYED = "dyed", "Dyed / other colour"
+
+
+class Complexion(models.TextChoices):
+    LIGHT = "light", "Light"
+    FAIR = "fair", "Fair"
+    MEDIUM = "medium", "Medium"
+    OLIVE = "olive", "Olive"
+    BROWN = "brown", "Brown"
+    DARK = "dark", "Dark"
+
+
+class Eyewear(models.TextChoices):
+    NONE = "none", "None"
+    GLASSES = "glasses", "Glasses"
+    CONTACTS = "contacts", "Contact lenses"
+    BOTH = "both", "Glasses and contact lenses"
+
+
+class YouthStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXITED = "exited", "Exited"
+
+
+class YouthQuerySet(models.QuerySet):
+    def with_current_placement(self):
+        """Annotate nothing; prefetch the current placement so lists run a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "placements",
+                queryset=Placement.objects.filter(end_date__isnull=True),
+                to_attr="current_placements",
+            )
+        )
+
+
+class Youth(models.Model):
+    """A youth the agency serves: in foster care, in an open in-home case, or receiving services.
+
+    Fields follow what the law and NCMEC need (regulatory.md §1.2, §3.2, §5.3). Never deleted:
+    a youth who leaves the agency's care is marked exited.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="youth")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="youth")
+    assigned_caseworkers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_youth"
+    )
+    case_number = models.CharField("agency case number", max_length=40)
+    status = models.CharField(max_length=10, choices=YouthStatus.choices, default=YouthStatus.ACTIVE)
+    exited_on = models.DateField(null=True, blank=True)
+    covered_population = models.CharField(
+        max_length=20, choices=CoveredPopulation.choices, default=CoveredPopulation.FOSTER_CARE
+    )
+    legal_status = models.CharField(max_length=30, choices=LegalStatus.choices, blank=True)
+    entered_care_on = models.DateField("date entered care", null=True, blank=True)
+
+    legal_first_name = models.CharField(max_length=80)
+    legal_middle_name = models.CharField(max_length=80, blank=True)
+    legal_last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    aliases = models.TextField("aliases and nicknames", blank=True, help_text="One per line.")
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    gender_identity = models.CharField(
+        max_length=80, blank=True, help_text="Optional; in the youth's own words."
+    )
+    races = models.JSONField("race", default=list, blank=True)
+    hispanic_latino = models.CharField(
+        "Hispanic or Latino", max_length=10, choices=Hispanic.choices, default=Hispanic.UNKNOWN
+    )
+    primary_language = models.CharField(max_length=60, default="English")
+
+    # Physical description as NCMEC and NCIC ask for it (regulatory.md §3.2).
+    height_inches = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight_pounds = models.PositiveSmallIntegerField(null=True, blank=True)
+    eye_color = models.CharField(max_length=10, choices=EyeColor.choices, blank=True)
+    hair_color = models.CharField(max_length=10, choices=HairColor.choices, blank=True)
+    complexion = models.CharField(max_length=10, choices=Complexion.choices, blank=True)
+    eyewear = models.CharField(max_length=10, choices=Eyewear.choices, default=Eyewear.NONE)
+    has_braces = models.BooleanField("wears braces", default=False)
+    scars_marks_tattoos = models.TextField("scars, marks and tattoos", blank=True)
+    piercings = models.TextField(blank=True)
+
+    # Restricted: shown only to those who need them (access.can_see_restricted).
+    ssn = models.CharField("SSN", max_length=11, blank=True)
+    medical_needs = models.TextField("medical needs and conditions", blank=True)
+    mental_health_needs = models.TextField(blank=True)
+    medications = models.TextField(blank=True)
+    medical_notes = models.TextField(blank=True)
+
+    # Optimistic concurrency: a save must name the version it read (services/youth.py).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = YouthQuerySet.as_manager()
+
+    RESTRICTED_FIELDS = ("ssn", "medical_needs", "mental_health_needs", "medications", "medical_notes")
+
+    class Meta:
+        verbose_name_plural = "youth"
+        ordering = ["legal_last_name", "legal_first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "case_number"], name="youth_case_number_unique_in_agency"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", exited_on__isnull=True)
+                | Q(status="exited", exited_on__isnull=False),
+                name="youth_exit_date_iff_exited",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "team", "status"]),
+            models.Index(fields=["agency", "legal_last_name", "legal_first_name"]),
+            models.Index(fields=["agency", "date_of_birth"]),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.case_number})"
+
+    @property
+    def legal_name(self):
+        return " ".join(
+            p for p in (self.legal_first_name, self.legal_middle_name, self.legal_last_name) if p
+        )
+
+    @property
+    def display_name(self):
+        """The preferred first name when the youth has one, with the legal last name."""
+        return f"{self.preferred_name or self.legal_first_name} {self.legal_last_name}"
+
+    @property
+    def alias_list(self):
+        return [a.strip() for a in self.aliases.splitlines() if a.strip()]
+
+    @property
+    def height_display(self):
+        if not self.height_inches:
+            return ""
+        return f"{self.height_inches // 12} ft {self.height_inches % 12} in"
+
+    def age_on(self, day):
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+
+def youth_photo_path(photo, filename):
+    # Never the youth's name in a path: agency code, youth id and a random name only.
+    return f"photos/{photo.youth.agency.code}/{photo.youth_id}/{filename}"
+
+
+class YouthPhoto(models.Model):
+    """A dated photo. The newest by date taken is the youth's current photo."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="photos")
+    image = models.ImageField(upload_to=youth_photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=40)
+    taken_on = models.DateField(help_text="When the photo was taken.")
+    caption = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_on", "-uploaded_at", "-id"]
+
+
+class PlacementType(models.TextChoices):
+    FOSTER_FAMILY = "foster_family", "Foster family home"
+    RELATIVE_KINSHIP = "relative_kinship", "Relative / kinship home"
+    GROUP_HOME = "group_home", "Group home"
+    RESIDENTIAL_TREATMENT = "residential_treatment", "Residential treatment"
+    SHELTER = "shelter", "Shelter"
+    SUPERVISED_INDEPENDENT_LIVING = "sil", "Supervised independent living"
+    PRE_ADOPTIVE = "pre_adoptive", "Pre-adoptive home"
+    TRIAL_HOME_VISIT = "trial_home_visit", "Trial home visit"
+    OTHER = "other", "Other"
+
+
+class PlacementEndReason(models.TextChoices):
+    MOVED = "moved", "Moved to another placement"
+    CAREGIVER_REQUEST = "caregiver_request", "Caregiver asked for a move"
+    YOUTH_REQUEST = "youth_request", "Youth asked for a move"
+    STEP_DOWN = "step_down", "Step down to a less restrictive setting"
+    STEP_UP = "step_up", "Step up to a more intensive setting"
+    MISSING = "missing", "Youth missing from care"
+    REUNIFICATION = "reunification", "Reunified with family"
+    ADOPTION = "adoption", "Adoption finalised"
+    GUARDIANSHIP = "guardianship", "Guardianship"
+    EMANCIPATION = "emancipation", "Reached majority / emancipation"
+    OTHER = "other", "Other"
+
+
+class Placement(models.Model):
+    """Where a youth lives, from start_date up to (not including) end_date.
+
+    A youth's placements never overlap and at most one is current (end_date empty). Both are
+    enforced in the database (a unique constraint here; an exclusion constraint on PostgreSQL and a
+    trigger on SQLite, migration 0002) and checked first in services/placements.py for a clear message.
+    """
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="placements")
+    placement_type = models.CharField(max_length=30, choices=PlacementType.choices)
+    provider_name = models.CharField("provider or caregiver", max_length=200)
+    provider_phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=30, choices=PlacementEndReason.choices, blank=True)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["youth"],
+                condition=Q(end_date__isnull=True),
+                name="placement_one_current_per_youth",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="placement_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | ~Q(end_reason=""),
+                name="placement_end_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["youth", "start_date"])]
+
+    def __str__(self):
+        return f"{self.get_placement_type_display()}: {self.provider_name}"
+
+    @property
+    def is_current(self):
+        return self.end_date is None
+
+    @property
+    def afcars(self):
+        return afcars.living_arrangement(self.placement_type)
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    EXPORT = "export", "Exported"
+    DOWNLOAD = "download", "Downloaded"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where. Append-only: no view edits or deletes it."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, null=True, related_name="audit_events")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["youth", "-at"]), models.Index(fields=["agency", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"

@@ -1,0 +1,92 @@
+"""Add, correct and end a youth's placements."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from .. import access
+from ..audit import client_ip
+from ..forms import EndPlacementForm, PlacementForm
+from ..services import placements as placement_services
+from ..services.errors import EditConflict
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this placement after you opened it. Nothing was saved. Your entries are "
+    "still below; check the placement history and save again."
+)
+
+
+def placement_create(request, youth_id):
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    current = youth.placements.filter(end_date__isnull=True).first()
+    form = PlacementForm(request.POST or None, offer_end_current=current is not None)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            placement_services.add_placement(
+                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **fields
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Placement recorded.")
+            return redirect("youth_detail", youth_id=youth.pk)
+    return render(
+        request, "caseapp/placement_form.html",
+        {"form": form, "youth": youth, "placement": None, "current": current},
+    )
+
+
+def placement_edit(request, youth_id, placement_id):
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    placement = access.get_in_scope_or_404(youth.placements.all(), placement_id)
+    if request.method == "POST":
+        form = PlacementForm(request.POST, instance=placement)
+        if form.is_valid():
+            try:
+                placement_services.update_placement(
+                    actor=request.user, youth_id=youth.pk, placement_id=placement.pk,
+                    expected_version=form.cleaned_data.get("version"), ip=client_ip(request),
+                    **form.service_fields(),
+                )
+            except EditConflict as exc:
+                form.add_error(None, CONFLICT_MESSAGE)
+                form.data = form.data.copy()
+                form.data["version"] = exc.current.version
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Placement updated.")
+                return redirect("youth_detail", youth_id=youth.pk)
+    else:
+        form = PlacementForm(instance=placement, initial={"version": placement.version})
+    return render(
+        request, "caseapp/placement_form.html", {"form": form, "youth": youth, "placement": placement}
+    )
+
+
+def placement_end(request, youth_id, placement_id):
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    placement = access.get_in_scope_or_404(youth.placements.all(), placement_id)
+    form = EndPlacementForm(
+        request.POST or None,
+        initial={"version": placement.version, "end_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement_services.end_placement(
+                actor=request.user, youth_id=youth.pk, placement_id=placement.pk, ip=client_ip(request),
+                expected_version=form.cleaned_data["version"], end_date=form.cleaned_data["end_date"],
+                end_reason=form.cleaned_data["end_reason"],
+            )
+        except EditConflict:
+            form.add_error(None, CONFLICT_MESSAGE)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Placement ended.")
+            return redirect("youth_detail", youth_id=youth.pk)
+    return render(
+        request, "caseapp/placement_end.html", {"form": form, "youth": youth, "placement": placement}
+    )

@@ -1,0 +1,119 @@
+"""Caseload, youth record, and youth create/edit. Thin: selectors read, services write."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+from .. import access, selectors
+from ..audit import client_ip
+from ..forms import YouthForm
+from ..services import youth as youth_services
+from ..services.errors import EditConflict
+
+
+def caseload(request):
+    filterset, page = selectors.caseload_page(request.user, request.GET, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "caseapp/caseload.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": access.teams_for_new_youth(request.user).exists(),
+        },
+    )
+
+
+def youth_detail(request, youth_id):
+    context = selectors.youth_detail(request.user, youth_id)
+    youth_services.record_view(
+        actor=request.user, youth=context["youth"], ip=client_ip(request),
+        restricted_shown=context["show_restricted"],
+    )
+    return render(request, "caseapp/youth_detail.html", context)
+
+
+def youth_create(request):
+    teams = access.teams_for_new_youth(request.user)
+    if not teams.exists():
+        raise PermissionDenied
+    agency_id = request.user.agency_id or teams.first().agency_id
+    form = YouthForm(
+        request.POST or None, user=request.user, agency_id=agency_id, show_restricted=True,
+        initial={"team": teams.first() if teams.count() == 1 else None, "assigned_caseworkers": [request.user]},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields, caseworkers = form.service_fields()
+        try:
+            youth = youth_services.create_youth(
+                actor=request.user, assigned_caseworkers=caseworkers, ip=client_ip(request), **fields
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Record created for {youth.display_name}.")
+            return redirect("youth_detail", youth_id=youth.pk)
+    return render(request, "caseapp/youth_form.html", {"form": form, "youth": None})
+
+
+def youth_edit(request, youth_id):
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    show_restricted = access.can_see_restricted(request.user, youth)
+    form_kwargs = {"user": request.user, "agency_id": youth.agency_id, "show_restricted": show_restricted}
+    conflict = None
+    if request.method == "POST":
+        form = YouthForm(request.POST, instance=youth, **form_kwargs)
+        if form.is_valid():
+            fields, caseworkers = form.service_fields()
+            try:
+                youth_services.update_youth(
+                    actor=request.user, youth_id=youth.pk,
+                    expected_version=form.cleaned_data.get("version"),
+                    assigned_caseworkers=caseworkers, ip=client_ip(request), **fields,
+                )
+            except EditConflict as exc:
+                conflict = _conflict_rows(form, exc.current, show_restricted)
+                form = _rebind_with_version(request.POST, exc.current, form_kwargs)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Changes saved.")
+                return redirect("youth_detail", youth_id=youth.pk)
+    else:
+        form = YouthForm(instance=youth, initial={"version": youth.version}, **form_kwargs)
+    return render(
+        request, "caseapp/youth_form.html", {"form": form, "youth": youth, "conflict": conflict}
+    )
+
+
+def _rebind_with_version(post, current, form_kwargs):
+    """Keep the user's input, now based on the latest version, so a second save is a conscious choice."""
+    data = post.copy()
+    data["version"] = current.version
+    form = YouthForm(data, instance=current, **form_kwargs)
+    form.is_valid()
+    return form
+
+
+def _conflict_rows(form, current, show_restricted):
+    """The fields where the saved record differs from what this user typed."""
+    rows = []
+    for name, value in form.cleaned_data.items():
+        if name == "version" or (name in current.RESTRICTED_FIELDS and not show_restricted):
+            continue
+        saved = getattr(current, name)
+        if name == "assigned_caseworkers":
+            saved, value = set(saved.all()), set(value)
+        if saved != value:
+            field = form.fields[name]
+            rows.append((field.label, _show(saved), _show(value)))
+    return rows
+
+
+def _show(value):
+    if isinstance(value, (set, list, tuple)):
+        return ", ".join(sorted(str(v) for v in value)) or "(none)"
+    return "(empty)" if value in ("", None) else str(value)

@@ -1,0 +1,1 @@
+# Missing episodes arrive with issue 3.

@@ -1,0 +1,1 @@
+# Indicators, screenings and assessments arrive with issue 5.
