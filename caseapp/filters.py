@@ -44,6 +44,9 @@ class CaseloadFilter(django_filters.FilterSet):
         super().__init__(data, *args, queryset=access.youth_visible_to(user), **kwargs)
         self.user = user
         self.filters["team"].queryset = access.teams_visible_to(user)
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
 
     def search(self, queryset, name, value):
         value = value.strip()

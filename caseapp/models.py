@@ -179,7 +179,7 @@ class YouthStatus(models.TextChoices):
 
 class YouthQuerySet(models.QuerySet):
     def with_current_placement(self):
-        """Annotate nothing; prefetch the current placement so lists run a fixed number of queries."""
+        """Prefetch the current placement (as `current_placements`) so lists run a fixed number of queries."""
         return self.prefetch_related(
             models.Prefetch(
                 "placements",
@@ -324,6 +324,9 @@ class YouthPhoto(models.Model):
 
     class Meta:
         ordering = ["-taken_on", "-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"Photo {self.pk} of youth {self.youth_id}, taken {self.taken_on}"
 
 
 class PlacementType(models.TextChoices):

@@ -8,25 +8,18 @@ from django.db.models import Prefetch
 
 from . import access
 from .filters import CaseloadFilter
-from .models import AuditAction, AuditEvent, Placement, Youth, YouthPhoto
+from .models import AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
 
 
 def caseload_page(user, params, page_number):
     """The caseload list: filtered, ordered and paginated, with current placement prefetched."""
     filterset = CaseloadFilter(params or None, user=user)
-    if filterset.is_bound and not filterset.is_valid():
-        queryset = access.youth_visible_to(user).none()
-    else:
-        queryset = filterset.qs
+    # Filters that do not parse show nothing rather than everything.
+    valid = not filterset.is_bound or filterset.is_valid()
+    queryset = filterset.qs if valid else access.youth_visible_to(user).none()
     queryset = (
         queryset.select_related("team")
-        .prefetch_related(
-            Prefetch(
-                "placements",
-                queryset=Placement.objects.filter(end_date__isnull=True),
-                to_attr="current_placements",
-            ),
-        )
+        .with_current_placement()
         .order_by("legal_last_name", "legal_first_name", "id")
         .distinct()
     )
@@ -120,6 +113,7 @@ def youth_detail(user, youth_id):
     show_access = access.can_see_access_log(user, youth)
     return {
         "youth": youth,
+        "race_labels": [Race(r).label for r in youth.races if r in Race.values],
         "placements": placements,
         "current_placement": next((p for p in placements if p.is_current), None),
         "photos": photos,
@@ -129,4 +123,26 @@ def youth_detail(user, youth_id):
         "show_access_log": show_access,
         "recent_access": recent_access(youth) if show_access else [],
         "changes": youth_change_history(youth, show_restricted=show_restricted),
+    }
+
+
+def dashboard_summary(user):
+    """Counts for the home page, in the user's scope. Later issues add the missing-now board here."""
+    youth = access.youth_visible_to(user)
+    active = youth.filter(status="active")
+    return {
+        "active_count": active.count(),
+        "assigned_count": active.filter(assigned_caseworkers=user).count(),
+        "no_placement_count": active.filter(covered_population="foster_care")
+        .exclude(pk__in=Placement.objects.filter(end_date__isnull=True).values("youth_id"))
+        .count(),
+        "recently_viewed": list(
+            Youth.objects.filter(
+                pk__in=AuditEvent.objects.filter(actor=user, action=AuditAction.VIEW, object_type="youth")
+                .order_by("-at")
+                .values("youth_id")[:50]
+            )
+            .filter(pk__in=youth.values("pk"))
+            .select_related("team")[:5]
+        ),
     }

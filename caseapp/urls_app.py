@@ -1,1 +1,33 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import dashboard, photos, placements, staff, youth
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("youth/", youth.caseload, name="caseload"),
+    path("youth/new/", youth.youth_create, name="youth_create"),
+    path("youth/<int:youth_id>/", youth.youth_detail, name="youth_detail"),
+    path("youth/<int:youth_id>/edit/", youth.youth_edit, name="youth_edit"),
+    path("youth/<int:youth_id>/placements/new/", placements.placement_create, name="placement_create"),
+    path(
+        "youth/<int:youth_id>/placements/<int:placement_id>/edit/",
+        placements.placement_edit,
+        name="placement_edit",
+    ),
+    path(
+        "youth/<int:youth_id>/placements/<int:placement_id>/end/",
+        placements.placement_end,
+        name="placement_end",
+    ),
+    path("youth/<int:youth_id>/photos/new/", photos.photo_upload, name="photo_upload"),
+    path("youth/<int:youth_id>/photos/<int:photo_id>/", photos.photo_file, name="photo_file"),
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("staff/new/", staff.staff_create, name="staff_create"),
+    path("staff/<int:staff_id>/", staff.staff_edit, name="staff_edit"),
+    path("staff/<int:staff_id>/password/", staff.staff_password, name="staff_password"),
+    path("teams/new/", staff.team_form, name="team_create"),
+    path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
+]

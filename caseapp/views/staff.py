@@ -1,0 +1,105 @@
+"""Staff accounts and teams, for agency admins, within their own agency only."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from .. import access
+from ..audit import client_ip
+from ..forms import PasswordForm, StaffForm, TeamForm
+from ..services import staff as staff_services
+
+
+def _require_manager(request):
+    if not access.can_manage_staff(request.user):
+        # Not a 404: the page exists for every agency admin; this user simply has no admin role.
+        raise PermissionDenied
+
+
+def staff_list(request):
+    _require_manager(request)
+    staff = access.staff_manageable_by(request.user).select_related("team", "agency").prefetch_related(
+        "supervised_teams"
+    )
+    page = Paginator(staff.order_by("last_name", "first_name", "id"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    teams = access.teams_manageable_by(request.user).prefetch_related("supervisors")
+    return render(request, "caseapp/staff_list.html", {"page": page, "teams": teams})
+
+
+def staff_create(request):
+    _require_manager(request)
+    form = StaffForm(request.POST or None, agency_id=request.user.agency_id)
+    if request.method == "POST" and form.is_valid():
+        fields, teams = form.service_fields()
+        try:
+            staff = staff_services.create_staff(
+                actor=request.user, supervised_teams=teams, ip=client_ip(request), **fields
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Account created for {staff}.")
+            return redirect("staff_list")
+    return render(request, "caseapp/staff_form.html", {"form": form, "staff": None})
+
+
+def staff_edit(request, staff_id):
+    _require_manager(request)
+    staff = access.get_in_scope_or_404(access.staff_manageable_by(request.user), staff_id)
+    form = StaffForm(request.POST or None, instance=staff, agency_id=staff.agency_id)
+    if request.method == "POST" and form.is_valid():
+        fields, teams = form.service_fields()
+        try:
+            staff_services.update_staff(
+                actor=request.user, staff_id=staff.pk, supervised_teams=teams, ip=client_ip(request), **fields
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Account updated.")
+            return redirect("staff_list")
+    return render(request, "caseapp/staff_form.html", {"form": form, "staff": staff})
+
+
+def staff_password(request, staff_id):
+    _require_manager(request)
+    staff = access.get_in_scope_or_404(access.staff_manageable_by(request.user), staff_id)
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_services.set_staff_password(
+                actor=request.user, staff_id=staff.pk, password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Password set for {staff}.")
+            return redirect("staff_list")
+    return render(request, "caseapp/staff_password.html", {"form": form, "staff": staff})
+
+
+def team_form(request, team_id=None):
+    _require_manager(request)
+    team = None
+    initial = {}
+    if team_id is not None:
+        team = access.get_in_scope_or_404(access.teams_manageable_by(request.user), team_id)
+        initial = {"name": team.name, "supervisors": list(team.supervisors.all())}
+    agency_id = team.agency_id if team else request.user.agency_id
+    form = TeamForm(request.POST or None, initial=initial, agency_id=agency_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_services.save_team(
+                actor=request.user, team_id=team_id, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Team saved.")
+            return redirect("staff_list")
+    return render(request, "caseapp/team_form.html", {"form": form, "team": team})
