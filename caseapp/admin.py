@@ -1,0 +1,107 @@
+"""Django admin, for superusers (the people who run the installation).
+
+Agency admins manage their staff and teams on the in-app pages (caseapp/views/staff.py). Should an
+agency admin be given admin-site access anyway, every list here is still cut to their own agency,
+through the same access module as the rest of the app.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import access
+from .models import Agency, AuditEvent, Placement, Team, User, Youth
+
+
+class AgencyScopedAdmin(SimpleHistoryAdmin):
+    """Lists and edits only the signed-in user's agency; superusers see all."""
+
+    agency_field = "agency"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        if not access.can_manage_staff(request.user):
+            return qs.none()
+        return qs.filter(**{self.agency_field: request.user.agency_id})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            if db_field.name == "agency":
+                kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)
+            elif db_field.name == "team":
+                kwargs["queryset"] = access.teams_manageable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Records are never hard-deleted (DESIGN.md rule 2).
+        return False
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "code", "state", "time_zone")
+    search_fields = ("name", "code")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(pk=request.user.agency_id)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Team)
+class TeamAdmin(AgencyScopedAdmin):
+    list_display = ("name", "agency")
+    list_filter = ("agency",)
+    filter_horizontal = ("supervisors",)
+
+
+@admin.register(User)
+class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):
+    list_display = ("username", "first_name", "last_name", "agency", "role", "team", "is_active")
+    list_filter = ("agency", "role", "is_active")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Agency and role", {"fields": ("agency", "role", "team", "phone")}),
+    )
+
+
+@admin.register(Youth)
+class YouthAdmin(AgencyScopedAdmin):
+    list_display = ("case_number", "legal_last_name", "legal_first_name", "agency", "team", "status")
+    list_filter = ("agency", "status", "covered_population")
+    search_fields = ("case_number", "legal_last_name", "legal_first_name")
+    exclude = ("ssn", "medical_notes")
+    readonly_fields = ("version",)
+
+
+@admin.register(Placement)
+class PlacementAdmin(AgencyScopedAdmin):
+    agency_field = "youth__agency"
+    list_display = ("youth", "placement_type", "provider_name", "start_date", "end_date")
+    list_filter = ("placement_type",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ("at", "actor", "action", "object_type", "object_id", "youth", "ip_address")
+    list_filter = ("action", "object_type")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("actor", "youth")
+        return qs if request.user.is_superuser else qs.filter(agency_id=request.user.agency_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
