@@ -1,0 +1,68 @@
+# Everyday commands. Needs only GNU make, bash and Python 3.11+; the rest goes into .venv.
+#
+#   make run     the embedded default: SQLite, tasks run in-process, mail printed to the console
+#   make test    the whole test suite (SQLite; PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set)
+#   make serve   web server, Celery worker and beat together, with DATABASE_URL and REDIS_URL set
+#   make lint    ruff
+#
+# PYTEST_ARGS passes options to pytest, e.g. `make test PYTEST_ARGS="-k placement -x"`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REQUIREMENTS := requirements.txt requirements-dev.txt
+ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: help install run test serve lint
+
+help:
+	@echo "make run      start the app on http://$(ADDR)/ with demo data (SQLite, no services needed)"
+	@echo "make test     run the tests (set DATABASE_URL and REDIS_URL to include PostgreSQL/Redis/worker tests)"
+	@echo "make serve    web + Celery worker + beat (needs DATABASE_URL and REDIS_URL)"
+	@echo "make lint     ruff check"
+	@echo "make install  create .venv and install requirements-dev.txt"
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file is newer than the last install.
+$(STAMP): $(REQUIREMENTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(ADDR)
+
+test: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# One command for the production-like setup. Ctrl-C (or any of the three stopping) stops all three.
+serve: install
+	@if [ -z "$${REDIS_URL:-}" ]; then \
+		echo "make serve runs a Celery worker and beat over Redis: set REDIS_URL (and DATABASE_URL)," >&2; \
+		echo "e.g. REDIS_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/caseapp" >&2; \
+		echo "For the embedded default without services use 'make run'." >&2; \
+		exit 1; \
+	fi
+	@if [ -z "$${DATABASE_URL:-}" ]; then \
+		echo "warning: DATABASE_URL is unset, so the web server and the worker share SQLite (db.sqlite3)." >&2; \
+	fi
+	$(BIN)/python manage.py migrate
+	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	$(BIN)/celery -A caseapp worker -l info & \
+	$(BIN)/celery -A caseapp beat -l info --schedule $(VENV)/celerybeat-schedule & \
+	$(BIN)/python manage.py runserver --noreload $(ADDR) & \
+	wait -n
+
+lint: install
+	$(BIN)/ruff check .
