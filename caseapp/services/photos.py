@@ -67,7 +67,9 @@ def add_photo(*, actor, youth_id, image, taken_on, caption="", ip=None) -> Youth
     photo = YouthPhoto(
         youth=youth, taken_on=taken_on, caption=caption, content_type=content_type, uploaded_by=actor
     )
-    photo.image.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
+    file_name = f"{uuid.uuid4().hex}.{ext}"
+    # The content needs a name: ImageField reads width/height from it, and a nameless file has none.
+    photo.image.save(file_name, ContentFile(data, name=file_name), save=False)
     try:
         photo.save()
     except Exception:

@@ -30,6 +30,22 @@ def _validate_staff(actor, staff: User, supervised_teams):
         raise ValidationError(errors)
 
 
+def _set_supervised_teams(actor, staff: User, teams):
+    """Change supervision from the team's side (Team.supervisors), so each team's history records it.
+
+    Not through staff.supervised_teams: django-simple-history then tries to write a User history
+    row with the excluded password field and fails (django-simple-history issues #1048, #1408).
+    """
+    wanted = set(teams)
+    current = set(staff.supervised_teams.all())
+    for team in current - wanted:
+        team._history_user = actor
+        team.supervisors.remove(staff)
+    for team in wanted - current:
+        team._history_user = actor
+        team.supervisors.add(staff)
+
+
 def _require_admin(actor, agency_id):
     if not access.can_manage_staff(actor) or (not actor.is_superuser and actor.agency_id != agency_id):
         raise PermissionDenied
@@ -52,7 +68,7 @@ def create_staff(*, actor, password, supervised_teams=(), agency=None, ip=None, 
             staff.save()
     except IntegrityError as exc:
         raise ValidationError({"username": "That username is taken."}) from exc
-    staff.supervised_teams.set(supervised_teams)
+    _set_supervised_teams(actor, staff, supervised_teams)
     audit.record(actor, AuditAction.CREATE, staff, ip=ip, detail={"role": staff.role})
     return staff
 
@@ -68,7 +84,7 @@ def update_staff(*, actor, staff_id, supervised_teams=None, ip=None, **fields) -
     staff._history_user = actor
     staff.save()
     if supervised_teams is not None and set(teams) != set(staff.supervised_teams.all()):
-        staff.supervised_teams.set(teams)
+        _set_supervised_teams(actor, staff, teams)
         changed.append("supervised_teams")
     if changed:
         audit.record(actor, AuditAction.UPDATE, staff, ip=ip, detail={"changed": changed})
