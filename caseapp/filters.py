@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from . import access
-from .models import PlacementType, Youth, YouthStatus
+from .models import Placement, PlacementType, Youth, YouthStatus
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 
@@ -70,7 +70,12 @@ class CaseloadFilter(django_filters.FilterSet):
     def by_placement_type(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(placements__end_date__isnull=True, placements__placement_type=value)
+        # A subquery, not a join: no duplicate rows, so the list needs no DISTINCT.
+        current = Placement.objects.filter(end_date__isnull=True, placement_type=value)
+        return queryset.filter(pk__in=current.values("youth_id"))
 
     def assigned_to_me(self, queryset, name, value):
-        return queryset.filter(assigned_caseworkers=self.user) if value else queryset
+        if not value:
+            return queryset
+        assigned = Youth.assigned_caseworkers.through.objects.filter(user_id=self.user.pk)
+        return queryset.filter(pk__in=assigned.values("youth_id"))

@@ -21,7 +21,6 @@ def caseload_page(user, params, page_number):
         queryset.select_related("team")
         .with_current_placement()
         .order_by("legal_last_name", "legal_first_name", "id")
-        .distinct()
     )
     page = Paginator(queryset, settings.PAGE_SIZE).get_page(page_number)
     return filterset, page
