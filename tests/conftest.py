@@ -75,6 +75,12 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Personas are made with passwords; the production hasher would make setup dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media_in_tmp(settings, tmp_path):
     """Uploaded photos go to a per-test temp dir, never into the repository."""
     media = tmp_path / "private_media"
@@ -247,7 +253,7 @@ def celery_worker_process(postgres_db, transactional_db, celery_via_redis, redis
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen(  # noqa: S603 - fixed command, our own interpreter
+        process = subprocess.Popen(
             command, cwd=PROJECT_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT
         )
     worker = WorkerProcess(process=process, nodename=nodename, queue=queue, log_path=log_path)

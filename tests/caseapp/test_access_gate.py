@@ -15,12 +15,6 @@ from tests.factories import TeamFactory, UserFactory, YouthFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas are made with a password; a fast hasher keeps setup from dominating the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ids(queryset):
     return set(queryset.values_list("pk", flat=True))
 

@@ -24,11 +24,6 @@ from tests.factories import UserFactory, years_ago
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def jpeg_upload(name="photo.jpg"):
     buffer = io.BytesIO()
     Image.new("RGB", (16, 12), (200, 120, 60)).save(buffer, format="JPEG")

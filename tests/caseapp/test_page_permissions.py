@@ -34,11 +34,6 @@ ALL_PAGES = ["dashboard", "caseload", "youth_create", *YOUTH_PAGES, *STAFF_PAGES
 OUTSIDERS = ["caseworker_a2", "caseworker_b", "admin_b", "no_role_user"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def jpeg_upload(name="photo.jpg"):
     """A small real JPEG, made in memory (no photo of anyone)."""
     buffer = io.BytesIO()

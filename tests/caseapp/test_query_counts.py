@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 5, 50
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

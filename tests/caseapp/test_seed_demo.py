@@ -48,12 +48,6 @@ def counts():
     }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Eight accounts per run with the production hasher would make these tests slow; the check is the same.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seeded(db):
     return seed("--quiet")
