@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dashboard, photos, placements, staff, youth
+from .views import dashboard, photos, placements, staff, system, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -30,4 +30,5 @@ urlpatterns = [
     path("staff/<int:staff_id>/password/", staff.staff_password, name="staff_password"),
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
+    path("system/", system.system_status, name="system_status"),
 ]

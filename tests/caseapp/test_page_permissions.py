@@ -488,3 +488,12 @@ def test_out_of_scope_placement_edit_does_not_leak_other_youths_placement(as_use
     )
     url = reverse("placement_edit", kwargs={"youth_id": youth_a1.pk, "placement_id": other.pk})
     assert as_user("caseworker_a").get(url).status_code == 404
+
+
+def test_every_page_of_the_app_is_in_this_file_or_has_its_own():
+    """A new page must join the permission tests: this fails until it does."""
+    from caseapp import urls_app
+
+    named = {p.name for p in urls_app.urlpatterns}
+    # login/logout are public by design; system_status is covered in test_system_status.py.
+    assert named == {*ALL_PAGES, "login", "logout", "system_status"}
