@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import access, audit
-from ..models import AuditAction, Youth, YouthStatus
+from ..models import AuditAction, CoveredPopulation, Youth, YouthStatus
 from .errors import EditConflict
 
 # Fields a form may set through these services; agency, version and timestamps are never taken from input.
@@ -35,6 +35,15 @@ def _validate(actor, youth: Youth, assigned_caseworkers):
         youth.exited_on = None
     if youth.exited_on and youth.exited_on > today:
         errors["exited_on"] = "The exit date cannot be in the future."
+    if (
+        youth.covered_population == CoveredPopulation.UNDER_26
+        and youth.team_id
+        and not youth.team.agency.serves_under_26
+    ):
+        errors["covered_population"] = (
+            "This agency has not chosen to serve people under 26 who are not in care "
+            "(§471(a)(9)(C)(i)(II)); an agency admin can turn that option on."
+        )
     if not access.teams_for_new_youth(actor).filter(pk=youth.team_id).exists():
         errors["team"] = "You cannot place a youth's record in that team."
     if youth.case_number and (

@@ -343,3 +343,20 @@ def test_any_search_text_gives_a_page_not_an_error(client_for, caseworker_a, you
     assert response.status_code == 200
     # Whatever was typed, the list is only ever the caseworker's own team.
     assert all(y.team_id == caseworker_a.team_id for y in response.context["page"].object_list)
+
+
+def test_under_26_population_needs_the_agency_option(client_for, caseworker_a, team_a1):
+    client = client_for(caseworker_a)
+    youth_before = Youth.objects.count()
+
+    response = client.post(reverse("youth_create"), youth_post(team_a1, covered_population="under_26"))
+
+    assert response.status_code == 200
+    assert "has not chosen to serve people under 26" in page_text(response)
+    assert Youth.objects.count() == youth_before
+
+    team_a1.agency.serves_under_26 = True
+    team_a1.agency.save()
+    response = client.post(reverse("youth_create"), youth_post(team_a1, covered_population="under_26"))
+    assert response.status_code == 302
+    assert Youth.objects.get(case_number="KS-2024-0101").covered_population == "under_26"
