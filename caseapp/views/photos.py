@@ -39,6 +39,8 @@ def photo_file(request, youth_id, photo_id):
         raise Http404("The photo file is missing.") from None
     photo_services.record_photo_view(actor=request.user, photo=photo, ip=client_ip(request))
     response = FileResponse(handle, content_type=photo.content_type)
-    response["Content-Disposition"] = f'inline; filename="photo-{youth.case_number}-{photo.pk}"'
+    # The name carries no youth name and no free text that could break the header.
+    extension = photo.image.name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.{extension}"'
     response["Cache-Control"] = "private, no-store"
     return response
