@@ -34,6 +34,10 @@ _BY_PLACEMENT_TYPE = {
     ),
     "sil": LivingArrangement("E120", E120_SUPERVISED_INDEPENDENT_LIVING, "Supervised independent living"),
     "trial_home_visit": LivingArrangement("E120", E120_PLACED_AT_HOME, "Placed at home"),
+    # A missing episode is a living arrangement of its own, located "4 = runaway or whereabouts
+    # unknown" (E121) by definition.
+    "missing_runaway": LivingArrangement("E120", E120_RUNAWAY, "Runaway (E121 = 4)"),
+    "missing_unknown": LivingArrangement("E120", E120_WHEREABOUTS_UNKNOWN, "Whereabouts unknown (E121 = 4)"),
 }
 
 UNMAPPED = LivingArrangement("", None, "Not mapped: choose the AFCARS setting when reporting")

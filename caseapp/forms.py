@@ -3,7 +3,7 @@
 from django import forms
 
 from . import access
-from .models import Placement, PlacementEndReason, Race, Role, Team, User, Youth, YouthPhoto
+from .models import MISSING_PLACEMENT_TYPES, Placement, PlacementEndReason, Race, Role, Team, User, Youth, YouthPhoto
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -99,6 +99,11 @@ class PlacementForm(ServiceValidatedModelForm):
         super().__init__(*args, **kwargs)
         if not offer_end_current:
             del self.fields["end_current_with_reason"]
+        # Missing spells are written when a run or a return is logged, not chosen here.
+        if not (self.instance.pk and self.instance.is_missing_spell):
+            self.fields["placement_type"].choices = [
+                c for c in self.fields["placement_type"].choices if c[0] not in MISSING_PLACEMENT_TYPES
+            ]
 
     def clean_state(self):
         return self.cleaned_data.get("state", "").upper()

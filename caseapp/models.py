@@ -339,6 +339,13 @@ class PlacementType(models.TextChoices):
     PRE_ADOPTIVE = "pre_adoptive", "Pre-adoptive home"
     TRIAL_HOME_VISIT = "trial_home_visit", "Trial home visit"
     OTHER = "other", "Other"
+    # Written by the missing-episode services, not chosen in the placement form: while missing, the
+    # youth's AFCARS living arrangement is "runaway" (E120 = 12) or "whereabouts unknown" (13).
+    MISSING_RUNAWAY = "missing_runaway", "Missing from care (runaway)"
+    MISSING_WHEREABOUTS_UNKNOWN = "missing_unknown", "Missing from care (whereabouts unknown)"
+
+
+MISSING_PLACEMENT_TYPES = (PlacementType.MISSING_RUNAWAY, PlacementType.MISSING_WHEREABOUTS_UNKNOWN)
 
 
 class PlacementEndReason(models.TextChoices):
@@ -348,6 +355,7 @@ class PlacementEndReason(models.TextChoices):
     STEP_DOWN = "step_down", "Step down to a less restrictive setting"
     STEP_UP = "step_up", "Step up to a more intensive setting"
     MISSING = "missing", "Youth missing from care"
+    RETURNED = "returned", "Youth returned from missing"
     REUNIFICATION = "reunification", "Reunified with family"
     ADOPTION = "adoption", "Adoption finalised"
     GUARDIANSHIP = "guardianship", "Guardianship"
@@ -388,8 +396,11 @@ class Placement(models.Model):
                 condition=Q(end_date__isnull=True),
                 name="placement_one_current_per_youth",
             ),
+            # A missing spell may start and end on the same day (an empty range overlaps nothing).
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(end_date__gt=F("start_date"))
+                | Q(end_date=F("start_date"), placement_type__in=["missing_runaway", "missing_unknown"]),
                 name="placement_ends_after_start",
             ),
             models.CheckConstraint(
@@ -409,6 +420,10 @@ class Placement(models.Model):
     @property
     def afcars(self):
         return afcars.living_arrangement(self.placement_type)
+
+    @property
+    def is_missing_spell(self):
+        return self.placement_type in MISSING_PLACEMENT_TYPES
 
 
 class AuditAction(models.TextChoices):

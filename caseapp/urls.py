@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("caseapp.urls_app")),
+    path("", include("missing_reports.urls")),
 ]

@@ -1,1 +1,396 @@
-# Missing episodes arrive with issue 3.
+"""Missing-from-care episodes, their clocks (notifications), search efforts, reviews and the debrief.
+
+Field sources: reference/regulatory.md §5.1 (episode), §5.2/§5.3 (law enforcement and NCMEC
+evidence), §5.4 (return and debrief). Nothing here is ever hard-deleted.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from caseapp.models import Agency, Placement, Youth, YouthPhoto
+
+from . import deadlines
+
+
+class ReportingRule(models.Model):
+    """One row of an agency's deadline table: who must be told of an event, within how many hours."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reporting_rules")
+    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EVENTS])
+    party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
+    hours = models.PositiveIntegerField()
+    source = models.CharField(max_length=200, blank=True, help_text="The law or policy behind the rule.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "hours", "party"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "event", "party"], name="reporting_rule_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency.code}: {self.event} → {self.party} within {self.hours} h"
+
+
+class EpisodeCategory(models.TextChoices):
+    RUNAWAY = "runaway", "Runaway"
+    WHEREABOUTS_UNKNOWN = "whereabouts_unknown", "Whereabouts unknown"
+    FAMILY_ABDUCTION = "family_abduction", "Suspected family abduction"
+    NONFAMILY_ABDUCTION = "nonfamily_abduction", "Suspected non-family abduction"
+
+
+class EpisodeStatus(models.TextChoices):
+    OPEN = "open", "Missing"
+    RETURNED = "returned", "Returned"
+
+
+class Endangerment(models.TextChoices):
+    UNDER_13 = "under_13", "Under 13"
+    DISABILITY = "disability", "Disability or incapacity"
+    PREGNANCY = "pregnancy", "Pregnant"
+    PRESCRIPTION_MEDICATION = "prescription_medication", "Needs prescription medication"
+    SUICIDAL = "suicidal", "Suicidal thoughts or statements"
+    SUBSTANCE_DEPENDENCE = "substance_dependence", "Substance dependence"
+    DANGEROUS_ADULT = "dangerous_adult", "With a dangerous adult"
+    TRAFFICKING_VULNERABILITY = "trafficking_vulnerability", "Vulnerable to sex trafficking"
+    IDENTIFIED_TRAFFICKING_VICTIM = "identified_trafficking_victim", "Identified as a victim of trafficking"
+    OUT_OF_CHARACTER = "out_of_character", "Out of character for this youth"
+
+
+class FoundLocationType(models.TextChoices):
+    HOME_RELATIVE = "home_relative", "Home or relative"
+    FRIEND = "friend", "Friend's home"
+    STREET = "street", "Street or public place"
+    MOTEL = "motel", "Motel or hotel"
+    UNKNOWN_ADULT = "unknown_adult_residence", "Unknown adult's residence"
+    VEHICLE = "vehicle", "Vehicle"
+    HOSPITAL = "hospital", "Hospital"
+    DETENTION = "detention", "Detention or police custody"
+    PLACEMENT = "placement", "Returned to the placement"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not known"
+
+
+class HowLocated(models.TextChoices):
+    SELF_RETURNED = "self_returned", "Returned on their own"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    CASEWORKER = "caseworker", "Caseworker"
+    CAREGIVER = "caregiver", "Caregiver or family"
+    OTHER = "other", "Other"
+
+
+class ReturnedWith(models.TextChoices):
+    # Items risk.md R7 looks for (C4.8); the youth's explanation belongs in the debrief.
+    CASH = "cash", "Cash"
+    PREPAID_CARD = "prepaid_card", "Prepaid or gift cards"
+    HOTEL_KEY = "hotel_key", "Hotel key"
+    NEW_PHONE = "new_phone", "A new phone"
+    NEW_CLOTHES = "new_clothes", "New clothes or accessories"
+
+
+class MissingEpisode(models.Model):
+    """From when the youth was last seen to their return. Opening one starts the reporting clocks."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="missing_episodes")
+    status = models.CharField(max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN)
+    category = models.CharField(max_length=30, choices=EpisodeCategory.choices, default=EpisodeCategory.RUNAWAY)
+
+    last_seen_at = models.DateTimeField("last seen")
+    last_seen_location = models.CharField("where last seen", max_length=300)
+    agency_learned_at = models.DateTimeField(
+        "when the agency learned of it", help_text="This starts the reporting clocks."
+    )
+    reported_by = models.CharField("who reported it", max_length=200, help_text="Name and relationship.")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="placement at the time",
+    )
+
+    circumstances = models.TextField(blank=True)
+    clothing = models.TextField("clothing last seen in", blank=True)
+    companions = models.TextField("companions or people last seen with", blank=True)
+    vehicle = models.TextField("vehicle (make, model, colour, plate)", blank=True)
+    phones_and_accounts = models.TextField(
+        "phones, email and social-media accounts", blank=True
+    )
+    possible_locations = models.TextField("possible locations and people", blank=True)
+    belongings_taken = models.TextField(blank=True)
+    endangerment = models.JSONField("endangerment", default=list, blank=True)
+    endangerment_notes = models.TextField(blank=True)
+
+    # The return (regulatory.md §5.4).
+    located_at = models.DateTimeField("when located", null=True, blank=True)
+    returned_at = models.DateTimeField("when returned", null=True, blank=True)
+    found_address = models.CharField("where found: address", max_length=300, blank=True)
+    found_location_type = models.CharField(
+        "where found: kind of place", max_length=30, choices=FoundLocationType.choices, blank=True
+    )
+    found_out_of_county = models.BooleanField("found outside the home county", default=False)
+    found_out_of_state = models.BooleanField("found outside the state", default=False)
+    how_located = models.CharField(max_length=20, choices=HowLocated.choices, blank=True)
+    condition_on_return = models.TextField("condition on return", blank=True)
+    returned_with = models.JSONField("returned with", default=list, blank=True)
+    new_marks_tattoos = models.TextField("new marks or tattoos", blank=True)
+    recovery_photo = models.ForeignKey(
+        YouthPhoto, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # AFCARS: the living-arrangement row this episode opened in the placement history, if any.
+    living_arrangement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    living_arrangement_note = models.CharField(max_length=300, blank=True)
+
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-agency_learned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["youth"], condition=Q(status="open"), name="episode_one_open_per_youth"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_seen_at__lte=F("agency_learned_at")), name="episode_seen_before_learned"
+            ),
+            models.CheckConstraint(
+                condition=Q(located_at__isnull=True)
+                | Q(returned_at__isnull=True)
+                | Q(located_at__lte=F("returned_at")),
+                name="episode_located_before_returned",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(returned_at__gte=F("last_seen_at")),
+                name="episode_returned_after_last_seen",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", returned_at__isnull=True)
+                | Q(status="returned", returned_at__isnull=False),
+                name="episode_returned_iff_return_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "agency_learned_at"])]
+
+    def __str__(self):
+        return f"Episode {self.pk} of youth {self.youth_id}"
+
+    @property
+    def is_open(self):
+        return self.status == EpisodeStatus.OPEN
+
+    def endangerment_labels(self):
+        return [Endangerment(v).label for v in self.endangerment if v in Endangerment.values]
+
+
+class NotificationMethod(models.TextChoices):
+    PHONE = "phone", "Phone"
+    PORTAL = "portal", "Web portal"
+    IN_PERSON = "in_person", "In person"
+    WRITTEN = "written", "Written (letter, email, fax)"
+    SYSTEM = "system", "System-to-system"
+
+
+class Notification(models.Model):
+    """A required notice and its clock: due time, and when done, by whom, how and the reference.
+
+    Done means a timestamp and either a reference number or an explanation (DESIGN.md rule 3).
+    """
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="notifications")
+    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EVENTS])
+    party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
+    due_at = models.DateTimeField(db_index=True)
+    rule_hours = models.PositiveIntegerField()
+    rule_source = models.CharField(max_length=200, blank=True)
+
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=20, choices=NotificationMethod.choices, blank=True)
+    contact_name = models.CharField("who was told", max_length=200, blank=True)
+    reference = models.CharField("reference or case number", max_length=100, blank=True)
+    explanation = models.TextField(blank=True, help_text="Why there is no reference number.")
+    # Law enforcement (regulatory.md §5.2).
+    le_agency = models.CharField("law-enforcement agency", max_length=200, blank=True)
+    officer_name = models.CharField(max_length=120, blank=True)
+    badge_number = models.CharField(max_length=40, blank=True)
+    ncic_number = models.CharField("NCIC number", max_length=40, blank=True)
+    ncic_confirmed_at = models.DateTimeField("NCIC entry confirmed", null=True, blank=True)
+    # NCMEC (regulatory.md §5.3).
+    ncmec_case_number = models.CharField("NCMEC case number", max_length=40, blank=True)
+
+    overdue_at = models.DateTimeField(null=True, blank=True, help_text="When the sweep marked it overdue.")
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "event", "party"], name="notification_unique"),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True)
+                | (Q(done_by__isnull=False) & (~Q(reference="") | ~Q(explanation=""))),
+                name="notification_done_has_evidence",
+            ),
+        ]
+        indexes = [models.Index(fields=["done_at", "due_at"])]
+
+    def __str__(self):
+        return f"{self.label} for episode {self.episode_id}"
+
+    @property
+    def label(self):
+        return deadlines.party_label(self.event, self.party)
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+    def is_overdue(self, now=None):
+        return not self.is_done and self.due_at < (now or timezone.now())
+
+    def was_late(self):
+        return self.is_done and self.done_at > self.due_at
+
+
+class NotificationUpdate(models.Model):
+    """A later update sent to a party: new information, a new photo, medical records."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="updates")
+    sent_at = models.DateTimeField()
+    method = models.CharField(max_length=20, choices=NotificationMethod.choices)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+
+class EscalationStage(models.TextChoices):
+    LEAD_CASEWORKER = "lead_caseworker", "Reminder to the caseworker"
+    LEAD_SUPERVISOR = "lead_supervisor", "Reminder to the supervisor"
+    OVERDUE = "overdue", "Overdue: compliance contact told"
+
+
+class Escalation(models.Model):
+    """One escalation email of one clock. The unique constraint makes each stage happen once."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="escalations")
+    stage = models.CharField(max_length=20, choices=EscalationStage.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "stage"], name="escalation_once_per_stage"),
+        ]
+
+
+class SearchContact(models.TextChoices):
+    FAMILY = "family", "Family"
+    FRIENDS = "friends", "Friends"
+    SCHOOL = "school", "School"
+    PRIOR_PLACEMENT = "prior_placement", "Prior placement or caregiver"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    PHONE = "phone", "Youth's phone"
+    EMPLOYER = "employer", "Employer"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    HOSPITALS = "hospitals", "Hospitals or shelters"
+    OTHER = "other", "Other"
+
+
+class SearchEffort(models.Model):
+    """What was done to locate the youth (§471(a)(35)(A)(i))."""
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="search_efforts")
+    made_at = models.DateTimeField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    contact_type = models.CharField(max_length=20, choices=SearchContact.choices)
+    contact_name = models.CharField(max_length=200, blank=True)
+    outcome = models.TextField()
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+
+
+class SupervisoryReview(models.Model):
+    """A supervisor's periodic review of a long episode."""
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField()
+    next_review_due = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+
+
+class PrimaryFactor(models.TextChoices):
+    # Running from / running to, and the unmet needs behind it (§471(a)(35)(A)(ii); risk.md A4 wording).
+    FOOD = "food", "Food"
+    SHELTER = "shelter", "A place to stay"
+    MONEY = "money", "Money"
+    FAMILY_CONNECTION = "family_connection", "Connection to family"
+    FRIENDS_CONNECTION = "friends_connection", "Connection to friends or a partner"
+    PLACEMENT_SAFETY = "placement_safety", "Not feeling safe in the placement"
+    CONFLICT = "conflict", "Conflict in the placement"
+    TRAUMA_RESPONSE = "trauma_response", "A trauma response"
+    SCHOOL = "school", "School"
+    A_SAY = "a_say", "Wanting a say in their own life"
+    SUBSTANCES = "substances", "Substance use"
+    OTHER = "other", "Other"
+
+
+class RunningDirection(models.TextChoices):
+    FROM = "from", "Running from something"
+    TO = "to", "Running to something or someone"
+    BOTH = "both", "Both"
+    UNKNOWN = "unknown", "Not known"
+
+
+class ScreeningDone(models.TextChoices):
+    YES = "yes", "Yes, a trafficking screening was done"
+    NO = "no", "No"
+    DECLINED = "declined", "The youth declined"
+
+
+class Debrief(models.Model):
+    """The return interview: why the youth left, what happened while away, and the response."""
+
+    episode = models.OneToOneField(MissingEpisode, on_delete=models.PROTECT, related_name="debrief")
+    interview_at = models.DateTimeField("when the interview took place")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    running_direction = models.CharField(max_length=10, choices=RunningDirection.choices)
+    primary_factors = models.JSONField(default=list)
+    primary_factors_notes = models.TextField(blank=True)
+    where_stayed = models.TextField("where they stayed and with whom", blank=True)
+    basic_needs = models.TextField("how food, shelter and other needs were met", blank=True)
+    experiences_while_absent = models.TextField(blank=True)
+    youth_own_words = models.TextField("the youth's own words", blank=True)
+    trafficking_screening_done = models.CharField(max_length=10, choices=ScreeningDone.choices)
+    screening_not_done_reason = models.TextField(blank=True)
+    services_referrals = models.TextField("services and referrals", blank=True)
+    placement_response = models.TextField("response in the current or next placement", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trafficking_screening_done="yes") | ~Q(screening_not_done_reason=""),
+                name="debrief_screening_or_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Debrief of episode {self.episode_id}"

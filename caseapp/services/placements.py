@@ -33,7 +33,8 @@ def _validate(placement: Placement, others):
     if placement.start_date > today:
         errors["start_date"] = "The start date cannot be in the future."
     if placement.end_date is not None:
-        if placement.end_date <= placement.start_date:
+        same_day_allowed = placement.is_missing_spell and placement.end_date == placement.start_date
+        if placement.end_date <= placement.start_date and not same_day_allowed:
             errors["end_date"] = "The end date must be at least one day after the start date."
         elif placement.end_date > today:
             errors["end_date"] = "The end date cannot be in the future."

@@ -1,0 +1,23 @@
+"""Enqueue Celery work after the transaction commits, without ever failing the save.
+
+DESIGN.md rule 2: saving a run must succeed when Redis or the worker is down. Work that matters is
+recorded in the database first; the periodic sweep finds it whatever happened to the message.
+"""
+
+import logging
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def _send(task, args):
+    try:
+        # retry=False: fail at once when the broker is down instead of holding the request.
+        task.apply_async(args=args, retry=False)
+    except Exception:  # kombu/redis raise many kinds; the sweep will catch up either way
+        log.warning("Could not enqueue %s%r; the periodic sweep will pick it up.", task.name, args, exc_info=True)
+
+
+def enqueue_on_commit(task, *args):
+    transaction.on_commit(lambda: _send(task, args))

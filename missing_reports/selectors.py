@@ -1,0 +1,73 @@
+"""Reads of missing episodes, always through caseapp.access, with fixed query counts."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+
+from caseapp import access
+
+from .models import EpisodeStatus, MissingEpisode, Notification
+
+
+def episodes_visible_to(user):
+    return MissingEpisode.objects.filter(youth__in=access.youth_visible_to(user))
+
+
+def get_episode_or_404(user, episode_id, *, for_edit=False):
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    episode = (
+        MissingEpisode.objects.filter(youth__in=scope, pk=episode_id)
+        .select_related("youth__team", "youth__agency", "placement", "living_arrangement", "created_by")
+        .first()
+    )
+    if episode is None:
+        raise Http404("No such episode.")
+    return episode
+
+
+def notifications_visible_to(user):
+    return Notification.objects.filter(episode__youth__in=access.youth_visible_to(user))
+
+
+def get_notification_or_404(user, notification_id, *, for_edit=False):
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    notification = (
+        Notification.objects.filter(episode__youth__in=scope, pk=notification_id)
+        .select_related("episode__youth", "done_by")
+        .first()
+    )
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def open_clocks(notifications):
+    return [n for n in notifications if not n.is_done]
+
+
+def urgency_key(episode, now):
+    """Sort key: the episode whose next open clock is due first; overdue ones lead."""
+    pending = [n.due_at for n in episode.notifications.all() if not n.is_done]
+    return (min(pending) if pending else datetime.datetime.max.replace(tzinfo=datetime.UTC), episode.pk)
+
+
+def missing_now(user, now=None):
+    """Every open episode in the user's scope, most urgent first, with clocks prefetched."""
+    now = now or timezone.now()
+    episodes = list(
+        episodes_visible_to(user)
+        .filter(status=EpisodeStatus.OPEN)
+        .select_related("youth__team", "placement")
+        .prefetch_related(Prefetch("notifications", queryset=Notification.objects.order_by("due_at", "id")))
+    )
+    episodes.sort(key=lambda e: urgency_key(e, now))
+    return episodes
+
+
+def episode_counts(youth, now=None):
+    """Episodes that started in the last 30, 90 and 365 days (behavioural wording on the page)."""
+    now = now or timezone.now()
+    starts = list(youth.missing_episodes.values_list("last_seen_at", flat=True))
+    return {days: sum(1 for s in starts if s >= now - datetime.timedelta(days=days)) for days in (30, 90, 365)}

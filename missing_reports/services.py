@@ -1,0 +1,420 @@
+"""The verbs of a missing episode: log the run, record each notice, search, review, return, debrief.
+
+Each runs in one transaction, writes its audit event in it, and enqueues follow-up work only after
+commit (caseapp.queue), so a save never depends on Redis or a worker being up.
+"""
+
+import datetime
+import zoneinfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from caseapp import access, audit
+from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, Role, Youth
+from caseapp.queue import enqueue_on_commit
+from caseapp.services import photos as photo_services
+from caseapp.services import placements as placement_services
+from caseapp.services.errors import EditConflict
+
+from . import deadlines, signals
+from .models import (
+    Debrief,
+    EpisodeCategory,
+    EpisodeStatus,
+    MissingEpisode,
+    Notification,
+    NotificationUpdate,
+    ReportingRule,
+    SearchEffort,
+    SupervisoryReview,
+)
+
+# Clocks on two devices rarely agree to the second: allow this much "future" before refusing.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+EPISODE_FIELDS = (
+    "category", "last_seen_at", "last_seen_location", "agency_learned_at", "reported_by", "placement",
+    "circumstances", "clothing", "companions", "vehicle", "phones_and_accounts", "possible_locations",
+    "belongings_taken", "endangerment", "endangerment_notes",
+)
+RETURN_FIELDS = (
+    "located_at", "returned_at", "found_address", "found_location_type", "found_out_of_county",
+    "found_out_of_state", "how_located", "condition_on_return", "returned_with", "new_marks_tattoos",
+)
+EVIDENCE_FIELDS = (
+    "done_at", "method", "contact_name", "reference", "explanation", "le_agency", "officer_name",
+    "badge_number", "ncic_number", "ncic_confirmed_at", "ncmec_case_number",
+)
+
+
+def rules_for(agency):
+    """The agency's deadline table; an agency that has none gets its state's known rules."""
+    rules = list(ReportingRule.objects.filter(agency=agency))
+    return rules or deadlines.STATE_RULES.get(agency.state, [])
+
+
+def _not_in_future(errors, name, value, label, now):
+    if value and value > now + CLOCK_SKEW:
+        errors[name] = f"{label} cannot be in the future."
+
+
+def _create_clocks(episode, event, learned_at):
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                episode=episode, event=event, party=d.party, due_at=d.due_at,
+                rule_hours=d.hours, rule_source=d.source,
+            )
+            for d in deadlines.deadlines(event, learned_at, rules_for(episode.youth.agency))
+        ]
+    )
+
+
+def _local_date(moment, agency):
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(agency.time_zone)).date()
+
+
+def _open_living_arrangement(actor, episode, ip):
+    """AFCARS: the episode is a living arrangement (E120 12/13, E121 4) from the day last seen.
+
+    Best effort: a run is saved even when the placement history cannot take the row cleanly (the
+    current placement started that same day, say); the episode then says what needs attention.
+    """
+    kind = (
+        PlacementType.MISSING_WHEREABOUTS_UNKNOWN
+        if episode.category == EpisodeCategory.WHEREABOUTS_UNKNOWN
+        else PlacementType.MISSING_RUNAWAY
+    )
+    day = _local_date(episode.last_seen_at, episode.youth.agency)
+    try:
+        with transaction.atomic():
+            episode.living_arrangement = placement_services.add_placement(
+                actor=actor, youth_id=episode.youth_id, end_current_with_reason="missing", ip=ip,
+                placement_type=kind, provider_name="Missing from care", start_date=day,
+            )
+    except ValidationError as exc:
+        episode.living_arrangement_note = (
+            "The placement history could not record the missing spell: " + " ".join(exc.messages)
+        )[:300]
+
+
+def _close_living_arrangement(actor, episode, ip, continue_previous):
+    spell = episode.living_arrangement
+    if spell is None:
+        return
+    day = _local_date(episode.returned_at, episode.youth.agency)
+    try:
+        with transaction.atomic():
+            placement_services.update_placement(
+                actor=actor, youth_id=episode.youth_id, placement_id=spell.pk, expected_version=spell.version,
+                ip=ip, end_date=max(day, spell.start_date), end_reason="returned",
+            )
+            previous = episode.placement
+            if continue_previous and previous is not None and previous.placement_type not in MISSING_PLACEMENT_TYPES:
+                placement_services.add_placement(
+                    actor=actor, youth_id=episode.youth_id, ip=ip,
+                    placement_type=previous.placement_type, provider_name=previous.provider_name,
+                    provider_phone=previous.provider_phone, address=previous.address, city=previous.city,
+                    state=previous.state, postal_code=previous.postal_code, start_date=max(day, spell.start_date),
+                    notes="Returned to this placement after a missing episode.",
+                )
+    except (ValidationError, EditConflict) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        episode.living_arrangement_note = (
+            "The placement history could not record the return: " + " ".join(messages)
+        )[:300]
+
+
+@transaction.atomic
+def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
+    """Open a missing episode and its clocks. Only a small minimum is required; the rest can follow."""
+    unknown = set(fields) - set(EPISODE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not episode fields: {sorted(unknown)}")
+    youth = access.get_youth_or_404(actor, youth_id, for_edit=True, queryset=Youth.objects.select_for_update())
+    now = timezone.now()
+    fields.setdefault("agency_learned_at", now)
+    errors = {}
+    _not_in_future(errors, "last_seen_at", fields.get("last_seen_at"), "The time last seen", now)
+    _not_in_future(errors, "agency_learned_at", fields["agency_learned_at"], "The time the agency learned", now)
+    if fields.get("last_seen_at") and fields["last_seen_at"] > fields["agency_learned_at"]:
+        errors["last_seen_at"] = "The youth must have been last seen before the agency learned they were missing."
+    placement = fields.get("placement")
+    if placement is not None and placement.youth_id != youth.pk:
+        errors["placement"] = "Choose one of this youth's placements."
+    if errors:
+        raise ValidationError(errors)
+    already = youth.missing_episodes.filter(status=EpisodeStatus.OPEN).first()
+    if already is not None:
+        raise ValidationError(
+            f"{youth.display_name} is already recorded as missing (episode {already.pk}). "
+            "Add to that episode instead of opening another."
+        )
+    if placement is None:
+        fields["placement"] = youth.placements.filter(end_date__isnull=True).exclude(
+            placement_type__in=MISSING_PLACEMENT_TYPES
+        ).first()
+
+    episode = MissingEpisode(youth=youth, created_by=actor, **fields)
+    episode._history_user = actor
+    try:
+        with transaction.atomic():
+            episode.save()
+    except IntegrityError as exc:
+        raise ValidationError(f"{youth.display_name} is already recorded as missing.") from exc
+    _create_clocks(episode, deadlines.MISSING, episode.agency_learned_at)
+    _open_living_arrangement(actor, episode, ip)
+    episode.save(update_fields=["living_arrangement", "living_arrangement_note"])
+    audit.record(actor, AuditAction.CREATE, episode, youth=youth, ip=ip, detail={"category": episode.category})
+
+    from . import tasks
+
+    enqueue_on_commit(tasks.announce_run, episode.pk)
+    return episode
+
+
+def _episode_for_edit(actor, episode_id):
+    episode = (
+        MissingEpisode.objects.select_for_update()
+        .filter(youth__in=access.youth_editable_by(actor))
+        .filter(pk=episode_id)
+        .first()
+    )
+    if episode is None:
+        raise Http404("No such episode.")
+    return episode
+
+
+@transaction.atomic
+def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) -> MissingEpisode:
+    """Complete or correct the run's details later. The clocks keep their due times."""
+    unknown = set(fields) - set(EPISODE_FIELDS) - {"agency_learned_at"}
+    if unknown:
+        raise TypeError(f"Not episode fields: {sorted(unknown)}")
+    episode = _episode_for_edit(actor, episode_id)
+    if episode.version != expected_version:
+        raise EditConflict(current=episode)
+    fields.pop("agency_learned_at", None)  # the clocks started then; correcting it is not an edit
+    now = timezone.now()
+    errors = {}
+    _not_in_future(errors, "last_seen_at", fields.get("last_seen_at"), "The time last seen", now)
+    if fields.get("last_seen_at") and fields["last_seen_at"] > episode.agency_learned_at:
+        errors["last_seen_at"] = "The youth must have been last seen before the agency learned they were missing."
+    if episode.returned_at and fields.get("last_seen_at") and fields["last_seen_at"] > episode.returned_at:
+        errors["last_seen_at"] = "The time last seen must be before the return."
+    if errors:
+        raise ValidationError(errors)
+    changed = sorted(k for k, v in fields.items() if getattr(episode, k) != v)
+    if not changed:
+        return episode
+    for name, value in fields.items():
+        setattr(episode, name, value)
+    episode.version += 1
+    episode._history_user = actor
+    episode.save()
+    audit.record(actor, AuditAction.UPDATE, episode, youth=episode.youth, ip=ip, detail={"changed": changed})
+    return episode
+
+
+@transaction.atomic
+def record_notification(*, actor, notification_id, expected_version, ip=None, **evidence) -> Notification:
+    """Mark a notice done with its evidence, or correct the evidence of one already done."""
+    unknown = set(evidence) - set(EVIDENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not evidence fields: {sorted(unknown)}")
+    notification = (
+        Notification.objects.select_for_update()
+        .select_related("episode__youth")
+        .filter(episode__youth__in=access.youth_editable_by(actor), pk=notification_id)
+        .first()
+    )
+    if notification is None:
+        raise Http404("No such notification.")
+    if notification.party == deadlines.RETURN_INTERVIEW:
+        raise ValidationError("The return interview is done by recording the debrief.")
+    if notification.version != expected_version:
+        raise EditConflict(current=notification)
+    now = timezone.now()
+    errors = {}
+    if not evidence.get("done_at"):
+        errors["done_at"] = "Give the date and time the notice was given."
+    _not_in_future(errors, "done_at", evidence.get("done_at"), "The time of the notice", now)
+    _not_in_future(errors, "ncic_confirmed_at", evidence.get("ncic_confirmed_at"), "The NCIC confirmation", now)
+    if evidence.get("done_at") and evidence["done_at"] < notification.episode.last_seen_at:
+        errors["done_at"] = "The notice cannot be before the youth was last seen."
+    if not evidence.get("method"):
+        errors["method"] = "Say how the notice was given."
+    # The party's own number is the reference when no other is given.
+    for own in ("ncmec_case_number", "ncic_number"):
+        if not evidence.get("reference") and evidence.get(own):
+            evidence["reference"] = evidence[own]
+    if not evidence.get("reference") and not (evidence.get("explanation") or "").strip():
+        errors["reference"] = (
+            "Give the reference or case number you were given, or explain why there is none."
+        )
+    if errors:
+        raise ValidationError(errors)
+    was_done = notification.is_done
+    for name, value in evidence.items():
+        setattr(notification, name, value)
+    notification.done_by = actor
+    notification.version += 1
+    notification._history_user = actor
+    notification.save()
+    audit.record(
+        actor, AuditAction.UPDATE, notification, youth=notification.episode.youth, ip=ip,
+        detail={"party": notification.party, "event": notification.event, "corrected": was_done,
+                "late": notification.was_late()},
+    )
+    return notification
+
+
+@transaction.atomic
+def add_notification_update(*, actor, notification_id, sent_at, method, note, ip=None) -> NotificationUpdate:
+    notification = (
+        Notification.objects.select_related("episode__youth")
+        .filter(episode__youth__in=access.youth_editable_by(actor), pk=notification_id)
+        .first()
+    )
+    if notification is None:
+        raise Http404("No such notification.")
+    errors = {}
+    _not_in_future(errors, "sent_at", sent_at, "The time sent", timezone.now())
+    if not notification.is_done:
+        errors["sent_at"] = "Record the first notice before its updates."
+    if not note.strip():
+        errors["note"] = "Say what the update contained."
+    if errors:
+        raise ValidationError(errors)
+    update = NotificationUpdate.objects.create(
+        notification=notification, sent_at=sent_at, method=method, note=note, sent_by=actor
+    )
+    audit.record(actor, AuditAction.CREATE, update, youth=notification.episode.youth, ip=ip)
+    return update
+
+
+@transaction.atomic
+def add_search_effort(*, actor, episode_id, made_at, contact_type, outcome, contact_name="", ip=None):
+    episode = _episode_for_edit(actor, episode_id)
+    errors = {}
+    _not_in_future(errors, "made_at", made_at, "The time of the search effort", timezone.now())
+    if made_at and made_at < episode.last_seen_at:
+        errors["made_at"] = "A search effort cannot be before the youth was last seen."
+    if not outcome.strip():
+        errors["outcome"] = "Say what came of it, even if nothing did."
+    if errors:
+        raise ValidationError(errors)
+    effort = SearchEffort.objects.create(
+        episode=episode, made_at=made_at, made_by=actor, contact_type=contact_type,
+        contact_name=contact_name, outcome=outcome,
+    )
+    audit.record(actor, AuditAction.CREATE, effort, youth=episode.youth, ip=ip)
+    return effort
+
+
+@transaction.atomic
+def add_supervisory_review(*, actor, episode_id, notes, next_review_due=None, ip=None):
+    if not (actor.is_superuser or actor.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN)):
+        raise PermissionDenied
+    episode = _episode_for_edit(actor, episode_id)
+    errors = {}
+    if not notes.strip():
+        errors["notes"] = "Record what was reviewed and decided."
+    if next_review_due and next_review_due < timezone.localdate():
+        errors["next_review_due"] = "The next review cannot be in the past."
+    if errors:
+        raise ValidationError(errors)
+    review = SupervisoryReview.objects.create(
+        episode=episode, reviewer=actor, notes=notes, next_review_due=next_review_due
+    )
+    audit.record(actor, AuditAction.CREATE, review, youth=episode.youth, ip=ip)
+    return review
+
+
+@transaction.atomic
+def log_return(
+    *, actor, episode_id, expected_version, continue_previous_placement=False, recovery_photo=None,
+    ip=None, **fields,
+) -> MissingEpisode:
+    """Close the episode, start the recovery notices and the return-interview clock."""
+    unknown = set(fields) - set(RETURN_FIELDS)
+    if unknown:
+        raise TypeError(f"Not return fields: {sorted(unknown)}")
+    episode = _episode_for_edit(actor, episode_id)
+    if episode.version != expected_version:
+        raise EditConflict(current=episode)
+    if not episode.is_open:
+        raise ValidationError("This episode already has a return recorded.")
+    now = timezone.now()
+    located_at, returned_at = fields.get("located_at"), fields.get("returned_at")
+    errors = {}
+    if not returned_at:
+        errors["returned_at"] = "Give the date and time the youth returned."
+    _not_in_future(errors, "returned_at", returned_at, "The time returned", now)
+    _not_in_future(errors, "located_at", located_at, "The time located", now)
+    if located_at and returned_at and located_at > returned_at:
+        errors["located_at"] = "The youth must have been located before, or when, they returned."
+    if returned_at and returned_at < episode.last_seen_at:
+        errors["returned_at"] = "The return cannot be before the youth was last seen."
+    if located_at and located_at < episode.last_seen_at:
+        errors["located_at"] = "The youth cannot have been located before they were last seen."
+    if errors:
+        raise ValidationError(errors)
+    for name, value in fields.items():
+        setattr(episode, name, value)
+    episode.status = EpisodeStatus.RETURNED
+    if recovery_photo is not None:
+        # NCMEC asks for a photo on recovery (regulatory.md §3.3); it becomes the current photo.
+        with transaction.atomic():
+            episode.recovery_photo = photo_services.add_photo(
+                actor=actor, youth_id=episode.youth_id, image=recovery_photo,
+                taken_on=_local_date(returned_at, episode.youth.agency), caption="Photo on return", ip=ip,
+            )
+    episode.version += 1
+    episode._history_user = actor
+    episode.save()
+    # The recovery notices run from when the agency learned of the return: the time it was logged.
+    _create_clocks(episode, deadlines.RETURNED, min(now, max(returned_at, episode.agency_learned_at)))
+    _close_living_arrangement(actor, episode, ip, continue_previous_placement)
+    episode.save(update_fields=["living_arrangement_note"])
+    audit.record(actor, AuditAction.UPDATE, episode, youth=episode.youth, ip=ip, detail={"changed": ["returned"]})
+    return episode
+
+
+@transaction.atomic
+def record_debrief(*, actor, episode_id, ip=None, **fields) -> Debrief:
+    """The return interview. Completes the interview clock and tells the risk module (signals)."""
+    episode = _episode_for_edit(actor, episode_id)
+    if episode.is_open:
+        raise ValidationError("Record the return before the return interview.")
+    if Debrief.objects.filter(episode=episode).exists():
+        raise ValidationError("This episode already has a debrief.")
+    errors = {}
+    interview_at = fields.get("interview_at")
+    _not_in_future(errors, "interview_at", interview_at, "The interview time", timezone.now())
+    if interview_at and interview_at < episode.returned_at:
+        errors["interview_at"] = "The interview cannot be before the youth returned."
+    if not fields.get("primary_factors"):
+        errors["primary_factors"] = "Choose at least one factor, or 'Other' and describe it."
+    if fields.get("trafficking_screening_done") != "yes" and not (fields.get("screening_not_done_reason") or "").strip():
+        errors["screening_not_done_reason"] = "Say why no trafficking screening was done."
+    if errors:
+        raise ValidationError(errors)
+    debrief = Debrief(episode=episode, interviewer=actor, **fields)
+    debrief._history_user = actor
+    debrief.save()
+    interview = episode.notifications.filter(event=deadlines.RETURNED, party=deadlines.RETURN_INTERVIEW).first()
+    if interview is not None and not interview.is_done:
+        interview.done_at = debrief.interview_at
+        interview.done_by = actor
+        interview.method = "in_person"
+        interview.reference = f"Debrief {debrief.pk}"
+        interview.version += 1
+        interview._history_user = actor
+        interview.save()
+    audit.record(actor, AuditAction.CREATE, debrief, youth=episode.youth, ip=ip)
+    transaction.on_commit(lambda: signals.debrief_recorded.send(sender=Debrief, debrief=debrief))
+    return debrief

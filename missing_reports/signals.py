@@ -1,0 +1,7 @@
+"""Signals other apps listen to, so missing_reports never imports them (DESIGN.md: risk reads us)."""
+
+from django.dispatch import Signal
+
+# Sent after commit when a return interview is recorded, with `debrief`. The risk module's
+# structured trafficking screening hooks in here (issue 5).
+debrief_recorded = Signal()

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from .views import board, notifications, returns, runs
+
+urlpatterns = [
+    path("missing/", board.missing_now, name="missing_now"),
+    path("missing/report/", runs.report_missing_pick_youth, name="report_missing"),
+    path("youth/<int:youth_id>/missing/new/", runs.log_run, name="log_run"),
+    path("episodes/<int:episode_id>/", runs.episode_detail, name="episode_detail"),
+    path("episodes/<int:episode_id>/edit/", runs.episode_edit, name="episode_edit"),
+    path("episodes/<int:episode_id>/search-efforts/new/", runs.search_effort_create, name="search_effort_create"),
+    path("episodes/<int:episode_id>/reviews/new/", runs.review_create, name="review_create"),
+    path("notifications/<int:notification_id>/", notifications.record_notification, name="notification_record"),
+    path(
+        "notifications/<int:notification_id>/updates/new/",
+        notifications.notification_update_create,
+        name="notification_update_create",
+    ),
+    path("episodes/<int:episode_id>/return/", returns.log_return, name="log_return"),
+    path("episodes/<int:episode_id>/debrief/", returns.debrief_create, name="debrief_create"),
+]
