@@ -271,6 +271,9 @@ class NotificationUpdate(models.Model):
     class Meta:
         ordering = ["sent_at", "id"]
 
+    def __str__(self):
+        return f"Update to notification {self.notification_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+
 
 class EscalationStage(models.TextChoices):
     LEAD_CASEWORKER = "lead_caseworker", "Reminder to the caseworker"
@@ -292,6 +295,9 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "stage"], name="escalation_once_per_stage"),
         ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} for notification {self.notification_id}"
 
 
 class SearchContact(models.TextChoices):
@@ -320,6 +326,9 @@ class SearchEffort(models.Model):
     class Meta:
         ordering = ["-made_at", "-id"]
 
+    def __str__(self):
+        return f"Search effort {self.pk} of episode {self.episode_id}"
+
 
 class SupervisoryReview(models.Model):
     """A supervisor's periodic review of a long episode."""
@@ -332,6 +341,9 @@ class SupervisoryReview(models.Model):
 
     class Meta:
         ordering = ["-reviewed_at", "-id"]
+
+    def __str__(self):
+        return f"Review {self.pk} of episode {self.episode_id}"
 
 
 class PrimaryFactor(models.TextChoices):

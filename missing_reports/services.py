@@ -399,7 +399,8 @@ def record_debrief(*, actor, episode_id, ip=None, **fields) -> Debrief:
         errors["interview_at"] = "The interview cannot be before the youth returned."
     if not fields.get("primary_factors"):
         errors["primary_factors"] = "Choose at least one factor, or 'Other' and describe it."
-    if fields.get("trafficking_screening_done") != "yes" and not (fields.get("screening_not_done_reason") or "").strip():
+    screened = fields.get("trafficking_screening_done") == "yes"
+    if not screened and not (fields.get("screening_not_done_reason") or "").strip():
         errors["screening_not_done_reason"] = "Say why no trafficking screening was done."
     if errors:
         raise ValidationError(errors)
