@@ -50,6 +50,21 @@ EVIDENCE_FIELDS = (
 )
 
 
+# What a run needs at the least; everything else can be added later (update_episode).
+RUN_REQUIRED = {
+    "last_seen_at": "Give the date and time the youth was last seen.",
+    "last_seen_location": "Say where the youth was last seen.",
+    "reported_by": "Say who reported it.",
+}
+
+
+def _required(errors, fields, *, partial=False):
+    """With `partial`, only the fields being changed: an edit may leave a field out, not blank it."""
+    for name, message in RUN_REQUIRED.items():
+        if (name in fields or not partial) and not str(fields.get(name) or "").strip():
+            errors[name] = message
+
+
 def rules_for(agency):
     """The agency's deadline table; an agency that has none gets its state's known rules."""
     rules = list(ReportingRule.objects.filter(agency=agency))
@@ -136,8 +151,10 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
         raise TypeError(f"Not episode fields: {sorted(unknown)}")
     youth = access.get_youth_or_404(actor, youth_id, for_edit=True, queryset=Youth.objects.select_for_update())
     now = timezone.now()
-    fields.setdefault("agency_learned_at", now)
+    if fields.get("agency_learned_at") is None:
+        fields["agency_learned_at"] = now
     errors = {}
+    _required(errors, fields)
     _not_in_future(errors, "last_seen_at", fields.get("last_seen_at"), "The time last seen", now)
     _not_in_future(errors, "agency_learned_at", fields["agency_learned_at"], "The time the agency learned", now)
     if fields.get("last_seen_at") and fields["last_seen_at"] > fields["agency_learned_at"]:
@@ -200,7 +217,11 @@ def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) ->
     fields.pop("agency_learned_at", None)  # the clocks started then; correcting it is not an edit
     now = timezone.now()
     errors = {}
+    _required(errors, fields, partial=True)
     _not_in_future(errors, "last_seen_at", fields.get("last_seen_at"), "The time last seen", now)
+    placement = fields.get("placement")
+    if placement is not None and placement.youth_id != episode.youth_id:
+        errors["placement"] = "Choose one of this youth's placements."
     if fields.get("last_seen_at") and fields["last_seen_at"] > episode.agency_learned_at:
         errors["last_seen_at"] = "The youth must have been last seen before the agency learned they were missing."
     if episode.returned_at and fields.get("last_seen_at") and fields["last_seen_at"] > episode.returned_at:
@@ -282,9 +303,15 @@ def add_notification_update(*, actor, notification_id, sent_at, method, note, ip
     if notification is None:
         raise Http404("No such notification.")
     errors = {}
+    if not sent_at:
+        errors["sent_at"] = "Give the date and time the update was sent."
     _not_in_future(errors, "sent_at", sent_at, "The time sent", timezone.now())
     if not notification.is_done:
         errors["sent_at"] = "Record the first notice before its updates."
+    elif sent_at and sent_at < notification.done_at:
+        errors["sent_at"] = "An update cannot be sent before the first notice was given."
+    if not method:
+        errors["method"] = "Say how the update was sent."
     if not note.strip():
         errors["note"] = "Say what the update contained."
     if errors:
@@ -300,6 +327,8 @@ def add_notification_update(*, actor, notification_id, sent_at, method, note, ip
 def add_search_effort(*, actor, episode_id, made_at, contact_type, outcome, contact_name="", ip=None):
     episode = _episode_for_edit(actor, episode_id)
     errors = {}
+    if not made_at:
+        errors["made_at"] = "Give the date and time of the search effort."
     _not_in_future(errors, "made_at", made_at, "The time of the search effort", timezone.now())
     if made_at and made_at < episode.last_seen_at:
         errors["made_at"] = "A search effort cannot be before the youth was last seen."
@@ -315,9 +344,14 @@ def add_search_effort(*, actor, episode_id, made_at, contact_type, outcome, cont
     return effort
 
 
+def can_review(actor) -> bool:
+    """Supervisory reviews are for supervisors and agency admins (pages ask this to offer the form)."""
+    return bool(actor.is_superuser or actor.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN))
+
+
 @transaction.atomic
 def add_supervisory_review(*, actor, episode_id, notes, next_review_due=None, ip=None):
-    if not (actor.is_superuser or actor.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN)):
+    if not can_review(actor):
         raise PermissionDenied
     episode = _episode_for_edit(actor, episode_id)
     errors = {}
@@ -344,10 +378,11 @@ def log_return(
     if unknown:
         raise TypeError(f"Not return fields: {sorted(unknown)}")
     episode = _episode_for_edit(actor, episode_id)
-    if episode.version != expected_version:
-        raise EditConflict(current=episode)
+    # Checked before the version: a stale form of a returned episode must not invite a second save.
     if not episode.is_open:
         raise ValidationError("This episode already has a return recorded.")
+    if episode.version != expected_version:
+        raise EditConflict(current=episode)
     now = timezone.now()
     located_at, returned_at = fields.get("located_at"), fields.get("returned_at")
     errors = {}
@@ -368,11 +403,15 @@ def log_return(
     episode.status = EpisodeStatus.RETURNED
     if recovery_photo is not None:
         # NCMEC asks for a photo on recovery (regulatory.md §3.3); it becomes the current photo.
-        with transaction.atomic():
-            episode.recovery_photo = photo_services.add_photo(
-                actor=actor, youth_id=episode.youth_id, image=recovery_photo,
-                taken_on=_local_date(returned_at, episode.youth.agency), caption="Photo on return", ip=ip,
-            )
+        try:
+            with transaction.atomic():
+                episode.recovery_photo = photo_services.add_photo(
+                    actor=actor, youth_id=episode.youth_id, image=recovery_photo,
+                    taken_on=_local_date(returned_at, episode.youth.agency), caption="Photo on return", ip=ip,
+                )
+        except ValidationError as exc:
+            # add_photo names its own fields (image, taken_on); here they are all about this one.
+            raise ValidationError({"recovery_photo": exc.messages}) from None
     episode.version += 1
     episode._history_user = actor
     episode.save()

@@ -1,9 +1,81 @@
-"""Being written (issue 3)."""
+"""Log a return and record the return interview (debrief). Thin: selectors read, services write."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from caseapp.audit import client_ip
+from caseapp.services.errors import EditConflict
+
+from .. import selectors, services
+from ..forms import DebriefForm, ReturnForm
+
+
+def _add_service_error(form, exc):
+    """Show a service's ValidationError at the fields it names, or above the form for any other name."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 def log_return(request, episode_id):
-    raise NotImplementedError
+    episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
+    if not episode.is_open and request.method != "POST":
+        messages.info(request, "This episode already has a return recorded.")
+        return redirect("episode_detail", episode_id=episode.pk)
+    conflict = False
+    if request.method == "POST":
+        form = ReturnForm(request.POST, request.FILES, instance=episode)
+        if form.is_valid():
+            version, photo, same_placement, fields = form.service_fields()
+            try:
+                services.log_return(
+                    actor=request.user, episode_id=episode.pk, expected_version=version,
+                    continue_previous_placement=same_placement, recovery_photo=photo,
+                    ip=client_ip(request), **fields,
+                )
+            except EditConflict as exc:
+                conflict = True
+                data = request.POST.copy()
+                data["version"] = exc.current.version
+                form = ReturnForm(data, instance=episode)
+                form.is_valid()
+            except ValidationError as exc:
+                _add_service_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Return recorded. {episode.youth.display_name} is no longer listed as missing. The recovery "
+                    "notices to law enforcement and NCMEC and the return-interview clock have started.",
+                )
+                return redirect("episode_detail", episode_id=episode.pk)
+    else:
+        form = ReturnForm(instance=episode, initial={"version": episode.version})
+    return render(
+        request, "missing_reports/return_form.html", {"form": form, "episode": episode, "conflict": conflict}
+    )
 
 
 def debrief_create(request, episode_id):
-    raise NotImplementedError
+    episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
+    if request.method != "POST":
+        if episode.is_open:
+            messages.warning(request, "Record the return before the return interview.")
+            return redirect("episode_detail", episode_id=episode.pk)
+        if hasattr(episode, "debrief"):
+            messages.info(request, "This episode already has a debrief.")
+            return redirect("episode_detail", episode_id=episode.pk)
+    form = DebriefForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_debrief(
+                actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, "Return interview recorded. The return-interview clock is done.")
+            return redirect("episode_detail", episode_id=episode.pk)
+    return render(request, "missing_reports/debrief_form.html", {"form": form, "episode": episode})
