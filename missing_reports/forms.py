@@ -84,7 +84,8 @@ class DebriefForm(ServiceValidatedModelForm):
         label="Running from or to", choices=RunningDirection.choices, widget=forms.RadioSelect,
     )
     primary_factors = forms.MultipleChoiceField(
-        label="Primary factors", choices=PrimaryFactor.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Primary factors (at least one)", choices=PrimaryFactor.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="The reasons and unmet needs behind leaving, as the youth describes them.",
     )
     trafficking_screening_done = forms.ChoiceField(
@@ -109,7 +110,10 @@ class DebriefForm(ServiceValidatedModelForm):
             "services_referrals": forms.Textarea(attrs={"rows": 2}),
             "placement_response": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"primary_factors_notes": "About these factors"}
+        labels = {
+            "primary_factors_notes": "About these factors",
+            "screening_not_done_reason": "If no screening was done, why not",
+        }
         help_texts = {
             "interview_at": "Local time of the agency.",
             "youth_own_words": "Quote the youth; their words, not a summary.",
