@@ -1,26 +1,290 @@
 """Forms of missing episodes (crispy-forms, Bootstrap 5). They check input shape; services check the rules."""
 
 from django import forms
+from django.utils import timezone
 
-from caseapp.forms import ServiceValidatedModelForm
+from caseapp.forms import DATE_WIDGET, ServiceValidatedModelForm
+from caseapp.models import MISSING_PLACEMENT_TYPES
 
+from . import deadlines
 from .models import (
     Debrief,
+    Endangerment,
+    EpisodeCategory,
     FoundLocationType,
     HowLocated,
     MissingEpisode,
+    Notification,
+    NotificationMethod,
+    NotificationUpdate,
     PrimaryFactor,
     ReturnedWith,
     RunningDirection,
     ScreeningDone,
+    SearchEffort,
+    SupervisoryReview,
 )
-
-# Return and debrief
+from .services import RUN_REQUIRED
 
 
 def _datetime_local():
     # Parsed in the active time zone: the agency's (caseapp.middleware.AgencyTimezoneMiddleware).
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _now_to_the_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def _default(form, name, value):
+    """A ModelForm's initial data comes from its instance, empty fields included; fill one that is empty."""
+    if form.initial.get(name) in (None, ""):
+        form.initial[name] = value
+
+
+def _method_choices():
+    return [("", "Choose how")] + list(NotificationMethod.choices)
+
+
+# The run (log it, complete or correct it later)
+
+# What a caseworker must give on the night; the rest sits under "More details (can be added later)".
+RUN_FIRST_FIELDS = (
+    "last_seen_at", "last_seen_location", "reported_by", "agency_learned_at", "category", "placement",
+)
+RUN_DETAIL_FIELDS = (
+    "circumstances", "clothing", "companions", "vehicle", "phones_and_accounts", "possible_locations",
+    "belongings_taken", "endangerment", "endangerment_notes",
+)
+RUN_TEXTAREA = forms.Textarea(attrs={"rows": 2})
+
+
+class RunForm(ServiceValidatedModelForm):
+    """Report a youth missing from care. Only where and when last seen, and who reported it, are required."""
+
+    endangerment = forms.MultipleChoiceField(
+        label="Is the youth in particular danger?", choices=Endangerment.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick all that apply. Law enforcement and NCMEC give an endangered child priority.",
+    )
+    placement = forms.ModelChoiceField(
+        label="Placement at the time", queryset=None, required=False, empty_label="None recorded",
+        help_text="Where the youth was living when they went missing.",
+    )
+
+    class Meta:
+        model = MissingEpisode
+        fields = [*RUN_FIRST_FIELDS, *RUN_DETAIL_FIELDS]
+        widgets = {
+            "last_seen_at": _datetime_local(),
+            "agency_learned_at": _datetime_local(),
+            "circumstances": forms.Textarea(attrs={"rows": 3}),
+            "clothing": RUN_TEXTAREA,
+            "companions": RUN_TEXTAREA,
+            "vehicle": RUN_TEXTAREA,
+            "phones_and_accounts": RUN_TEXTAREA,
+            "possible_locations": RUN_TEXTAREA,
+            "belongings_taken": RUN_TEXTAREA,
+            "endangerment_notes": RUN_TEXTAREA,
+        }
+        labels = {
+            "last_seen_at": "When last seen",
+            "last_seen_location": "Where last seen",
+            "reported_by": "Who reported it",
+            "agency_learned_at": "When the agency learned",
+            "circumstances": "What happened",
+            "belongings_taken": "Belongings taken",
+        }
+        help_texts = {
+            "last_seen_at": "Your best estimate is fine; you can correct it later.",
+            "last_seen_location": "An address, or a description such as 'bus stop outside the school'.",
+            "reported_by": "Name and relationship, e.g. 'A. Rivera, foster parent'.",
+            "agency_learned_at": "This starts the reporting clocks.",
+            "category": "The category law enforcement and NCMEC use. 'Runaway' is their legal name for it.",
+            "circumstances": "Observable facts: what was said or seen before they left.",
+            "phones_and_accounts": "Phone numbers, email and social-media accounts the youth uses.",
+        }
+        error_messages = {name: {"required": message} for name, message in RUN_REQUIRED.items()}
+
+    def __init__(self, *args, youth, **kwargs):
+        super().__init__(*args, **kwargs)
+        placements = youth.placements.exclude(placement_type__in=MISSING_PLACEMENT_TYPES)
+        self.fields["placement"].queryset = placements
+        self.fields["placement"].label_from_instance = _placement_label
+        if "agency_learned_at" in self.fields:
+            self.fields["agency_learned_at"].required = False
+            _default(self, "agency_learned_at", _now_to_the_minute())
+        if self.instance.pk is None:
+            _default(self, "placement", placements.filter(end_date__isnull=True).values_list("pk", flat=True).first())
+        self.fields["category"].required = False
+        for name in ("last_seen_location", "reported_by"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def clean_category(self):
+        # A select always posts a value; a bare POST (a script, an old form) gets the default.
+        return self.cleaned_data.get("category") or EpisodeCategory.RUNAWAY
+
+    def first_fields(self):
+        return [self[name] for name in RUN_FIRST_FIELDS if name in self.fields]
+
+    def detail_fields(self):
+        return [self[name] for name in RUN_DETAIL_FIELDS]
+
+    def details_have_errors(self):
+        return any(name in self.errors for name in RUN_DETAIL_FIELDS)
+
+    def service_fields(self):
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        if data.get("agency_learned_at") is None:
+            data.pop("agency_learned_at", None)  # the service starts the clocks now
+        return data
+
+
+def _placement_label(placement):
+    until = f"{placement.end_date:%m/%d/%Y}" if placement.end_date else "now"
+    since = f"{placement.start_date:%m/%d/%Y}"
+    return f"{placement.get_placement_type_display()}: {placement.provider_name} ({since} – {until})"
+
+
+class EpisodeForm(RunForm):
+    """Complete or correct a run later. When the agency learned is not editable: the clocks started then."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(RunForm.Meta):
+        fields = [name for name in RunForm.Meta.fields if name != "agency_learned_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _default(self, "version", self.instance.version)
+
+
+# Required notices (the clocks)
+
+LAW_ENFORCEMENT_FIELDS = ("le_agency", "officer_name", "badge_number", "ncic_number", "ncic_confirmed_at")
+NCMEC_FIELDS = ("ncmec_case_number",)
+
+
+class NotificationForm(ServiceValidatedModelForm):
+    """The evidence that a notice was given. Fields of other parties are left out."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "done_at", "method", "contact_name", "reference", "explanation",
+            *LAW_ENFORCEMENT_FIELDS, *NCMEC_FIELDS,
+        ]
+        widgets = {
+            "done_at": _datetime_local(),
+            "ncic_confirmed_at": _datetime_local(),
+            "explanation": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "done_at": "When the notice was given",
+            "method": "How",
+            "contact_name": "Who was told",
+            "explanation": "Why there is no reference number",
+            "le_agency": "Law-enforcement agency",
+            "officer_name": "Officer's name",
+            "badge_number": "Badge number",
+            "ncic_confirmed_at": "When the NCIC entry was confirmed",
+        }
+        help_texts = {
+            "contact_name": "Name and role, e.g. the dispatcher or the intake specialist.",
+            "reference": "The case, report or incident number you were given.",
+            "explanation": "Only if there is no reference number, e.g. 'The officer would not give one yet'.",
+            "ncic_number": "Ask the officer to enter the youth in NCIC and give you the number.",
+            "ncic_confirmed_at": "Leave empty until the officer confirms the entry.",
+            "ncmec_case_number": "NCMEC's call centre: 1-800-843-5678 (1-800-THE-LOST), open 24 hours.",
+        }
+        error_messages = {
+            "done_at": {"required": "Give the date and time the notice was given."},
+            "method": {"required": "Say how the notice was given."},
+        }
+
+    def __init__(self, *args, party, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = {
+            deadlines.LAW_ENFORCEMENT: LAW_ENFORCEMENT_FIELDS,
+            deadlines.NCMEC: NCMEC_FIELDS,
+        }.get(party, ())
+        for name in (*LAW_ENFORCEMENT_FIELDS, *NCMEC_FIELDS):
+            if name not in keep:
+                del self.fields[name]
+        self.fields["done_at"].required = True
+        self.fields["method"].required = True
+        self.fields["method"].choices = _method_choices()
+        _default(self, "done_at", _now_to_the_minute())
+        _default(self, "version", self.instance.version)
+
+    def service_fields(self):
+        data = dict(self.cleaned_data)
+        return data.pop("version"), data
+
+
+class NotificationUpdateForm(ServiceValidatedModelForm):
+    class Meta:
+        model = NotificationUpdate
+        fields = ["sent_at", "method", "note"]
+        widgets = {"sent_at": _datetime_local(), "note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"sent_at": "When it was sent", "method": "How", "note": "What the update contained"}
+        error_messages = {
+            "sent_at": {"required": "Give the date and time the update was sent."},
+            "method": {"required": "Say how the update was sent."},
+            "note": {"required": "Say what the update contained."},
+        }
+        help_texts = {"note": "e.g. a new photo, a possible location, medical information."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _default(self, "sent_at", _now_to_the_minute())
+        self.fields["method"].choices = _method_choices()
+
+
+# Search efforts and supervisory reviews
+
+
+class SearchEffortForm(ServiceValidatedModelForm):
+    class Meta:
+        model = SearchEffort
+        fields = ["made_at", "contact_type", "contact_name", "outcome"]
+        widgets = {"made_at": _datetime_local(), "outcome": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "made_at": "When",
+            "contact_type": "Who or what was checked",
+            "contact_name": "Name",
+            "outcome": "What came of it",
+        }
+        help_texts = {
+            "contact_name": "Optional: the person, school or account.",
+            "outcome": "Even 'no answer' or 'not seen since Friday' helps the next person searching.",
+        }
+        error_messages = {
+            "made_at": {"required": "Give the date and time of the search effort."},
+            "contact_type": {"required": "Choose who or what was checked."},
+            "outcome": {"required": "Say what came of it, even if nothing did."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _default(self, "made_at", _now_to_the_minute())
+        self.fields["contact_type"].choices = [("", "Choose one")] + list(self.fields["contact_type"].choices)[1:]
+
+
+class ReviewForm(ServiceValidatedModelForm):
+    class Meta:
+        model = SupervisoryReview
+        fields = ["notes", "next_review_due"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "next_review_due": DATE_WIDGET}
+        labels = {"notes": "What was reviewed and decided", "next_review_due": "Next review due"}
+        help_texts = {"next_review_due": "Optional."}
+        error_messages = {"notes": {"required": "Record what was reviewed and decided."}}
+
+
+# Return and debrief
 
 
 class ReturnForm(ServiceValidatedModelForm):

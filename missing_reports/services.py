@@ -157,7 +157,8 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
     _required(errors, fields)
     _not_in_future(errors, "last_seen_at", fields.get("last_seen_at"), "The time last seen", now)
     _not_in_future(errors, "agency_learned_at", fields["agency_learned_at"], "The time the agency learned", now)
-    if fields.get("last_seen_at") and fields["last_seen_at"] > fields["agency_learned_at"]:
+    last_seen = None if "last_seen_at" in errors else fields.get("last_seen_at")  # one message per field
+    if last_seen and last_seen > fields["agency_learned_at"]:
         errors["last_seen_at"] = "The youth must have been last seen before the agency learned they were missing."
     placement = fields.get("placement")
     if placement is not None and placement.youth_id != youth.pk:
@@ -222,7 +223,8 @@ def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) ->
     placement = fields.get("placement")
     if placement is not None and placement.youth_id != episode.youth_id:
         errors["placement"] = "Choose one of this youth's placements."
-    if fields.get("last_seen_at") and fields["last_seen_at"] > episode.agency_learned_at:
+    last_seen = None if "last_seen_at" in errors else fields.get("last_seen_at")  # one message per field
+    if last_seen and last_seen > episode.agency_learned_at:
         errors["last_seen_at"] = "The youth must have been last seen before the agency learned they were missing."
     if episode.returned_at and fields.get("last_seen_at") and fields["last_seen_at"] > episode.returned_at:
         errors["last_seen_at"] = "The time last seen must be before the return."

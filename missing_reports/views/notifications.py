@@ -1,9 +1,82 @@
-"""Being written (issue 3)."""
+"""Record a required notice (a clock) with its evidence, and the updates sent to that party later.
+
+Thin: selectors read (scoped through caseapp.access), services write and check every rule.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from caseapp.audit import client_ip
+from caseapp.services.errors import EditConflict
+
+from .. import deadlines, selectors, services
+from ..forms import NotificationForm, NotificationUpdateForm
+from .runs import CONFLICT_MESSAGE, add_service_error, conflict_rows, local_time, rebind_with_version
+
+
+def _clocks_url(notification):
+    return reverse("episode_detail", args=[notification.episode_id]) + "#clocks-h"
 
 
 def record_notification(request, notification_id):
-    raise NotImplementedError
+    notification = selectors.get_notification_or_404(request.user, notification_id, for_edit=True)
+    party = notification.party
+    conflict = None
+    if request.method == "POST":
+        form = NotificationForm(request.POST, instance=notification, party=party)
+        if form.is_valid():
+            version, evidence = form.service_fields()
+            try:
+                saved = services.record_notification(
+                    actor=request.user, notification_id=notification.pk, expected_version=version,
+                    ip=client_ip(request), **evidence,
+                )
+            except EditConflict as exc:
+                conflict = conflict_rows(form, exc.current)
+                form = rebind_with_version(NotificationForm, request.POST, exc.current, party=party)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                timing = "late" if saved.was_late() else "on time"
+                messages.success(
+                    request, f"{saved.label}: recorded as given {local_time(saved.done_at)} ({timing})."
+                )
+                return redirect(_clocks_url(saved))
+    else:
+        form = NotificationForm(instance=notification, party=party)
+    return render(
+        request,
+        "missing_reports/notification_form.html",
+        {
+            "form": form,
+            "notification": notification,
+            "episode": notification.episode,
+            "is_return_interview": party == deadlines.RETURN_INTERVIEW,
+            "is_law_enforcement": party == deadlines.LAW_ENFORCEMENT,
+            "is_ncmec": party == deadlines.NCMEC,
+            "conflict": conflict,
+            "conflict_message": CONFLICT_MESSAGE,
+        },
+    )
 
 
 def notification_update_create(request, notification_id):
-    raise NotImplementedError
+    notification = selectors.get_notification_or_404(request.user, notification_id, for_edit=True)
+    form = NotificationUpdateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_notification_update(
+                actor=request.user, notification_id=notification.pk, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Update to {notification.label} recorded.")
+            return redirect(_clocks_url(notification))
+    return render(
+        request,
+        "missing_reports/notification_update_form.html",
+        {"form": form, "notification": notification, "episode": notification.episode},
+    )

@@ -1,25 +1,331 @@
-"""Being written (issue 3)."""
+"""Report a youth missing from care, the episode page, and its later additions.
+
+Thin: selectors read (scoped through caseapp.access), services write and check every rule.
+"""
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model, Prefetch, prefetch_related_objects
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from caseapp import access, audit
+from caseapp.audit import client_ip
+from caseapp.filters import CaseloadFilter
+from caseapp.models import AuditAction
+from caseapp.services.errors import EditConflict
+
+from .. import deadlines, selectors, services
+from ..forms import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
+from ..models import (
+    Debrief,
+    Endangerment,
+    EpisodeStatus,
+    MissingEpisode,
+    Notification,
+    NotificationUpdate,
+    PrimaryFactor,
+    SearchEffort,
+    SupervisoryReview,
+)
+from .board import duration
+
+CONFLICT_MESSAGE = (
+    "Someone else saved this after you opened it. Nothing was saved; your entries are still below. "
+    "Check what is saved now, then save again to keep your entries."
+)
+
+
+# --- Helpers shared with notifications.py ---------------------------------------------------------
+
+
+def add_service_error(form, exc):
+    """Show a service's ValidationError at the fields it names, or above the form for any other name."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def local_time(moment) -> str:
+    """A moment as the page shows it: in the active (agency) time zone, with the zone's abbreviation."""
+    return date_format(timezone.localtime(moment), "m/d/Y H:i T")
+
+
+def _show(value) -> str:
+    if value in ("", None, []):
+        return "(empty)"
+    if isinstance(value, datetime.datetime):
+        return local_time(value)
+    if isinstance(value, datetime.date):
+        return date_format(value, "m/d/Y")
+    if isinstance(value, (list, tuple)):
+        labels = dict(Endangerment.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(value)
+
+
+def conflict_rows(form, current):
+    """(label, now saved, your entry) for each field where the saved record differs from what was typed."""
+    rows = []
+    for name, mine in form.cleaned_data.items():
+        if name == "version" or name not in form.fields:
+            continue
+        saved = getattr(current, name)
+        if isinstance(saved, Model) or isinstance(mine, Model):
+            differs = getattr(saved, "pk", None) != getattr(mine, "pk", None)
+        elif isinstance(saved, datetime.datetime) and isinstance(mine, datetime.datetime):
+            differs = saved.replace(second=0, microsecond=0) != mine.replace(second=0, microsecond=0)  # as typed
+        else:
+            differs = (saved or None) != (mine or None)
+        if differs:
+            field = form.fields[name]
+            choices = dict(getattr(field, "choices", ()) or ())
+            saved_text = choices.get(saved, saved) if isinstance(saved, str) else saved
+            mine_text = choices.get(mine, mine) if isinstance(mine, str) else mine
+            rows.append((field.label, _show(saved_text), _show(mine_text)))
+    return rows
+
+
+def rebind_with_version(form_class, post, current, **kwargs):
+    """The user's entries again, now based on the saved version, so a second save is a conscious choice."""
+    data = post.copy()
+    data["version"] = current.version
+    form = form_class(data, instance=current, **kwargs)
+    form.is_valid()
+    return form
+
+
+# --- Report missing: pick a youth ----------------------------------------------------------------
 
 
 def report_missing_pick_youth(request):
-    raise NotImplementedError
+    # The roles that may open records may report a run; agency staff and unknown roles may not.
+    if not access.teams_for_new_youth(request.user).exists():
+        raise PermissionDenied
+    q = request.GET.get("q", "").strip()
+    editable = access.youth_editable_by(request.user)
+    youth = (CaseloadFilter({"q": q}, user=request.user).qs & editable) if q else editable
+    youth = (
+        youth.select_related("team")
+        .prefetch_related(
+            Prefetch(
+                "missing_episodes",
+                queryset=MissingEpisode.objects.filter(status=EpisodeStatus.OPEN),
+                to_attr="open_episodes",
+            )
+        )
+        .order_by("legal_last_name", "legal_first_name", "id")
+    )
+    page = Paginator(youth, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "missing_reports/report_missing_pick.html",
+        {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""},
+    )
+
+
+# --- Report missing: the run form ------------------------------------------------------------------
+
+
+def _open_episode(user, youth):
+    return selectors.episodes_visible_to(user).filter(youth=youth, status=EpisodeStatus.OPEN).first()
 
 
 def log_run(request, youth_id):
-    raise NotImplementedError
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    open_episode = _open_episode(request.user, youth)
+    form = RunForm(request.POST or None, youth=youth)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = services.log_run(
+                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+            open_episode = _open_episode(request.user, youth)
+        else:
+            first = episode.notifications.order_by("due_at", "id").first()
+            messages.success(
+                request,
+                f"{youth.display_name} is recorded as missing from care and the reporting clocks have started. "
+                f"First due: {first.label}, by {local_time(first.due_at)}.",
+            )
+            if episode.living_arrangement_note:
+                messages.warning(request, episode.living_arrangement_note)
+            return redirect("episode_detail", episode_id=episode.pk)
+    # What the agency's rules will require, so the caseworker knows before saving.
+    clocks = deadlines.deadlines(deadlines.MISSING, timezone.now(), services.rules_for(youth.agency))
+    return render(
+        request,
+        "missing_reports/log_run.html",
+        {
+            "form": form,
+            "youth": youth,
+            "open_episode": open_episode,
+            "clocks": [(deadlines.party_label(deadlines.MISSING, c.party), c.hours) for c in clocks],
+        },
+    )
+
+
+# --- The episode page ------------------------------------------------------------------------------
+
+
+@dataclass
+class ClockRow:
+    notification: Notification
+    state: str  # "done", "overdue" or "due"
+    timing: str  # "due in 3 h 20 min", "overdue by 6 h", "on time", "late by 2 h"
+    record_url: str | None  # where an editor records (or corrects) it
+
+
+def _clock_rows(episode, notifications, now, *, has_debrief):
+    rows = []
+    for n in notifications:
+        if n.is_done:
+            state = "done"
+            timing = f"late by {duration(n.done_at - n.due_at)}" if n.was_late() else "on time"
+        elif n.is_overdue(now):
+            state, timing = "overdue", f"overdue by {duration(now - n.due_at)}"
+        else:
+            state, timing = "due", f"due in {duration(n.due_at - now)}"
+        if n.party == deadlines.RETURN_INTERVIEW:
+            # Done by recording the debrief, never on the notice form.
+            url = None if has_debrief else reverse("debrief_create", args=[episode.pk])
+        else:
+            url = reverse("notification_record", args=[n.pk])
+        rows.append(ClockRow(n, state, timing, url))
+    return rows
+
+
+def _load_episode_page(episode):
+    """Everything the page lists, in a fixed number of queries whatever the lists' lengths."""
+    prefetch_related_objects(
+        [episode],
+        Prefetch(
+            "notifications",
+            queryset=Notification.objects.select_related("done_by")
+            .prefetch_related(Prefetch("updates", queryset=NotificationUpdate.objects.select_related("sent_by")))
+            .order_by("due_at", "id"),
+        ),
+        Prefetch("search_efforts", queryset=SearchEffort.objects.select_related("made_by")),
+        Prefetch("reviews", queryset=SupervisoryReview.objects.select_related("reviewer")),
+        Prefetch("debrief", queryset=Debrief.objects.select_related("interviewer")),
+    )
+    try:
+        return episode.debrief
+    except MissingEpisode.debrief.RelatedObjectDoesNotExist:
+        return None
 
 
 def episode_detail(request, episode_id):
-    raise NotImplementedError
+    episode = selectors.get_episode_or_404(request.user, episode_id)
+    debrief = _load_episode_page(episode)
+    audit.record(request.user, AuditAction.VIEW, episode, youth=episode.youth, ip=client_ip(request))
+    now = timezone.now()
+    can_edit = access.can_edit_youth(request.user, episode.youth)
+    notifications = list(episode.notifications.all())
+    has_debrief = debrief is not None
+    clock_groups = [
+        (title, _clock_rows(episode, [n for n in notifications if n.event == event], now, has_debrief=has_debrief))
+        for event, title in (
+            (deadlines.MISSING, "When the youth went missing"),
+            (deadlines.RETURNED, "After the return"),
+        )
+    ]
+    end = now if episode.is_open else episode.returned_at
+    return render(
+        request,
+        "missing_reports/episode_detail.html",
+        {
+            "episode": episode,
+            "youth": episode.youth,
+            "missing_for": duration(end - episode.last_seen_at),
+            "clock_groups": [(title, rows) for title, rows in clock_groups if rows],
+            "search_efforts": list(episode.search_efforts.all()),
+            "reviews": list(episode.reviews.all()),
+            "debrief": debrief,
+            "debrief_factors": [
+                PrimaryFactor(v).label for v in (debrief.primary_factors if has_debrief else [])
+                if v in PrimaryFactor.values
+            ],
+            "can_edit": can_edit,
+            "can_review": can_edit and services.can_review(request.user),
+        },
+    )
 
 
 def episode_edit(request, episode_id):
-    raise NotImplementedError
+    episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
+    youth = episode.youth
+    conflict = None
+    if request.method == "POST":
+        form = EpisodeForm(request.POST, instance=episode, youth=youth)
+        if form.is_valid():
+            fields = form.service_fields()
+            try:
+                services.update_episode(
+                    actor=request.user, episode_id=episode.pk, expected_version=form.cleaned_data["version"],
+                    ip=client_ip(request), **fields,
+                )
+            except EditConflict as exc:
+                conflict = conflict_rows(form, exc.current)
+                form = rebind_with_version(EpisodeForm, request.POST, exc.current, youth=youth)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "Episode details saved.")
+                return redirect("episode_detail", episode_id=episode.pk)
+    else:
+        form = EpisodeForm(instance=episode, youth=youth)
+    return render(
+        request,
+        "missing_reports/episode_form.html",
+        {"form": form, "episode": episode, "youth": youth, "conflict": conflict, "conflict_message": CONFLICT_MESSAGE},
+    )
+
+
+# --- Search efforts and supervisory reviews --------------------------------------------------------
 
 
 def search_effort_create(request, episode_id):
-    raise NotImplementedError
+    episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
+    form = SearchEffortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_search_effort(
+                actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Search effort recorded.")
+            return redirect(reverse("episode_detail", args=[episode.pk]) + "#search-h")
+    return render(request, "missing_reports/search_effort_form.html", {"form": form, "episode": episode})
 
 
 def review_create(request, episode_id):
-    raise NotImplementedError
+    episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
+    if not services.can_review(request.user):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_supervisory_review(
+                actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Supervisory review recorded.")
+            return redirect(reverse("episode_detail", args=[episode.pk]) + "#reviews-h")
+    return render(request, "missing_reports/review_form.html", {"form": form, "episode": episode})
