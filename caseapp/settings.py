@@ -156,6 +156,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Celery beat (one process, `celery -A caseapp beat`): the deadline sweep every minute. A sweep that
+# waited longer than its period is dropped (expires): the next one does the same work.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-clocks": {
+        "task": "missing_reports.tasks.sweep_clocks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+
+# Reminders before a reporting clock runs out, in hours before it is due: the first lead emails the
+# youth's caseworker(s), the second the team's supervisor(s) (missing_reports/escalation.py).
+ESCALATION_LEAD_HOURS = env.list("ESCALATION_LEAD_HOURS", cast=int, default=[4, 1])
+# Where the app is reached, for links in emails.
+APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Security. Development keeps plain HTTP; production (DEBUG off) turns every protection on so
 # that `manage.py check --deploy` reports nothing.
 SESSION_COOKIE_HTTPONLY = True

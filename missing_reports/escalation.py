@@ -1,9 +1,357 @@
-"""Being written (issue 3): reminders before a clock runs out, overdue marks after."""
+"""Emails about the reporting clocks: the announcement of a run, reminders before a clock runs out,
+and the overdue mark after (DESIGN.md rules 3 and 4).
+
+A system task: the sweep looks at every agency's open clocks. Each email still passes the access
+gate: a person is emailed about a youth only if caseapp.access lets them open that youth's record.
+Emails carry the youth's display name and case number, the clock and its due time in the agency's
+time zone, and a link; never a restricted field (Youth.RESTRICTED_FIELDS) or episode details.
+
+The sweep and its stages, for a clock due at D with `ESCALATION_LEAD_HOURS = [4, 1]`:
+
+    LEAD_CASEWORKER  from D - 4 h   the youth's assigned caseworkers (else the one who logged the run)
+    LEAD_SUPERVISOR  from D - 1 h   the team's supervisors (else the compliance contact, else caseworkers)
+    OVERDUE          from D         Notification.overdue_at is set; the agency's compliance contact and
+                                    the supervisors (else the caseworkers)
+
+A clock gets only the most advanced stage that applies when the sweep looks at it. The stages it
+missed (a clock shorter than the lead, or the sweep was down) are recorded as skipped and never sent
+later: nobody gets "due in 4 h" for a clock that is already overdue. A done clock gets nothing.
+
+Each stage happens once, also when sweeps overlap. An `Escalation` row is the claim, and its
+`recipients` JSON encodes its state (the model has no status column):
+
+    sent_at set                                 sent to `recipients`
+    sent_at NULL, recipients == ["(skipped)"]   skipped by catch-up; never sent
+    sent_at NULL, anything else                 claimed, email not (yet) sent
+
+The sweep locks the clock (`select_for_update(skip_locked=True)` on PostgreSQL: an overlapping
+sweep passes over it), INSERTs the claim (the unique (notification, stage) constraint decides any
+race that gets past the lock: IntegrityError means someone else has it) and commits; then it sends,
+then sets sent_at. A claim still unsent CLAIM_LEASE after it was made belongs to a sweep that died
+(or to a send that failed): a later sweep takes it over with a conditional UPDATE of `created_at`
+(so `created_at` is when the stage was last claimed) and sends it. A crash between the send and
+sent_at can therefore repeat one email after the lease; nothing can lose one.
+"""
+
+import datetime
+import logging
+import zoneinfo
+
+from django.conf import settings
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from caseapp import access
+
+from . import deadlines
+from .models import Escalation, EscalationStage, MissingEpisode, Notification
+
+log = logging.getLogger(__name__)
+
+SKIPPED = "(skipped)"
+# An unsent claim older than this is taken over by the next sweep. Longer than any email send.
+CLAIM_LEASE = datetime.timedelta(minutes=10)
+EMAIL_TIMEOUT_SECONDS = 30
+# Stages from the least to the most advanced.
+STAGES = (EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE)
+LEAD_STAGES = STAGES[:2]
+TIME_FORMAT = "D j M Y, H:i T"  # "Wed 15 Jan 2025, 10:00 CST"
 
 
-def announce_run(episode_id):
-    raise NotImplementedError
+# --- Pure rules -----------------------------------------------------------------------------
 
 
-def sweep(now=None):
-    raise NotImplementedError
+def lead_hours() -> list[int]:
+    """The reminder leads in hours: [caseworker, supervisor]. Fewer values mean fewer reminders."""
+    return [max(0, int(hours)) for hours in settings.ESCALATION_LEAD_HOURS][: len(LEAD_STAGES)]
+
+
+def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads) -> EscalationStage | None:
+    """The most advanced stage a clock due at `due_at` has reached at `now`, or None."""
+    if now >= due_at:
+        return EscalationStage.OVERDUE
+    reached = [
+        stage
+        for stage, hours in zip(LEAD_STAGES, leads, strict=False)
+        if now >= due_at - datetime.timedelta(hours=hours)
+    ]
+    return max(reached, key=STAGES.index) if reached else None
+
+
+def is_skipped(row: Escalation) -> bool:
+    return row.sent_at is None and row.recipients == [SKIPPED]
+
+
+def is_stale_claim(row: Escalation, now) -> bool:
+    return row.sent_at is None and not is_skipped(row) and row.created_at <= now - CLAIM_LEASE
+
+
+def _agency_zone(agency):
+    try:
+        return zoneinfo.ZoneInfo(agency.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        log.warning("Agency %s has an unknown time zone %r; using %s.", agency.pk, agency.time_zone,
+                    settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def local_time(moment: datetime.datetime, agency) -> str:
+    """`moment` as the agency reads it: its own zone, with the zone's abbreviation."""
+    return dateformat.format(moment.astimezone(_agency_zone(agency)), TIME_FORMAT)
+
+
+def _duration(delta: datetime.timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def episode_url(episode_id: int) -> str:
+    return settings.APP_BASE_URL.rstrip("/") + reverse("episode_detail", args=[episode_id])
+
+
+# --- Recipients ---------------------------------------------------------------------------
+
+
+def _emails(users, youth) -> list[str]:
+    """The addresses of those `users` who may open the youth's record (caseapp.access decides)."""
+    out = []
+    for user in users:
+        if not (user and user.is_active and user.email) or user.email in out:
+            continue
+        if access.youth_visible_to(user).filter(pk=youth.pk).exists():
+            out.append(user.email)
+    return out
+
+
+def _caseworkers(episode) -> list[str]:
+    youth = episode.youth
+    return _emails(youth.assigned_caseworkers.all(), youth) or _emails([episode.created_by], youth)
+
+
+def _supervisors(youth) -> list[str]:
+    return _emails(youth.team.supervisors.all(), youth)
+
+
+def _compliance(youth) -> list[str]:
+    address = youth.agency.compliance_contact_email
+    return [address] if address else []
+
+
+def recipients_for(episode, stage) -> list[str]:
+    """Who is told at `stage`; each stage falls back so that somebody always is, if anyone can be."""
+    youth = episode.youth
+    if stage == EscalationStage.LEAD_CASEWORKER:
+        return _caseworkers(episode) or _supervisors(youth)
+    if stage == EscalationStage.LEAD_SUPERVISOR:
+        return _supervisors(youth) or _compliance(youth) or _caseworkers(episode)
+    told = _compliance(youth) + [e for e in _supervisors(youth) if e not in _compliance(youth)]
+    return told or _caseworkers(episode)
+
+
+# --- The announcement ---------------------------------------------------------------------
+
+
+def announce_run(episode_id: int) -> int:
+    """Tell the youth's supervisors (and the other assigned caseworkers) at once that a run was logged.
+
+    Returns the number of messages sent (0 or 1). Best effort, not exactly once: nothing records that
+    it was sent (the models have no place for it, and Escalation rows are per clock), so a task
+    retried after a worker crash may send it twice, and one lost with the broker is never sent. The
+    emails the law's deadlines depend on are the sweep's, which are exactly once and never lost.
+    """
+    episode = (
+        MissingEpisode.objects.select_related("youth__team", "youth__agency", "created_by")
+        .prefetch_related("youth__assigned_caseworkers", "youth__team__supervisors", "notifications")
+        .filter(pk=episode_id)
+        .first()
+    )
+    if episode is None or not episode.is_open:
+        return 0
+    youth = episode.youth
+    people = list(youth.team.supervisors.all()) + list(youth.assigned_caseworkers.all())
+    to = _emails([u for u in people if u.pk != episode.created_by_id], youth)  # not who logged it
+    if not to:
+        log.info("Run of episode %s logged; nobody to announce it to.", episode.pk)
+        return 0
+    agency = youth.agency
+    clocks = [
+        {"label": n.label, "due": local_time(n.due_at, agency)}
+        for n in episode.notifications.all()
+        if n.event == deadlines.MISSING and not n.is_done
+    ]
+    context = {
+        "youth_name": youth.display_name,
+        "case_number": youth.case_number,
+        "agency_name": agency.name,
+        "team_name": youth.team.name,
+        "logged_by": str(episode.created_by),
+        "learned_at": local_time(episode.agency_learned_at, agency),
+        "last_seen_at": local_time(episode.last_seen_at, agency),
+        "clocks": clocks,
+        "url": episode_url(episode.pk),
+    }
+    subject = _one_line(f"Missing from care: {youth.display_name} (case {youth.case_number})")
+    _send(subject, render_to_string("missing_reports/email/announce_run.txt", context), to)
+    return 1
+
+
+# --- The sweep ----------------------------------------------------------------------------
+
+
+def candidate_clocks(now, leads):
+    """Open clocks that may need an email at `now`: one query, plus fixed prefetches.
+
+    Bounded by the longest lead; a clock whose overdue email went out is finished with.
+    """
+    horizon = now + datetime.timedelta(hours=max(leads, default=0))
+    overdue_sent = Escalation.objects.filter(
+        notification=OuterRef("pk"), stage=EscalationStage.OVERDUE, sent_at__isnull=False
+    )
+    return (
+        Notification.objects.filter(done_at__isnull=True, due_at__lte=horizon)
+        .exclude(Exists(overdue_sent))
+        .select_related("episode__youth__team", "episode__youth__agency", "episode__created_by")
+        .prefetch_related("escalations", "episode__youth__assigned_caseworkers", "episode__youth__team__supervisors")
+        .order_by("due_at", "pk")
+    )
+
+
+def _needs_work(rows: dict, stage, now) -> bool:
+    row = rows.get(stage)
+    return row is None or is_stale_claim(row, now)
+
+
+def sweep(now=None) -> dict:
+    """Send the reminders and overdue emails due at `now`. Returns counts per stage (and skipped).
+
+    Safe to run concurrently and repeatedly: see the module docstring.
+    """
+    now = now or timezone.now()
+    leads = lead_hours()
+    counts = {stage.value: 0 for stage in STAGES} | {"skipped": 0}
+    for clock in candidate_clocks(now, leads):
+        stage = stage_due(clock.due_at, now, leads)
+        if stage is None:
+            continue
+        if not _needs_work({row.stage: row for row in clock.escalations.all()}, stage, now):
+            continue
+        try:
+            _escalate(clock, stage, now, counts)
+        except Exception:  # one clock's failure must not stop the others' emails
+            log.exception("Escalation %s of notification %s failed; the next sweep retries.", stage, clock.pk)
+    return counts
+
+
+def _escalate(clock, stage, now, counts):
+    claim = _claim(clock, stage, now, counts)
+    if claim is None:
+        return
+    if not claim.recipients:
+        log.warning(
+            "Notification %s reached %s but nobody can be emailed (no caseworker, supervisor or compliance "
+            "contact with an address); retrying in %s.", clock.pk, stage, CLAIM_LEASE,
+        )
+        return
+    try:
+        _send(*_message(clock, stage, now), claim.recipients)
+    except Exception:
+        # Release the claim (make it stale at once) so that the next sweep sends it.
+        Escalation.objects.filter(pk=claim.pk, sent_at__isnull=True, created_at=claim.created_at).update(
+            created_at=now - CLAIM_LEASE
+        )
+        raise
+    Escalation.objects.filter(pk=claim.pk, sent_at__isnull=True).update(sent_at=now)
+    counts[stage.value] += 1
+
+
+@transaction.atomic
+def _claim(clock, stage, now, counts) -> Escalation | None:
+    """Claim `stage` of `clock` and skip the stages before it, in one committed transaction."""
+    locked = (
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(pk=clock.pk, done_at__isnull=True)
+        .first()
+    )
+    if locked is None:  # done since the candidates were read, or another sweep has it now
+        return None
+    rows = {row.stage: row for row in Escalation.objects.filter(notification_id=clock.pk)}
+    for earlier in STAGES[: STAGES.index(stage)]:
+        row = rows.get(earlier)
+        if row is None:
+            if _insert(clock, earlier, now, [SKIPPED]) is not None:
+                counts["skipped"] += 1
+        elif row.sent_at is None and not is_skipped(row):
+            # An unsent claim of an earlier stage is out of date now: never send it.
+            counts["skipped"] += Escalation.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+                recipients=[SKIPPED]
+            )
+    recipients = recipients_for(clock.episode, stage)
+    row = rows.get(stage)
+    if row is None:
+        row = _insert(clock, stage, now, recipients)
+        if row is None:
+            return None
+    elif is_stale_claim(row, now):
+        taken = Escalation.objects.filter(pk=row.pk, sent_at__isnull=True, created_at=row.created_at).update(
+            created_at=now, recipients=recipients
+        )
+        if not taken:
+            return None
+        row.created_at, row.recipients = now, recipients
+        log.info("Taking over the unsent %s claim of notification %s.", stage, clock.pk)
+    else:
+        return None  # sent, skipped, or being sent by another sweep right now
+    if stage == EscalationStage.OVERDUE:
+        # No history row and no version bump: a caseworker's open form must not turn stale for this.
+        Notification.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(overdue_at=now)
+    return row
+
+
+def _insert(clock, stage, now, recipients) -> Escalation | None:
+    try:
+        with transaction.atomic():
+            return Escalation.objects.create(notification=clock, stage=stage, created_at=now, recipients=recipients)
+    except IntegrityError:  # another sweep claimed it first
+        return None
+
+
+def _message(clock, stage, now) -> tuple[str, str]:
+    episode = clock.episode
+    youth, agency = episode.youth, episode.youth.agency
+    who = f"{youth.display_name} (case {youth.case_number})"
+    due = local_time(clock.due_at, agency)
+    context = {
+        "youth_name": youth.display_name,
+        "case_number": youth.case_number,
+        "agency_name": agency.name,
+        "team_name": youth.team.name,
+        "clock": clock.label,
+        "rule": f"{clock.rule_hours} h" + (f" ({clock.rule_source})" if clock.rule_source else ""),
+        "due": due,
+        "time_left": _duration(clock.due_at - now),
+        "overdue_by": _duration(now - clock.due_at),
+        "learned_at": local_time(episode.agency_learned_at, agency),
+        "url": episode_url(episode.pk),
+    }
+    if stage == EscalationStage.OVERDUE:
+        subject = f"Overdue: {clock.label} for {who}"
+    else:
+        subject = f"Reminder: {clock.label} due {due} for {who}"
+    body = render_to_string(f"missing_reports/email/{stage.value}.txt", context)
+    return _one_line(subject), body
+
+
+def _send(subject: str, body: str, to: list[str]):
+    connection = mail.get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or EMAIL_TIMEOUT_SECONDS)
+    mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, connection=connection).send()

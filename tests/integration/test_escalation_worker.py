@@ -1,0 +1,198 @@
+"""The deadline sweep against PostgreSQL, Redis and a real Celery worker process.
+
+- Two sweeps at once (two threads, each with its own PostgreSQL connection) send each stage of each
+  clock once: the row lock and the unique (notification, stage) claim decide, not luck.
+- `sweep_clocks` through the worker escalates once, however many times it is sent.
+- A run saved while the broker is unreachable is saved with its clocks, and the sweep escalates it
+  once the worker can be reached (DESIGN.md rule 2).
+
+With the console email backend the worker's emails go to its log; these tests read the Escalation
+rows and that log. The threads test runs in this process and reads the locmem outbox.
+"""
+
+import datetime
+import threading
+from collections import Counter
+
+import kombu.pools
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from caseapp.celery import app
+from missing_reports import escalation, services, tasks
+from missing_reports.models import Escalation, EscalationStage, MissingEpisode
+from tests.conftest import _reset_celery_connections
+from tests.factories import PlacementFactory, YouthFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+H = datetime.timedelta(hours=1)
+DEAD_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens here
+TASK_TIMEOUT = 60
+HANG_GUARD = 30  # a save that has not returned by then hangs on the broker
+
+
+def run_sweep():
+    """`sweep_clocks` through the broker, keeping the result it normally ignores."""
+    return tasks.sweep_clocks.apply_async(ignore_result=False)
+
+
+def point_celery_at(url):
+    app.conf.broker_url = app.conf.result_backend = url
+    _reset_celery_connections(app)
+    kombu.pools.reset()  # kombu's global producer pools still hold the connection pool just closed
+
+
+def log(actor, youth, learned):
+    return services.log_run(
+        actor=actor, youth_id=youth.pk, agency_learned_at=learned, last_seen_at=learned - H,
+        last_seen_location="Near the bus station", reported_by="Foster parent",
+    )
+
+
+@pytest.fixture
+def compliance(agency_a):
+    agency_a.compliance_contact_email = "compliance@agency-a.example.org"
+    agency_a.save()
+    return agency_a.compliance_contact_email
+
+
+def test_two_sweeps_at_once_send_each_stage_once(
+    postgres_db, transactional_db, compliance, team_a1, caseworker_a, supervisor_a, mailoutbox, monkeypatch
+):
+    learned = (timezone.now() - 3 * 24 * H).replace(microsecond=0)
+    episodes = [
+        log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), learned)
+        for _ in range(8)
+    ]
+    clocks = [n for e in episodes for n in e.notifications.all()]
+    assert len(clocks) == 16  # KS: law enforcement in 2 h, NCMEC in 24 h
+    mailoutbox.clear()  # the announcements of the runs
+
+    # Both sweeps read their candidates before either claims anything: the worst overlap.
+    barrier = threading.Barrier(2, timeout=30)
+    read_candidates = escalation.candidate_clocks
+
+    def candidates_then_wait(now, leads):
+        clocks = list(read_candidates(now, leads))
+        barrier.wait()
+        return clocks
+
+    monkeypatch.setattr(escalation, "candidate_clocks", candidates_then_wait)
+
+    def race(now):
+        results, errors = [], []
+
+        def run():
+            try:
+                results.append(escalation.sweep(now=now))
+            except Exception as exc:  # surfaced below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=HANG_GUARD)
+        assert not any(t.is_alive() for t in threads)
+        assert errors == []
+        return Counter(results[0]) + Counter(results[1])
+
+    le_due, ncmec_due = learned + 2 * H, learned + 24 * H
+    expected = {
+        learned + datetime.timedelta(minutes=1): {"lead_caseworker": 8},
+        le_due - 30 * datetime.timedelta(minutes=1): {"lead_supervisor": 8},
+        le_due: {"overdue": 8},
+        ncmec_due - 4 * H: {"lead_caseworker": 8},
+        ncmec_due - H: {"lead_supervisor": 8},
+        ncmec_due + H: {"overdue": 8},
+    }
+    sent_so_far = 0
+    for now, counts in expected.items():
+        total = race(now)
+        assert {k: v for k, v in total.items() if v} == counts, now
+        sent_so_far += sum(counts.values())
+        assert len(mailoutbox) == sent_so_far
+
+    rows = Escalation.objects.all()
+    assert rows.count() == 16 * 3
+    assert not rows.filter(sent_at__isnull=True).exists()
+    # One email per clock and stage: no subject/recipient pair twice.
+    sent = Counter((m.subject, tuple(m.to)) for m in mailoutbox)
+    assert max(sent.values()) == 1
+    assert len(mailoutbox) == 48
+    assert sum(compliance in m.to for m in mailoutbox) == 16
+
+
+@pytest.mark.worker
+def test_sweep_clocks_through_the_worker_escalates_once(celery_worker_process, compliance, youth_a1, caseworker_a,
+                                                         supervisor_a):
+    # Logged 3 hours ago: the 2 h law-enforcement clock is overdue; NCMEC (24 h) needs nothing yet.
+    episode = log(caseworker_a, youth_a1, timezone.now() - 3 * H)
+    le = episode.notifications.get(party="law_enforcement")
+
+    first, second = run_sweep(), run_sweep()
+    results = [first.get(timeout=TASK_TIMEOUT), second.get(timeout=TASK_TIMEOUT)]
+
+    assert sorted(r["overdue"] for r in results) == [0, 1]
+    assert Escalation.objects.count() == 3
+    overdue = Escalation.objects.get(notification=le, stage=EscalationStage.OVERDUE)
+    assert overdue.sent_at is not None
+    assert overdue.recipients == [compliance, supervisor_a.email]
+    skipped = Escalation.objects.filter(notification=le, sent_at__isnull=True)
+    assert sorted(skipped.values_list("stage", flat=True)) == ["lead_caseworker", "lead_supervisor"]
+    assert all(row.recipients == [escalation.SKIPPED] for row in skipped)
+    le.refresh_from_db()
+    assert le.overdue_at is not None
+    # The worker sent it (console backend: its log), once.
+    assert celery_worker_process.log().count(f"Subject: Overdue: {le.label} for") == 1
+
+
+@pytest.mark.worker
+def test_a_run_saved_while_the_broker_is_down_is_escalated_when_the_worker_is_back(
+    celery_worker_process, caseworker_a, supervisor_a, team_a1, caplog
+):
+    youth = YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a])
+    PlacementFactory(youth=youth)
+    working = app.conf.broker_url
+    assert app.conf.result_backend == working
+    point_celery_at(DEAD_BROKER)
+    outcome = {}
+
+    def save():
+        try:
+            outcome["episode"] = log(caseworker_a, youth, timezone.now())
+        except Exception as exc:
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    try:
+        thread = threading.Thread(target=save)
+        thread.start()
+        thread.join(timeout=HANG_GUARD)
+        assert not thread.is_alive(), "saving a run hung on the unreachable broker"
+    finally:
+        point_celery_at(working)
+
+    # The save neither failed nor lost anything; the announcement could not be queued.
+    assert "error" not in outcome, outcome.get("error")
+    episode = MissingEpisode.objects.get(pk=outcome["episode"].pk)
+    assert sorted(episode.notifications.values_list("party", flat=True)) == ["law_enforcement", "ncmec"]
+    assert "the periodic sweep will pick it up" in caplog.text
+    assert not Escalation.objects.exists()
+
+    # The worker is reachable again: the sweep finds the clock (law enforcement due in 2 h, inside
+    # the 4 h caseworker lead) from the database alone.
+    result = run_sweep().get(timeout=TASK_TIMEOUT)
+
+    assert result["lead_caseworker"] == 1
+    le = episode.notifications.get(party="law_enforcement")
+    reminder = Escalation.objects.get(notification=le)
+    assert reminder.stage == EscalationStage.LEAD_CASEWORKER
+    assert reminder.sent_at is not None
+    assert reminder.recipients == [caseworker_a.email]
+    assert f"Subject: Reminder: {le.label} due" in celery_worker_process.log()

@@ -1,0 +1,445 @@
+"""Emails about the 24-hour clocks: the announcement of a run, reminders before a clock runs out and the
+overdue mark after. Time is passed to the sweep (`now=`), never slept.
+
+Agency A is in Kansas: law enforcement within 2 h (KS PPS 5245), NCMEC within 24 h. Its time zone is
+set to Pacific/Honolulu here (UTC-10, no DST) so the local times the emails show are fixed.
+"""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from missing_reports import escalation, services, tasks
+from missing_reports.models import Escalation, EscalationStage, Notification
+from tests.factories import UserFactory, YouthFactory
+
+pytestmark = pytest.mark.django_db
+
+H = datetime.timedelta(hours=1)
+MIN = datetime.timedelta(minutes=1)
+SEC = datetime.timedelta(seconds=1)
+HONOLULU = zoneinfo.ZoneInfo("Pacific/Honolulu")
+COMPLIANCE = "compliance@agency-a.example.org"
+LEAD_CW, LEAD_SUP, OVERDUE = (
+    EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE,
+)
+
+
+@pytest.fixture
+def learned():
+    """When the agency learned of the run: two days ago at 18:00 UTC (08:00 in Honolulu)."""
+    return (timezone.now() - 2 * 24 * H).replace(hour=18, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture
+def agency(agency_a):
+    agency_a.time_zone = "Pacific/Honolulu"
+    agency_a.compliance_contact_email = COMPLIANCE
+    agency_a.save()
+    return agency_a
+
+
+def log(actor, youth, learned):
+    return services.log_run(
+        actor=actor, youth_id=youth.pk, agency_learned_at=learned, last_seen_at=learned - H,
+        last_seen_location="Near the bus station", reported_by="Foster parent (Ms. Example)",
+    )
+
+
+@pytest.fixture
+def episode(agency, caseworker_a, supervisor_a, youth_a1, learned):
+    return log(caseworker_a, youth_a1, learned)
+
+
+@pytest.fixture
+def le(episode):
+    return episode.notifications.get(party="law_enforcement")
+
+
+@pytest.fixture
+def ncmec(episode):
+    return episode.notifications.get(party="ncmec")
+
+
+def about(mailoutbox, clock):
+    return [m for m in mailoutbox if clock.label in m.subject]
+
+
+def stages(clock):
+    return {e.stage: e for e in Escalation.objects.filter(notification=clock)}
+
+
+# --- Pure rules -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before_due", "expected"),
+    [
+        (5 * H, None),
+        (4 * H + SEC, None),
+        (4 * H, LEAD_CW),
+        (1 * H + SEC, LEAD_CW),
+        (1 * H, LEAD_SUP),
+        (SEC, LEAD_SUP),
+        (datetime.timedelta(0), OVERDUE),
+        (-30 * 24 * H, OVERDUE),
+    ],
+)
+def test_stage_due_is_the_most_advanced_stage_reached(before_due, expected):
+    due = datetime.datetime(2026, 3, 8, 12, 0, tzinfo=datetime.UTC)
+    assert escalation.stage_due(due, due - before_due, [4, 1]) == expected
+
+
+def test_without_leads_only_the_overdue_stage_exists():
+    due = datetime.datetime(2026, 3, 8, 12, 0, tzinfo=datetime.UTC)
+    assert escalation.stage_due(due, due - MIN, []) is None
+    assert escalation.stage_due(due, due, []) == OVERDUE
+
+
+# --- Each stage at its moment, to its people, once ---------------------------------------------
+
+
+def test_caseworker_is_reminded_at_the_first_lead_and_only_then(episode, ncmec, learned, mailoutbox, caseworker_a):
+    escalation.sweep(now=ncmec.due_at - 4 * H - SEC)
+    assert about(mailoutbox, ncmec) == []
+
+    counts = escalation.sweep(now=ncmec.due_at - 4 * H)
+
+    [message] = about(mailoutbox, ncmec)
+    assert message.to == [caseworker_a.email]
+    assert message.subject.startswith("Reminder: NCMEC due ")
+    assert "in 4 h" in message.body
+    assert counts[LEAD_CW] == 1
+    row = stages(ncmec)[LEAD_CW]
+    assert row.sent_at == ncmec.due_at - 4 * H
+    assert row.recipients == [caseworker_a.email]
+
+
+def test_supervisor_is_reminded_at_the_second_lead(episode, ncmec, mailoutbox, supervisor_a):
+    escalation.sweep(now=ncmec.due_at - 4 * H)
+    escalation.sweep(now=ncmec.due_at - H - SEC)
+    assert len(about(mailoutbox, ncmec)) == 1
+
+    escalation.sweep(now=ncmec.due_at - H)
+
+    reminder = about(mailoutbox, ncmec)[-1]
+    assert reminder.to == [supervisor_a.email]
+    assert "due soon" in reminder.body
+    assert stages(ncmec)[LEAD_SUP].recipients == [supervisor_a.email]
+
+
+def test_overdue_marks_the_clock_and_tells_the_compliance_contact_and_supervisors(
+    episode, ncmec, mailoutbox, supervisor_a
+):
+    escalation.sweep(now=ncmec.due_at - 4 * H)
+    escalation.sweep(now=ncmec.due_at - H)
+    escalation.sweep(now=ncmec.due_at - SEC)
+    ncmec.refresh_from_db()
+    assert ncmec.overdue_at is None
+
+    escalation.sweep(now=ncmec.due_at)
+
+    ncmec.refresh_from_db()
+    assert ncmec.overdue_at == ncmec.due_at
+    assert ncmec.version == 1  # an open form on this notice does not turn stale
+    overdue = about(mailoutbox, ncmec)[-1]
+    assert overdue.subject.startswith("Overdue: NCMEC for ")
+    assert overdue.to == [COMPLIANCE, supervisor_a.email]
+    assert [m.to for m in about(mailoutbox, ncmec)] == [["caseworker_a@example.org"], [supervisor_a.email], overdue.to]
+
+
+def test_without_a_compliance_contact_the_overdue_email_goes_to_the_supervisors(
+    episode, agency, ncmec, mailoutbox, supervisor_a
+):
+    agency.compliance_contact_email = ""
+    agency.save()
+    escalation.sweep(now=ncmec.due_at + MIN)
+    assert about(mailoutbox, ncmec)[-1].to == [supervisor_a.email]
+
+
+def test_each_stage_is_sent_once_however_often_the_sweep_runs(episode, le, ncmec, mailoutbox):
+    for moment in (le.due_at - 2 * H, le.due_at - H, le.due_at, ncmec.due_at - 4 * H, ncmec.due_at - H, ncmec.due_at):
+        first = escalation.sweep(now=moment)
+        again = escalation.sweep(now=moment + SEC)
+        assert sum(first.values()) >= 1
+        assert again == {LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 0, "skipped": 0}
+
+    assert len(about(mailoutbox, le)) == 3
+    assert len(about(mailoutbox, ncmec)) == 3
+    assert Escalation.objects.count() == 6
+    assert not Escalation.objects.filter(sent_at__isnull=True).exists()
+    escalation.sweep(now=ncmec.due_at + 30 * 24 * H)
+    assert len(mailoutbox) == 6
+
+
+def test_a_clock_shorter_than_the_lead_reminds_the_caseworker_at_once(episode, le, learned, mailoutbox, caseworker_a):
+    # KS gives law enforcement 2 h, less than the 4 h lead: the first sweep after the run reminds.
+    escalation.sweep(now=learned + MIN)
+    [message] = about(mailoutbox, le)
+    assert message.to == [caseworker_a.email]
+    assert "in 1 h 59 min" in message.body
+    assert "KS PPS 5245" in message.body
+
+
+def test_leads_come_from_settings(settings, episode, ncmec, mailoutbox):
+    settings.ESCALATION_LEAD_HOURS = [6, 2]
+    escalation.sweep(now=ncmec.due_at - 6 * H)
+    escalation.sweep(now=ncmec.due_at - 2 * H)
+    assert [m.subject.split(":")[0] for m in about(mailoutbox, ncmec)] == ["Reminder", "Reminder"]
+    assert set(stages(ncmec)) == {LEAD_CW, LEAD_SUP}
+
+
+# --- Done clocks ------------------------------------------------------------------------------
+
+
+def test_a_done_clock_gets_nothing(episode, le, caseworker_a, learned, mailoutbox):
+    services.record_notification(
+        actor=caseworker_a, notification_id=le.pk, expected_version=le.version,
+        done_at=learned + 10 * MIN, method="phone", reference="LE-2026-0001",
+    )
+    for moment in (learned + MIN, le.due_at - H, le.due_at + H):
+        escalation.sweep(now=moment)
+    assert about(mailoutbox, le) == []
+    assert not Escalation.objects.filter(notification=le).exists()
+    le.refresh_from_db()
+    assert le.overdue_at is None
+
+
+def test_a_clock_done_after_a_reminder_gets_nothing_further(episode, le, caseworker_a, learned, mailoutbox):
+    escalation.sweep(now=learned + MIN)
+    assert len(about(mailoutbox, le)) == 1
+    services.record_notification(
+        actor=caseworker_a, notification_id=le.pk, expected_version=le.version,
+        done_at=learned + 30 * MIN, method="portal", reference="LE-2026-0002",
+    )
+    escalation.sweep(now=le.due_at - H)
+    escalation.sweep(now=le.due_at + H)
+    assert len(about(mailoutbox, le)) == 1
+    assert set(stages(le)) == {LEAD_CW}
+
+
+# --- Catch-up after an outage -----------------------------------------------------------------
+
+
+def test_a_clock_first_seen_overdue_gets_only_the_overdue_email(episode, le, ncmec, mailoutbox, caseworker_a):
+    counts = escalation.sweep(now=ncmec.due_at + H)
+
+    assert counts == {LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 2, "skipped": 4}
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Overdue", "Overdue"]
+    assert not any(caseworker_a.email in m.to for m in mailoutbox)
+    for clock in (le, ncmec):
+        rows = stages(clock)
+        assert rows[OVERDUE].sent_at == ncmec.due_at + H
+        for skipped in (rows[LEAD_CW], rows[LEAD_SUP]):
+            assert skipped.sent_at is None
+            assert skipped.recipients == [escalation.SKIPPED]
+        clock.refresh_from_db()
+        assert clock.overdue_at == ncmec.due_at + H
+    # The skipped reminders are never sent later.
+    escalation.sweep(now=ncmec.due_at + 2 * H)
+    escalation.sweep(now=ncmec.due_at + 20 * escalation.CLAIM_LEASE)
+    assert len(mailoutbox) == 2
+
+
+def test_a_clock_first_seen_after_the_second_lead_skips_the_caseworker_reminder(episode, ncmec, mailoutbox):
+    escalation.sweep(now=ncmec.due_at - 30 * MIN)
+    escalation.sweep(now=ncmec.due_at)
+    assert [m.subject.split(":")[0] for m in about(mailoutbox, ncmec)] == ["Reminder", "Overdue"]
+    rows = stages(ncmec)
+    assert rows[LEAD_CW].recipients == [escalation.SKIPPED]
+    assert rows[LEAD_SUP].sent_at is not None
+
+
+# --- Claims that were never sent --------------------------------------------------------------
+
+
+def test_a_claim_left_unsent_by_a_dead_sweep_is_sent_after_the_lease(episode, le, learned, mailoutbox, caseworker_a):
+    claimed_at = learned + MIN
+    Escalation.objects.create(notification=le, stage=LEAD_CW, created_at=claimed_at, recipients=[caseworker_a.email])
+
+    escalation.sweep(now=claimed_at + escalation.CLAIM_LEASE - SEC)  # maybe still being sent: leave it
+    assert about(mailoutbox, le) == []
+
+    counts = escalation.sweep(now=claimed_at + escalation.CLAIM_LEASE)
+    assert counts[LEAD_CW] == 1
+    assert [m.to for m in about(mailoutbox, le)] == [[caseworker_a.email]]
+    assert stages(le)[LEAD_CW].sent_at == claimed_at + escalation.CLAIM_LEASE
+
+
+def test_an_unsent_claim_of_an_earlier_stage_is_skipped_not_sent(episode, le, learned, mailoutbox, caseworker_a):
+    Escalation.objects.create(notification=le, stage=LEAD_CW, created_at=learned + MIN, recipients=[caseworker_a.email])
+    escalation.sweep(now=le.due_at)
+    assert [m.subject.split(":")[0] for m in about(mailoutbox, le)] == ["Overdue"]
+    assert stages(le)[LEAD_CW].recipients == [escalation.SKIPPED]
+
+
+def test_a_failed_send_is_retried_by_the_next_sweep(episode, le, learned, mailoutbox, monkeypatch):
+    real_send = escalation._send
+
+    def smtp_down(*args):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(escalation, "_send", smtp_down)
+    counts = escalation.sweep(now=learned + MIN)
+    assert counts[LEAD_CW] == 0
+    assert stages(le)[LEAD_CW].sent_at is None
+
+    monkeypatch.setattr(escalation, "_send", real_send)
+    escalation.sweep(now=learned + 2 * MIN)
+    assert len(about(mailoutbox, le)) == 1
+    assert stages(le)[LEAD_CW].sent_at == learned + 2 * MIN
+
+
+def test_a_sweep_working_from_an_old_read_sends_nothing_twice(episode, le, learned, mailoutbox, monkeypatch):
+    now = learned + MIN
+    stale = list(escalation.candidate_clocks(now, escalation.lead_hours()))  # read before the other sweep
+    escalation.sweep(now=now)
+    monkeypatch.setattr(escalation, "candidate_clocks", lambda now, leads: stale)
+    escalation.sweep(now=now)
+    assert len(about(mailoutbox, le)) == 1
+    assert Escalation.objects.filter(notification=le).count() == 1
+
+
+# --- Who is told ------------------------------------------------------------------------------
+
+
+def test_caseworker_reminder_falls_back_to_who_logged_the_run(agency, team_a1, caseworker_a, supervisor_a, learned,
+                                                              mailoutbox):
+    unassigned = YouthFactory(team=team_a1)
+    episode = log(caseworker_a, unassigned, learned)
+    le = episode.notifications.get(party="law_enforcement")
+    escalation.sweep(now=learned + MIN)
+    assert [m.to for m in about(mailoutbox, le)] == [[caseworker_a.email]]
+
+
+def test_nobody_is_emailed_about_a_youth_they_cannot_open(agency, team_a1, caseworker_a, caseworker_a2, caseworker_b,
+                                                         supervisor_a, learned, mailoutbox):
+    youth = YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a, caseworker_a2, caseworker_b])
+    inactive = UserFactory(agency=agency, team=team_a1, is_active=False)
+    youth.assigned_caseworkers.add(inactive)
+    log(caseworker_a, youth, learned)
+    escalation.sweep(now=learned + 30 * 24 * H)
+    escalation.sweep(now=learned + MIN)
+    everyone = {address for m in mailoutbox for address in m.to}
+    assert caseworker_a2.email not in everyone  # another team of agency A
+    assert caseworker_b.email not in everyone  # agency B
+    assert inactive.email not in everyone
+
+
+def test_clocks_of_every_agency_are_swept(agency, youth_b, caseworker_b, learned, mailoutbox):
+    episode = log(caseworker_b, youth_b, learned)
+    ncmec = episode.notifications.get(party="ncmec")
+    escalation.sweep(now=ncmec.due_at - 4 * H)
+    assert [m.to for m in about(mailoutbox, ncmec)] == [[caseworker_b.email]]
+
+
+# --- What the emails say ----------------------------------------------------------------------
+
+RESTRICTED = {
+    "ssn": "123-45-6789",
+    "medical_needs": "Type 1 diabetes",
+    "mental_health_needs": "Anxiety disorder",
+    "medications": "Insulin glargine",
+    "medical_notes": "Allergic to penicillin",
+}
+
+
+def test_emails_show_agency_local_times_and_no_restricted_fields(
+    settings, agency, youth_a1, caseworker_a, supervisor_a, learned, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.APP_BASE_URL = "https://cases.example.org"
+    for name, value in RESTRICTED.items():
+        setattr(youth_a1, name, value)
+    youth_a1.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        episode = log(caseworker_a, youth_a1, learned)
+    le = episode.notifications.get(party="law_enforcement")
+    ncmec = episode.notifications.get(party="ncmec")
+    for moment in (learned + MIN, le.due_at - H, le.due_at, ncmec.due_at - 4 * H, ncmec.due_at - H, ncmec.due_at):
+        escalation.sweep(now=moment)
+
+    assert len(mailoutbox) == 7  # the announcement, and three emails for each clock
+    le_due = le.due_at.astimezone(HONOLULU)
+    assert le_due.strftime("%H:%M") == "10:00"  # 20:00 UTC
+    for message in about(mailoutbox, le):
+        assert f"{le_due:%a} {le_due.day} {le_due:%b %Y}, 10:00 HST" in message.body
+        assert "20:00" not in message.body + message.subject
+    assert "Reminder: Law enforcement (NCIC entry) due" in about(mailoutbox, le)[0].subject
+    assert "10:00 HST" in about(mailoutbox, le)[0].subject
+    for message in mailoutbox:
+        text = message.subject + message.body
+        assert f"https://cases.example.org/episodes/{episode.pk}/" in message.body
+        assert youth_a1.case_number in text
+        for value in RESTRICTED.values():
+            assert value not in text
+        assert "SSN" not in text
+        assert "bus station" not in text  # episode details stay behind the login
+
+
+# --- The announcement -------------------------------------------------------------------------
+
+
+def test_announce_run_emails_the_supervisor_at_once(
+    agency, team_a1, youth_a1, caseworker_a, caseworker_a2, supervisor_a, learned, mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    colleague = UserFactory(username="colleague_a", agency=agency, team=team_a1)
+    youth_a1.assigned_caseworkers.add(colleague, caseworker_a2)
+    for name, value in RESTRICTED.items():
+        setattr(youth_a1, name, value)
+    youth_a1.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        episode = log(caseworker_a, youth_a1, learned)
+
+    [message] = mailoutbox
+    assert message.subject == f"Missing from care: {youth_a1.display_name} (case {youth_a1.case_number})"
+    # Supervisors and the other assigned caseworkers; not the one who logged it; nobody out of scope.
+    assert message.to == [supervisor_a.email, colleague.email]
+    assert f"/episodes/{episode.pk}/" in message.body
+    assert "Law enforcement (NCIC entry): due" in message.body
+    assert "10:00 HST" in message.body  # law enforcement, 2 h after 08:00 HST
+    assert "08:00 HST" in message.body
+    for value in RESTRICTED.values():
+        assert value not in message.subject + message.body
+
+
+def test_announce_run_sends_nothing_for_an_unknown_or_closed_episode(episode, mailoutbox):
+    assert escalation.announce_run(episode.pk + 1000) == 0
+    assert tasks.announce_run.delay(episode.pk).get() == 1
+    type(episode).objects.filter(pk=episode.pk).update(status="returned", returned_at=episode.agency_learned_at)
+    assert escalation.announce_run(episode.pk) == 0
+    assert len(mailoutbox) == 1
+
+
+# --- The task and its cost --------------------------------------------------------------------
+
+
+def test_sweep_clocks_task_runs_the_sweep_now(episode, le, ncmec, mailoutbox):
+    # The run was logged two days ago: both clocks are overdue now.
+    Notification.objects.filter(pk=ncmec.pk).update(due_at=timezone.now() + 2 * H)
+    result = tasks.sweep_clocks.delay().get()
+    assert result == {LEAD_CW: 1, LEAD_SUP: 0, OVERDUE: 1, "skipped": 2}
+    le.refresh_from_db()
+    assert le.overdue_at is not None
+
+
+def test_a_sweep_with_nothing_to_send_runs_a_fixed_number_of_queries(agency, team_a1, caseworker_a, supervisor_a,
+                                                                     learned, mailoutbox):
+    def queries_for_idle_sweep():
+        escalation.sweep(now=learned + MIN)
+        with CaptureQueriesContext(connection) as context:
+            escalation.sweep(now=learned + 2 * MIN)
+        return len(context.captured_queries)
+
+    for _ in range(2):
+        log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), learned)
+    few = queries_for_idle_sweep()
+    for _ in range(6):
+        log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), learned)
+    assert queries_for_idle_sweep() == few
+    assert few <= 4
