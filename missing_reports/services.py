@@ -417,7 +417,8 @@ def log_return(
     episode.version += 1
     episode._history_user = actor
     episode.save()
-    # The recovery notices run from when the agency learned of the return: the time it was logged.
+    # The recovery notices run from the return itself (the earliest the agency can have known of it),
+    # so a return logged late never gains time.
     _create_clocks(episode, deadlines.RETURNED, min(now, max(returned_at, episode.agency_learned_at)))
     _close_living_arrangement(actor, episode, ip, continue_previous_placement)
     episode.save(update_fields=["living_arrangement_note"])

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
+from missing_reports import selectors as missing_selectors
+
 from .. import access, selectors
 from ..audit import client_ip
 from ..forms import YouthForm
@@ -29,6 +31,8 @@ def caseload(request):
 
 def youth_detail(request, youth_id):
     context = selectors.youth_detail(request.user, youth_id)
+    # This page shows several apps' data: each app's own selector supplies its part.
+    context.update(missing_selectors.youth_episode_context(request.user, context["youth"]))
     youth_services.record_view(
         actor=request.user, youth=context["youth"], ip=client_ip(request),
         restricted_shown=context["show_restricted"],

@@ -152,7 +152,6 @@ def test_a_caseworker_follows_an_episode_from_run_to_debrief(client_for, casewor
     assert "I wanted to see my best friend before she moved." in page or f"Debrief {debrief.pk}" in page
 
 
-@pytest.mark.xfail(strict=False, reason="youth page include pending")
 def test_the_youth_page_shows_the_episode_in_its_timeline(client_for, caseworker_a, youth_a1):
     now = timezone.now()
     episode = services.log_run(
