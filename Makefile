@@ -37,9 +37,12 @@ $(STAMP): $(REQUIREMENTS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The embedded default has no Celery beat, so the clock sweep runs beside the server every minute.
 run: install
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py seed_demo
+	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	$(BIN)/python manage.py sweep_clocks --every 60 > .venv/sweep.log 2>&1 & \
 	$(BIN)/python manage.py runserver $(ADDR)
 
 test: install

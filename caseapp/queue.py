@@ -13,8 +13,13 @@ log = logging.getLogger(__name__)
 
 def _send(task, args):
     try:
-        # retry=False: fail at once when the broker is down instead of holding the request.
-        task.apply_async(args=args, retry=False)
+        if task.app.conf.task_always_eager:
+            task.apply_async(args=args)
+            return
+        # Fail at once when the broker is down instead of holding the request: no publish retry and
+        # no connection retry (kombu would otherwise retry for several seconds).
+        with task.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+            task.apply_async(args=args, retry=False, connection=connection)
     except Exception:  # kombu/redis raise many kinds; the sweep will catch up either way
         log.warning("Could not enqueue %s%r; the periodic sweep will pick it up.", task.name, args, exc_info=True)
 
