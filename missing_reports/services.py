@@ -92,17 +92,19 @@ def _local_date(moment, agency):
     return timezone.localtime(moment, zoneinfo.ZoneInfo(agency.time_zone)).date()
 
 
+def _spell_kind(episode):
+    if episode.category == EpisodeCategory.WHEREABOUTS_UNKNOWN:
+        return PlacementType.MISSING_WHEREABOUTS_UNKNOWN
+    return PlacementType.MISSING_RUNAWAY
+
+
 def _open_living_arrangement(actor, episode, ip):
     """AFCARS: the episode is a living arrangement (E120 12/13, E121 4) from the day last seen.
 
     Best effort: a run is saved even when the placement history cannot take the row cleanly (the
     current placement started that same day, say); the episode then says what needs attention.
     """
-    kind = (
-        PlacementType.MISSING_WHEREABOUTS_UNKNOWN
-        if episode.category == EpisodeCategory.WHEREABOUTS_UNKNOWN
-        else PlacementType.MISSING_RUNAWAY
-    )
+    kind = _spell_kind(episode)
     day = _local_date(episode.last_seen_at, episode.youth.agency)
     try:
         with transaction.atomic():
@@ -237,9 +239,32 @@ def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) ->
         setattr(episode, name, value)
     episode.version += 1
     episode._history_user = actor
+    if "category" in changed or "last_seen_at" in changed:
+        _sync_living_arrangement(actor, episode, ip)
     episode.save()
     audit.record(actor, AuditAction.UPDATE, episode, youth=episode.youth, ip=ip, detail={"changed": changed})
     return episode
+
+
+def _sync_living_arrangement(actor, episode, ip):
+    """Keep the AFCARS missing spell's kind in step with the category; flag a moved start date."""
+    spell = episode.living_arrangement
+    if spell is None:
+        return
+    kind = _spell_kind(episode)
+    if spell.placement_type != kind:
+        try:
+            with transaction.atomic():
+                placement_services.update_placement(
+                    actor=actor, youth_id=episode.youth_id, placement_id=spell.pk,
+                    expected_version=spell.version, ip=ip, placement_type=kind,
+                )
+        except (ValidationError, EditConflict):
+            episode.living_arrangement_note = "The missing spell in the placement history needs its kind corrected."
+    if _local_date(episode.last_seen_at, episode.youth.agency) != spell.start_date:
+        episode.living_arrangement_note = (
+            "The time last seen changed: check the dates of the missing spell in the placement history."
+        )
 
 
 @transaction.atomic
@@ -266,6 +291,9 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
         errors["done_at"] = "Give the date and time the notice was given."
     _not_in_future(errors, "done_at", evidence.get("done_at"), "The time of the notice", now)
     _not_in_future(errors, "ncic_confirmed_at", evidence.get("ncic_confirmed_at"), "The NCIC confirmation", now)
+    confirmed, given = evidence.get("ncic_confirmed_at"), evidence.get("done_at")
+    if confirmed and given and confirmed < given and "ncic_confirmed_at" not in errors:
+        errors["ncic_confirmed_at"] = "NCIC entry cannot be confirmed before the report to law enforcement."
     if evidence.get("done_at") and evidence["done_at"] < notification.episode.last_seen_at:
         errors["done_at"] = "The notice cannot be before the youth was last seen."
     if not evidence.get("method"):
@@ -283,7 +311,9 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
     was_done = notification.is_done
     for name, value in evidence.items():
         setattr(notification, name, value)
-    notification.done_by = actor
+    if not was_done:
+        # Who gave the notice; a later correction keeps it (the history records the corrector).
+        notification.done_by = actor
     notification.version += 1
     notification._history_user = actor
     notification.save()
@@ -334,6 +364,8 @@ def add_search_effort(*, actor, episode_id, made_at, contact_type, outcome, cont
     _not_in_future(errors, "made_at", made_at, "The time of the search effort", timezone.now())
     if made_at and made_at < episode.last_seen_at:
         errors["made_at"] = "A search effort cannot be before the youth was last seen."
+    if made_at and episode.returned_at and made_at > episode.returned_at:
+        errors["made_at"] = "A search effort cannot be after the youth returned."
     if not outcome.strip():
         errors["outcome"] = "Say what came of it, even if nothing did."
     if errors:

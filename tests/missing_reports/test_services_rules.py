@@ -331,3 +331,42 @@ def test_only_supervisors_and_admins_review(caseworker_a, supervisor_a, agency_a
     assert services.can_review(supervisor_a) and services.can_review(agency_admin_a)
     assert not services.can_review(caseworker_a)
     assert services.add_supervisory_review(actor=supervisor_a, episode_id=episode.pk, notes="Reviewed").pk
+
+
+def test_a_correction_keeps_who_gave_the_notice(caseworker_a, supervisor_a, le, now):
+    done = record(caseworker_a, le, now)
+    corrected = services.record_notification(
+        actor=supervisor_a, notification_id=done.pk, expected_version=done.version,
+        done_at=done.done_at, method="phone", reference="TPD-1-CORRECTED",
+    )
+    assert (corrected.done_by, corrected.reference) == (caseworker_a, "TPD-1-CORRECTED")
+    assert corrected.history.first().history_user == supervisor_a
+
+
+def test_ncic_cannot_be_confirmed_before_the_report(caseworker_a, le, now):
+    assert refused(
+        lambda: record(caseworker_a, le, now, ncic_number="M9", ncic_confirmed_at=now - HOUR), "ncic_confirmed_at"
+    ) == ["NCIC entry cannot be confirmed before the report to law enforcement."]
+
+
+def test_a_search_effort_cannot_be_after_the_return(caseworker_a, episode, now):
+    episode = services.log_return(
+        actor=caseworker_a, episode_id=episode.pk, expected_version=episode.version, returned_at=now - 30 * MINUTE
+    )
+    assert refused(
+        lambda: services.add_search_effort(
+            actor=caseworker_a, episode_id=episode.pk, made_at=now - 10 * MINUTE, contact_type="friends",
+            outcome="Found at a friend's",
+        ),
+        "made_at",
+    ) == ["A search effort cannot be after the youth returned."]
+
+
+def test_changing_the_category_changes_the_missing_spell(caseworker_a, episode):
+    assert episode.living_arrangement.placement_type == PlacementType.MISSING_RUNAWAY
+    episode = services.update_episode(
+        actor=caseworker_a, episode_id=episode.pk, expected_version=episode.version, category="whereabouts_unknown"
+    )
+    episode.living_arrangement.refresh_from_db()
+    assert episode.living_arrangement.placement_type == PlacementType.MISSING_WHEREABOUTS_UNKNOWN
+    assert episode.living_arrangement_note == ""
