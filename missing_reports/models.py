@@ -406,3 +406,89 @@ class Debrief(models.Model):
 
     def __str__(self):
         return f"Debrief of episode {self.episode_id}"
+
+
+class PacketKind(models.TextChoices):
+    NCMEC = "ncmec", "NCMEC report packet"
+    LAW_ENFORCEMENT = "law_enforcement", "Law-enforcement missing-person packet"
+    RECOVERY = "recovery", "Recovery notice (NCMEC and law enforcement)"
+
+
+class PacketStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be built"
+    BUILDING = "building", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+def packet_path(version, filename):
+    # Agency code, case number and episode id only: never the youth's name (issue 4).
+    return f"packets/{version.episode.youth.agency.code}/{version.episode_id}/{filename}"
+
+
+class PacketVersion(models.Model):
+    """One version of one report packet, identified by its episode, kind and the hash of its facts.
+
+    The unique constraint is what makes building idempotent: the same facts never make a second
+    version, however often the task runs. Status: pending → building → ready, or failed (error kept).
+    """
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="packets")
+    kind = models.CharField(max_length=20, choices=PacketKind.choices)
+    content_hash = models.CharField(max_length=64)
+    number = models.PositiveIntegerField(help_text="1, 2, 3… per episode and kind, in order of creation.")
+    status = models.CharField(max_length=10, choices=PacketStatus.choices, default=PacketStatus.PENDING)
+    facts = models.JSONField(help_text="The assembled facts both files were rendered from.")
+    json_file = models.FileField(upload_to=packet_path, blank=True)
+    pdf_file = models.FileField(upload_to=packet_path, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=200, help_text="What made this version: the change that triggered it.")
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["episode", "kind", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "kind", "content_hash"], name="packet_unique_content"),
+            models.UniqueConstraint(fields=["episode", "kind", "number"], name="packet_unique_number"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(json_file="") & ~Q(pdf_file="")),
+                name="packet_ready_has_files",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.number} for episode {self.episode_id}"
+
+
+class SubmissionChannel(models.TextChoices):
+    NCMEC_CALL_CENTRE = "ncmec_call_centre", "NCMEC call centre (1-800-843-5678)"
+    NCMEC_PORTAL = "ncmec_portal", "NCMEC caseworker web portal"
+    SYSTEM_TO_SYSTEM = "system_to_system", "System-to-system"
+    LAW_ENFORCEMENT_IN_PERSON = "le_in_person", "Law enforcement, in person"
+    LAW_ENFORCEMENT_PHONE = "le_phone", "Law enforcement, by phone"
+    LAW_ENFORCEMENT_WRITTEN = "le_written", "Law enforcement, in writing"
+
+
+class PacketSubmission(models.Model):
+    """A packet version given to NCMEC or law enforcement. It completes the matching clock."""
+
+    packet = models.ForeignKey(PacketVersion, on_delete=models.PROTECT, related_name="submissions")
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="submissions")
+    channel = models.CharField(max_length=30, choices=SubmissionChannel.choices)
+    reference = models.CharField("case number or reference", max_length=100)
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self):
+        return f"{self.packet} submitted {self.submitted_at:%Y-%m-%d %H:%M}"
