@@ -23,23 +23,14 @@ def _is_active(user) -> bool:
 
 
 def youth_visible_to(user):
-    """The youth this user may see. Deny by default."""
+    """The youth this user may see: those of the teams in their scope (teams_visible_to). Deny by default."""
     if not _is_active(user):
         return Youth.objects.none()
     if user.is_superuser:
         return Youth.objects.all()
     if user.agency_id is None:
         return Youth.objects.none()
-    in_agency = Youth.objects.filter(agency_id=user.agency_id)
-    if user.role == Role.CASEWORKER:
-        if user.team_id is None:
-            return Youth.objects.none()
-        return in_agency.filter(team_id=user.team_id)
-    if user.role == Role.SUPERVISOR:
-        return in_agency.filter(team__in=Team.objects.filter(supervisors=user))
-    if user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN):
-        return in_agency
-    return Youth.objects.none()
+    return Youth.objects.filter(agency_id=user.agency_id, team__in=teams_visible_to(user))
 
 
 def youth_editable_by(user):
@@ -108,7 +99,7 @@ def teams_for_new_youth(user):
 
 
 def teams_visible_to(user):
-    """Teams whose youth the user sees (the caseload's team filter)."""
+    """Teams whose youth the user sees: the one definition of a user's scope."""
     if not _is_active(user):
         return Team.objects.none()
     if user.is_superuser:
@@ -169,8 +160,4 @@ def _supervises(user, youth) -> bool:
 def _in_scope(user, youth) -> bool:
     if user.agency_id is None or user.agency_id != youth.agency_id:
         return False
-    if user.role == Role.CASEWORKER:
-        return user.team_id is not None and user.team_id == youth.team_id
-    if user.role == Role.SUPERVISOR:
-        return _supervises(user, youth)
-    return user.role in (Role.AGENCY_STAFF, Role.AGENCY_ADMIN)
+    return teams_visible_to(user).filter(pk=youth.team_id).exists()
