@@ -130,8 +130,12 @@ def joined(values) -> str:
 # --- Building blocks -------------------------------------------------------------------------------
 
 
-def section(title, *flowables):
-    """A heading band followed by its content; the band never ends a page alone."""
+def section(title, *flowables, keep=1.1 * inch):
+    """A heading band followed by its content; the band never ends a page alone.
+
+    `keep`: the room the band needs below it on a page, or it starts a new one (the height of the
+    first flowable when that cannot split, like the photo and identity table).
+    """
     band = Table([[Paragraph(text(title.upper()), styles()["section"])]], colWidths=[CONTENT_WIDTH])
     band.setStyle(
         TableStyle(
@@ -143,7 +147,7 @@ def section(title, *flowables):
             ]
         )
     )
-    return [CondPageBreak(1.1 * inch), Spacer(1, 9), band, Spacer(1, 3), *flowables]
+    return [CondPageBreak(keep), Spacer(1, 9), band, Spacer(1, 3), *flowables]
 
 
 def fields(pairs, columns=2, width=CONTENT_WIDTH):
@@ -177,10 +181,13 @@ def fields(pairs, columns=2, width=CONTENT_WIDTH):
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
         ("RIGHTPADDING", (0, 0), (-1, -1), 5),
     ]
-    for c in range(columns):
-        commands.append(("BACKGROUND", (2 * c, 0), (2 * c, -1), LABEL_BG))
-    for r in spans:
-        commands.append(("SPAN", (1, r), (-1, r)))
+    for r, cells in enumerate(rows):
+        if r in spans:
+            commands += [("SPAN", (1, r), (-1, r)), ("BACKGROUND", (0, r), (0, r), LABEL_BG)]
+            continue
+        for c in range(columns):
+            if cells[2 * c] != "":
+                commands.append(("BACKGROUND", (2 * c, r), (2 * c, r), LABEL_BG))
     table.setStyle(TableStyle(commands))
     return table
 
@@ -226,9 +233,24 @@ def boxed(flowables, border, background, width=CONTENT_WIDTH):
 PHOTO_BOX = (1.75 * inch, 2.2 * inch)
 
 
+def _photo_placeholder():
+    cell = Table([[Paragraph("Photo not available", styles()["photo_missing"])]],
+                 colWidths=[PHOTO_BOX[0]], rowHeights=[PHOTO_BOX[1]])
+    cell.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, RULE),
+                ("BACKGROUND", (0, 0), (-1, -1), LABEL_BG),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return cell
+
+
 def photo_flowable(photo_id):
-    """The photo `photo_id` scaled into PHOTO_BOX, or the words "Photo not available"."""
-    missing = Paragraph("Photo not available", styles()["photo_missing"])
+    """The photo `photo_id` scaled into PHOTO_BOX, or a box saying "Photo not available"."""
+    missing = _photo_placeholder()
     if photo_id is None:
         return missing
     from caseapp.models import YouthPhoto
@@ -310,7 +332,7 @@ def identity_block(facts, photo_id=None, photo_caption=None):
             ]
         )
     )
-    return section("Child", table)
+    return section("Child", table, keep=PHOTO_BOX[1] + 0.9 * inch)
 
 
 def description_block(facts):
@@ -332,10 +354,10 @@ def description_block(facts):
 def missing_event_block(facts):
     e = facts["episode"]
     pairs = [
-        ("Category", e["category"]),
         ("Last seen", e["last_seen_at_display"]),
-        ("Where last seen", e["last_seen_location"]),
         ("Agency learned", e["agency_learned_at_display"]),
+        ("Where last seen", e["last_seen_location"]),
+        ("Category", e["category"]),
         ("Reported by", e["reported_by"]),
         ("Clothing last seen in", e["clothing"]),
         ("Circumstances", e["circumstances"]),
