@@ -324,6 +324,7 @@ def assemble(episode, kind) -> dict:
     """The facts of `episode` (a MissingEpisode or its id) for packet `kind`. Five queries."""
     if kind not in KINDS:
         raise ValueError(f"unknown packet kind {kind!r}")
+    kind = str(kind)  # a PacketKind member or its value
     episode_id = episode.pk if isinstance(episode, MissingEpisode) else int(episode)
     # 1: the episode with its youth, agency, placement and recovery photo.
     episode = MissingEpisode.objects.select_related(

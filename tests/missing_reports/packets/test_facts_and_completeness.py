@@ -18,7 +18,7 @@ from PIL import Image
 
 from caseapp.services import photos as photo_services
 from missing_reports import deadlines, services
-from missing_reports.models import Notification
+from missing_reports.models import Notification, PacketKind
 from missing_reports.packets import completeness, facts, kinds
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +177,8 @@ def add_prior_episodes(actor, youth, count):
 def test_facts_are_deterministic_and_match_the_schema(kind, returned_episode):
     first = facts.assemble(returned_episode, kind)
     second = facts.assemble(returned_episode.pk, kind)
-    assert dumps(first) == dumps(second)
+    third = facts.assemble(returned_episode, PacketKind(kind))
+    assert dumps(first) == dumps(second) == dumps(third)
     json.dumps(first, allow_nan=False)  # JSON-serialisable as it is
     kinds.validate(first)
     assert first["schema_version"] == "1.0"
