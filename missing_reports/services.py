@@ -191,8 +191,10 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
     audit.record(actor, AuditAction.CREATE, episode, youth=youth, ip=ip, detail={"category": episode.category})
 
     from . import tasks
+    from .packets import pipeline
 
     enqueue_on_commit(tasks.announce_run, episode.pk)
+    pipeline.request_packets(episode, reason="Run logged", actor=actor)
     return episode
 
 
@@ -243,6 +245,10 @@ def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) ->
         _sync_living_arrangement(actor, episode, ip)
     episode.save()
     audit.record(actor, AuditAction.UPDATE, episode, youth=episode.youth, ip=ip, detail={"changed": changed})
+    from .packets import pipeline
+
+    labels = [str(MissingEpisode._meta.get_field(name).verbose_name) for name in changed]
+    pipeline.request_packets(episode, reason="Episode details updated: " + ", ".join(labels), actor=actor)
     return episode
 
 
@@ -322,6 +328,10 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
         detail={"party": notification.party, "event": notification.event, "corrected": was_done,
                 "late": notification.was_late()},
     )
+    from .packets import pipeline
+
+    what = "corrected" if was_done else "recorded"
+    pipeline.request_packets(notification.episode, reason=f"{notification.label} notice {what}", actor=actor)
     return notification
 
 
@@ -455,6 +465,9 @@ def log_return(
     _close_living_arrangement(actor, episode, ip, continue_previous_placement)
     episode.save(update_fields=["living_arrangement_note"])
     audit.record(actor, AuditAction.UPDATE, episode, youth=episode.youth, ip=ip, detail={"changed": ["returned"]})
+    from .packets import pipeline
+
+    pipeline.request_packets(episode, reason="Return logged", actor=actor)
     return episode
 
 

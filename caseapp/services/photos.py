@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .. import access, audit
+from .. import access, audit, signals
 from ..models import AuditAction, YouthPhoto
 
 # Formats accepted, by what Pillow finds in the bytes (never by the file name).
@@ -77,6 +77,7 @@ def add_photo(*, actor, youth_id, image, taken_on, caption="", ip=None) -> Youth
         photo.image.delete(save=False)
         raise
     audit.record(actor, AuditAction.CREATE, photo, youth=youth, ip=ip, detail={"taken_on": str(taken_on)})
+    signals.youth_record_changed_on_commit(sender=YouthPhoto, youth_id=youth.pk, actor=actor, changed=["photo"])
     return photo
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import access, audit
+from .. import access, audit, signals
 from ..models import AuditAction, CoveredPopulation, Youth, YouthStatus
 from .errors import EditConflict
 
@@ -122,6 +122,7 @@ def update_youth(*, actor, youth_id, expected_version, assigned_caseworkers=None
         youth.assigned_caseworkers.set(assigned_caseworkers)
         changed.append("assigned_caseworkers")
     audit.record(actor, AuditAction.UPDATE, youth, youth=youth, ip=ip, detail={"changed": changed})
+    signals.youth_record_changed_on_commit(sender=Youth, youth_id=youth.pk, actor=actor, changed=changed)
     return youth
 
 

@@ -1,0 +1,597 @@
+"""Building report packets, exactly once per set of facts, and what users do with them (issue 4).
+
+The build (DESIGN.md rule 4), for one episode and kind:
+
+    facts = facts.assemble(episode, kind)                 the one shared assembly
+    content_hash = sha256(canonical JSON of the facts)    identifies the version
+    version = get or create (episode, kind, hash)         unique constraint: concurrent builders meet
+    READY                → done, nothing new              idempotent
+    claim it             PENDING / FAILED, or BUILDING whose claim is older than BUILD_LEASE
+                         (a worker killed half-way), → BUILDING with one conditional UPDATE
+    lost the claim       → someone else is building it; return the row
+    render               kinds.render(kind, version.facts): the STORED facts, so the files always
+                         match the row; files named by case number and episode id, never by name
+    BUILDING → READY     conditional on still holding this claim (same claimed_at); files and
+                         status change in one UPDATE, so no READY row ever lacks its files
+    on an exception      → FAILED with the error kept (conditional on the claim), files of this
+                         attempt deleted, re-raised so the Celery task retries with backoff
+
+A version row is never deleted or changed after READY: old versions stay downloadable, each with
+the trigger that made it. A save that could not queue its build (Redis down) is caught up by
+`catch_up`, which the minute sweep runs (escalation.sweep), from the database alone.
+"""
+
+import datetime
+import hashlib
+import json
+import logging
+import re
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from caseapp import access, audit
+from caseapp.models import AuditAction, Youth, YouthPhoto
+from caseapp.queue import enqueue_on_commit
+
+from .. import deadlines
+from ..models import (
+    EpisodeStatus,
+    MissingEpisode,
+    Notification,
+    NotificationMethod,
+    PacketKind,
+    PacketStatus,
+    PacketSubmission,
+    PacketVersion,
+    SubmissionChannel,
+)
+from . import facts as packet_facts
+from . import kinds
+
+log = logging.getLogger(__name__)
+
+# A BUILDING claim older than this belongs to a worker that died (or hangs): anyone may take it over.
+# Far longer than a build (tens of milliseconds); short enough that a lost packet is back in minutes.
+BUILD_LEASE = datetime.timedelta(minutes=5)
+# catch_up looks after open episodes and those returned this recently (their recovery packet).
+RECENT_RETURN = datetime.timedelta(days=30)
+# Bounded work per catch_up call (it runs inside the minute sweep).
+CATCH_UP_MAX_BUILDS = 200
+# catch_up retries a FAILED version until it has had this many attempts (the Celery task's own
+# retries included), waiting CATCH_UP_BACKOFF * 2**(attempts - 1), at most CATCH_UP_BACKOFF_MAX,
+# after the last one. After that it stays FAILED, shown on the episode page; a new change builds
+# a new version.
+CATCH_UP_MAX_ATTEMPTS = 10
+CATCH_UP_BACKOFF = datetime.timedelta(minutes=1)
+CATCH_UP_BACKOFF_MAX = datetime.timedelta(hours=1)
+# Clocks on two devices rarely agree to the second (same allowance as missing_reports.services).
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+TRIGGER_MAX = PacketVersion._meta.get_field("trigger").max_length
+ERROR_MAX = 2000
+CATCH_UP_TRIGGER = "Periodic check: no packet had been built for the current record"
+
+FORMATS = {"pdf": ("pdf_file", "application/pdf"), "json": ("json_file", "application/json")}
+
+# How each submission channel gives the notice (Notification.method).
+CHANNEL_METHODS = {
+    SubmissionChannel.NCMEC_CALL_CENTRE: NotificationMethod.PHONE,
+    SubmissionChannel.NCMEC_PORTAL: NotificationMethod.PORTAL,
+    SubmissionChannel.SYSTEM_TO_SYSTEM: NotificationMethod.SYSTEM,
+    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON: NotificationMethod.IN_PERSON,
+    SubmissionChannel.LAW_ENFORCEMENT_PHONE: NotificationMethod.PHONE,
+    SubmissionChannel.LAW_ENFORCEMENT_WRITTEN: NotificationMethod.WRITTEN,
+}
+NCMEC_CHANNELS = {
+    SubmissionChannel.NCMEC_CALL_CENTRE, SubmissionChannel.NCMEC_PORTAL, SubmissionChannel.SYSTEM_TO_SYSTEM,
+}
+LAW_ENFORCEMENT_CHANNELS = {
+    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON, SubmissionChannel.LAW_ENFORCEMENT_PHONE,
+    SubmissionChannel.LAW_ENFORCEMENT_WRITTEN,
+}
+
+
+# --- Which packets an episode has --------------------------------------------------------------
+
+
+def kinds_for(episode) -> list[str]:
+    """The packet kinds that apply to `episode`.
+
+    NCMEC and law enforcement from the run on, and still after the return (their packets then say
+    the youth returned); the recovery notice once the youth has returned.
+    """
+    wanted = [PacketKind.NCMEC, PacketKind.LAW_ENFORCEMENT]
+    if episode.status == EpisodeStatus.RETURNED:
+        wanted.append(PacketKind.RECOVERY)
+    return [kind.value for kind in wanted if kind.value in kinds.KINDS]
+
+
+def content_hash(facts: dict) -> str:
+    """The version's identity: sha256 of the canonical JSON of its facts."""
+    return hashlib.sha256(_canonical(facts).encode()).hexdigest()
+
+
+def _canonical(facts: dict) -> str:
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"))
+
+
+def safe_case_number(case_number: str) -> str:
+    """The agency case number as a file-name part: [A-Za-z0-9_-] only."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", case_number or "").strip("_") or "case"
+
+
+def file_name(version, case_number: str, fmt: str) -> str:
+    """`<case number>-episode<id>-<kind>-v<number>.<fmt>`: never the youth's name (issue 4)."""
+    return f"{safe_case_number(case_number)}-episode{version.episode_id}-{version.kind}-v{version.number}.{fmt}"
+
+
+# --- Triggers ---------------------------------------------------------------------------------
+
+
+def request_packets(episode, *, reason, actor=None) -> None:
+    """Queue a build of each packet kind that applies, after the current transaction commits.
+
+    Never fails the save: when the broker cannot be reached the message is dropped with a warning
+    (caseapp.queue) and `catch_up`, run by the minute sweep, builds the packet from the database.
+    """
+    from .. import tasks
+
+    actor_id = getattr(actor, "pk", None)
+    for kind in kinds_for(episode):
+        enqueue_on_commit(tasks.build_packet, episode.pk, kind, _trigger(reason), actor_id)
+
+
+def youth_changes_reason(changed) -> str:
+    """The trigger text of a youth-record change: what changed, never a value."""
+    names = [name for name in changed if name not in Youth.RESTRICTED_FIELDS]
+    if names == ["photo"]:
+        return "New photo added to the youth's record"
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(Youth._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            labels.append(name.replace("_", " "))
+    return "Youth's record updated" + (f": {', '.join(labels)}" if labels else "")
+
+
+def on_youth_record_changed(sender, *, youth_id, actor=None, changed=(), **kwargs):
+    """caseapp.signals.youth_record_changed: new versions for the youth's open episode and its
+    most recent returned one (whose recovery notice may still be going out).
+
+    Runs after the change committed; never raises into the caller (the signal is sent robustly, and
+    this logs its own errors too).
+    """
+    try:
+        episodes = list(
+            MissingEpisode.objects.filter(youth_id=youth_id, status=EpisodeStatus.OPEN).only("pk", "status")
+        )
+        last_returned = (
+            MissingEpisode.objects.filter(youth_id=youth_id, status=EpisodeStatus.RETURNED)
+            .order_by("-returned_at", "-pk")
+            .only("pk", "status")
+            .first()
+        )
+        if last_returned is not None:
+            episodes.append(last_returned)
+        reason = youth_changes_reason(changed)
+        for episode in episodes:
+            request_packets(episode, reason=reason, actor=actor)
+    except Exception:
+        log.exception("Could not request packets after a change to youth %s; the periodic check will.", youth_id)
+
+
+def _trigger(reason) -> str:
+    text = " ".join(str(reason or "").split()) or "Requested"
+    return text if len(text) <= TRIGGER_MAX else text[: TRIGGER_MAX - 1] + "…"
+
+
+# --- The build --------------------------------------------------------------------------------
+
+
+def _load_episode(episode_id):
+    return MissingEpisode.objects.select_related("youth__agency").get(pk=episode_id)
+
+
+def build(episode_id, kind, *, reason, actor_id=None) -> PacketVersion:
+    """Build the `kind` packet of the episode's current facts, or return the version that has them.
+
+    Idempotent and safe to run concurrently (module docstring). Raises on a failed build, after
+    marking the version FAILED with the error, so the Celery task retries it.
+    """
+    if kind not in kinds.KINDS:
+        raise ValueError(f"Unknown packet kind {kind!r}.")
+    episode = _load_episode(episode_id)
+    assembled_at = timezone.now()  # a version's created_at is when its facts were read (see catch_up)
+    facts = packet_facts.assemble(episode, kind)
+    version = _version_for(episode, kind, facts, trigger=_trigger(reason), actor_id=actor_id, now=assembled_at)
+    return _finish(version, episode)
+
+
+def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> PacketVersion:
+    """The version row of these facts: found, or created with the next number.
+
+    Concurrent builders of the same facts converge on one row (the unique (episode, kind, hash)
+    constraint); builders of different facts that race for a number retry with the next one.
+    """
+    canonical = _canonical(facts)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    rows = PacketVersion.objects.filter(episode_id=episode.pk, kind=kind)
+    for _ in range(10):
+        existing = rows.filter(content_hash=digest).first()
+        if existing is not None:
+            return existing
+        number = (rows.aggregate(top=Max("number"))["top"] or 0) + 1
+        try:
+            with transaction.atomic():
+                return PacketVersion.objects.create(
+                    episode_id=episode.pk, kind=kind, content_hash=digest, number=number,
+                    # Stored as the canonical JSON reads back, so what is rendered is what is hashed.
+                    facts=json.loads(canonical), trigger=trigger, triggered_by_id=actor_id,
+                    created_at=now or timezone.now(),
+                )
+        except IntegrityError:
+            continue  # another builder made this version, or took this number: look again
+    raise RuntimeError(f"Could not create a {kind} packet version for episode {episode.pk}.")
+
+
+def _claimable(now):
+    return Q(status__in=[PacketStatus.PENDING, PacketStatus.FAILED]) | Q(
+        status=PacketStatus.BUILDING, claimed_at__lt=now - BUILD_LEASE
+    )
+
+
+def _finish(version, episode) -> PacketVersion:
+    """Claim `version`, render it from its stored facts and mark it READY (or FAILED, re-raising)."""
+    if version.status == PacketStatus.READY:
+        return version
+    claimed_at = timezone.now()
+    claimed = (
+        PacketVersion.objects.filter(pk=version.pk)
+        .filter(_claimable(claimed_at))
+        .update(status=PacketStatus.BUILDING, claimed_at=claimed_at, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        # Ready, or another worker holds a live claim: it builds, this one does nothing.
+        version.refresh_from_db()
+        return version
+    version.refresh_from_db()  # the stored facts, as the database gives them back
+    version.episode = episode  # for packet_path (agency code), without a query
+    written = []
+    try:
+        json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
+        case_number = episode.youth.case_number
+        for field, data, fmt in (("json_file", json_bytes, "json"), ("pdf_file", pdf_bytes, "pdf")):
+            getattr(version, field).save(file_name(version, case_number, fmt), ContentFile(data), save=False)
+            written.append(getattr(version, field).name)
+        ready_at = timezone.now()
+        done = PacketVersion.objects.filter(
+            pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at
+        ).update(
+            status=PacketStatus.READY, ready_at=ready_at, error="",
+            json_file=version.json_file.name, pdf_file=version.pdf_file.name,
+        )
+    except Exception as exc:
+        _delete_files(version, written)
+        try:
+            PacketVersion.objects.filter(pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at).update(
+                status=PacketStatus.FAILED, error=_error_text(exc)
+            )
+        except Exception:  # the database itself is failing: the claim's lease runs out instead
+            log.exception("Could not mark packet version %s failed.", version.pk)
+        log.warning("Building %s packet v%s of episode %s failed.", version.kind, version.number,
+                    version.episode_id, exc_info=True)
+        raise
+    if not done:
+        # The claim was taken over (this build outlived BUILD_LEASE): the new holder's files count.
+        _delete_files(version, written)
+        log.warning("Lost the claim on packet version %s while building it; its files were discarded.", version.pk)
+    version.refresh_from_db()
+    return version
+
+
+def _delete_files(version, names):
+    storage = version.json_file.storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            log.warning("Could not delete %s of an unfinished packet build.", name, exc_info=True)
+
+
+def _error_text(exc) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= ERROR_MAX else text[: ERROR_MAX - 1] + "…"
+
+
+# --- Catch-up ---------------------------------------------------------------------------------
+
+
+def _retry_due(version, now) -> bool:
+    """May catch_up retry this PENDING / FAILED / BUILDING version now?"""
+    if version.status == PacketStatus.PENDING:
+        return True
+    if version.status == PacketStatus.BUILDING:
+        return version.claimed_at is not None and version.claimed_at < now - BUILD_LEASE
+    if version.attempts >= CATCH_UP_MAX_ATTEMPTS:
+        return False
+    wait = min(CATCH_UP_BACKOFF * 2 ** max(0, version.attempts - 1), CATCH_UP_BACKOFF_MAX)
+    return version.claimed_at is None or version.claimed_at <= now - wait
+
+
+def catch_up(now=None, *, max_builds=CATCH_UP_MAX_BUILDS) -> dict:
+    """Finish what builds left undone and build what was never queued. Returns counts.
+
+    1. Versions PENDING, FAILED (attempts left, after a backoff) or BUILDING with a stale claim (a
+       killed worker) are rendered from their stored facts.
+    2. Open episodes, and those returned within RECENT_RETURN, whose packet inputs changed after
+       their newest version of a kind was assembled (or that have none) get their current facts
+       assembled and hashed; a hash with no version is built. That covers every change whose
+       request to build was lost (Redis down): each trigger (run, episode edit, notice, return,
+       youth edit, photo) leaves a timestamp in the episode's or a notice's history, the youth's
+       `updated_at` or the photo's `uploaded_at`.
+
+    With nothing to do it runs a fixed number of queries (four) whatever the caseload, so the
+    minute sweep can afford it. At most `max_builds` builds per call; the next sweep continues. A
+    failing build is counted and logged, never raised: one bad packet must not stop the others.
+    """
+    now = now or timezone.now()
+    counts = {"retried": 0, "built": 0, "failed": 0}
+    budget = max_builds
+
+    # 1. Unfinished versions: never-claimed and abandoned claims first, then failures due a retry.
+    abandoned = PacketVersion.objects.filter(
+        Q(status=PacketStatus.PENDING) | Q(status=PacketStatus.BUILDING, claimed_at__lt=now - BUILD_LEASE)
+    )
+    failed = PacketVersion.objects.filter(
+        status=PacketStatus.FAILED, attempts__lt=CATCH_UP_MAX_ATTEMPTS, claimed_at__lte=now - CATCH_UP_BACKOFF
+    )
+    for rows in (abandoned, failed):
+        for version in rows.select_related("episode__youth__agency").order_by("created_at", "pk")[: budget * 4]:
+            if budget <= 0:
+                return counts
+            if not _retry_due(version, now):
+                continue
+            budget -= 1
+            if version.status == PacketStatus.BUILDING and version.attempts >= CATCH_UP_MAX_ATTEMPTS:
+                _give_up(version)
+                counts["failed"] += 1
+            elif _try(lambda v=version: _finish(v, v.episode), counts):
+                counts["retried"] += 1
+
+    # 2. Current facts that may have no version (the request to build them was lost).
+    for episode, kind in _maybe_outdated(now):
+        if budget <= 0:
+            return counts
+        assembled_at = timezone.now()
+        try:
+            facts = packet_facts.assemble(episode, kind)
+        except Exception:
+            log.exception("Could not assemble the %s facts of episode %s.", kind, episode.pk)
+            counts["failed"] += 1
+            continue
+        _checked[(episode.pk, kind)] = assembled_at
+        digest = content_hash(facts)
+        if PacketVersion.objects.filter(episode_id=episode.pk, kind=kind, content_hash=digest).exists():
+            continue
+        budget -= 1
+
+        def make(episode=episode, kind=kind, facts=facts, assembled_at=assembled_at):
+            version = _version_for(episode, kind, facts, trigger=CATCH_UP_TRIGGER, actor_id=None, now=assembled_at)
+            return _finish(version, episode)
+
+        if _try(make, counts):
+            counts["built"] += 1
+    return counts
+
+
+# A change is looked at again if it is less than this older than the newest version: a version's
+# facts were read when it was created, but a change that had started (and was timed) just before
+# may have committed just after that read. Changes normally take milliseconds to commit.
+CHANGE_COMMIT_MARGIN = datetime.timedelta(seconds=10)
+# When this process last assembled the facts of (episode id, kind) and found a version for them.
+# Process-local and only a saving: a no-op change (a youth field the packets do not show) is then
+# assembled again once per worker process, not every minute.
+_checked: dict[tuple[int, str], datetime.datetime] = {}
+
+
+def _maybe_outdated(now):
+    """(episode, kind) pairs whose packet inputs changed after their newest version. Two queries."""
+    recent = Q(status=EpisodeStatus.OPEN) | Q(status=EpisodeStatus.RETURNED, returned_at__gte=now - RECENT_RETURN)
+    history = MissingEpisode.history.model.objects
+    notice_history = Notification.history.model.objects
+    episodes = list(
+        MissingEpisode.objects.filter(recent)
+        .select_related("youth__agency")
+        .annotate(
+            episode_changed=Subquery(
+                history.filter(id=OuterRef("pk")).order_by("-history_date").values("history_date")[:1]
+            ),
+            notice_changed=Subquery(
+                notice_history.filter(episode_id=OuterRef("pk")).order_by("-history_date").values("history_date")[:1]
+            ),
+            photo_added=Subquery(
+                YouthPhoto.objects.filter(youth_id=OuterRef("youth_id"))
+                .order_by("-uploaded_at")
+                .values("uploaded_at")[:1]
+            ),
+        )
+        .order_by("-agency_learned_at", "-pk")
+    )
+    newest = {
+        (row["episode_id"], row["kind"]): row["newest"]
+        for row in PacketVersion.objects.filter(episode__in=MissingEpisode.objects.filter(recent))
+        .values("episode_id", "kind")
+        .annotate(newest=Max("created_at"))
+    }
+    wanted = set()
+    for episode in episodes:
+        changed = max(
+            moment
+            for moment in (
+                episode.created_at, episode.episode_changed, episode.notice_changed, episode.photo_added,
+                episode.youth.updated_at,
+            )
+            if moment is not None
+        )
+        for kind in kinds_for(episode):
+            wanted.add((episode.pk, kind))
+            covered = max(filter(None, (newest.get((episode.pk, kind)), _checked.get((episode.pk, kind)))),
+                          default=None)
+            if covered is None or changed >= covered - CHANGE_COMMIT_MARGIN:
+                yield episode, kind
+    for key in [key for key in _checked if key not in wanted]:  # episodes no longer looked after
+        del _checked[key]
+
+
+def _give_up(version):
+    """A build that was started CATCH_UP_MAX_ATTEMPTS times and never finished (the worker died each
+    time): stop retrying it, visibly. A later change of the record builds a new version."""
+    PacketVersion.objects.filter(pk=version.pk, status=PacketStatus.BUILDING, claimed_at=version.claimed_at).update(
+        status=PacketStatus.FAILED,
+        error=f"The build was started {version.attempts} times and never finished (the worker stopped).",
+    )
+    log.error("Gave up on packet version %s after %s unfinished builds.", version.pk, version.attempts)
+
+
+def _try(build_step, counts) -> bool:
+    try:
+        build_step()
+    except Exception:
+        counts["failed"] += 1
+        log.exception("A packet build in the periodic check failed; it will be retried.")
+        return False
+    return True
+
+
+# --- Submissions and downloads ----------------------------------------------------------------
+
+
+def _clock_for(packet, channel):
+    """(event, party) of the clock a submission of `packet` through `channel` completes."""
+    if packet.kind == PacketKind.NCMEC:
+        return deadlines.MISSING, deadlines.NCMEC
+    if packet.kind == PacketKind.LAW_ENFORCEMENT:
+        return deadlines.MISSING, deadlines.LAW_ENFORCEMENT
+    party = deadlines.LAW_ENFORCEMENT if channel in LAW_ENFORCEMENT_CHANNELS else deadlines.NCMEC
+    return deadlines.RETURNED, party
+
+
+def _channels_for(kind):
+    if kind == PacketKind.NCMEC:
+        return NCMEC_CHANNELS
+    if kind == PacketKind.LAW_ENFORCEMENT:
+        return LAW_ENFORCEMENT_CHANNELS
+    return NCMEC_CHANNELS | LAW_ENFORCEMENT_CHANNELS
+
+
+@transaction.atomic
+def record_submission(*, actor, packet_id, channel, reference, submitted_at, ip=None) -> PacketSubmission:
+    """Record that a READY packet version was given to NCMEC or law enforcement.
+
+    It completes the matching clock when that is still open, through services.record_notification
+    (one place for the clock's rules): an NCMEC packet the NCMEC notice of the run (with the NCMEC
+    case number), a law-enforcement packet the law-enforcement notice of the run. A recovery notice
+    goes to both parties, so each submission completes the recovery clock of the party it went to:
+    through an NCMEC channel (call centre, portal, system-to-system) the NCMEC recovery clock; the
+    law-enforcement recovery clock is recorded separately, by submitting the notice again through a
+    law-enforcement channel. A clock already done keeps its evidence; the submission still records
+    which version was given. Editors of the youth only (404 for anyone else).
+    """
+    from .. import services
+
+    packet = (
+        PacketVersion.objects.select_related("episode__youth")
+        .filter(pk=packet_id, episode__youth__in=access.youth_editable_by(actor))
+        .first()
+    )
+    if packet is None:
+        raise Http404("No such packet.")
+    episode = packet.episode
+    if packet.status != PacketStatus.READY:
+        raise ValidationError(
+            f"Version {packet.number} of the {packet.get_kind_display()} is not ready yet; only a ready packet "
+            "can be recorded as submitted."
+        )
+    reference = (reference or "").strip()
+    errors = {}
+    if channel not in _channels_for(packet.kind):
+        errors["channel"] = "Choose how the packet was submitted."
+    if not reference:
+        errors["reference"] = "Give the case number or reference you were given."
+    if not submitted_at:
+        errors["submitted_at"] = "Give the date and time the packet was submitted."
+    elif submitted_at > timezone.now() + CLOCK_SKEW:
+        errors["submitted_at"] = "The time submitted cannot be in the future."
+    elif submitted_at < episode.last_seen_at:
+        errors["submitted_at"] = "The packet cannot have been submitted before the youth was last seen."
+    if errors:
+        raise ValidationError(errors)
+
+    event, party = _clock_for(packet, channel)
+    clock = episode.notifications.select_for_update().filter(event=event, party=party).first()
+    if clock is None:
+        raise ValidationError(f"This episode has no {deadlines.party_label(event, party)} notice to record it against.")
+    if not clock.is_done:
+        evidence = {"done_at": submitted_at, "method": CHANNEL_METHODS[channel], "reference": reference}
+        if party == deadlines.NCMEC:
+            evidence["ncmec_case_number"] = reference
+        try:
+            clock = services.record_notification(
+                actor=actor, notification_id=clock.pk, expected_version=clock.version, ip=ip, **evidence
+            )
+        except ValidationError as exc:
+            raise _as_submission_error(exc) from None
+    submission = PacketSubmission.objects.create(
+        packet=packet, notification=clock, channel=channel, reference=reference,
+        submitted_at=submitted_at, submitted_by=actor,
+    )
+    audit.record(
+        actor, AuditAction.CREATE, submission, youth=episode.youth, ip=ip,
+        detail={"kind": packet.kind, "number": packet.number, "channel": channel, "notification": clock.pk},
+    )
+    return submission
+
+
+def _as_submission_error(exc):
+    """record_notification's errors, keyed by the submission form's fields."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    rename = {"done_at": "submitted_at", "method": "channel", "ncmec_case_number": "reference"}
+    return ValidationError({rename.get(name, name): errors for name, errors in exc.error_dict.items()})
+
+
+def open_packet_file(actor, packet_id, fmt, *, ip=None):
+    """(open file, download name, content type) of a READY version's PDF or JSON; audited.
+
+    404 when the packet is out of the user's scope, not ready, or `fmt` is neither pdf nor json.
+    """
+    if fmt not in FORMATS:
+        raise Http404("No such format.")
+    field, content_type = FORMATS[fmt]
+    packet = (
+        PacketVersion.objects.select_related("episode__youth")
+        .defer("facts")
+        .filter(pk=packet_id, status=PacketStatus.READY, episode__youth__in=access.youth_visible_to(actor))
+        .first()
+    )
+    if packet is None:
+        raise Http404("No such packet.")
+    stored = getattr(packet, field)
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        log.error("The %s file of packet version %s is missing from storage.", fmt, packet.pk)
+        raise Http404("No such packet.") from None
+    youth = packet.episode.youth
+    audit.record(
+        actor, AuditAction.DOWNLOAD, packet, youth=youth, ip=ip,
+        detail={"kind": packet.kind, "number": packet.number, "format": fmt},
+    )
+    return handle, file_name(packet, youth.case_number, fmt), content_type
+
