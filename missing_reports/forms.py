@@ -17,11 +17,13 @@ from .models import (
     Notification,
     NotificationMethod,
     NotificationUpdate,
+    PacketKind,
     PrimaryFactor,
     ReturnedWith,
     RunningDirection,
     ScreeningDone,
     SearchEffort,
+    SubmissionChannel,
     SupervisoryReview,
 )
 from .services import RUN_REQUIRED
@@ -389,3 +391,55 @@ class DebriefForm(ServiceValidatedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["interview_at"].required = True
+
+
+# Packets
+
+NCMEC_CHANNELS = (
+    SubmissionChannel.NCMEC_CALL_CENTRE, SubmissionChannel.NCMEC_PORTAL, SubmissionChannel.SYSTEM_TO_SYSTEM,
+)
+LAW_ENFORCEMENT_CHANNELS = (
+    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON, SubmissionChannel.LAW_ENFORCEMENT_PHONE,
+    SubmissionChannel.LAW_ENFORCEMENT_WRITTEN,
+)
+# Who a packet goes to decides how it can be given; a recovery notice goes to both.
+SUBMISSION_CHANNELS = {
+    PacketKind.NCMEC: NCMEC_CHANNELS,
+    PacketKind.LAW_ENFORCEMENT: LAW_ENFORCEMENT_CHANNELS,
+    PacketKind.RECOVERY: NCMEC_CHANNELS + LAW_ENFORCEMENT_CHANNELS,
+}
+# The reference field as each party calls it: (label, help text, message when it is left empty).
+REFERENCE_WORDING = {
+    PacketKind.NCMEC: (
+        "NCMEC case number", "The number NCMEC's intake specialist or the portal gives you.",
+        "Give the NCMEC case number.",
+    ),
+    PacketKind.LAW_ENFORCEMENT: (
+        "Law-enforcement case number", "The report or incident number the officer or dispatcher gives you.",
+        "Give the law-enforcement case number.",
+    ),
+    PacketKind.RECOVERY: (
+        "Case number", "The NCMEC or law-enforcement case number of the party you gave the notice to.",
+        "Give the case number the party gave you.",
+    ),
+}
+
+
+class SubmissionForm(forms.Form):
+    """A packet version given to NCMEC or law enforcement: how, the case number they gave, and when."""
+
+    channel = forms.ChoiceField(label="How it was submitted")
+    reference = forms.CharField(max_length=100)
+    submitted_at = forms.DateTimeField(
+        label="When it was submitted", widget=_datetime_local(), help_text="Local time of the agency.",
+        error_messages={"required": "Give the date and time the packet was submitted."},
+    )
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        channel = self.fields["channel"]
+        channel.choices = [("", "Choose how")] + [(c.value, c.label) for c in SUBMISSION_CHANNELS[kind]]
+        channel.error_messages["required"] = "Say how the packet was submitted."
+        reference = self.fields["reference"]
+        reference.label, reference.help_text, reference.error_messages["required"] = REFERENCE_WORDING[kind]
+        self.fields["submitted_at"].initial = _now_to_the_minute()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, notifications, returns, runs
+from .views import board, notifications, packets, returns, runs
 
 urlpatterns = [
     path("missing/", board.missing_now, name="missing_now"),
@@ -18,4 +18,6 @@ urlpatterns = [
     ),
     path("episodes/<int:episode_id>/return/", returns.log_return, name="log_return"),
     path("episodes/<int:episode_id>/debrief/", returns.debrief_create, name="debrief_create"),
+    path("packets/<int:packet_id>/download/<str:fmt>/", packets.packet_download, name="packet_download"),
+    path("packets/<int:packet_id>/submit/", packets.packet_submit, name="packet_submit"),
 ]

@@ -4,7 +4,7 @@ Thin: selectors read (scoped through caseapp.access), services write and check e
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,10 +32,15 @@ from ..models import (
     MissingEpisode,
     Notification,
     NotificationUpdate,
+    PacketKind,
+    PacketStatus,
+    PacketSubmission,
+    PacketVersion,
     PrimaryFactor,
     SearchEffort,
     SupervisoryReview,
 )
+from ..packets import completeness
 from .board import duration
 
 CONFLICT_MESSAGE = (
@@ -227,6 +232,93 @@ def _load_episode_page(episode):
         return None
 
 
+# Who asks for what a packet lacks, as the packet section says it.
+PACKET_ASKED_BY = {
+    PacketKind.NCMEC: "NCMEC",
+    PacketKind.LAW_ENFORCEMENT: "Law enforcement",
+    PacketKind.RECOVERY: "NCMEC and law enforcement",
+}
+
+
+@dataclass
+class MissingLink:
+    message: str
+    url: str | None  # the page with the field to fill, if there is one
+
+
+@dataclass
+class PacketPanel:
+    """One kind of packet on the episode page: its versions, newest first, and what the newest lacks."""
+
+    kind: str
+    title: str
+    asked_by: str
+    versions: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+
+    @property
+    def latest(self):
+        return self.versions[0] if self.versions else None
+
+    @property
+    def older(self):
+        return self.versions[1:]
+
+    @property
+    def is_building(self):
+        return self.latest is None or self.latest.status in (PacketStatus.PENDING, PacketStatus.BUILDING)
+
+    @property
+    def submissions(self):
+        """Every recorded submission of any version, newest first: which version went out, when, by whom."""
+        found = [s for v in self.versions for s in v.submissions.all()]
+        return sorted(found, key=lambda s: (s.submitted_at, s.pk), reverse=True)
+
+
+# Completeness links to pages only staff managers open (a caseworker's phone number): plain text for others.
+STAFF_PAGES = {"staff_edit"}
+
+
+def packet_panels(episode, user):
+    """The report packets of an episode, in three queries whatever the number of versions.
+
+    The versions (without their facts), their submissions with who made them and the clock they
+    completed, and the stored facts of the newest version of each kind, which the completeness check
+    reads. The recovery notice appears once the youth has returned (or once one exists).
+    """
+    manages_staff = access.can_manage_staff(user)
+    versions = (
+        PacketVersion.objects.filter(episode=episode)
+        .defer("facts")
+        .select_related("triggered_by")
+        .prefetch_related(
+            Prefetch("submissions", queryset=PacketSubmission.objects.select_related("submitted_by", "notification"))
+        )
+        .order_by("kind", "-number")
+    )
+    panels = {kind: PacketPanel(kind, label, PACKET_ASKED_BY[kind]) for kind, label in PacketKind.choices}
+    for version in versions:
+        panels[version.kind].versions.append(version)
+    shown = [panels[PacketKind.NCMEC], panels[PacketKind.LAW_ENFORCEMENT]]
+    recovery = panels[PacketKind.RECOVERY]
+    if not episode.is_open or recovery.versions:
+        shown.append(recovery)
+    latest = {panel.latest.pk: panel for panel in shown if panel.latest}
+    if latest:
+        for pk, facts in PacketVersion.objects.filter(pk__in=latest).values_list("pk", "facts"):
+            panel = latest[pk]
+            panel.missing = [
+                MissingLink(
+                    item.message,
+                    reverse(item.url_name, args=item.url_args)
+                    if item.url_name and (manages_staff or item.url_name not in STAFF_PAGES)
+                    else None,
+                )
+                for item in completeness.missing_items(panel.kind, facts)
+            ]
+    return shown
+
+
 def episode_detail(request, episode_id):
     episode = selectors.get_episode_or_404(request.user, episode_id)
     debrief = _load_episode_page(episode)
@@ -243,6 +335,7 @@ def episode_detail(request, episode_id):
         )
     ]
     end = now if episode.is_open else episode.returned_at
+    packets = packet_panels(episode, request.user)
     return render(
         request,
         "missing_reports/episode_detail.html",
@@ -260,6 +353,8 @@ def episode_detail(request, episode_id):
             ],
             "can_edit": can_edit,
             "can_review": can_edit and services.can_review(request.user),
+            "packet_panels": packets,
+            "packets_building": any(panel.is_building for panel in packets),
         },
     )
 
