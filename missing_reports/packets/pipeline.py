@@ -532,6 +532,11 @@ def record_submission(*, actor, packet_id, channel, reference, submitted_at, ip=
         errors["submitted_at"] = "The packet cannot have been submitted before the youth was last seen."
     if errors:
         raise ValidationError(errors)
+    # A double click, or the same submission recorded twice, must not count twice.
+    if PacketSubmission.objects.filter(packet=packet, channel=channel, reference=reference).exists():
+        raise ValidationError(
+            f"Version {packet.number} was already recorded as submitted this way with reference {reference}."
+        )
 
     event, party = _clock_for(packet, channel)
     clock = episode.notifications.select_for_update().filter(event=event, party=party).first()

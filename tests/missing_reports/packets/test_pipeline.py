@@ -733,3 +733,11 @@ def test_a_download_is_404_for_a_packet_not_ready_or_an_unknown_format(unqueued_
 def test_case_numbers_become_safe_file_name_parts(case_number, safe):
     assert pipeline.safe_case_number(case_number) == safe
 
+
+
+def test_the_same_submission_twice_is_refused_and_counted_once(episode, caseworker_a):
+    packet = latest(episode, NCMEC)
+    submit(caseworker_a, packet)
+    with pytest.raises(ValidationError, match="already recorded as submitted"):
+        submit(caseworker_a, packet)
+    assert PacketSubmission.objects.filter(packet=packet).count() == 1
