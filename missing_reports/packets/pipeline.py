@@ -60,8 +60,10 @@ log = logging.getLogger(__name__)
 BUILD_LEASE = datetime.timedelta(minutes=5)
 # catch_up looks after open episodes and those returned this recently (their recovery packet).
 RECENT_RETURN = datetime.timedelta(days=30)
-# Bounded work per catch_up call (it runs inside the minute sweep).
+# Bounded work per catch_up call (it runs inside the minute sweep): builds, and facts assembled to
+# see whether a build is needed (a few milliseconds each).
 CATCH_UP_MAX_BUILDS = 200
+CATCH_UP_MAX_CHECKS = 200
 # catch_up retries a FAILED version until it has had this many attempts (the Celery task's own
 # retries included), waiting CATCH_UP_BACKOFF * 2**(attempts - 1), at most CATCH_UP_BACKOFF_MAX,
 # after the last one. After that it stays FAILED, shown on the episode page; a new change builds
@@ -324,7 +326,7 @@ def _retry_due(version, now) -> bool:
     return version.claimed_at is None or version.claimed_at <= now - wait
 
 
-def catch_up(now=None, *, max_builds=CATCH_UP_MAX_BUILDS) -> dict:
+def catch_up(now=None, *, max_builds=CATCH_UP_MAX_BUILDS, max_checks=CATCH_UP_MAX_CHECKS) -> dict:
     """Finish what builds left undone and build what was never queued. Returns counts.
 
     1. Versions PENDING, FAILED (attempts left, after a backoff) or BUILDING with a stale claim (a
@@ -337,12 +339,14 @@ def catch_up(now=None, *, max_builds=CATCH_UP_MAX_BUILDS) -> dict:
        `updated_at` or the photo's `uploaded_at`.
 
     With nothing to do it runs a fixed number of queries (four) whatever the caseload, so the
-    minute sweep can afford it. At most `max_builds` builds per call; the next sweep continues. A
-    failing build is counted and logged, never raised: one bad packet must not stop the others.
+    minute sweep can afford it. Bounded: at most `max_builds` builds and `max_checks` assemblies per
+    call, the likeliest first; the next sweep continues. A failing build is counted and logged,
+    never raised: one bad packet must not stop the others.
     """
     now = now or timezone.now()
     counts = {"retried": 0, "built": 0, "failed": 0}
     budget = max_builds
+    checks = max_checks
 
     # 1. Unfinished versions: never-claimed and abandoned claims first, then failures due a retry.
     abandoned = PacketVersion.objects.filter(
@@ -366,8 +370,9 @@ def catch_up(now=None, *, max_builds=CATCH_UP_MAX_BUILDS) -> dict:
 
     # 2. Current facts that may have no version (the request to build them was lost).
     for episode, kind in _maybe_outdated(now):
-        if budget <= 0:
+        if budget <= 0 or checks <= 0:
             return counts
+        checks -= 1
         assembled_at = timezone.now()
         try:
             facts = packet_facts.assemble(episode, kind)
@@ -390,9 +395,9 @@ def catch_up(now=None, *, max_builds=CATCH_UP_MAX_BUILDS) -> dict:
     return counts
 
 
-# A change is looked at again if it is less than this older than the newest version: a version's
-# facts were read when it was created, but a change that had started (and was timed) just before
-# may have committed just after that read. Changes normally take milliseconds to commit.
+# A change timed less than this before the newest version's facts were read is looked at again, once
+# per process and after every other candidate: it may have committed just after that read (its
+# timestamp is taken inside its transaction). Changes normally commit within milliseconds.
 CHANGE_COMMIT_MARGIN = datetime.timedelta(seconds=10)
 # When this process last assembled the facts of (episode id, kind) and found a version for them.
 # Process-local and only a saving: a no-op change (a youth field the packets do not show) is then
@@ -401,7 +406,9 @@ _checked: dict[tuple[int, str], datetime.datetime] = {}
 
 
 def _maybe_outdated(now):
-    """(episode, kind) pairs whose packet inputs changed after their newest version. Two queries."""
+    """(episode, kind) pairs whose packet inputs may have changed since their newest version was
+    assembled, likeliest first: no version at all, or changed after it (newest change first); then
+    changed just before it (CHANGE_COMMIT_MARGIN). Two queries."""
     recent = Q(status=EpisodeStatus.OPEN) | Q(status=EpisodeStatus.RETURNED, returned_at__gte=now - RECENT_RETURN)
     history = MissingEpisode.history.model.objects
     notice_history = Notification.history.model.objects
@@ -429,7 +436,7 @@ def _maybe_outdated(now):
         .values("episode_id", "kind")
         .annotate(newest=Max("created_at"))
     }
-    wanted = set()
+    wanted, after, just_before = set(), [], []
     for episode in episodes:
         changed = max(
             moment
@@ -443,10 +450,15 @@ def _maybe_outdated(now):
             wanted.add((episode.pk, kind))
             covered = max(filter(None, (newest.get((episode.pk, kind)), _checked.get((episode.pk, kind)))),
                           default=None)
-            if covered is None or changed >= covered - CHANGE_COMMIT_MARGIN:
-                yield episode, kind
+            if covered is None or changed > covered:
+                after.append((changed, episode, kind))
+            elif changed >= covered - CHANGE_COMMIT_MARGIN:
+                just_before.append((changed, episode, kind))
     for key in [key for key in _checked if key not in wanted]:  # episodes no longer looked after
         del _checked[key]
+    for candidates in (after, just_before):
+        candidates.sort(key=lambda item: (item[0], item[1].pk), reverse=True)
+        yield from ((episode, kind) for _, episode, kind in candidates)
 
 
 def _give_up(version):

@@ -561,7 +561,9 @@ def test_catch_up_is_bounded(no_requests, commit, caseworker_a, team_a1):
         with commit():
             services.log_run(actor=caseworker_a, youth_id=YouthFactory(team=team_a1).pk, **run_fields())
     assert pipeline.catch_up(max_builds=4)["built"] == 4
-    assert pipeline.catch_up(max_builds=4)["built"] == 2
+    assert pipeline.catch_up(max_checks=1)["built"] == 1
+    assert pipeline.catch_up(max_builds=4)["built"] == 1
+    assert PacketVersion.objects.filter(status=PacketStatus.READY).count() == 6
 
 
 # --- Submissions --------------------------------------------------------------------------------
