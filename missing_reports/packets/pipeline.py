@@ -544,16 +544,16 @@ def record_submission(*, actor, packet_id, channel, reference, submitted_at, ip=
         errors["submitted_at"] = "The packet cannot have been submitted before the youth was last seen."
     if errors:
         raise ValidationError(errors)
+    event, party = _clock_for(packet, channel)
+    # The clock's row lock also serialises two saves of the same submission (a double click).
+    clock = episode.notifications.select_for_update().filter(event=event, party=party).first()
+    if clock is None:
+        raise ValidationError(f"This episode has no {deadlines.party_label(event, party)} notice to record it against.")
     # A double click, or the same submission recorded twice, must not count twice.
     if PacketSubmission.objects.filter(packet=packet, channel=channel, reference=reference).exists():
         raise ValidationError(
             f"Version {packet.number} was already recorded as submitted this way with reference {reference}."
         )
-
-    event, party = _clock_for(packet, channel)
-    clock = episode.notifications.select_for_update().filter(event=event, party=party).first()
-    if clock is None:
-        raise ValidationError(f"This episode has no {deadlines.party_label(event, party)} notice to record it against.")
     if not clock.is_done:
         evidence = {"done_at": submitted_at, "method": CHANNEL_METHODS[channel], "reference": reference}
         if party == deadlines.NCMEC:
