@@ -226,7 +226,7 @@ def _stop(process: subprocess.Popen):
 
 
 @pytest.fixture
-def celery_worker_process(postgres_db, transactional_db, celery_via_redis, redis_url, tmp_path):
+def celery_worker_process(postgres_db, transactional_db, celery_via_redis, redis_url, tmp_path, _private_media_in_tmp):
     """A real `celery worker` subprocess on the test database, consuming this test's queue.
 
     The test runs in `transactional_db` mode, so what it writes is committed and visible to the
@@ -243,6 +243,8 @@ def celery_worker_process(postgres_db, transactional_db, celery_via_redis, redis
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "REDIS_URL": redis_url,
+        # Files the worker writes (report packets) go to this test's private media, never the repo's.
+        "PRIVATE_MEDIA_ROOT": str(_private_media_in_tmp),
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "caseapp.settings"),
         "PYTHONUNBUFFERED": "1",
     }

@@ -33,3 +33,21 @@ def test_one_sweep_marks_a_past_due_clock_overdue_and_tells_people(caseworker_a,
 def test_negative_interval_is_refused():
     with pytest.raises(CommandError, match="--every cannot be negative"):
         call_command("sweep_clocks", "--every", "-1")
+
+
+def test_the_sweep_also_builds_packets_whose_build_was_lost(caseworker_a, youth_a1, monkeypatch):
+    from missing_reports.models import PacketStatus, PacketVersion
+    from missing_reports.packets import pipeline
+
+    monkeypatch.setattr(pipeline, "request_packets", lambda *args, **kwargs: None)  # the enqueue is lost
+    now = timezone.now()
+    episode = services.log_run(
+        actor=caseworker_a, youth_id=youth_a1.pk, last_seen_at=now - datetime.timedelta(hours=2),
+        last_seen_location="Library", reported_by="Foster parent", agency_learned_at=now - datetime.timedelta(hours=1),
+    )
+    assert not PacketVersion.objects.filter(episode=episode).exists()
+
+    call_command("sweep_clocks")
+
+    ready = PacketVersion.objects.filter(episode=episode, status=PacketStatus.READY)
+    assert sorted(ready.values_list("kind", flat=True)) == ["law_enforcement", "ncmec"]

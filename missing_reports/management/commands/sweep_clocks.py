@@ -8,11 +8,14 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from missing_reports import escalation
+from missing_reports import escalation, tasks
 
 
 class Command(BaseCommand):
-    help = "Send due reminders and mark overdue clocks (what Celery beat does every minute)."
+    help = (
+        "Send due reminders, mark overdue clocks and build report packets whose build was lost "
+        "(what Celery beat does every minute)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds until stopped.")
@@ -23,7 +26,9 @@ class Command(BaseCommand):
             raise CommandError("--every cannot be negative.")
         while True:
             counts = escalation.sweep()
-            self.stdout.write(f"sweep: {counts}")
+            # As the beat task does: also build report packets whose build was lost or failed.
+            packets = tasks.catch_up_packets()
+            self.stdout.write(f"sweep: {counts}; packets: {packets}")
             if not every:
                 return
             time.sleep(every)
