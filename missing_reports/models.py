@@ -448,11 +448,14 @@ class PacketVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When these facts last became the record's current facts: a record edited back to earlier facts
+    # makes that earlier version current again (the unique hash forbids a copy of it).
+    current_since = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["episode", "kind", "-number"]
+        ordering = ["episode", "kind", "-current_since", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["episode", "kind", "content_hash"], name="packet_unique_content"),
             models.UniqueConstraint(fields=["episode", "kind", "number"], name="packet_unique_number"),

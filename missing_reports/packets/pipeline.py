@@ -227,6 +227,11 @@ def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> Packet
     for _ in range(10):
         existing = rows.filter(content_hash=digest).first()
         if existing is not None:
+            current = rows.order_by("-current_since", "-number").values_list("pk", flat=True).first()
+            if current != existing.pk:
+                # The record went back to earlier facts: that version is the current one again.
+                existing.current_since = now or timezone.now()
+                PacketVersion.objects.filter(pk=existing.pk).update(current_since=existing.current_since)
             return existing
         number = (rows.aggregate(top=Max("number"))["top"] or 0) + 1
         try:
@@ -235,7 +240,7 @@ def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> Packet
                     episode_id=episode.pk, kind=kind, content_hash=digest, number=number,
                     # Stored as the canonical JSON reads back, so what is rendered is what is hashed.
                     facts=json.loads(canonical), trigger=trigger, triggered_by_id=actor_id,
-                    created_at=now or timezone.now(),
+                    created_at=now or timezone.now(), current_since=now or timezone.now(),
                 )
         except IntegrityError:
             continue  # another builder made this version, or took this number: look again

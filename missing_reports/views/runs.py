@@ -294,7 +294,7 @@ def packet_panels(episode, user):
         .prefetch_related(
             Prefetch("submissions", queryset=PacketSubmission.objects.select_related("submitted_by", "notification"))
         )
-        .order_by("kind", "-number")
+        .order_by("kind", "-current_since", "-number")
     )
     panels = {kind: PacketPanel(kind, label, PACKET_ASKED_BY[kind]) for kind, label in PacketKind.choices}
     for version in versions:

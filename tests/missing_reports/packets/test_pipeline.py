@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -743,3 +744,21 @@ def test_the_same_submission_twice_is_refused_and_counted_once(episode, casework
     with pytest.raises(ValidationError, match="already recorded as submitted"):
         submit(caseworker_a, packet)
     assert PacketSubmission.objects.filter(packet=packet).count() == 1
+
+
+def test_a_record_edited_back_makes_the_earlier_version_current_again(commit, episode, caseworker_a, youth, client_for):
+    first = latest(episode, NCMEC)
+    original_height = youth.height_inches
+    change_height(commit, caseworker_a, youth, inches=70)
+    assert latest(episode, NCMEC).number == 2
+
+    change_height(commit, caseworker_a, youth, inches=original_height)
+
+    versions = PacketVersion.objects.filter(episode=episode, kind=NCMEC)
+    assert versions.count() == 2  # no copy of version 1
+    current = versions.order_by("-current_since", "-number").first()
+    assert current.pk == first.pk
+    # The episode page offers version 1 as the current NCMEC packet.
+    page = client_for(caseworker_a).get(reverse("episode_detail", args=[episode.pk])).content.decode()
+    ncmec_section = page[page.index("NCMEC report packet"):]
+    assert ncmec_section.index("Version 1") < ncmec_section.index("Version 2")
