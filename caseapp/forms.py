@@ -8,6 +8,18 @@ from .models import MISSING_PLACEMENT_TYPES, Placement, PlacementEndReason, Race
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def add_service_error(form, exc):
+    """Show a service's ValidationError at the fields it names, or above the form for any other name.
+
+    (form.add_error(None, exc) would raise for a name the form does not have: a 500 instead of a message.)
+    """
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 class ServiceValidatedModelForm(forms.ModelForm):
     """A ModelForm that only checks input shape. The model's own validation is skipped because the
     service that saves the data checks every rule (uniqueness, dates, scope) with a clear message,

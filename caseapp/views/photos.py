@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from .. import access
 from ..audit import client_ip
-from ..forms import PhotoForm
+from ..forms import PhotoForm, add_service_error
 from ..models import YouthPhoto
 from ..services import photos as photo_services
 
@@ -22,7 +22,7 @@ def photo_upload(request, youth_id):
                 actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Photo added.")
             return redirect("youth_detail", youth_id=youth.pk)

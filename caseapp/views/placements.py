@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .. import access
 from ..audit import client_ip
-from ..forms import EndPlacementForm, PlacementForm
+from ..forms import EndPlacementForm, PlacementForm, add_service_error
 from ..services import placements as placement_services
 from ..services.errors import EditConflict
 
@@ -28,7 +28,7 @@ def placement_create(request, youth_id):
                 actor=request.user, youth_id=youth.pk, ip=client_ip(request), **fields
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Placement recorded.")
             return redirect("youth_detail", youth_id=youth.pk)
@@ -55,7 +55,7 @@ def placement_edit(request, youth_id, placement_id):
                 form.data = form.data.copy()
                 form.data["version"] = exc.current.version
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, "Placement updated.")
                 return redirect("youth_detail", youth_id=youth.pk)
@@ -83,7 +83,7 @@ def placement_end(request, youth_id, placement_id):
         except EditConflict:
             form.add_error(None, CONFLICT_MESSAGE)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Placement ended.")
             return redirect("youth_detail", youth_id=youth.pk)

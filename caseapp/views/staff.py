@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from .. import access
 from ..audit import client_ip
-from ..forms import PasswordForm, StaffForm, TeamForm
+from ..forms import PasswordForm, StaffForm, TeamForm, add_service_error
 from ..services import staff as staff_services
 
 
@@ -40,7 +40,7 @@ def staff_create(request):
                 actor=request.user, supervised_teams=teams, ip=client_ip(request), **fields
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Account created for {staff}.")
             return redirect("staff_list")
@@ -58,7 +58,7 @@ def staff_edit(request, staff_id):
                 actor=request.user, staff_id=staff.pk, supervised_teams=teams, ip=client_ip(request), **fields
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Account updated.")
             return redirect("staff_list")
@@ -76,7 +76,7 @@ def staff_password(request, staff_id):
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Password set for {staff}.")
             return redirect("staff_list")
@@ -98,7 +98,7 @@ def team_form(request, team_id=None):
                 actor=request.user, team_id=team_id, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Team saved.")
             return redirect("staff_list")

@@ -8,7 +8,7 @@ from missing_reports import selectors as missing_selectors
 
 from .. import access, selectors
 from ..audit import client_ip
-from ..forms import YouthForm
+from ..forms import YouthForm, add_service_error
 from ..services import youth as youth_services
 from ..services.errors import EditConflict
 
@@ -56,7 +56,7 @@ def youth_create(request):
                 actor=request.user, assigned_caseworkers=caseworkers, ip=client_ip(request), **fields
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Record created for {youth.display_name}.")
             return redirect("youth_detail", youth_id=youth.pk)
@@ -82,7 +82,7 @@ def youth_edit(request, youth_id):
                 conflict = _conflict_rows(form, exc.current, show_restricted)
                 form = _rebind_with_version(request.POST, exc.current, form_kwargs)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, "Changes saved.")
                 return redirect("youth_detail", youth_id=youth.pk)

@@ -5,19 +5,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from caseapp.audit import client_ip
+from caseapp.forms import add_service_error
 from caseapp.services.errors import EditConflict
 
 from .. import selectors, services
 from ..forms import DebriefForm, ReturnForm
-
-
-def _add_service_error(form, exc):
-    """Show a service's ValidationError at the fields it names, or above the form for any other name."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def log_return(request, episode_id):
@@ -43,7 +35,7 @@ def log_return(request, episode_id):
                 form = ReturnForm(data, instance=episode)
                 form.is_valid()
             except ValidationError as exc:
-                _add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -74,7 +66,7 @@ def debrief_create(request, episode_id):
                 actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "Return interview recorded. The return-interview clock is done.")
             return redirect("episode_detail", episode_id=episode.pk)

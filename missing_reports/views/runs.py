@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from caseapp import access, audit
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
+from caseapp.forms import add_service_error
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 
@@ -50,15 +51,6 @@ CONFLICT_MESSAGE = (
 
 
 # --- Helpers shared with notifications.py ---------------------------------------------------------
-
-
-def add_service_error(form, exc):
-    """Show a service's ValidationError at the fields it names, or above the form for any other name."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def local_time(moment) -> str:
