@@ -6,14 +6,38 @@ through the same access module as the rest of the app.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access
 from .models import Agency, AuditEvent, Placement, Team, User, Youth
 
 
-class AgencyScopedAdmin(SimpleHistoryAdmin):
+class ScopedHistoryMixin:
+    """The history pages of django-simple-history look objects up without get_queryset (and even
+    revert them): an object outside the admin's queryset is a 404 there too (DESIGN.md rule 1)."""
+
+    def _require_in_scope(self, request, object_id):
+        pk_name = self.model._meta.pk.attname
+        try:
+            found = self.get_queryset(request).filter(**{pk_name: unquote(object_id)}).exists()
+        except (ValueError, TypeError):
+            found = False
+        if not found:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+
+class AgencyScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     """Lists and edits only the signed-in user's agency; superusers see all."""
 
     agency_field = "agency"
@@ -32,7 +56,14 @@ class AgencyScopedAdmin(SimpleHistoryAdmin):
                 kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)
             elif db_field.name == "team":
                 kwargs["queryset"] = access.teams_manageable_by(request.user)
+            elif db_field.name == "youth":
+                kwargs["queryset"] = access.youth_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and db_field.related_model is User:
+            kwargs["queryset"] = access.staff_manageable_by(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         # Records are never hard-deleted (DESIGN.md rule 2).
@@ -40,7 +71,7 @@ class AgencyScopedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name", "code", "state", "time_zone")
     search_fields = ("name", "code")
 

@@ -1,6 +1,7 @@
 """Forms (crispy-forms, Bootstrap 5). They check the shape of input; services/ check the domain rules."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from . import access
 from .models import MISSING_PLACEMENT_TYPES, Placement, PlacementEndReason, Race, Role, Team, User, Youth, YouthPhoto
@@ -27,6 +28,10 @@ class ServiceValidatedModelForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+# Upper bounds of the youth's numbers: well above any person, well inside the smallint column.
+YOUTH_NUMBER_LIMITS = {"height_inches": (120, "inches"), "weight_pounds": (1500, "pounds")}
 
 
 class YouthForm(ServiceValidatedModelForm):
@@ -65,6 +70,14 @@ class YouthForm(ServiceValidatedModelForm):
 
     def __init__(self, *args, user, agency_id, show_restricted, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model's own range check is skipped (_post_clean): without a bound here a huge number
+        # reaches the database (a 500 on SQLite, smallint overflow on PostgreSQL).
+        for name, (top, unit) in YOUTH_NUMBER_LIMITS.items():
+            self.fields[name].max_value = top
+            self.fields[name].widget.attrs["max"] = top
+            self.fields[name].validators.append(
+                MaxValueValidator(top, message=f"Enter at most {top} {unit}.")
+            )
         self.fields["team"].queryset = access.teams_for_new_youth(user).filter(agency_id=agency_id)
         self.fields["assigned_caseworkers"].queryset = access.caseworkers_assignable(agency_id)
         self.fields["assigned_caseworkers"].required = False
