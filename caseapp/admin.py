@@ -99,6 +99,14 @@ class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):
         ("Agency and role", {"fields": ("agency", "role", "team", "phone")}),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser hands out superuser or admin-site rights: an agency admin on this site
+        # must not be able to make anyone (themselves included) see every agency.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "is_staff", "groups", "user_permissions"]
+        return readonly
+
 
 @admin.register(Youth)
 class YouthAdmin(AgencyScopedAdmin):

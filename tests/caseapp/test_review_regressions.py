@@ -94,3 +94,21 @@ def test_admin_episode_list_is_cut_to_own_agency(client_for, admin_site_agency_a
     assert list(response.context["cl"].queryset) == []
     assert client.get(f"/admin/missing_reports/missingepisode/{episode.pk}/history/").status_code == 404
     assert MissingEpisode.objects.filter(pk=episode.pk).exists()
+
+
+def test_admin_site_agency_admin_cannot_make_themselves_superuser(client_for, admin_site_agency_admin):
+    user = admin_site_agency_admin
+    url = f"/admin/caseapp/user/{user.pk}/change/"
+    client = client_for(user)
+    form = client.get(url).context["adminform"].form
+    assert "is_superuser" not in form.fields
+    data = {
+        "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
+        "email": user.email, "is_active": "on", "is_staff": "on", "is_superuser": "on",
+        "agency": user.agency_id, "role": user.role, "team": "", "phone": "",
+        "last_login_0": "", "last_login_1": "", "date_joined_0": "2024-01-01", "date_joined_1": "00:00:00",
+        "initial-date_joined_0": "2024-01-01", "initial-date_joined_1": "00:00:00",
+    }
+    client.post(url, data)
+    user.refresh_from_db()
+    assert not user.is_superuser
