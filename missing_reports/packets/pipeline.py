@@ -298,7 +298,10 @@ def _finish(version, episode) -> PacketVersion:
         # The claim was taken over (this build outlived BUILD_LEASE): the new holder's files count.
         _delete_files(version, written)
         log.warning("Lost the claim on packet version %s while building it; its files were discarded.", version.pk)
-    version.refresh_from_db()
+        version.refresh_from_db()
+        return version
+    # The row is what this UPDATE wrote: no need to read it back.
+    version.status, version.ready_at, version.error = PacketStatus.READY, ready_at, ""
     return version
 
 

@@ -1,0 +1,51 @@
+"""The packet PDF's own flowables: label/value grids that split across pages without losing text."""
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from missing_reports.packets import pdf
+
+
+def frame_facts():
+    return {
+        "youth": {"case_number": "CASE-1"},
+        "episode": {"id": 7},
+        "generated_for": {"agency": {"name": "Test Agency"}},
+        "schema_version": "1.0",
+    }
+
+
+def text_of(pdf_bytes):
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+def test_a_value_longer_than_a_page_is_split_over_pages_and_kept_whole():
+    words = [f"word{n:04d}" for n in range(1500)]
+    story = pdf.section("Missing event", pdf.fields([("Circumstances", " ".join(words)), ("Vehicle", "Blue van")]))
+    pages = text_of(pdf.render(frame_facts(), "Test", story))
+    assert len(pages) >= 2
+    everything = " ".join(pages)
+    assert re.findall(r"word\d{4}", everything) == words
+    assert "Vehicle Blue van" in everything
+
+
+def test_a_long_grid_repeats_its_header_on_each_page():
+    rows = [[f"Row {n}", "Returned", "Home", "Returned on their own"] for n in range(120)]
+    widths = [1.75 * pdf.inch, 1.75 * pdf.inch, pdf.CONTENT_WIDTH - 5.1 * pdf.inch, 1.6 * pdf.inch]
+    story = pdf.section("Prior missing episodes", pdf.grid(["Last seen", "Returned", "Where found", "How located"],
+                                                           rows, widths))
+    pages = text_of(pdf.render(frame_facts(), "Test", story))
+    assert len(pages) >= 2
+    for page in pages:
+        assert "Last seen Returned Where found How located" in page
+    assert all(f"Row {n} " in " ".join(pages) for n in range(120))
+
+
+def test_a_word_wider_than_its_cell_is_cut_not_lost():
+    lines = pdf._wrap("x" * 200, "Helvetica", 9, 100)
+    assert len(lines) > 1 and "".join(lines) == "x" * 200
+    assert pdf._wrap("", "Helvetica", 9, 100) == [""]
+    assert pdf._wrap("a b\nc", "Helvetica", 9, 100) == ["a b", "c"]
