@@ -162,6 +162,8 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
     last_seen = None if "last_seen_at" in errors else fields.get("last_seen_at")  # one message per field
     if last_seen and last_seen > fields["agency_learned_at"]:
         errors["last_seen_at"] = "The youth must have been last seen before the agency learned they were missing."
+    if last_seen and _local_date(last_seen, youth.agency) < youth.date_of_birth:
+        errors["last_seen_at"] = "The time last seen cannot be before the youth's date of birth."
     placement = fields.get("placement")
     if placement is not None and placement.youth_id != youth.pk:
         errors["placement"] = "Choose one of this youth's placements."

@@ -370,3 +370,11 @@ def test_changing_the_category_changes_the_missing_spell(caseworker_a, episode):
     episode.living_arrangement.refresh_from_db()
     assert episode.living_arrangement.placement_type == PlacementType.MISSING_WHEREABOUTS_UNKNOWN
     assert episode.living_arrangement_note == ""
+
+
+def test_last_seen_before_the_date_of_birth_is_refused(caseworker_a, youth_a1, now):
+    long_ago = datetime.datetime(1990, 1, 1, 12, 0, tzinfo=datetime.UTC)
+    assert refused(lambda: run(caseworker_a, youth_a1, now, last_seen_at=long_ago), "last_seen_at") == [
+        "The time last seen cannot be before the youth's date of birth."
+    ]
+    assert not MissingEpisode.objects.filter(youth=youth_a1).exists()
