@@ -134,7 +134,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("actor", "youth")
-        return qs if request.user.is_superuser else qs.filter(agency_id=request.user.agency_id)
+        if request.user.is_superuser:
+            return qs
+        if not access.can_manage_staff(request.user):
+            return qs.none()  # the audit trail is for agency admins, not every staff member with admin access
+        return qs.filter(agency_id=request.user.agency_id)
 
     def has_add_permission(self, request):
         return False
