@@ -25,8 +25,6 @@ from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from .facts import CONFIDENTIAL_NOTICE, NCMEC_CALL_CENTRE_NAME
@@ -313,23 +311,74 @@ def grid(header, rows, widths):
     return _Grid(body, sum(widths), header=head)
 
 
+class _Box(Flowable):
+    """Flowables stacked in a bordered, tinted box (the disclosure and confidential notices); splits
+    between them when it does not fit."""
+
+    PAD_X, PAD_Y, PAD_END = 8, 2, 6
+
+    def __init__(self, flowables, border, background, width):
+        super().__init__()
+        self.flowables, self.border, self.background, self.box_width = flowables, border, background, width
+
+    def _heights(self, avail_height):
+        inner = self.box_width - 2 * self.PAD_X
+        return [f.wrap(inner, avail_height)[1] for f in self.flowables]
+
+    def wrap(self, avail_width, avail_height):
+        self.heights = self._heights(avail_height)
+        self.height = sum(self.heights) + 2 * self.PAD_Y * len(self.heights) + 2 * (self.PAD_END - self.PAD_Y)
+        return self.box_width, self.height
+
+    def split(self, avail_width, avail_height):
+        used, fit = 2 * (self.PAD_END - self.PAD_Y), 0
+        for h in self._heights(avail_height):
+            if used + h + 2 * self.PAD_Y > avail_height:
+                break
+            used, fit = used + h + 2 * self.PAD_Y, fit + 1
+        if fit == 0 or fit == len(self.flowables):
+            return []
+        return [_Box(self.flowables[:fit], self.border, self.background, self.box_width),
+                _Box(self.flowables[fit:], self.border, self.background, self.box_width)]
+
+    def draw(self):
+        canvas = self.canv
+        canvas.setFillColor(self.background)
+        canvas.setStrokeColor(self.border)
+        canvas.setLineWidth(1.2)
+        canvas.rect(0, 0, self.box_width, self.height, stroke=1, fill=1)
+        y = self.height - self.PAD_END + self.PAD_Y
+        for flowable, h in zip(self.flowables, self.heights, strict=True):
+            y -= self.PAD_Y + h
+            flowable.drawOn(canvas, self.PAD_X, y)
+            y -= self.PAD_Y
+
+
 def boxed(flowables, border, background, width=CONTENT_WIDTH):
-    table = Table([[f] for f in flowables], colWidths=[width])
-    table.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 1.2, border),
-                ("BACKGROUND", (0, 0), (-1, -1), background),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("TOPPADDING", (0, 0), (-1, 0), 6),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-            ]
-        )
-    )
-    return table
+    return _Box(list(flowables), border, background, width)
+
+
+class _Columns(Flowable):
+    """Columns of stacked flowables side by side, top-aligned (the photo beside the identity grid)."""
+
+    PAD_Y = 3
+
+    def __init__(self, columns):
+        super().__init__()
+        self.columns = columns  # [(x, width, [flowables])]
+
+    def wrap(self, avail_width, avail_height):
+        self.heights = [[f.wrap(w, avail_height)[1] for f in flowables] for _, w, flowables in self.columns]
+        self.width = max(x + w for x, w, _ in self.columns)
+        self.height = max(sum(h) for h in self.heights) + 2 * self.PAD_Y
+        return self.width, self.height
+
+    def draw(self):
+        for (x, _, flowables), heights in zip(self.columns, self.heights, strict=True):
+            y = self.height - self.PAD_Y
+            for flowable, h in zip(flowables, heights, strict=True):
+                y -= h
+                flowable.drawOn(self.canv, x, y)
 
 
 PHOTO_BOX = (1.75 * inch, 2.2 * inch)
@@ -483,20 +532,8 @@ def identity_block(facts, photo_id=None, photo_caption=None):
     photo_cell = [photo_flowable(photo_id)]
     if photo_caption and photo_id is not None:
         photo_cell += [Spacer(1, 2), Paragraph(text(photo_caption), styles()["note"])]
-    table = Table(
-        [[photo_cell, fields(pairs, columns=1, width=right_w)]],
-        colWidths=[PHOTO_BOX[0] + 0.2 * inch, right_w],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, 0), 10),
-                ("RIGHTPADDING", (1, 0), (1, 0), 0),
-            ]
-        )
-    )
+    left_w = PHOTO_BOX[0] + 0.2 * inch
+    table = _Columns([(0, left_w - 10, photo_cell), (left_w, right_w, [fields(pairs, columns=1, width=right_w)])])
     return section("Child", table, keep=PHOTO_BOX[1] + 0.9 * inch)
 
 
