@@ -8,44 +8,21 @@ supervisors and agency admins.
 
 import datetime
 import html
-import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from caseapp.models import AuditEvent, Placement, Youth
 from caseapp.services.photos import add_photo
 from tests.factories import UserFactory, years_ago
+from tests.helpers import form_data, jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
 
-def jpeg_upload(name="photo.jpg"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (16, 12), (200, 120, 60)).save(buffer, format="JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
-def form_data(form, **overrides):
-    """What a browser would post for `form` as it was rendered, with `overrides` typed in."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-            continue
-        if value is None:
-            value = ""
-        elif isinstance(value, (list, tuple)):
-            value = [str(v) for v in value]
-        data[name] = value
-    data.update(overrides)
-    return data
 
 
 def page_text(response) -> str:

@@ -6,20 +6,18 @@ management for a caseworker) is a 403; an anonymous user is sent to the login pa
 """
 
 import datetime
-import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from caseapp.models import AuditEvent, Placement, Role, Team, User, Youth, YouthPhoto
 from caseapp.services.photos import add_photo
 from tests.factories import PlacementFactory, years_ago
+from tests.helpers import form_data, jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -34,29 +32,6 @@ ALL_PAGES = ["dashboard", "caseload", "youth_create", *YOUTH_PAGES, *STAFF_PAGES
 OUTSIDERS = ["caseworker_a2", "caseworker_b", "admin_b", "no_role_user"]
 
 
-def jpeg_upload(name="photo.jpg"):
-    """A small real JPEG, made in memory (no photo of anyone)."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (16, 12), (90, 140, 200)).save(buffer, format="JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
-def form_data(form, **overrides):
-    """What a browser would post for `form` as it was rendered, with `overrides` typed in."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-            continue
-        if value is None:
-            value = ""
-        elif isinstance(value, (list, tuple)):
-            value = [str(v) for v in value]
-        data[name] = value
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ form error) and what the database then holds (status, clocks, placements, photos
 """
 
 import datetime
-import io
 import zoneinfo
 from pathlib import Path
 
@@ -16,12 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from caseapp.models import AuditEvent, Placement, YouthPhoto
 from caseapp.services import photos as photo_services
 from missing_reports import deadlines, services, signals
 from missing_reports.models import Debrief, MissingEpisode, Notification
+from tests.helpers import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +35,6 @@ def local(moment):
 def to_minute(moment):
     return moment.replace(second=0, microsecond=0)
 
-
-def jpeg_upload(name="on-return.jpg"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 16), (120, 90, 60)).save(buffer, format="JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def page_messages(response):
