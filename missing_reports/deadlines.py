@@ -16,7 +16,11 @@ from dataclasses import dataclass
 # Events that start clocks.
 MISSING = "missing"
 RETURNED = "returned"
-EVENTS = (MISSING, RETURNED)
+# A supervisor identified the youth as a victim of sex trafficking (risk module): law enforcement
+# must be told within 24 h of when the agency *received the information* (§471(a)(34)(A)).
+IDENTIFIED = "identified"
+EVENTS = (MISSING, RETURNED, IDENTIFIED)
+EPISODE_EVENTS = (MISSING, RETURNED)
 
 # Parties (and the return interview, which is the same kind of clock).
 LAW_ENFORCEMENT = "law_enforcement"
@@ -50,6 +54,12 @@ FEDERAL_HOURS = 24
 FEDERAL_PARTIES = {
     MISSING: {LAW_ENFORCEMENT: FEDERAL_HOURS, NCMEC: FEDERAL_HOURS},
     RETURNED: {LAW_ENFORCEMENT: FEDERAL_HOURS, NCMEC: FEDERAL_HOURS},
+    IDENTIFIED: {LAW_ENFORCEMENT: FEDERAL_HOURS},
+}
+FEDERAL_SOURCES = {
+    MISSING: "Federal: SSA §471(a)(35)(B)",
+    RETURNED: "Federal default (recovery notice)",
+    IDENTIFIED: "Federal: SSA §471(a)(34)(A)",
 }
 # No federal deadline for the return interview (regulatory.md §5.4): this is the default; FL: 24 h.
 DEFAULT_RETURN_INTERVIEW_HOURS = 72
@@ -83,7 +93,7 @@ def deadlines(event: str, learned_at: datetime.datetime, agency_rules) -> list[D
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     chosen: dict[str, tuple[int, str]] = {
-        party: (hours, "Federal: SSA §471(a)(35)(B)" if event == MISSING else "Federal default (recovery notice)")
+        party: (hours, FEDERAL_SOURCES[event])
         for party, hours in FEDERAL_PARTIES[event].items()
     }
     if event == RETURNED:
@@ -115,15 +125,23 @@ STATE_RULES: dict[str, list[Rule]] = {
         Rule(RETURNED, NCMEC, 12, "ND: repeat notifications on return"),
     ],
     "TX": [
-        Rule(event, party, 24, "Tex. Fam. Code §264.123")
-        for event in (MISSING, RETURNED)
-        for party in (COURT, ATTORNEY_GAL, PARENTS)
+        *(
+            Rule(event, party, 24, "Tex. Fam. Code §264.123")
+            for event in (MISSING, RETURNED)
+            for party in (COURT, ATTORNEY_GAL, PARENTS)
+        ),
+        Rule(IDENTIFIED, LAW_ENFORCEMENT, 8, "TX CPS Handbook 6462: identified victim to law enforcement within 8 h"),
     ],
     "FL": [Rule(RETURNED, RETURN_INTERVIEW, 24, "Fla. Admin. Code 65C-30.019: debrief within 24 h")],
 }
 
 
+IDENTIFIED_PARTY_LABELS = {LAW_ENFORCEMENT: "Law enforcement (identified victim of trafficking)"}
+
+
 def party_label(event: str, party: str) -> str:
+    if event == IDENTIFIED:
+        return IDENTIFIED_PARTY_LABELS.get(party, PARTY_LABELS.get(party, party))
     if event == RETURNED:
         return RETURN_PARTY_LABELS.get(party, PARTY_LABELS.get(party, party))
     return PARTY_LABELS.get(party, party)

@@ -202,7 +202,7 @@ class Notification(models.Model):
     """
 
     episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="notifications")
-    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EVENTS])
+    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EPISODE_EVENTS])
     party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
     due_at = models.DateTimeField(db_index=True)
     rule_hours = models.PositiveIntegerField()

@@ -189,3 +189,21 @@ def test_due_is_the_stricter_of_rule_and_federal_hours_after_learning(learned_at
     assert result[party].hours == min(hours, deadlines.FEDERAL_HOURS)
     other = NCMEC if party == LAW_ENFORCEMENT else LAW_ENFORCEMENT
     assert result[other].due_at - learned_at == datetime.timedelta(hours=deadlines.FEDERAL_HOURS)
+
+
+def test_an_identified_victim_must_be_reported_to_law_enforcement_within_24_hours():
+    (clock,) = deadlines.deadlines(deadlines.IDENTIFIED, LEARNED, [])
+    assert (clock.party, clock.hours, clock.due_at) == (LAW_ENFORCEMENT, 24, LEARNED + datetime.timedelta(hours=24))
+    assert "471(a)(34)(A)" in clock.source
+
+
+def test_texas_wants_an_identified_victim_reported_within_8_hours():
+    assert hours_by_party(deadlines.IDENTIFIED, deadlines.STATE_RULES["TX"]) == {LAW_ENFORCEMENT: 8}
+    # The 8 h rule belongs to identification only: the missing-episode clocks keep their hours.
+    assert hours_by_party(MISSING, deadlines.STATE_RULES["TX"])[LAW_ENFORCEMENT] == 24
+
+
+def test_identification_rules_never_start_episode_clocks():
+    rules = [Rule(deadlines.IDENTIFIED, NCMEC, 1)]
+    assert hours_by_party(RETURNED, rules)[NCMEC] == 24
+    assert hours_by_party(deadlines.IDENTIFIED, rules) == {LAW_ENFORCEMENT: 24, NCMEC: 1}

@@ -37,7 +37,9 @@ def test_install_state_rules_copies_them_once(agency_a, agency_b, capsys):
     agency_b.save()
     call_command("install_state_rules", agency_a.code, agency_b.code)
     call_command("install_state_rules", agency_a.code, agency_b.code)
-    assert ReportingRule.objects.filter(agency=agency_a).count() == 6  # court, attorney, parents x run/return
+    # Court, attorney, parents x run/return, and the 8 h identified-victim report.
+    assert ReportingRule.objects.filter(agency=agency_a).count() == 7
+    assert ReportingRule.objects.get(agency=agency_a, event="identified").hours == 8
     assert list(ReportingRule.objects.filter(agency=agency_b).values_list("party", "hours")) == [
         ("law_enforcement", 2)
     ]
