@@ -1,1 +1,468 @@
-# Indicators, screenings and assessments arrive with issue 5.
+"""Trafficking-risk records: the indicator catalogue, observations, screenings, assessments, the
+supervisor's review queue, decisions, and the identified-victim report clock.
+
+Design: reference/risk.md Part B (B1 principles, B2 scoring, B3 catalogue, B5 model sketch). The
+scores are decision support: nothing here labels a youth; only a supervisor's decision does, and
+that decision starts the law-enforcement clock. Nothing is ever hard-deleted: observations are
+retracted with a reason, decisions are superseded, snapshots are kept.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from caseapp.models import Agency, Youth
+from missing_reports.models import MissingEpisode, NotificationMethod
+
+
+class Category(models.TextChoices):
+    C0 = "C0", "Identification tripwires"
+    C1 = "C1", "Signs of the kinds of child sex trafficking"
+    C2 = "C2", "Unmet needs"
+    C3 = "C3", "Unsafe environment and trauma"
+    C4 = "C4", "Missing-episode patterns"
+    C5 = "C5", "Online exploitation"
+    C6 = "C6", "Physical and health signs"
+    C7 = "C7", "Control and coercion"
+
+
+class Flag(models.TextChoices):
+    NONE = "", "None"
+    SR = "SR", "Supervisor review"
+    SR_NOW = "SR_NOW", "Same-day supervisor review"
+
+
+class Indicator(models.Model):
+    """One observable indicator of the catalogue (risk.md B3). Loaded by a data migration.
+
+    `weight` NULL is a tripwire (T): it opens the identification workflow instead of adding points.
+    The defaults live here; an agency's own weights live in its ScoringVersion.
+    """
+
+    code = models.CharField(max_length=10, unique=True)
+    category = models.CharField(max_length=2, choices=Category.choices)
+    label = models.CharField(max_length=300)
+    weight = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty for a tripwire.")
+    flag = models.CharField(max_length=10, choices=Flag.choices, blank=True)
+    cst_type = models.CharField("kind of trafficking it points to", max_length=4, blank=True)
+    derived = models.BooleanField(default=False, help_text="Set by the episode-history rules, not typed in.")
+    cybertip = models.BooleanField(default=False, help_text="Also calls for a CyberTipline report.")
+    source_refs = models.JSONField(default=list, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.label}"
+
+    @property
+    def is_tripwire(self):
+        return self.category == Category.C0
+
+
+class ScoringVersion(models.Model):
+    """An agency's weights and band thresholds, version `number`. Never edited: a change is a new row.
+
+    `weights` holds only the agency's overrides ({"C3.2": 2}); `thresholds` the three band edges.
+    A snapshot keeps the version it was computed with, so a past assessment stays explainable.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="scoring_versions")
+    number = models.PositiveIntegerField()
+    weights = models.JSONField(default=dict, blank=True)
+    thresholds = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(help_text="Why the weights or thresholds changed.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agency", "-number"]
+        constraints = [models.UniqueConstraint(fields=["agency", "number"], name="scoring_version_unique")]
+
+    def __str__(self):
+        return f"{self.agency.code} scoring v{self.number}"
+
+
+class Evidence(models.TextChoices):
+    REPORTED = "reported", "Reported (counts half)"
+    VERIFIED = "verified", "Verified"
+
+
+class Source(models.TextChoices):
+    YOUTH = "youth", "The youth"
+    CAREGIVER = "caregiver", "Caregiver"
+    COLLATERAL = "collateral", "Collateral contact"
+    DOCUMENT = "document", "Document or record"
+    OBSERVATION = "observation", "Direct observation"
+    EXTERNAL = "external", "External report"
+
+
+class Screening(models.Model):
+    """A structured trafficking screening: a conversation after which observations are recorded.
+
+    The return interview opens one (§471(a)(35)(A)(iii): screen a returned youth); a caseworker can
+    also hold one at any time.
+    """
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="risk_screenings")
+    episode = models.ForeignKey(
+        MissingEpisode, on_delete=models.PROTECT, null=True, blank=True, related_name="risk_screenings"
+    )
+    conducted_at = models.DateTimeField()
+    conducted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    no_indicators_found = models.BooleanField(default=False)
+    youth_declined = models.BooleanField("the youth declined to talk about it", default=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-conducted_at", "-id"]
+
+    def __str__(self):
+        return f"Screening {self.pk} of youth {self.youth_id}"
+
+
+class Observation(models.Model):
+    """One indicator seen or reported for a youth, with its provenance (risk.md B1.5)."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="risk_observations")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
+    observed_at = models.DateTimeField("when it was observed or happened")
+    information_received_at = models.DateTimeField("when the agency received the information")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    evidence = models.CharField("evidence level", max_length=10, choices=Evidence.choices)
+    note = models.TextField(blank=True)
+    screening = models.ForeignKey(
+        Screening, on_delete=models.PROTECT, null=True, blank=True, related_name="observations"
+    )
+    episode = models.ForeignKey(
+        MissingEpisode, on_delete=models.PROTECT, null=True, blank=True, related_name="risk_observations"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    retraction_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(information_received_at__gte=F("observed_at")), name="observation_received_after_seen"
+            ),
+            models.CheckConstraint(
+                condition=Q(retracted_at__isnull=True) | (Q(retracted_by__isnull=False) & ~Q(retraction_reason="")),
+                name="observation_retraction_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["youth", "observed_at"])]
+
+    def __str__(self):
+        return f"{self.indicator.code} for youth {self.youth_id} at {self.observed_at:%Y-%m-%d}"
+
+    @property
+    def is_retracted(self):
+        return self.retracted_at is not None
+
+
+class ScreenTool(models.TextChoices):
+    CSE_IT = "cse_it", "CSE-IT (WestCoast Children's Clinic)"
+    SSCST = "sscst", "Short Screen for Child Sex Trafficking"
+    QYIT = "qyit", "Quick Youth Indicators for Trafficking"
+    HTST = "htst", "Human Trafficking Screening Tool"
+    OTHER = "other", "Other"
+
+
+class ExternalScreen(models.Model):
+    """The final result of a screen done with an external (often licensed) tool: the category only,
+    never its items or wording (risk.md A1.9, B1.6)."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="external_screens")
+    tool = models.CharField(max_length=10, choices=ScreenTool.choices)
+    tool_other = models.CharField("other tool's name", max_length=120, blank=True)
+    result_category = models.CharField(
+        "result category", max_length=60, help_text="The tool's final category, e.g. 'Possible concern'."
+    )
+    screened_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-screened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(tool="other") | ~Q(tool_other=""), name="external_screen_names_other")
+        ]
+
+    def __str__(self):
+        return f"{self.get_tool_display()} on {self.screened_on}: {self.result_category}"
+
+
+class Band(models.TextChoices):
+    MONITOR = "monitor", "Monitor"
+    ELEVATED = "elevated", "Elevated"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class RiskSnapshot(models.Model):
+    """The youth's assessment at `computed_at`: score, band, and every reason with its weight and date.
+
+    Kept forever; the latest one is the current assessment. `settings_used` is the exact weights and
+    thresholds, so the snapshot reads the same after an agency changes them.
+    """
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="risk_snapshots")
+    computed_at = models.DateTimeField(default=timezone.now)
+    score = models.DecimalField(max_digits=6, decimal_places=1)
+    band = models.CharField(max_length=10, choices=Band.choices)
+    reasons = models.JSONField(default=list)
+    flags = models.JSONField(default=list)
+    capped = models.JSONField(default=dict)
+    band_raised_by = models.CharField(max_length=10, blank=True)
+    scoring_version = models.ForeignKey(
+        ScoringVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="snapshots",
+        help_text="Empty: the catalogue's default weights.",
+    )
+    settings_used = models.JSONField(default=dict)
+    result_hash = models.CharField(max_length=64)
+    trigger = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        indexes = [models.Index(fields=["youth", "-computed_at"])]
+        get_latest_by = ["computed_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_band_display()} ({self.score}) for youth {self.youth_id}"
+
+
+class Urgency(models.TextChoices):
+    # Most urgent first (risk.md B2): the order of the review queue.
+    IDENTIFICATION = "identification", "Identification: possible victim of trafficking"
+    URGENT = "urgent", "Same-day review"
+    HIGH = "high", "Review within one business day"
+    ELEVATED = "elevated", "Screen and needs check within 7 days"
+
+
+URGENCY_RANK = {value: rank for rank, value in enumerate(Urgency.values)}
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a decision"
+    DECIDED = "decided", "Decided"
+
+
+class ReviewItem(models.Model):
+    """A youth waiting in the supervisor's review queue. At most one open item per youth: a new,
+    more urgent reason raises the open item (urgency up, due time earlier) instead of adding another."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="risk_review_items")
+    urgency = models.CharField(max_length=20, choices=Urgency.choices)
+    urgency_rank = models.PositiveSmallIntegerField(help_text="0 = most urgent; the queue sorts on it.")
+    reasons = models.JSONField(default=list, help_text="Plain sentences: why the youth is in the queue.")
+    raised_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(db_index=True)
+    snapshot = models.ForeignKey(RiskSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tripwire = models.ForeignKey(
+        Observation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The tripwire observation that opened the identification workflow.",
+    )
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["urgency_rank", "due_at", "raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["youth"], condition=Q(status="open"), name="review_item_one_open_per_youth"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "urgency_rank", "due_at"])]
+
+    def __str__(self):
+        return f"Review of youth {self.youth_id} ({self.urgency})"
+
+
+class Outcome(models.TextChoices):
+    NO_CONCERN = "no_concern", "No current concern"
+    AT_RISK = "at_risk", "At risk of trafficking"
+    IDENTIFIED = "identified", "Identified as a victim of trafficking"
+
+
+class TraffickingType(models.TextChoices):
+    SEX = "sex", "Sex trafficking"
+    LABOR = "labor", "Labor trafficking"
+
+
+class TraffickingKind(models.TextChoices):
+    # NCMEC's kinds (risk.md A0, A1.7); "pimp-controlled" is used only as this type label (A4).
+    PIMP_CONTROLLED = "pimp_controlled", "Pimp-controlled"
+    GANG_CONTROLLED = "gang_controlled", "Gang-controlled"
+    FAMILIAL = "familial", "Familial"
+    BUYER_PERPETRATED = "buyer_perpetrated", "Buyer-perpetrated"
+    OTHER = "other", "Other"
+
+
+class Timing(models.TextChoices):
+    # AFCARS E106 (before entry) and E109 (while in foster care; a youth missing from care is in care).
+    BEFORE_ENTRY = "before_entry", "Before entering care"
+    IN_CARE = "in_care", "While in care"
+    WHILE_MISSING = "while_missing", "While missing from care"
+
+
+class Referral(models.TextChoices):
+    # The webinar's needs list (risk.md A0, B1.3): needs, not restrictions.
+    HOUSING = "housing", "Housing"
+    FOOD = "food", "Food"
+    MEDICAL = "medical", "Medical care"
+    CONNECTION = "connection", "Connection (a trusted adult, family, peers)"
+    EMPOWERMENT = "empowerment", "Empowerment (a say in their own plan)"
+    SPECIALISED = "specialised", "Specialised services for survivors"
+    OTHER = "other", "Other"
+
+
+class ReviewDecision(models.Model):
+    """A supervisor's decision about a youth. Never edited or deleted: a later decision supersedes it.
+
+    Identification starts the law-enforcement report clock (IdentificationReport) from when the
+    information was received, not from this decision (risk.md B2 clock rule).
+    """
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="risk_decisions")
+    review_item = models.ForeignKey(
+        ReviewItem, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField("reason", blank=True)
+    safety_plan = models.TextField("safety and needs plan", blank=True)
+    referrals = models.JSONField(default=list, blank=True)
+    trafficking_type = models.CharField(max_length=10, choices=TraffickingType.choices, blank=True)
+    trafficking_kind = models.CharField(max_length=20, choices=TraffickingKind.choices, blank=True)
+    timing = models.CharField(max_length=20, choices=Timing.choices, blank=True)
+    information_received_at = models.DateTimeField(
+        "when the agency received the information", null=True, blank=True,
+        help_text="Starts the 24-hour law-enforcement clock.",
+    )
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    snapshot = models.ForeignKey(RiskSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="no_concern") | ~Q(reason=""), name="decision_no_concern_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="at_risk") | ~Q(safety_plan=""), name="decision_at_risk_has_plan"
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="identified")
+                | (
+                    ~Q(trafficking_type="")
+                    & ~Q(trafficking_kind="")
+                    & ~Q(timing="")
+                    & Q(information_received_at__isnull=False)
+                ),
+                name="decision_identified_is_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["youth", "-decided_at"])]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} for youth {self.youth_id} on {self.decided_at:%Y-%m-%d}"
+
+
+class IdentificationReport(models.Model):
+    """The report of an identified victim to law enforcement: a clock like the episode notices
+    (DESIGN.md rule 3): due time, and when done, by whom, how and the reference."""
+
+    decision = models.OneToOneField(ReviewDecision, on_delete=models.PROTECT, related_name="le_report")
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="identification_reports")
+    due_at = models.DateTimeField(db_index=True)
+    rule_hours = models.PositiveIntegerField()
+    rule_source = models.CharField(max_length=200, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=20, choices=NotificationMethod.choices, blank=True)
+    le_agency = models.CharField("law-enforcement agency", max_length=200, blank=True)
+    contact_name = models.CharField("who was told", max_length=200, blank=True)
+    reference = models.CharField("report or case number", max_length=100, blank=True)
+    explanation = models.TextField(blank=True, help_text="Why there is no reference number.")
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True)
+                | (Q(done_by__isnull=False) & (~Q(reference="") | ~Q(explanation=""))),
+                name="identification_report_done_has_evidence",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Identified-victim report for youth {self.youth_id}"
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+    def is_overdue(self, now=None):
+        return not self.is_done and self.due_at < (now or timezone.now())
+
+    def was_late(self):
+        return self.is_done and self.done_at > self.due_at
+
+
+class RiskEscalation(models.Model):
+    """One escalation email of a review item or an identification report; each stage happens once
+    (the same claim protocol as missing_reports.escalation)."""
+
+    review_item = models.ForeignKey(
+        ReviewItem, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
+    report = models.ForeignKey(
+        IdentificationReport, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
+    stage = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(review_item__isnull=False) & Q(report__isnull=True))
+                | (Q(review_item__isnull=True) & Q(report__isnull=False)),
+                name="risk_escalation_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["review_item", "stage"], condition=Q(review_item__isnull=False),
+                name="risk_escalation_item_once_per_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "stage"], condition=Q(report__isnull=False),
+                name="risk_escalation_report_once_per_stage",
+            ),
+        ]
+
+    def __str__(self):
+        subject = f"review item {self.review_item_id}" if self.review_item_id else f"report {self.report_id}"
+        return f"{self.stage} for {subject}"
