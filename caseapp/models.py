@@ -341,7 +341,7 @@ class PlacementType(models.TextChoices):
     OTHER = "other", "Other"
     # Written by the missing-episode services, not chosen in the placement form: while missing, the
     # youth's AFCARS living arrangement is "runaway" (E120 = 12) or "whereabouts unknown" (13).
-    MISSING_RUNAWAY = "missing_runaway", "Missing from care (runaway)"
+    MISSING_RUNAWAY = "missing_runaway", "Missing from care (left placement)"
     MISSING_WHEREABOUTS_UNKNOWN = "missing_unknown", "Missing from care (whereabouts unknown)"
 
 

@@ -36,7 +36,7 @@ class ReportingRule(models.Model):
 
 
 class EpisodeCategory(models.TextChoices):
-    RUNAWAY = "runaway", "Runaway"
+    RUNAWAY = "runaway", "Left placement on their own"
     WHEREABOUTS_UNKNOWN = "whereabouts_unknown", "Whereabouts unknown"
     FAMILY_ABDUCTION = "family_abduction", "Suspected family abduction"
     NONFAMILY_ABDUCTION = "nonfamily_abduction", "Suspected non-family abduction"

@@ -135,7 +135,7 @@ def test_the_run_opens_a_missing_spell_in_the_placement_history(caseworker_a, yo
     assert (previous.end_date, previous.end_reason) == (day, "missing")
     spell = Placement.objects.get(youth=youth_a1, end_date__isnull=True)
     assert spell.placement_type == PlacementType.MISSING_RUNAWAY
-    assert spell.get_placement_type_display() == "Missing from care (runaway)"
+    assert spell.get_placement_type_display() == "Missing from care (left placement)"
     assert spell.start_date == day
     assert episode.living_arrangement == spell
     assert episode.placement == previous
