@@ -91,6 +91,30 @@ def can_see_access_log(user, youth) -> bool:
     return user.role == Role.SUPERVISOR and _supervises(user, youth)
 
 
+# Roles that decide about a youth after a review (e.g. the trafficking-risk review queue).
+DECIDER_ROLES = {Role.SUPERVISOR, Role.AGENCY_ADMIN}
+
+
+def youth_reviewable_by(user):
+    """The youth whose supervisory decisions this user may make: supervisors for the teams they
+    supervise, agency admins for their agency. Caseworkers and agency staff decide nothing."""
+    if not _is_active(user):
+        return Youth.objects.none()
+    if user.is_superuser or user.role in DECIDER_ROLES:
+        return youth_visible_to(user)
+    return Youth.objects.none()
+
+
+def can_review_youth(user) -> bool:
+    """Whether the user's role makes supervisory decisions at all (pages ask it to offer the form)."""
+    return _is_active(user) and (user.is_superuser or user.role in DECIDER_ROLES)
+
+
+def can_manage_agency_settings(user) -> bool:
+    """Agency-wide settings (deadline rules, risk weights): agency admins of their own agency."""
+    return can_manage_staff(user)
+
+
 def teams_for_new_youth(user):
     """Teams a user may open a youth record in: the teams they see, if their role edits."""
     if _is_active(user) and (user.is_superuser or user.role in EDITOR_ROLES):

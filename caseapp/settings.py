@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -163,6 +164,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "missing_reports.tasks.sweep_clocks",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # risk.md B4: the episode-history rules run nightly as well as on every change.
+    "risk-reassess-nightly": {
+        "task": "risk.tasks.reassess_nightly",
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from caseapp import access
 
+from . import deadlines
 from .models import EpisodeStatus, MissingEpisode, Notification
 
 
@@ -107,3 +108,32 @@ def _has_debrief(episode):
         return episode.debrief is not None
     except MissingEpisode.debrief.RelatedObjectDoesNotExist:
         return False
+
+
+def episode_history_for_rules(youth_id):
+    """A youth's whole episode history as plain rows, oldest first: what the risk module's history
+    rules read (DESIGN.md: risk reads missing_reports through its selectors). A system read, with
+    no user scope: the caller has already passed the access gate or is a system task.
+
+    One query for the episodes and one for their NCMEC clocks (the first notice of the run).
+    """
+    episodes = list(
+        MissingEpisode.objects.filter(youth_id=youth_id)
+        .order_by("last_seen_at", "id")
+        .values(
+            "id", "last_seen_at", "agency_learned_at", "returned_at", "found_location_type",
+            "found_out_of_county", "found_out_of_state", "found_address", "returned_with",
+        )
+    )
+    ncmec = {
+        row["episode_id"]: row
+        for row in Notification.objects.filter(
+            episode_id__in=[e["id"] for e in episodes], event=deadlines.MISSING, party=deadlines.NCMEC
+        ).values("episode_id", "due_at", "done_at")
+    }
+    for episode in episodes:
+        clock = ncmec.get(episode["id"], {})
+        episode["ncmec_due_at"] = clock.get("due_at")
+        episode["ncmec_done_at"] = clock.get("done_at")
+        episode["returned_with"] = list(episode["returned_with"] or [])
+    return episodes

@@ -58,6 +58,14 @@ RUN_REQUIRED = {
 }
 
 
+def _announce_change(episode):
+    """Tell listeners (the risk module) after commit; never from inside the transaction."""
+    episode_id, youth_id = episode.pk, episode.youth_id
+    transaction.on_commit(
+        lambda: signals.episode_changed.send(sender=MissingEpisode, episode_id=episode_id, youth_id=youth_id)
+    )
+
+
 def _required(errors, fields, *, partial=False):
     """With `partial`, only the fields being changed: an edit may leave a field out, not blank it."""
     for name, message in RUN_REQUIRED.items():
@@ -197,6 +205,7 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
 
     enqueue_on_commit(tasks.announce_run, episode.pk)
     pipeline.request_packets(episode, reason="Run logged", actor=actor)
+    _announce_change(episode)
     return episode
 
 
@@ -251,6 +260,7 @@ def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) ->
 
     labels = [str(MissingEpisode._meta.get_field(name).verbose_name) for name in changed]
     pipeline.request_packets(episode, reason="Episode details updated: " + ", ".join(labels), actor=actor)
+    _announce_change(episode)
     return episode
 
 
@@ -334,6 +344,7 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
 
     what = "corrected" if was_done else "recorded"
     pipeline.request_packets(notification.episode, reason=f"{notification.label} notice {what}", actor=actor)
+    _announce_change(notification.episode)
     return notification
 
 
@@ -470,6 +481,7 @@ def log_return(
     from .packets import pipeline
 
     pipeline.request_packets(episode, reason="Return logged", actor=actor)
+    _announce_change(episode)
     return episode
 
 

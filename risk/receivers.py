@@ -1,0 +1,20 @@
+"""Listeners for missing_reports' signals: an episode or a return changed, so reassess the youth.
+
+The signals are sent after commit; enqueueing never fails the sender (caseapp.queue), and the
+nightly reassessment catches anything a lost message missed.
+"""
+
+from caseapp.queue import enqueue_on_commit
+
+
+def on_episode_changed(sender, episode_id, youth_id, **kwargs):
+    from . import tasks
+
+    enqueue_on_commit(tasks.reassess_youth, youth_id, f"Missing episode {episode_id} changed")
+
+
+def on_debrief_recorded(sender, debrief, **kwargs):
+    from . import tasks
+
+    trigger = f"Return interview of episode {debrief.episode_id}"
+    enqueue_on_commit(tasks.reassess_youth, debrief.episode.youth_id, trigger)
