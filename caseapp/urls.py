@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("caseapp.urls_app")),
     path("", include("missing_reports.urls")),
+    path("", include("risk.urls")),
 ]

@@ -1,0 +1,7 @@
+"""The risk module's pages. Each area keeps its own list so its views stay in one place."""
+
+from .views.review import urlpatterns as review_urls
+from .views.scoring import urlpatterns as scoring_urls
+from .views.youth import urlpatterns as youth_urls
+
+urlpatterns = youth_urls + review_urls + scoring_urls

@@ -1,0 +1,3 @@
+"""Risk pages (review)."""
+
+urlpatterns = []
