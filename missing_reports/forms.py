@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from caseapp.forms import DATE_WIDGET, ServiceValidatedModelForm
+from caseapp.language import CHECK_ATTR
 from caseapp.models import MISSING_PLACEMENT_TYPES
 
 from . import deadlines
@@ -32,6 +33,11 @@ from .services import RUN_REQUIRED
 def _datetime_local():
     # Parsed in the active time zone: the agency's (caseapp.middleware.AgencyTimezoneMiddleware).
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _narrative(rows):
+    """A free-text field for the caseworker's own account: it gets the gentle wording hint (caseapp.language)."""
+    return forms.Textarea(attrs={"rows": rows, CHECK_ATTR: True})
 
 
 def _now_to_the_minute():
@@ -80,14 +86,14 @@ class RunForm(ServiceValidatedModelForm):
         widgets = {
             "last_seen_at": _datetime_local(),
             "agency_learned_at": _datetime_local(),
-            "circumstances": forms.Textarea(attrs={"rows": 3}),
+            "circumstances": _narrative(3),
             "clothing": RUN_TEXTAREA,
-            "companions": RUN_TEXTAREA,
+            "companions": _narrative(2),
             "vehicle": RUN_TEXTAREA,
             "phones_and_accounts": RUN_TEXTAREA,
-            "possible_locations": RUN_TEXTAREA,
+            "possible_locations": _narrative(2),
             "belongings_taken": RUN_TEXTAREA,
-            "endangerment_notes": RUN_TEXTAREA,
+            "endangerment_notes": _narrative(2),
         }
         labels = {
             "last_seen_at": "When last seen",
@@ -102,7 +108,7 @@ class RunForm(ServiceValidatedModelForm):
             "last_seen_location": "An address, or a description such as 'bus stop outside the school'.",
             "reported_by": "Name and relationship, e.g. 'A. Rivera, foster parent'.",
             "agency_learned_at": "This starts the reporting clocks.",
-            "category": "The category law enforcement and NCMEC use. 'Runaway' is their legal name for it.",
+            "category": "The category law enforcement and NCMEC use for the report.",
             "circumstances": "Observable facts: what was said or seen before they left.",
             "phones_and_accounts": "Phone numbers, email and social-media accounts the youth uses.",
         }
@@ -253,7 +259,7 @@ class SearchEffortForm(ServiceValidatedModelForm):
     class Meta:
         model = SearchEffort
         fields = ["made_at", "contact_type", "contact_name", "outcome"]
-        widgets = {"made_at": _datetime_local(), "outcome": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"made_at": _datetime_local(), "outcome": _narrative(3)}
         labels = {
             "made_at": "When",
             "contact_type": "Who or what was checked",
@@ -280,7 +286,7 @@ class ReviewForm(ServiceValidatedModelForm):
     class Meta:
         model = SupervisoryReview
         fields = ["notes", "next_review_due"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "next_review_due": DATE_WIDGET}
+        widgets = {"notes": _narrative(4), "next_review_due": DATE_WIDGET}
         labels = {"notes": "What was reviewed and decided", "next_review_due": "Next review due"}
         help_texts = {"next_review_due": "Optional."}
         error_messages = {"notes": {"required": "Record what was reviewed and decided."}}
@@ -320,7 +326,7 @@ class ReturnForm(ServiceValidatedModelForm):
         widgets = {
             "located_at": _datetime_local(),
             "returned_at": _datetime_local(),
-            "condition_on_return": forms.Textarea(attrs={"rows": 3}),
+            "condition_on_return": _narrative(3),
             "new_marks_tattoos": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
@@ -367,14 +373,15 @@ class DebriefForm(ServiceValidatedModelForm):
         ]
         widgets = {
             "interview_at": _datetime_local(),
-            "primary_factors_notes": forms.Textarea(attrs={"rows": 2}),
-            "where_stayed": forms.Textarea(attrs={"rows": 2}),
-            "basic_needs": forms.Textarea(attrs={"rows": 2}),
-            "experiences_while_absent": forms.Textarea(attrs={"rows": 3}),
+            "primary_factors_notes": _narrative(2),
+            "where_stayed": _narrative(2),
+            "basic_needs": _narrative(2),
+            "experiences_while_absent": _narrative(3),
+            # The youth's words are theirs: never checked.
             "youth_own_words": forms.Textarea(attrs={"rows": 3}),
-            "screening_not_done_reason": forms.Textarea(attrs={"rows": 2}),
-            "services_referrals": forms.Textarea(attrs={"rows": 2}),
-            "placement_response": forms.Textarea(attrs={"rows": 2}),
+            "screening_not_done_reason": _narrative(2),
+            "services_referrals": _narrative(2),
+            "placement_response": _narrative(2),
         }
         labels = {
             "primary_factors_notes": "About these factors",

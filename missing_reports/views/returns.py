@@ -10,6 +10,7 @@ from caseapp.services.errors import EditConflict
 
 from .. import selectors, services
 from ..forms import DebriefForm, ReturnForm
+from .runs import note_wording
 
 
 def log_return(request, episode_id):
@@ -42,6 +43,7 @@ def log_return(request, episode_id):
                     f"Return recorded. {episode.youth.display_name} is no longer listed as missing. The recovery "
                     "notices to law enforcement and NCMEC and the return-interview clock have started.",
                 )
+                note_wording(request, form)
                 return redirect("episode_detail", episode_id=episode.pk)
     else:
         form = ReturnForm(instance=episode, initial={"version": episode.version})
@@ -69,5 +71,6 @@ def debrief_create(request, episode_id):
             add_service_error(form, exc)
         else:
             messages.success(request, "Return interview recorded. The return-interview clock is done.")
+            note_wording(request, form)
             return redirect("episode_detail", episode_id=episode.pk)
     return render(request, "missing_reports/debrief_form.html", {"form": form, "episode": episode})

@@ -21,6 +21,7 @@ from caseapp import access, audit
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
 from caseapp.forms import add_service_error
+from caseapp.language import form_note
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 
@@ -93,6 +94,13 @@ def conflict_rows(form, current):
     return rows
 
 
+def note_wording(request, form):
+    """After a save: a gentle note when a narrative field uses a term of risk.md A4 (never a block)."""
+    note = form_note(form)
+    if note:
+        messages.info(request, note)
+
+
 def rebind_with_version(form_class, post, current, **kwargs):
     """The user's entries again, now based on the saved version, so a second save is a conscious choice."""
     data = post.copy()
@@ -159,6 +167,7 @@ def log_run(request, youth_id):
             )
             if episode.living_arrangement_note:
                 messages.warning(request, episode.living_arrangement_note)
+            note_wording(request, form)
             return redirect("episode_detail", episode_id=episode.pk)
     # What the agency's rules will require, so the caseworker knows before saving.
     clocks = deadlines.deadlines(deadlines.MISSING, timezone.now(), services.rules_for(youth.agency))
@@ -371,6 +380,7 @@ def episode_edit(request, episode_id):
                 add_service_error(form, exc)
             else:
                 messages.success(request, "Episode details saved.")
+                note_wording(request, form)
                 return redirect("episode_detail", episode_id=episode.pk)
     else:
         form = EpisodeForm(instance=episode, youth=youth)
@@ -396,6 +406,7 @@ def search_effort_create(request, episode_id):
             add_service_error(form, exc)
         else:
             messages.success(request, "Search effort recorded.")
+            note_wording(request, form)
             return redirect(reverse("episode_detail", args=[episode.pk]) + "#search-h")
     return render(request, "missing_reports/search_effort_form.html", {"form": form, "episode": episode})
 
@@ -414,5 +425,6 @@ def review_create(request, episode_id):
             add_service_error(form, exc)
         else:
             messages.success(request, "Supervisory review recorded.")
+            note_wording(request, form)
             return redirect(reverse("episode_detail", args=[episode.pk]) + "#reviews-h")
     return render(request, "missing_reports/review_form.html", {"form": form, "episode": episode})
