@@ -1,0 +1,79 @@
+"""Django admin for superusers: the indicator catalogue and read-only risk records.
+
+Everything here is read-only: observations, decisions and report clocks change only through the
+app's services, which validate, audit and keep the clocks right (DESIGN.md rules 2 and 5).
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from caseapp import access
+from caseapp.admin import ScopedHistoryMixin
+
+from .models import IdentificationReport, Indicator, Observation, ReviewDecision, ReviewItem, ScoringVersion
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class YouthScopedAdmin(ReadOnlyMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
+    """Through the access gate, should a non-superuser reach the admin site."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(youth__in=access.youth_visible_to(request.user))
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The default catalogue (risk.md B3), loaded by a migration; agencies change weights in the app."""
+
+    list_display = ("code", "category", "label", "weight", "flag", "derived")
+    list_filter = ("category", "flag", "derived")
+    search_fields = ("code", "label")
+
+
+@admin.register(ScoringVersion)
+class ScoringVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("agency", "number", "created_by", "created_at", "reason")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(agency_id=request.user.agency_id) if access.can_manage_staff(request.user) else qs.none()
+
+
+@admin.register(Observation)
+class ObservationAdmin(YouthScopedAdmin):
+    list_display = ("id", "youth", "indicator", "observed_at", "evidence", "retracted_at")
+    list_filter = ("evidence", "indicator__category")
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(YouthScopedAdmin):
+    list_display = ("id", "youth", "urgency", "status", "due_at", "overdue_at")
+    list_filter = ("status", "urgency")
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "youth", "outcome", "decided_by", "decided_at")
+    list_filter = ("outcome",)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(youth__in=access.youth_visible_to(request.user))
+
+
+@admin.register(IdentificationReport)
+class IdentificationReportAdmin(YouthScopedAdmin):
+    list_display = ("id", "youth", "due_at", "done_at", "reference")
