@@ -35,9 +35,14 @@ def now():
 
 def observe(actor, youth, code, now, *, evidence="verified", **extra):
     return services.record_observation(
-        actor=actor, youth_id=youth.pk, indicator_code=code, observed_at=extra.pop("observed_at", now - HOUR),
-        information_received_at=extra.pop("information_received_at", now - HOUR / 2), source="caregiver",
-        evidence=evidence, **extra,
+        actor=actor,
+        youth_id=youth.pk,
+        indicator_code=code,
+        observed_at=extra.pop("observed_at", now - HOUR),
+        information_received_at=extra.pop("information_received_at", now - HOUR / 2),
+        source="caregiver",
+        evidence=evidence,
+        **extra,
     )
 
 
@@ -200,7 +205,10 @@ def test_deciding_closes_the_open_item_and_a_later_decision_supersedes(superviso
     observe(caseworker_a, youth_a1, "C7.1", now)
     assessment.reassess(youth_a1.pk, "test", now=now)
     first = decide(
-        supervisor_a, youth_a1, Outcome.AT_RISK, safety_plan="Weekly check-ins with a trusted adult",
+        supervisor_a,
+        youth_a1,
+        Outcome.AT_RISK,
+        safety_plan="Weekly check-ins with a trusted adult",
         referrals=["housing", "connection"],
     )
     assert ReviewItem.objects.get(youth=youth_a1).status == ReviewStatus.DECIDED
@@ -229,7 +237,11 @@ def test_identification_starts_the_law_enforcement_clock_from_receipt(supervisor
     received = now - 5 * HOUR
     observe(caseworker_a, youth_a1, "C0.1", now, observed_at=now - DAY, information_received_at=received)
     decision = decide(
-        supervisor_a, youth_a1, Outcome.IDENTIFIED, trafficking_type="sex", trafficking_kind="buyer_perpetrated",
+        supervisor_a,
+        youth_a1,
+        Outcome.IDENTIFIED,
+        trafficking_type="sex",
+        trafficking_kind="buyer_perpetrated",
         timing="while_missing",
     )
     assert decision.information_received_at == received  # from the tripwire, not from the decision
@@ -243,8 +255,13 @@ def test_texas_identification_is_due_in_8_hours(supervisor_a, youth_a1, agency_a
     agency_a.save()
     received = now - HOUR
     decision = decide(
-        supervisor_a, youth_a1, Outcome.IDENTIFIED, trafficking_type="sex", trafficking_kind="familial",
-        timing="in_care", information_received_at=received,
+        supervisor_a,
+        youth_a1,
+        Outcome.IDENTIFIED,
+        trafficking_type="sex",
+        trafficking_kind="familial",
+        timing="in_care",
+        information_received_at=received,
     )
     assert decision.le_report.due_at == received + 8 * HOUR
 
@@ -258,17 +275,28 @@ def test_identification_needs_type_kind_timing_and_a_past_receipt_time(superviso
 
 def test_recording_the_report_needs_evidence_and_completes_the_clock(supervisor_a, caseworker_a, youth_a1, now):
     decision = decide(
-        supervisor_a, youth_a1, Outcome.IDENTIFIED, trafficking_type="sex", trafficking_kind="pimp_controlled",
-        timing="in_care", information_received_at=now - 2 * HOUR,
+        supervisor_a,
+        youth_a1,
+        Outcome.IDENTIFIED,
+        trafficking_type="sex",
+        trafficking_kind="pimp_controlled",
+        timing="in_care",
+        information_received_at=now - 2 * HOUR,
     )
     report = decision.le_report
     with pytest.raises(ValidationError) as info:
-        services.record_identification_report(actor=caseworker_a, report_id=report.pk, expected_version=1,
-                                              done_at=now - HOUR, method="phone")
+        services.record_identification_report(
+            actor=caseworker_a, report_id=report.pk, expected_version=1, done_at=now - HOUR, method="phone"
+        )
     assert set(info.value.message_dict) == {"le_agency", "reference"}
     services.record_identification_report(
-        actor=caseworker_a, report_id=report.pk, expected_version=1, done_at=now - HOUR, method="phone",
-        le_agency="County Sheriff", reference="CS-2026-118",
+        actor=caseworker_a,
+        report_id=report.pk,
+        expected_version=1,
+        done_at=now - HOUR,
+        method="phone",
+        le_agency="County Sheriff",
+        reference="CS-2026-118",
     )
     report.refresh_from_db()
     assert report.is_done and not report.was_late() and report.done_by == caseworker_a
@@ -276,10 +304,25 @@ def test_recording_the_report_needs_evidence_and_completes_the_clock(supervisor_
 
 def test_correcting_an_identification_keeps_its_one_clock(supervisor_a, youth_a1, now):
     received = now - 2 * HOUR
-    first = decide(supervisor_a, youth_a1, Outcome.IDENTIFIED, trafficking_type="sex",
-                   trafficking_kind="pimp_controlled", timing="in_care", information_received_at=received)
-    decide(supervisor_a, youth_a1, Outcome.IDENTIFIED, expected=first.pk, trafficking_type="sex",
-           trafficking_kind="gang_controlled", timing="in_care", information_received_at=received)
+    first = decide(
+        supervisor_a,
+        youth_a1,
+        Outcome.IDENTIFIED,
+        trafficking_type="sex",
+        trafficking_kind="pimp_controlled",
+        timing="in_care",
+        information_received_at=received,
+    )
+    decide(
+        supervisor_a,
+        youth_a1,
+        Outcome.IDENTIFIED,
+        expected=first.pk,
+        trafficking_type="sex",
+        trafficking_kind="gang_controlled",
+        timing="in_care",
+        information_received_at=received,
+    )
     assert IdentificationReport.objects.filter(youth=youth_a1).count() == 1
 
 
@@ -290,7 +333,11 @@ def test_an_admin_changes_weights_and_old_snapshots_keep_their_version(agency_ad
     observe(caseworker_a, youth_a1, "C7.2", now)
     before = assessment.reassess(youth_a1.pk, "test", now=now)
     version = services.change_scoring(
-        actor=agency_admin_a, weights={"C7.2": 5}, thresholds={}, reason="Local calibration", expected_number=0,
+        actor=agency_admin_a,
+        weights={"C7.2": 5},
+        thresholds={},
+        reason="Local calibration",
+        expected_number=0,
     )
     after = assessment.reassess(youth_a1.pk, "test", now=now + HOUR)
     before.refresh_from_db()
@@ -304,8 +351,7 @@ def test_weights_are_validated_and_only_admins_change_them(agency_admin_a, super
     with pytest.raises(PermissionDenied):
         services.change_scoring(actor=supervisor_a, weights={}, thresholds={}, reason="x", expected_number=0)
     with pytest.raises(ValidationError):
-        services.change_scoring(actor=agency_admin_a, weights={"C7.2": 4}, thresholds={}, reason="x",
-                                expected_number=0)
+        services.change_scoring(actor=agency_admin_a, weights={"C7.2": 4}, thresholds={}, reason="x", expected_number=0)
     assert not ScoringVersion.objects.exists()
 
 
@@ -314,13 +360,20 @@ def test_episode_history_feeds_the_rules(caseworker_a, youth_a1, now, django_cap
         start = now - days_ago * DAY
         with django_capture_on_commit_callbacks(execute=True):
             episode = episode_services.log_run(
-                actor=caseworker_a, youth_id=youth_a1.pk, last_seen_at=start, agency_learned_at=start + HOUR,
-                last_seen_location="Bus station", reported_by="Foster parent",
+                actor=caseworker_a,
+                youth_id=youth_a1.pk,
+                last_seen_at=start,
+                agency_learned_at=start + HOUR,
+                last_seen_location="Bus station",
+                reported_by="Foster parent",
             )
         with django_capture_on_commit_callbacks(execute=True):
             episode_services.log_return(
-                actor=caseworker_a, episode_id=episode.pk, expected_version=episode.version,
-                returned_at=start + 5 * HOUR, found_location_type="friend",
+                actor=caseworker_a,
+                episode_id=episode.pk,
+                expected_version=episode.version,
+                returned_at=start + 5 * HOUR,
+                found_location_type="friend",
             )
     snapshot = RiskSnapshot.objects.filter(youth=youth_a1).latest()
     assert "C4.3" in {r["indicator"] for r in snapshot.reasons if r["counted"]}  # 3 episodes in 90 days
