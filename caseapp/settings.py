@@ -165,6 +165,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The risk review items and identified-victim reports escalate like the clocks (risk/escalation.py).
+    "risk-sweep-reviews": {
+        "task": "risk.tasks.sweep_reviews",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # risk.md B4: the episode-history rules run nightly as well as on every change.
     "risk-reassess-nightly": {
         "task": "risk.tasks.reassess_nightly",

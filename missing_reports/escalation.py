@@ -36,11 +36,13 @@ sent_at can therefore repeat one email after the lease; nothing can lose one.
 import datetime
 import logging
 import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -70,23 +72,27 @@ def lead_hours() -> list[int]:
     return [max(0, int(hours)) for hours in settings.ESCALATION_LEAD_HOURS][: len(LEAD_STAGES)]
 
 
-def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads) -> EscalationStage | None:
-    """The most advanced stage a clock due at `due_at` has reached at `now`, or None."""
+def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads, stages=STAGES):
+    """The most advanced stage a clock due at `due_at` has reached at `now`, or None.
+
+    `stages` run from the least to the most advanced; the last is the overdue stage, the ones before
+    it are the reminders, paired in order with the `leads` (hours before due).
+    """
     if now >= due_at:
-        return EscalationStage.OVERDUE
+        return stages[-1]
     reached = [
         stage
-        for stage, hours in zip(LEAD_STAGES, leads, strict=False)
+        for stage, hours in zip(stages[:-1], leads, strict=False)
         if now >= due_at - datetime.timedelta(hours=hours)
     ]
-    return max(reached, key=STAGES.index) if reached else None
+    return max(reached, key=stages.index) if reached else None
 
 
-def is_skipped(row: Escalation) -> bool:
+def is_skipped(row) -> bool:
     return row.sent_at is None and row.recipients == [SKIPPED]
 
 
-def is_stale_claim(row: Escalation, now) -> bool:
+def is_stale_claim(row, now) -> bool:
     return row.sent_at is None and not is_skipped(row) and row.created_at <= now - CLAIM_LEASE
 
 
@@ -104,7 +110,7 @@ def local_time(moment: datetime.datetime, agency) -> str:
     return dateformat.format(moment.astimezone(_agency_zone(agency)), TIME_FORMAT)
 
 
-def _duration(delta: datetime.timedelta) -> str:
+def duration(delta: datetime.timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     hours, minutes = divmod(minutes, 60)
     if hours and minutes:
@@ -112,7 +118,7 @@ def _duration(delta: datetime.timedelta) -> str:
     return f"{hours} h" if hours else f"{minutes} min"
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
@@ -123,7 +129,7 @@ def episode_url(episode_id: int) -> str:
 # --- Recipients ---------------------------------------------------------------------------
 
 
-def _emails(users, youth) -> list[str]:
+def emails_of(users, youth) -> list[str]:
     """The addresses of those `users` who may open the youth's record (caseapp.access decides)."""
     out = []
     for user in users:
@@ -134,29 +140,33 @@ def _emails(users, youth) -> list[str]:
     return out
 
 
-def _caseworkers(episode) -> list[str]:
-    youth = episode.youth
-    return _emails(youth.assigned_caseworkers.all(), youth) or _emails([episode.created_by], youth)
+def supervisor_emails(youth) -> list[str]:
+    return emails_of(youth.team.supervisors.all(), youth)
 
 
-def _supervisors(youth) -> list[str]:
-    return _emails(youth.team.supervisors.all(), youth)
-
-
-def _compliance(youth) -> list[str]:
+def compliance_emails(youth) -> list[str]:
     address = youth.agency.compliance_contact_email
     return [address] if address else []
 
 
-def recipients_for(episode, stage) -> list[str]:
-    """Who is told at `stage`; each stage falls back so that somebody always is, if anyone can be."""
-    youth = episode.youth
+def clock_recipients(youth, stage, fallback_caseworkers=()) -> list[str]:
+    """Who is told at `stage` of a clock about `youth`; each stage falls back so that somebody always
+    is, if anyone can be. `fallback_caseworkers` stand in for a youth with no assigned caseworker."""
+
+    def caseworkers():
+        return emails_of(youth.assigned_caseworkers.all(), youth) or emails_of(fallback_caseworkers, youth)
+
     if stage == EscalationStage.LEAD_CASEWORKER:
-        return _caseworkers(episode) or _supervisors(youth)
+        return caseworkers() or supervisor_emails(youth)
     if stage == EscalationStage.LEAD_SUPERVISOR:
-        return _supervisors(youth) or _compliance(youth) or _caseworkers(episode)
-    told = _compliance(youth) + [e for e in _supervisors(youth) if e not in _compliance(youth)]
-    return told or _caseworkers(episode)
+        return supervisor_emails(youth) or compliance_emails(youth) or caseworkers()
+    told = compliance_emails(youth) + [e for e in supervisor_emails(youth) if e not in compliance_emails(youth)]
+    return told or caseworkers()
+
+
+def recipients_for(episode, stage) -> list[str]:
+    """The episode's clocks: the one who logged the run stands in for missing caseworkers."""
+    return clock_recipients(episode.youth, stage, [episode.created_by])
 
 
 # --- The announcement ---------------------------------------------------------------------
@@ -180,7 +190,7 @@ def announce_run(episode_id: int) -> int:
         return 0
     youth = episode.youth
     people = list(youth.team.supervisors.all()) + list(youth.assigned_caseworkers.all())
-    to = _emails([u for u in people if u.pk != episode.created_by_id], youth)  # not who logged it
+    to = emails_of([u for u in people if u.pk != episode.created_by_id], youth)  # not who logged it
     if not to:
         log.info("Run of episode %s logged; nobody to announce it to.", episode.pk)
         return 0
@@ -201,28 +211,49 @@ def announce_run(episode_id: int) -> int:
         "clocks": clocks,
         "url": episode_url(episode.pk),
     }
-    subject = _one_line(f"Missing from care: {youth.display_name} (case {youth.case_number})")
+    subject = one_line(f"Missing from care: {youth.display_name} (case {youth.case_number})")
     _send(subject, render_to_string("missing_reports/email/announce_run.txt", context), to)
     return 1
 
 
-# --- The sweep ----------------------------------------------------------------------------
+# --- The sweep: one protocol for every kind of clock ----------------------------------------
 
 
-def candidate_clocks(now, leads):
-    """Open clocks that may need an email at `now`: one query, plus fixed prefetches.
+@dataclass(frozen=True)
+class ClockKind:
+    """What the claim protocol needs to know about one kind of clock.
+
+    The clock model has `due_at` and `overdue_at` and a reverse relation `escalations` to the claim
+    model, whose rows have `stage`, `created_at`, `sent_at`, `recipients` and a unique
+    (`subject_field`, stage) constraint.
+    """
+
+    name: str  # for the logs: "notification", "review item", ...
+    model: type[Model]
+    escalations: type[Model]
+    subject_field: str  # the claim model's foreign key to the clock
+    is_open: Q  # a clock that still escalates (not done, not decided)
+    stages: tuple  # least to most advanced; the last is the overdue stage
+    recipients: Callable  # (clock, stage) -> list of addresses
+    message: Callable  # (clock, stage, now) -> (subject, body)
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+
+
+def candidates(kind: ClockKind, now, leads):
+    """Open clocks of `kind` that may need an email at `now`: one query, plus fixed prefetches.
 
     Bounded by the longest lead; a clock whose overdue email went out is finished with.
     """
     horizon = now + datetime.timedelta(hours=max(leads, default=0))
-    overdue_sent = Escalation.objects.filter(
-        notification=OuterRef("pk"), stage=EscalationStage.OVERDUE, sent_at__isnull=False
+    overdue_sent = kind.escalations.objects.filter(
+        **{kind.subject_field: OuterRef("pk")}, stage=kind.stages[-1], sent_at__isnull=False
     )
     return (
-        Notification.objects.filter(done_at__isnull=True, due_at__lte=horizon)
+        kind.model.objects.filter(kind.is_open, due_at__lte=horizon)
         .exclude(Exists(overdue_sent))
-        .select_related("episode__youth__team", "episode__youth__agency", "episode__created_by")
-        .prefetch_related("escalations", "episode__youth__assigned_caseworkers", "episode__youth__team__supervisors")
+        .select_related(*kind.select_related)
+        .prefetch_related("escalations", *kind.prefetch_related)
         .order_by("due_at", "pk")
     )
 
@@ -232,98 +263,109 @@ def _needs_work(rows: dict, stage, now) -> bool:
     return row is None or is_stale_claim(row, now)
 
 
-def sweep(now=None) -> dict:
-    """Send the reminders and overdue emails due at `now`. Returns counts per stage (and skipped).
-
-    Safe to run concurrently and repeatedly: see the module docstring.
-    """
-    now = now or timezone.now()
-    leads = lead_hours()
-    counts = {stage.value: 0 for stage in STAGES} | {"skipped": 0}
-    for clock in candidate_clocks(now, leads):
-        stage = stage_due(clock.due_at, now, leads)
+def sweep_kind(kind: ClockKind, clocks, now, leads) -> dict:
+    """Send the reminders and overdue emails of `clocks` (read by `candidates`) due at `now`.
+    Returns counts per stage (and skipped). Safe to run concurrently and repeatedly."""
+    counts = {str(stage): 0 for stage in kind.stages} | {"skipped": 0}
+    for clock in clocks:
+        stage = stage_due(clock.due_at, now, leads, kind.stages)
         if stage is None:
             continue
         if not _needs_work({row.stage: row for row in clock.escalations.all()}, stage, now):
             continue
         try:
-            _escalate(clock, stage, now, counts)
+            _escalate(kind, clock, stage, now, counts)
         except Exception:  # one clock's failure must not stop the others' emails
-            log.exception("Escalation %s of notification %s failed; the next sweep retries.", stage, clock.pk)
+            log.exception("Escalation %s of %s %s failed; the next sweep retries.", stage, kind.name, clock.pk)
     return counts
 
 
-def _escalate(clock, stage, now, counts):
-    claim = _claim(clock, stage, now, counts)
+def _escalate(kind, clock, stage, now, counts):
+    claim = _claim(kind, clock, stage, now, counts)
     if claim is None:
         return
     if not claim.recipients:
         log.warning(
-            "Notification %s reached %s but nobody can be emailed (no caseworker, supervisor or compliance "
-            "contact with an address); retrying in %s.", clock.pk, stage, CLAIM_LEASE,
+            "%s %s reached %s but nobody can be emailed (no caseworker, supervisor or compliance contact with "
+            "an address); retrying in %s.", kind.name.capitalize(), clock.pk, stage, CLAIM_LEASE,
         )
         return
     try:
-        _send(*_message(clock, stage, now), claim.recipients)
+        _send(*kind.message(clock, stage, now), claim.recipients)
     except Exception:
         # Release the claim (make it stale at once) so that the next sweep sends it.
-        Escalation.objects.filter(pk=claim.pk, sent_at__isnull=True, created_at=claim.created_at).update(
+        kind.escalations.objects.filter(pk=claim.pk, sent_at__isnull=True, created_at=claim.created_at).update(
             created_at=now - CLAIM_LEASE
         )
         raise
-    Escalation.objects.filter(pk=claim.pk, sent_at__isnull=True).update(sent_at=now)
-    counts[stage.value] += 1
+    kind.escalations.objects.filter(pk=claim.pk, sent_at__isnull=True).update(sent_at=now)
+    counts[str(stage)] += 1
 
 
 @transaction.atomic
-def _claim(clock, stage, now, counts) -> Escalation | None:
+def _claim(kind, clock, stage, now, counts):
     """Claim `stage` of `clock` and skip the stages before it, in one committed transaction."""
-    locked = (
-        Notification.objects.select_for_update(skip_locked=True)
-        .filter(pk=clock.pk, done_at__isnull=True)
-        .first()
-    )
+    locked = kind.model.objects.select_for_update(skip_locked=True).filter(kind.is_open, pk=clock.pk).first()
     if locked is None:  # done since the candidates were read, or another sweep has it now
         return None
-    rows = {row.stage: row for row in Escalation.objects.filter(notification_id=clock.pk)}
-    for earlier in STAGES[: STAGES.index(stage)]:
+    rows = {row.stage: row for row in kind.escalations.objects.filter(**{f"{kind.subject_field}_id": clock.pk})}
+    for earlier in kind.stages[: kind.stages.index(stage)]:
         row = rows.get(earlier)
         if row is None:
-            if _insert(clock, earlier, now, [SKIPPED]) is not None:
+            if _insert(kind, clock, earlier, now, [SKIPPED]) is not None:
                 counts["skipped"] += 1
         elif row.sent_at is None and not is_skipped(row):
             # An unsent claim of an earlier stage is out of date now: never send it.
-            counts["skipped"] += Escalation.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+            counts["skipped"] += kind.escalations.objects.filter(pk=row.pk, sent_at__isnull=True).update(
                 recipients=[SKIPPED]
             )
-    recipients = recipients_for(clock.episode, stage)
+    recipients = kind.recipients(clock, stage)
     row = rows.get(stage)
     if row is None:
-        row = _insert(clock, stage, now, recipients)
+        row = _insert(kind, clock, stage, now, recipients)
         if row is None:
             return None
     elif is_stale_claim(row, now):
-        taken = Escalation.objects.filter(pk=row.pk, sent_at__isnull=True, created_at=row.created_at).update(
+        taken = kind.escalations.objects.filter(pk=row.pk, sent_at__isnull=True, created_at=row.created_at).update(
             created_at=now, recipients=recipients
         )
         if not taken:
             return None
         row.created_at, row.recipients = now, recipients
-        log.info("Taking over the unsent %s claim of notification %s.", stage, clock.pk)
+        log.info("Taking over the unsent %s claim of %s %s.", stage, kind.name, clock.pk)
     else:
         return None  # sent, skipped, or being sent by another sweep right now
-    if stage == EscalationStage.OVERDUE:
+    if stage == kind.stages[-1]:
         # No history row and no version bump: a caseworker's open form must not turn stale for this.
-        Notification.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(overdue_at=now)
+        kind.model.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(overdue_at=now)
     return row
 
 
-def _insert(clock, stage, now, recipients) -> Escalation | None:
+def _insert(kind, clock, stage, now, recipients):
     try:
         with transaction.atomic():
-            return Escalation.objects.create(notification=clock, stage=stage, created_at=now, recipients=recipients)
+            return kind.escalations.objects.create(
+                **{kind.subject_field: clock}, stage=stage, created_at=now, recipients=recipients
+            )
     except IntegrityError:  # another sweep claimed it first
         return None
+
+
+# --- The notice clocks of the episodes ------------------------------------------------------
+
+
+def candidate_clocks(now, leads):
+    """Open notice clocks that may need an email at `now`."""
+    return candidates(NOTICE_CLOCKS, now, leads)
+
+
+def sweep(now=None) -> dict:
+    """Send the notice clocks' reminders and overdue emails due at `now`. Returns counts per stage
+    (and skipped). Safe to run concurrently and repeatedly: see the module docstring.
+    """
+    now = now or timezone.now()
+    leads = lead_hours()
+    return sweep_kind(NOTICE_CLOCKS, candidate_clocks(now, leads), now, leads)
 
 
 def _message(clock, stage, now) -> tuple[str, str]:
@@ -339,8 +381,8 @@ def _message(clock, stage, now) -> tuple[str, str]:
         "clock": clock.label,
         "rule": f"{clock.rule_hours} h" + (f" ({clock.rule_source})" if clock.rule_source else ""),
         "due": due,
-        "time_left": _duration(clock.due_at - now),
-        "overdue_by": _duration(now - clock.due_at),
+        "time_left": duration(clock.due_at - now),
+        "overdue_by": duration(now - clock.due_at),
         "learned_at": local_time(episode.agency_learned_at, agency),
         "url": episode_url(episode.pk),
     }
@@ -349,9 +391,23 @@ def _message(clock, stage, now) -> tuple[str, str]:
     else:
         subject = f"Reminder: {clock.label} due {due} for {who}"
     body = render_to_string(f"missing_reports/email/{stage.value}.txt", context)
-    return _one_line(subject), body
+    return one_line(subject), body
 
 
 def _send(subject: str, body: str, to: list[str]):
     connection = mail.get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or EMAIL_TIMEOUT_SECONDS)
     mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, connection=connection).send()
+
+
+NOTICE_CLOCKS = ClockKind(
+    name="notification",
+    model=Notification,
+    escalations=Escalation,
+    subject_field="notification",
+    is_open=Q(done_at__isnull=True),
+    stages=STAGES,
+    recipients=lambda clock, stage: recipients_for(clock.episode, stage),
+    message=_message,
+    select_related=("episode__youth__team", "episode__youth__agency", "episode__created_by"),
+    prefetch_related=("episode__youth__assigned_caseworkers", "episode__youth__team__supervisors"),
+)

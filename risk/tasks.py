@@ -42,3 +42,12 @@ def reassess_nightly() -> int:
             continue
         count += 1
     return count
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_reviews() -> dict:
+    """Run by Celery beat every minute: reminders and overdue emails of open review items and of open
+    identified-victim reports (risk.escalation). Overlapping or repeated runs send each stage once."""
+    from . import escalation
+
+    return escalation.sweep()

@@ -1,0 +1,173 @@
+"""Emails about the risk module's deadlines: the supervisor's review items and the identified-victim
+report to law enforcement. They escalate exactly like the episode clocks (missing_reports.escalation):
+the same stage rule, the same claim protocol with a lease, the same access gate; only who is told and
+what the email says differ. This module names the two kinds of clock; the protocol is shared.
+
+Review items (risk.reviews; due per risk.review_due), with `ESCALATION_LEAD_HOURS = [4, 1]`:
+
+    reminder        from D - 4 h   the supervisors of the youth's team (else the agency admins, who
+    last_reminder   from D - 1 h   may decide too; else the compliance contact)
+    overdue         from D         ReviewItem.overdue_at is set; the compliance contact and the
+                                   supervisors. An identification item is due 4 h after it was raised
+                                   (risk.md B2 clock rule: not confirmed within 4 hours, escalate to the
+                                   on-call manager): its overdue email also goes to the agency admins.
+
+Identified-victim reports (IdentificationReport, due 24 h from when the information was received, or
+the state's stricter rule) have the episode clocks' stages and recipients: the youth's caseworkers
+(else whoever decided), then the supervisors, then overdue to the compliance contact and supervisors.
+
+A decided review item and a done report get nothing. Each stage happens once, also when sweeps
+overlap (RiskEscalation's unique (subject, stage) constraints and the lease). Emails carry the youth's
+display name and case number, the due time in the agency's zone and a link to the youth's risk page;
+never the observations, notes, reasons or restricted fields.
+"""
+
+from django.conf import settings
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from caseapp.models import Role, User
+from missing_reports import escalation as clocks
+from missing_reports.models import EscalationStage
+
+from .models import IdentificationReport, ReviewItem, ReviewStatus, RiskEscalation, Urgency
+
+REMINDER = "reminder"
+LAST_REMINDER = "last_reminder"
+OVERDUE = "overdue"
+REVIEW_STAGES = (REMINDER, LAST_REMINDER, OVERDUE)
+REPORT_STAGES = clocks.STAGES  # lead_caseworker, lead_supervisor, overdue: the episode clocks' stages
+
+REPORT_LABEL = "Identified-victim report to law enforcement"
+
+
+def youth_risk_url(youth_id: int) -> str:
+    return settings.APP_BASE_URL.rstrip("/") + reverse("youth_risk", args=[youth_id])
+
+
+# --- Recipients ---------------------------------------------------------------------------
+
+
+def _admins(youth) -> list[str]:
+    """The agency admins: they decide for every team, and are the manager of the B2 clock rule."""
+    admins = User.objects.filter(agency_id=youth.agency_id, role=Role.AGENCY_ADMIN, is_active=True).order_by("pk")
+    return clocks.emails_of(admins, youth)
+
+
+def _merge(*groups) -> list[str]:
+    out = []
+    for group in groups:
+        out += [address for address in group if address not in out]
+    return out
+
+
+def review_recipients(item, stage) -> list[str]:
+    youth = item.youth
+    supervisors = clocks.supervisor_emails(youth)
+    if stage != OVERDUE:
+        return supervisors or _admins(youth) or clocks.compliance_emails(youth)
+    managers = _admins(youth) if item.urgency == Urgency.IDENTIFICATION else []
+    return _merge(clocks.compliance_emails(youth), managers, supervisors) or _admins(youth)
+
+
+def report_recipients(report, stage) -> list[str]:
+    return clocks.clock_recipients(report.youth, stage, [report.decision.decided_by])
+
+
+# --- The emails ---------------------------------------------------------------------------
+
+
+def _context(youth, due_at, now):
+    agency = youth.agency
+    return {
+        "youth_name": youth.display_name,
+        "case_number": youth.case_number,
+        "agency_name": agency.name,
+        "team_name": youth.team.name,
+        "due": clocks.local_time(due_at, agency),
+        "time_left": clocks.duration(due_at - now),
+        "overdue_by": clocks.duration(now - due_at),
+        "url": youth_risk_url(youth.pk),
+    }
+
+
+def _email(youth, stage, what, template, context) -> tuple[str, str]:
+    """Subject and body: "Reminder: <what> due <when> for <youth>" or "Overdue: <what> for <youth>"."""
+    who = f"{youth.display_name} (case {youth.case_number})"
+    if stage == OVERDUE:
+        subject, template = f"Overdue: {what} for {who}", f"{template}_overdue"
+    else:
+        subject, template = f"Reminder: {what} due {context['due']} for {who}", f"{template}_reminder"
+    return clocks.one_line(subject), render_to_string(f"risk/email/{template}.txt", context)
+
+
+def review_message(item, stage, now) -> tuple[str, str]:
+    youth = item.youth
+    context = _context(youth, item.due_at, now) | {
+        "review": item.get_urgency_display(),
+        "identification": item.urgency == Urgency.IDENTIFICATION,
+        "raised_at": clocks.local_time(item.raised_at, youth.agency),
+    }
+    return _email(youth, stage, "supervisor review", "review", context)
+
+
+def report_message(report, stage, now) -> tuple[str, str]:
+    youth = report.youth
+    context = _context(youth, report.due_at, now) | {
+        "clock": REPORT_LABEL,
+        "rule": f"{report.rule_hours} h" + (f" ({report.rule_source})" if report.rule_source else ""),
+        "received_at": clocks.local_time(report.decision.information_received_at, youth.agency),
+        "supervisor_stage": stage == EscalationStage.LEAD_SUPERVISOR,
+    }
+    return _email(youth, stage, REPORT_LABEL, "report", context)
+
+
+# --- The two kinds of clock, and the sweep ------------------------------------------------
+
+REVIEW_ITEMS = clocks.ClockKind(
+    name="review item",
+    model=ReviewItem,
+    escalations=RiskEscalation,
+    subject_field="review_item",
+    is_open=Q(status=ReviewStatus.OPEN),
+    stages=REVIEW_STAGES,
+    recipients=review_recipients,
+    message=review_message,
+    select_related=("youth__team", "youth__agency"),
+    prefetch_related=("youth__team__supervisors",),
+)
+
+IDENTIFICATION_REPORTS = clocks.ClockKind(
+    name="identification report",
+    model=IdentificationReport,
+    escalations=RiskEscalation,
+    subject_field="report",
+    is_open=Q(done_at__isnull=True),
+    stages=REPORT_STAGES,
+    recipients=report_recipients,
+    message=report_message,
+    select_related=("youth__team", "youth__agency", "decision__decided_by"),
+    prefetch_related=("youth__assigned_caseworkers", "youth__team__supervisors"),
+)
+
+
+def candidate_reviews(now, leads):
+    return clocks.candidates(REVIEW_ITEMS, now, leads)
+
+
+def candidate_reports(now, leads):
+    return clocks.candidates(IDENTIFICATION_REPORTS, now, leads)
+
+
+def sweep(now=None) -> dict:
+    """Reminders and overdue emails of open review items and open identified-victim reports due at
+    `now`. Returns {"reviews": counts per stage, "reports": counts per stage}. Safe to run concurrently
+    and repeatedly (missing_reports.escalation's protocol)."""
+    now = now or timezone.now()
+    leads = clocks.lead_hours()
+    return {
+        "reviews": clocks.sweep_kind(REVIEW_ITEMS, candidate_reviews(now, leads), now, leads),
+        "reports": clocks.sweep_kind(IDENTIFICATION_REPORTS, candidate_reports(now, leads), now, leads),
+    }
