@@ -1,0 +1,168 @@
+"""AFCARS sex-trafficking elements E106-E111 of one youth, from their supervisors' identification
+decisions and the law-enforcement report clocks (reference/regulatory.md §2.2). Pure: no database.
+
+Which identifications count
+---------------------------
+A youth's decisions form one chain (each supersedes the one before it). Only the **current run of
+identifications** counts: the identification decisions made after the youth's latest decision that
+was *not* an identification (all of them if there is none). A later "No current concern" or "At
+risk" decision therefore withdraws every identification before it; a later identification does
+not. Inside that run, a decision that keeps the same "information received" time as the
+identification it supersedes is a *correction* of it (the service keeps its one report clock): the
+correction's facts replace the earlier ones, and the earlier decision does not count on its own. A
+decision with a new "information received" time is a further identification and counts next to the
+earlier one.
+
+This reading follows risk.md B1 (identification is a supervisor's decision) and B7.3 (confirm with
+counsel): a supervisor who finds an identification was wrong records a later decision, and the
+AFCARS file must stop reporting it.
+
+The elements
+------------
+- E106 prior victim: 1 if a counting identification happened before the youth entered care, else 0.
+- E107 reported (E106 = 1 only, else blank): 1 if the law-enforcement report of such an
+  identification was made, else 0.
+- E108 date reported (E107 = 1 only): YYYYMMDD, the most recent such report (AFCARS keeps a child's
+  most recent values, regulatory.md §2.2), in the agency's time zone.
+- E109 victim while in foster care: 1 if a counting identification happened while in care or while
+  missing from care (a youth missing from care is still in care), else 0.
+- E110 reported (E109 = 1 only): as E107.
+- E111 date reported (E110 = 1 only): as E108.
+
+Checks (the AXE validators, regulatory.md §2.2): E107 is required when E106 = 1 and E110 when
+E109 = 1; E108 and E111 are required when E107 / E110 = 1 and cannot be in the future; E111 must be
+on or after the latest removal date (E69, `Youth.entered_care_on`).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+IDENTIFIED = "identified"
+BEFORE_ENTRY = "before_entry"
+IN_CARE_TIMINGS = ("in_care", "while_missing")
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What the elements need of one decision (risk.models.ReviewDecision and its report clock).
+
+    `report_done_at` is the done time of the report clock this decision started, if it has one and
+    it was recorded; `has_report` says whether it started a clock at all.
+    """
+
+    id: int
+    outcome: str
+    decided_at: datetime.datetime
+    timing: str = ""
+    information_received_at: datetime.datetime | None = None
+    has_report: bool = False
+    report_done_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Identification:
+    """One counting identification: the facts of its latest correction, and its one report clock."""
+
+    decision_id: int
+    timing: str
+    reported_at: datetime.datetime | None
+
+
+@dataclass
+class AfcarsElements:
+    e106: int
+    e107: int | None
+    e108: str | None
+    e109: int
+    e110: int | None
+    e111: str | None
+    identifications: list[Identification] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def rows(self):
+        """(element, what it says, value) in the order of the AFCARS file; blank shows as '(blank)'."""
+        shown = [
+            ("E106", "Victim of sex trafficking before entering foster care", self.e106),
+            ("E107", "Reported to law enforcement", self.e107),
+            ("E108", "Date reported (YYYYMMDD)", self.e108),
+            ("E109", "Victim of sex trafficking while in foster care", self.e109),
+            ("E110", "Reported to law enforcement", self.e110),
+            ("E111", "Date reported (YYYYMMDD)", self.e111),
+        ]
+        return [(element, label, "(blank)" if value is None else str(value)) for element, label, value in shown]
+
+
+def counting_identifications(decisions) -> list[Identification]:
+    """The identifications that count (see the module docstring), oldest first."""
+    chain = sorted(decisions, key=lambda d: (d.decided_at, d.id))
+    run = []
+    for decision in reversed(chain):
+        if decision.outcome != IDENTIFIED:
+            break
+        run.append(decision)
+    run.reverse()
+    result: list[Identification] = []
+    reported_at = None
+    for position, decision in enumerate(run):
+        previous = run[position - 1] if position else None
+        if previous is not None and decision.information_received_at == previous.information_received_at:
+            # A correction: its facts replace the original's; the report made for the original counts
+            # unless the correction's own clock (if it has one) was recorded.
+            result.pop()
+            reported_at = decision.report_done_at or reported_at
+        else:
+            reported_at = decision.report_done_at
+        result.append(Identification(decision.id, decision.timing, reported_at))
+    return result
+
+
+def _ymd(moment, zone) -> str:
+    return moment.astimezone(zone).strftime("%Y%m%d")
+
+
+def _latest_report(identifications, timings):
+    reports = [i.reported_at for i in identifications if i.timing in timings and i.reported_at is not None]
+    return max(reports) if reports else None
+
+
+def afcars_elements(decisions, *, removal_date: datetime.date | None, today: datetime.date, zone) -> AfcarsElements:
+    """E106-E111 for one youth. `decisions`: DecisionFacts of all their decisions, in any order;
+    `removal_date`: the latest removal date (E69); `today` and `zone`: the agency's date and time zone."""
+    identifications = counting_identifications(decisions)
+    prior = [i for i in identifications if i.timing == BEFORE_ENTRY]
+    in_care = [i for i in identifications if i.timing in IN_CARE_TIMINGS]
+    prior_report = _latest_report(prior, (BEFORE_ENTRY,))
+    in_care_report = _latest_report(in_care, IN_CARE_TIMINGS)
+
+    e106 = 1 if prior else 0
+    e107 = (1 if prior_report else 0) if e106 else None
+    e108 = _ymd(prior_report, zone) if e107 == 1 else None
+    e109 = 1 if in_care else 0
+    e110 = (1 if in_care_report else 0) if e109 else None
+    e111 = _ymd(in_care_report, zone) if e110 == 1 else None
+    elements = AfcarsElements(e106, e107, e108, e109, e110, e111, identifications)
+    elements.errors = validate(elements, removal_date=removal_date, today=today)
+    return elements
+
+
+def validate(elements: AfcarsElements, *, removal_date: datetime.date | None, today: datetime.date) -> list[str]:
+    """The AXE validator rules over the six values; an empty list when the file would pass."""
+    errors = []
+    if elements.e106 == 1 and elements.e107 is None:
+        errors.append("E107 is required when E106 is 1 (was the law-enforcement report made?).")
+    if elements.e109 == 1 and elements.e110 is None:
+        errors.append("E110 is required when E109 is 1 (was the law-enforcement report made?).")
+    for flag, date_element, value in (("E107", "E108", elements.e108), ("E110", "E111", elements.e111)):
+        if getattr(elements, flag.lower()) == 1 and not value:
+            errors.append(f"{date_element} is required when {flag} is 1.")
+        if value and datetime.datetime.strptime(value, "%Y%m%d").date() > today:
+            errors.append(f"{date_element} ({value}) cannot be in the future.")
+    if elements.e111:
+        reported = datetime.datetime.strptime(elements.e111, "%Y%m%d").date()
+        if removal_date is None:
+            errors.append("E111 must be on or after the latest removal date (E69), but the youth has no "
+                          "date entered care.")
+        elif reported < removal_date:
+            errors.append(f"E111 ({elements.e111}) is before the latest removal date (E69, "
+                          f"{removal_date:%Y%m%d}): check the date entered care and the report date.")
+    return errors
