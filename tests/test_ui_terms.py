@@ -2,9 +2,9 @@
 
 Scanned: every file under templates/; the labels people see on the models of caseapp, missing_reports
 and risk (verbose names, help texts, choice labels, including choice classes not attached to a field);
-the labels, help texts, choices and error messages of their forms; and the string literals of their
-Python modules (messages, packet labels, notes), skipping docstrings and code values such as
-"runaway" or "missing_runaway", which are stored, never shown. caseapp/language.py, which holds
+the labels, help texts, choices and error messages of every form class defined in those apps; and
+the string literals of their Python modules (messages, packet labels, notes), skipping docstrings
+and code values such as "runaway" or "missing_runaway", which are stored, never shown. caseapp/language.py, which holds
 the list itself, is not scanned. Unlike caseworkers' notes, quoted words are checked too.
 
 A legal or official name that must appear verbatim goes on ALLOWED, with its reason.
@@ -13,7 +13,6 @@ A legal or official name that must appear verbatim goes on ALLOWED, with its rea
 import ast
 import importlib
 import inspect
-import pkgutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +89,14 @@ def template_findings():
     return found
 
 
+def python_files():
+    for app_label in APPS:
+        for path in sorted((PROJECT_DIR / app_label).rglob("*.py")):
+            if "migrations" in path.parts or path in NOT_SCANNED:
+                continue
+            yield path
+
+
 # --- Models and forms -------------------------------------------------------------------------------
 
 
@@ -101,19 +108,13 @@ def _choice_labels(choices):
             yield value, label
 
 
-def _modules(app_label, name):
-    """app.name, and its submodules when it is a package; nothing when the app has no such module."""
-    try:
-        module = importlib.import_module(f"{app_label}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{app_label}.{name}":
-            return []
-        raise
-    found = [module]
-    if hasattr(module, "__path__"):
-        for info in pkgutil.walk_packages(module.__path__, f"{module.__name__}."):
-            found.append(importlib.import_module(info.name))
-    return found
+def app_modules():
+    """Every module of the apps (forms may live in forms.py, forms_youth.py, ...), migrations aside."""
+    for path in python_files():
+        if path.name == "__main__.py":
+            continue
+        parts = path.relative_to(PROJECT_DIR).with_suffix("").parts
+        yield importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
 
 
 def _classes(module, base):
@@ -139,27 +140,26 @@ def model_findings():
                 found += _findings(where, str(getattr(field, "help_text", "") or ""))
                 for value, label in _choice_labels(getattr(field, "choices", None)):
                     found += _findings(f"{where} choice {value!r}", str(label))
-        for module in _modules(app_label, "models"):
-            for choices in _classes(module, models.Choices):
-                for member in choices:
-                    found += _findings(f"{module.__name__}.{choices.__name__}.{member.name}", str(member.label))
+    for module in app_modules():  # choice classes wherever they are defined, used by a field or not
+        for choices in _classes(module, models.Choices):
+            for member in choices:
+                found += _findings(f"{module.__name__}.{choices.__name__}.{member.name}", str(member.label))
     return found
 
 
 def form_findings():
     found = []
-    for app_label in APPS:
-        for module in _modules(app_label, "forms"):
-            for form_class in _classes(module, forms.BaseForm):
-                for field_name, field in form_class.base_fields.items():
-                    where = f"{module.__name__}.{form_class.__name__}.{field_name}"
-                    texts = [field.label, field.help_text, *field.error_messages.values()]
-                    if not isinstance(field, forms.ModelChoiceField):
-                        texts += [label for _, label in _choice_labels(getattr(field, "choices", None))]
-                    texts.append(getattr(field, "empty_label", None))
-                    for text in texts:
-                        if text:
-                            found += _findings(where, str(text))
+    for module in app_modules():
+        for form_class in _classes(module, forms.BaseForm):
+            for field_name, field in form_class.base_fields.items():
+                where = f"{module.__name__}.{form_class.__name__}.{field_name}"
+                texts = [field.label, field.help_text, *field.error_messages.values()]
+                if not isinstance(field, forms.ModelChoiceField):
+                    texts += [label for _, label in _choice_labels(getattr(field, "choices", None))]
+                texts.append(getattr(field, "empty_label", None))
+                for text in texts:
+                    if text:
+                        found += _findings(where, str(text))
     return found
 
 
@@ -176,14 +176,6 @@ def _docstrings(tree):
                 if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
                     found.add(id(statement.value))
     return found
-
-
-def python_files():
-    for app_label in APPS:
-        for path in sorted((PROJECT_DIR / app_label).rglob("*.py")):
-            if "migrations" in path.parts or path in NOT_SCANNED:
-                continue
-            yield path
 
 
 def code_findings():
