@@ -35,18 +35,35 @@ KINDS = ("ncmec", "law_enforcement")
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("direct", "workers"), default="direct",
-                        help="direct: pipeline.build in this process; workers: build tasks through Redis.")
+    parser.add_argument(
+        "--mode",
+        choices=("direct", "workers"),
+        default="direct",
+        help="direct: pipeline.build in this process; workers: build tasks through Redis.",
+    )
     parser.add_argument("--packets", type=int, default=200, help="Packets to build (two per episode).")
-    parser.add_argument("--spawn-workers", type=int, default=0, metavar="C",
-                        help="workers mode: start `celery worker -c C` on a private queue for the run.")
+    parser.add_argument(
+        "--spawn-workers",
+        type=int,
+        default=0,
+        metavar="C",
+        help="workers mode: start `celery worker -c C` on a private queue for the run.",
+    )
     parser.add_argument("--queue", default="", help="workers mode: the queue of workers already running.")
-    parser.add_argument("--latency", type=int, default=0, metavar="K",
-                        help="workers mode: also save K runs one at a time (idle workers) and time each "
-                             "from the commit until both packets are READY.")
+    parser.add_argument(
+        "--latency",
+        type=int,
+        default=0,
+        metavar="K",
+        help="workers mode: also save K runs one at a time (idle workers) and time each "
+        "from the commit until both packets are READY.",
+    )
     parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
-    parser.add_argument("--allow-default-db", action="store_true",
-                        help="Run even though DATABASE_URL is unset (it would fill the development db.sqlite3).")
+    parser.add_argument(
+        "--allow-default-db",
+        action="store_true",
+        help="Run even though DATABASE_URL is unset (it would fill the development db.sqlite3).",
+    )
     return parser.parse_args()
 
 
@@ -87,8 +104,13 @@ def bench_staff():
     user = User.objects.filter(username="bench-packets-caseworker").first()
     if user is None:
         user = User.objects.create_user(
-            username="bench-packets-caseworker", password=uuid.uuid4().hex, agency=agency, team=team,
-            role=Role.CASEWORKER, first_name="Bench", last_name="Caseworker",
+            username="bench-packets-caseworker",
+            password=uuid.uuid4().hex,
+            agency=agency,
+            team=team,
+            role=Role.CASEWORKER,
+            first_name="Bench",
+            last_name="Caseworker",
             email="bench-packets@example.org",
         )
     return agency, team, user
@@ -108,16 +130,26 @@ def seed_youth(count, run_id):
     youth = []
     for n in range(count):
         person = Youth.objects.create(
-            agency=agency, team=team, case_number=f"PB-{run_id}-{n:05d}",
-            legal_first_name="Benchmark", legal_last_name=f"Youth{n}",
+            agency=agency,
+            team=team,
+            case_number=f"PB-{run_id}-{n:05d}",
+            legal_first_name="Benchmark",
+            legal_last_name=f"Youth{n}",
             date_of_birth=today.replace(year=today.year - 15) - datetime.timedelta(days=n % 300),
-            sex="female", entered_care_on=today.replace(year=today.year - 2), height_inches=63,
-            weight_pounds=120, scars_marks_tattoos="Small scar above the left eyebrow",
+            sex="female",
+            entered_care_on=today.replace(year=today.year - 2),
+            height_inches=63,
+            weight_pounds=120,
+            scars_marks_tattoos="Small scar above the left eyebrow",
         )
         person.assigned_caseworkers.add(user)
         Placement.objects.create(
-            youth=person, placement_type="foster_family", provider_name="Bench Foster Home",
-            city="Topeka", state="KS", start_date=today - datetime.timedelta(days=90),
+            youth=person,
+            placement_type="foster_family",
+            provider_name="Bench Foster Home",
+            city="Topeka",
+            state="KS",
+            start_date=today - datetime.timedelta(days=90),
         )
         add_photo(actor=user, youth_id=person.pk, image=photo(), taken_on=today - datetime.timedelta(days=20))
         youth.append(person)
@@ -133,9 +165,13 @@ def log_run(user, person):
 
     now = timezone.now()
     return services.log_run(
-        actor=user, youth_id=person.pk, last_seen_at=now - datetime.timedelta(hours=2),
-        agency_learned_at=now - datetime.timedelta(hours=1), last_seen_location="Outside Central High",
-        reported_by="Foster parent", clothing="Grey hoodie, black jeans, white sneakers",
+        actor=user,
+        youth_id=person.pk,
+        last_seen_at=now - datetime.timedelta(hours=2),
+        agency_learned_at=now - datetime.timedelta(hours=1),
+        last_seen_location="Outside Central High",
+        reported_by="Foster parent",
+        clothing="Grey hoodie, black jeans, white sneakers",
         circumstances="Left after an argument at dinner; took a backpack.",
         possible_locations="A friend's apartment near 5th and Main; the bus station.",
     )
@@ -157,8 +193,10 @@ def seed_episodes(episodes, run_id):
 def summary(label, seconds):
     seconds = sorted(seconds)
     p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
-    return (f"  {label}: median {statistics.median(seconds) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-            f"max {seconds[-1] * 1000:.0f} ms (n={len(seconds)})")
+    return (
+        f"  {label}: median {statistics.median(seconds) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"max {seconds[-1] * 1000:.0f} ms (n={len(seconds)})"
+    )
 
 
 def run_direct(args, run_id):
@@ -181,8 +219,10 @@ def run_direct(args, run_id):
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     print()
-    print(f"  {len(per_build)} packets in {wall:.2f} s wall ({cpu:.2f} s CPU of this process): "
-          f"{len(per_build) / wall:.1f} packets/s")
+    print(
+        f"  {len(per_build)} packets in {wall:.2f} s wall ({cpu:.2f} s CPU of this process): "
+        f"{len(per_build) / wall:.1f} packets/s"
+    )
     print(summary("one build (assemble + hash + claim + render JSON/PDF + store)", per_build))
     catch_up_cost()
 
@@ -207,15 +247,33 @@ def catch_up_cost():
             break
     open_episodes = MissingEpisode.objects.filter(status="open").count()
     busy = calls[:-1]
-    print(f"  catch_up with {open_episodes} open episodes: {len(busy)} calls re-checking "
-          f"(longest {max((c[0] for c in busy), default=0) * 1000:.0f} ms, built {sum(c[2] for c in busy)}), "
-          f"then idle: {calls[-1][0] * 1000:.0f} ms, {calls[-1][1]} queries")
+    print(
+        f"  catch_up with {open_episodes} open episodes: {len(busy)} calls re-checking "
+        f"(longest {max((c[0] for c in busy), default=0) * 1000:.0f} ms, built {sum(c[2] for c in busy)}), "
+        f"then idle: {calls[-1][0] * 1000:.0f} ms, {calls[-1][1]} queries"
+    )
 
 
 def start_workers(concurrency, queue):
     log_path = Path(tempfile.gettempdir()) / f"packets-bench-worker-{queue}.log"
-    command = [sys.executable, "-m", "celery", "-A", "caseapp", "worker", "-c", str(concurrency), "-l", "warning",
-               "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "caseapp",
+        "worker",
+        "-c",
+        str(concurrency),
+        "-l",
+        "warning",
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
     # A fixed command line: this interpreter's celery, with the options above.
     process = subprocess.Popen(command, cwd=ROOT, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
     from caseapp.celery import app
@@ -268,8 +326,10 @@ def run_workers(args, run_id):
         wall = time.perf_counter() - started
         ready = PacketVersion.objects.filter(episode_id__in=ids, status="ready").count()
         print()
-        print(f"  {ready} of {expected} packets READY {'' if finished else '(TIMED OUT) '}in {wall:.2f} s "
-              f"(sending took {sent:.2f} s): {ready / wall:.1f} packets/s")
+        print(
+            f"  {ready} of {expected} packets READY {'' if finished else '(TIMED OUT) '}in {wall:.2f} s "
+            f"(sending took {sent:.2f} s): {ready / wall:.1f} packets/s"
+        )
         if args.latency:
             run_latency(args, run_id)
     finally:

@@ -28,7 +28,8 @@ def parse_args():
     parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
     parser.add_argument("--skip-seed", action="store_true", help="Only time the caseload queries.")
     parser.add_argument(
-        "--allow-default-db", action="store_true",
+        "--allow-default-db",
+        action="store_true",
         help="Run even though DATABASE_URL is unset (it would fill the development db.sqlite3).",
     )
     return parser.parse_args()

@@ -52,8 +52,13 @@ def catch_up_packets() -> dict:
 # (pipeline.catch_up) keeps retrying it, less often. acks_late: a worker killed mid-build leaves the
 # message to be delivered again; the version's claim lease lets the redelivery take the build over.
 @shared_task(
-    acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300,
-    retry_jitter=True, max_retries=5,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
 )
 def build_packet(episode_id: int, kind: str, reason: str = "", actor_id: int | None = None) -> int:
     """Build the `kind` packet of the episode's current facts. Returns the version's id.

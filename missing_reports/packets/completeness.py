@@ -115,14 +115,10 @@ def _recovery_items(facts):
         if not recovery[name]:
             yield MissingItem(code, message, "episode_detail", episode_args)
     if recovery["recovery_photo"] is None:
-        yield MissingItem(
-            "recovery_photo", "No photo taken on recovery", "photo_upload", [links["youth_id"]]
-        )
+        yield MissingItem("recovery_photo", "No photo taken on recovery", "photo_upload", [links["youth_id"]])
     url_name, url_args = _notice_link(links, "le_notification_id")
     if not facts["law_enforcement"]["ncic_number"] and not facts["law_enforcement"]["case_number"]:
-        yield MissingItem(
-            "le_case_number", "No law-enforcement case or NCIC number to clear", url_name, url_args
-        )
+        yield MissingItem("le_case_number", "No law-enforcement case or NCIC number to clear", url_name, url_args)
     url_name, url_args = _notice_link(links, "ncmec_notification_id")
     if not facts["ncmec"]["case_number"]:
         yield MissingItem("ncmec_case_number", "NCMEC case number not recorded", url_name, url_args)

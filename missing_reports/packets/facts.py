@@ -310,9 +310,13 @@ def _recovery(episode, zone):
             "condition_on_return": _text(episode.condition_on_return),
             "new_marks_tattoos": _text(episode.new_marks_tattoos),
             "recovery_photo": (
-                {"id": photo.pk, "taken_on": photo.taken_on.isoformat(),
-                 "taken_on_display": display_date(photo.taken_on)}
-                if photo is not None else None
+                {
+                    "id": photo.pk,
+                    "taken_on": photo.taken_on.isoformat(),
+                    "taken_on_display": display_date(photo.taken_on),
+                }
+                if photo is not None
+                else None
             ),
             "requested_actions": [RECOVERY_ACTIONS["law_enforcement"], RECOVERY_ACTIONS["ncmec"]],
         }
@@ -327,9 +331,7 @@ def assemble(episode, kind) -> dict:
     kind = str(kind)  # a PacketKind member or its value
     episode_id = episode.pk if isinstance(episode, MissingEpisode) else int(episode)
     # 1: the episode with its youth, agency, placement and recovery photo.
-    episode = MissingEpisode.objects.select_related(
-        "youth__agency", "placement", "recovery_photo"
-    ).get(pk=episode_id)
+    episode = MissingEpisode.objects.select_related("youth__agency", "placement", "recovery_photo").get(pk=episode_id)
     youth = episode.youth
     agency = youth.agency
     zone = zoneinfo.ZoneInfo(agency.time_zone)

@@ -90,7 +90,12 @@ def styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", base, fontName=bold, fontSize=17, leading=21, spaceAfter=2),
         "subtitle": ParagraphStyle("subtitle", base, fontSize=9.5, leading=12, textColor=MUTED),
         "section": ParagraphStyle(
-            "section", base, fontName=bold, fontSize=10, leading=13, textColor=colors.white,
+            "section",
+            base,
+            fontName=bold,
+            fontSize=10,
+            leading=13,
+            textColor=colors.white,
         ),
         "label": ParagraphStyle("label", base, fontName=bold, fontSize=7.5, leading=9.5, textColor=MUTED),
         "value": base,
@@ -100,9 +105,7 @@ def styles() -> dict[str, ParagraphStyle]:
         "note": ParagraphStyle("note", base, fontName=italic, fontSize=8.5, leading=11, textColor=MUTED),
         "cell": ParagraphStyle("cell", base, fontSize=8.5, leading=10.5),
         "cell_head": ParagraphStyle("cell_head", base, fontName=bold, fontSize=8, leading=10, textColor=MUTED),
-        "photo_missing": ParagraphStyle(
-            "photo_missing", base, fontName=italic, alignment=TA_CENTER, textColor=MUTED
-        ),
+        "photo_missing": ParagraphStyle("photo_missing", base, fontName=italic, alignment=TA_CENTER, textColor=MUTED),
     }
 
 
@@ -286,12 +289,18 @@ def fields(pairs, columns=2, width=CONTENT_WIDTH):
             if row:
                 rows.append(row)
                 row = []
-            rows.append([_Grid.cell(0, label_w, label, s["label"], LABEL_BG),
-                         _Grid.cell(label_w, width - label_w, value, s["value"])])
+            rows.append(
+                [
+                    _Grid.cell(0, label_w, label, s["label"], LABEL_BG),
+                    _Grid.cell(label_w, width - label_w, value, s["value"]),
+                ]
+            )
             continue
         x = len(row) // 2 * (label_w + value_w)
-        row += [_Grid.cell(x, label_w, label, s["label"], LABEL_BG),
-                _Grid.cell(x + label_w, value_w, value, s["value"])]
+        row += [
+            _Grid.cell(x, label_w, label, s["label"], LABEL_BG),
+            _Grid.cell(x + label_w, value_w, value, s["value"]),
+        ]
         if len(row) == 2 * columns:
             rows.append(row)
             row = []
@@ -338,8 +347,10 @@ class _Box(Flowable):
             used, fit = used + h + 2 * self.PAD_Y, fit + 1
         if fit == 0 or fit == len(self.flowables):
             return []
-        return [_Box(self.flowables[:fit], self.border, self.background, self.box_width),
-                _Box(self.flowables[fit:], self.border, self.background, self.box_width)]
+        return [
+            _Box(self.flowables[:fit], self.border, self.background, self.box_width),
+            _Box(self.flowables[fit:], self.border, self.background, self.box_width),
+        ]
 
     def draw(self):
         canvas = self.canv
@@ -446,8 +457,11 @@ def _photo_jpeg(photo_id, name, modified) -> tuple[bytes, int, int]:
     box = (round(PHOTO_BOX[0] / inch * PHOTO_DPI), round(PHOTO_BOX[1] / inch * PHOTO_DPI))
     image = PILImage.open(io.BytesIO(data))  # reads the header only
     upright = image.getexif().get(0x0112, 1) == 1
-    if image.format == "JPEG" and image.mode in ("RGB", "L") and upright and (
-        image.width <= 2 * box[0] and image.height <= 2 * box[1]
+    if (
+        image.format == "JPEG"
+        and image.mode in ("RGB", "L")
+        and upright
+        and (image.width <= 2 * box[0] and image.height <= 2 * box[1])
     ):
         return data, image.width, image.height
     if image.format == "JPEG":
@@ -643,8 +657,11 @@ def prior_block(facts):
     rows = []
     for p in facts["prior_episodes"]:
         where = p["found_location_type"]
-        away = [label for flag, label in ((p["found_out_of_county"], "out of county"),
-                                          (p["found_out_of_state"], "out of state")) if flag]
+        away = [
+            label
+            for flag, label in ((p["found_out_of_county"], "out of county"), (p["found_out_of_state"], "out of state"))
+            if flag
+        ]
         if away:
             where = f"{where} ({', '.join(away)})" if where else ", ".join(away)
         rows.append([p["last_seen_at_display"], p["returned_at_display"], where, p["how_located"]])

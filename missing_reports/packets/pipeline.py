@@ -90,10 +90,13 @@ CHANNEL_METHODS = {
     SubmissionChannel.LAW_ENFORCEMENT_WRITTEN: NotificationMethod.WRITTEN,
 }
 NCMEC_CHANNELS = {
-    SubmissionChannel.NCMEC_CALL_CENTRE, SubmissionChannel.NCMEC_PORTAL, SubmissionChannel.SYSTEM_TO_SYSTEM,
+    SubmissionChannel.NCMEC_CALL_CENTRE,
+    SubmissionChannel.NCMEC_PORTAL,
+    SubmissionChannel.SYSTEM_TO_SYSTEM,
 }
 LAW_ENFORCEMENT_CHANNELS = {
-    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON, SubmissionChannel.LAW_ENFORCEMENT_PHONE,
+    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON,
+    SubmissionChannel.LAW_ENFORCEMENT_PHONE,
     SubmissionChannel.LAW_ENFORCEMENT_WRITTEN,
 }
 
@@ -237,10 +240,16 @@ def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> Packet
         try:
             with transaction.atomic():
                 return PacketVersion.objects.create(
-                    episode_id=episode.pk, kind=kind, content_hash=digest, number=number,
+                    episode_id=episode.pk,
+                    kind=kind,
+                    content_hash=digest,
+                    number=number,
                     # Stored as the canonical JSON reads back, so what is rendered is what is hashed.
-                    facts=json.loads(canonical), trigger=trigger, triggered_by_id=actor_id,
-                    created_at=now or timezone.now(), current_since=now or timezone.now(),
+                    facts=json.loads(canonical),
+                    trigger=trigger,
+                    triggered_by_id=actor_id,
+                    created_at=now or timezone.now(),
+                    current_since=now or timezone.now(),
                 )
         except IntegrityError:
             continue  # another builder made this version, or took this number: look again
@@ -277,11 +286,12 @@ def _finish(version, episode) -> PacketVersion:
             getattr(version, field).save(file_name(version, case_number, fmt), ContentFile(data), save=False)
             written.append(getattr(version, field).name)
         ready_at = timezone.now()
-        done = PacketVersion.objects.filter(
-            pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at
-        ).update(
-            status=PacketStatus.READY, ready_at=ready_at, error="",
-            json_file=version.json_file.name, pdf_file=version.pdf_file.name,
+        done = PacketVersion.objects.filter(pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at).update(
+            status=PacketStatus.READY,
+            ready_at=ready_at,
+            error="",
+            json_file=version.json_file.name,
+            pdf_file=version.pdf_file.name,
         )
     except Exception as exc:
         _delete_files(version, written)
@@ -291,8 +301,13 @@ def _finish(version, episode) -> PacketVersion:
             )
         except Exception:  # the database itself is failing: the claim's lease runs out instead
             log.exception("Could not mark packet version %s failed.", version.pk)
-        log.warning("Building %s packet v%s of episode %s failed.", version.kind, version.number,
-                    version.episode_id, exc_info=True)
+        log.warning(
+            "Building %s packet v%s of episode %s failed.",
+            version.kind,
+            version.number,
+            version.episode_id,
+            exc_info=True,
+        )
         raise
     if not done:
         # The claim was taken over (this build outlived BUILD_LEASE): the new holder's files count.
@@ -449,15 +464,19 @@ def _maybe_outdated(now):
         changed = max(
             moment
             for moment in (
-                episode.created_at, episode.episode_changed, episode.notice_changed, episode.photo_added,
+                episode.created_at,
+                episode.episode_changed,
+                episode.notice_changed,
+                episode.photo_added,
                 episode.youth.updated_at,
             )
             if moment is not None
         )
         for kind in kinds_for(episode):
             wanted.add((episode.pk, kind))
-            covered = max(filter(None, (newest.get((episode.pk, kind)), _checked.get((episode.pk, kind)))),
-                          default=None)
+            covered = max(
+                filter(None, (newest.get((episode.pk, kind)), _checked.get((episode.pk, kind)))), default=None
+            )
             if covered is None or changed > covered:
                 after.append((changed, episode, kind))
             elif changed >= covered - CHANGE_COMMIT_MARGIN:
@@ -573,11 +592,19 @@ def record_submission(*, actor, packet_id, channel, reference, submitted_at, ip=
         except ValidationError as exc:
             raise _as_submission_error(exc) from None
     submission = PacketSubmission.objects.create(
-        packet=packet, notification=clock, channel=channel, reference=reference,
-        submitted_at=submitted_at, submitted_by=actor,
+        packet=packet,
+        notification=clock,
+        channel=channel,
+        reference=reference,
+        submitted_at=submitted_at,
+        submitted_by=actor,
     )
     audit.record(
-        actor, AuditAction.CREATE, submission, youth=episode.youth, ip=ip,
+        actor,
+        AuditAction.CREATE,
+        submission,
+        youth=episode.youth,
+        ip=ip,
         detail={"kind": packet.kind, "number": packet.number, "channel": channel, "notification": clock.pk},
     )
     return submission
@@ -615,8 +642,11 @@ def open_packet_file(actor, packet_id, fmt, *, ip=None):
         raise Http404("No such packet.") from None
     youth = packet.episode.youth
     audit.record(
-        actor, AuditAction.DOWNLOAD, packet, youth=youth, ip=ip,
+        actor,
+        AuditAction.DOWNLOAD,
+        packet,
+        youth=youth,
+        ip=ip,
         detail={"kind": packet.kind, "number": packet.number, "format": fmt},
     )
     return handle, file_name(packet, youth.case_number, fmt), content_type
-
