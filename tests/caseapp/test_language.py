@@ -332,7 +332,9 @@ def _debrief(**overrides):
         "interview_at": as_input(timezone.now() - datetime.timedelta(minutes=30)),
         "running_direction": "from",
         "primary_factors": ["placement_safety"],
-        "trafficking_screening_done": "yes",
+        # Not "yes": a done screening goes on to the risk module's page, which is not what this file tests.
+        "trafficking_screening_done": "declined",
+        "screening_not_done_reason": "The youth did not want to talk about it today.",
         **overrides,
     }
 
