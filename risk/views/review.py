@@ -1,3 +1,262 @@
-"""Risk pages (review)."""
+"""Risk pages (review): the supervisor's review queue, the decision form, and the identified-victim
+law-enforcement report clock.
 
-urlpatterns = []
+Thin: selectors read (scoped through caseapp.access), services write and check every rule.
+
+Who sees what:
+- the queue and the decision form are for the roles that decide (access.can_review_youth:
+  supervisors for the teams they supervise, agency admins). Everyone else has no queue, so the queue
+  is a 404 for them, agency staff included: they read and export, they do not decide, and a read-only
+  queue would be a second list of flagged youth to keep in step. A caseworker or agency staff member
+  who can see the youth gets a 403 on the decision form (the youth exists for them; deciding does
+  not); anyone who cannot see the youth gets a 404, a supervisor of another team included.
+- the report clock is editable by whoever can edit the youth (the team's caseworkers included: they
+  often make the call) and read-only for agency staff; 404 outside the user's scope.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+
+from caseapp import access
+from caseapp.audit import client_ip
+from caseapp.forms import add_service_error
+from caseapp.language import form_note
+from caseapp.services.errors import EditConflict
+
+from .. import selectors, services
+from ..forms_review import DecisionForm, IdentificationReportForm
+from ..models import Outcome
+from ..selectors import local_time  # missing_reports.escalation's: the agency's zone, with its abbreviation
+
+DECISION_CONFLICT_MESSAGE = (
+    "Another decision about this youth was saved after you opened this form. Nothing was saved; your entries "
+    "are still below. Read the newer decision, then save again if yours should replace it."
+)
+REPORT_CONFLICT_MESSAGE = (
+    "Someone else saved this report after you opened it. Nothing was saved; your entries are still below. "
+    "Check what is saved now, then save again to keep your entries."
+)
+
+
+def _youth_risk_url(youth):
+    return reverse("youth_risk", args=[youth.pk])
+
+
+def _note_wording(request, form):
+    """After a save: a gentle note when the reason or plan uses a term of risk.md A4 (never a block)."""
+    note = form_note(form)
+    if note:
+        messages.info(request, note)
+
+
+# --- The queue ------------------------------------------------------------------------------------------------
+
+
+def review_queue(request):
+    if not access.can_review_youth(request.user):
+        raise Http404("No review queue for this role.")
+    page = selectors.review_queue_page(request.user, request.GET.get("page"))
+    return render(request, "risk/review_queue.html", {"page": page})
+
+
+# --- The decision ---------------------------------------------------------------------------------------------
+
+
+def _youth_to_decide(user, youth_id):
+    """The youth, if this user decides about them; 403 if they only see the youth, 404 otherwise."""
+    if not access.can_review_youth(user):
+        access.get_youth_or_404(user, youth_id)
+        raise PermissionDenied("Only a supervisor or an agency admin can decide.")
+    return access.get_youth_or_404(
+        user, youth_id, queryset=access.youth_reviewable_by(user).select_related("agency", "team")
+    )
+
+
+def _rebased(post, current):
+    """The user's entries again, now based on the newer decision, so saving again is a conscious choice."""
+    data = post.copy()
+    data["expected_latest_decision_id"] = current.pk if current else ""
+    form = DecisionForm(data)
+    form.is_valid()
+    return form
+
+
+def _received_at(form, item):
+    """The information-received time the page previews the clock for: the one typed, else the tripwire's."""
+    if form.is_bound:
+        typed = form.cleaned_data.get("information_received_at") if hasattr(form, "cleaned_data") else None
+        if typed:
+            return typed
+    elif form.initial.get("information_received_at"):
+        return form.initial["information_received_at"]
+    return item.tripwire.information_received_at if item and item.tripwire_id else None
+
+
+def _after_decision(request, youth, decision):
+    if decision.outcome == Outcome.IDENTIFIED:
+        report = selectors.report_of_decision(decision)
+        if report is not None:
+            messages.success(
+                request,
+                f"Identified as a victim of trafficking. The report to law enforcement is due "
+                f"{local_time(report.due_at, youth.agency)} ({report.rule_hours} h after the agency received "
+                f"the information). Record it here when it is made.",
+            )
+            return redirect("identification_report", report.pk)
+    messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
+    return redirect(_youth_risk_url(youth))
+
+
+def decide(request, youth_id):
+    youth = _youth_to_decide(request.user, youth_id)
+    item = selectors.open_review_item(youth)
+    conflict, has_conflict = None, False
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                decision = services.decide(
+                    actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
+                )
+            except EditConflict as exc:
+                conflict, has_conflict = exc.current, True
+                form = _rebased(request.POST, exc.current)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                _note_wording(request, form)
+                return _after_decision(request, youth, decision)
+    else:
+        latest = services.latest_decision(youth)
+        initial = {"expected_latest_decision_id": latest.pk if latest else None}
+        if item and item.tripwire_id:
+            initial["information_received_at"] = timezone.localtime(item.tripwire.information_received_at)
+        form = DecisionForm(initial=initial)
+
+    decisions = selectors.youth_decisions(youth)
+    superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
+    received = _received_at(form, item)
+    clock = selectors.identification_clock_preview(youth, received or timezone.now())
+    return render(
+        request,
+        "risk/review_decide.html",
+        {
+            "youth": youth,
+            "form": form,
+            "item": item,
+            "item_due": local_time(item.due_at, youth.agency) if item else "",
+            "snapshot": selectors.current_snapshot(youth),
+            "decisions": decisions,
+            "superseded_ids": superseded,
+            "clock": clock,
+            "clock_due": local_time(clock.due_at, youth.agency) if received else "",
+            "received": local_time(received, youth.agency) if received else "",
+            "afcars": selectors.youth_afcars(youth, decisions),
+            "conflict": conflict,
+            "has_conflict": has_conflict,
+            "conflict_message": DECISION_CONFLICT_MESSAGE,
+        },
+    )
+
+
+# --- The identified-victim report clock ---------------------------------------------------------------------
+
+
+def _show(value, agency, labels):
+    if value in ("", None):
+        return "(empty)"
+    if isinstance(value, datetime.datetime):
+        return local_time(value, agency)
+    return str(labels.get(value, value))
+
+
+def _conflict_rows(form, current):
+    """(label, now saved, your entry) for each field where the saved report differs from what was typed."""
+    rows = []
+    agency = current.youth.agency
+    for name, mine in form.cleaned_data.items():
+        if name == "version":
+            continue
+        saved = getattr(current, name)
+        if isinstance(saved, datetime.datetime) and isinstance(mine, datetime.datetime):
+            differs = saved.replace(second=0, microsecond=0) != mine.replace(second=0, microsecond=0)
+        else:
+            differs = (saved or None) != (mine or None)
+        if differs:
+            field = form.fields[name]
+            labels = dict(getattr(field, "choices", ()) or ())
+            rows.append((field.label, _show(saved, agency, labels), _show(mine, agency, labels)))
+    return rows
+
+
+def identification_report(request, report_id):
+    report = selectors.get_identification_report_or_404(request.user, report_id)
+    youth = report.youth
+    can_edit = access.can_edit_youth(request.user, youth)
+    conflict = None
+    form = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Agency staff read this report; the youth's team records it.")
+        form = IdentificationReportForm(request.POST, instance=report)
+        if form.is_valid():
+            version, evidence = form.service_fields()
+            try:
+                saved = services.record_identification_report(
+                    actor=request.user, report_id=report.pk, expected_version=version, ip=client_ip(request),
+                    **evidence,
+                )
+            except EditConflict:
+                current = selectors.get_identification_report_or_404(request.user, report.pk)
+                conflict = _conflict_rows(form, current)
+                data = request.POST.copy()
+                data["version"] = current.version
+                form = IdentificationReportForm(data, instance=current)
+                form.is_valid()
+                report = current
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                state = selectors.report_clock_state(saved)
+                timing = f"late by {state.late_by}" if state.late_by else "on time"
+                messages.success(
+                    request,
+                    f"Report to law enforcement recorded as made {local_time(saved.done_at, youth.agency)} ({timing}).",
+                )
+                return redirect("identification_report", saved.pk)
+    elif can_edit:
+        form = IdentificationReportForm(instance=report)
+    decision = report.decision
+    return render(
+        request,
+        "risk/review_report.html",
+        {
+            "report": report,
+            "youth": youth,
+            "decision": decision,
+            "state": selectors.report_clock_state(report),
+            "due": local_time(report.due_at, youth.agency),
+            "received": local_time(decision.information_received_at, youth.agency),
+            "done": local_time(report.done_at, youth.agency) if report.done_at else "",
+            "decided": local_time(decision.decided_at, youth.agency),
+            "can_edit": can_edit,
+            "form": form,
+            "afcars": selectors.youth_afcars(youth, selectors.youth_decisions(youth)),
+            "conflict": conflict,
+            "has_conflict": conflict is not None,
+            "conflict_message": REPORT_CONFLICT_MESSAGE,
+        },
+    )
+
+
+urlpatterns = [
+    path("risk/review/", review_queue, name="risk_review_queue"),
+    path("youth/<int:youth_id>/risk/decide/", decide, name="youth_risk_decide"),
+    path("risk/identification-reports/<int:report_id>/", identification_report, name="identification_report"),
+]
