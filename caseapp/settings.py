@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# seed_demo: after the agencies, staff and youth (caseapp/demo.py), these add each app's synthetic demo
+# data. Each is called with agencies, staff and log, and returns counts of what it created.
+DEMO_SEEDERS = ["risk.demo.seed"]
+
 # Reminders before a reporting clock runs out, in hours before it is due: the first lead emails the
 # youth's caseworker(s), the second the team's supervisor(s) (missing_reports/escalation.py).
 ESCALATION_LEAD_HOURS = env.list("ESCALATION_LEAD_HOURS", cast=int, default=[4, 1])

@@ -198,3 +198,24 @@ def test_output_ends_with_the_login_table(db):
     quiet = seed("--quiet")
     assert "Created now" not in quiet and "Demo logins" in quiet
     assert seed("--quiet", "--no-logins") == ""
+
+
+@pytest.mark.django_db
+def test_the_demo_has_risk_data_and_an_urgent_item_in_the_supervisors_review_queue(seeded):
+    from risk import selectors
+    from risk.models import ExternalScreen, Observation, ReviewItem, RiskSnapshot
+
+    supervisor = User.objects.get(username="supervisor")
+    queue = list(selectors.review_queue(supervisor))
+    assert queue, "the demo supervisor should have an open review item"
+    assert queue[0].urgency == "urgent"  # a weight-5 control sign: same-day review
+    assert all(item.youth.agency.code == "alder" and item.youth.team.name == "North Team" for item in queue)
+    assert Observation.objects.filter(indicator__category="C2", evidence="reported").exists()
+    assert ExternalScreen.objects.count() == 1
+    assert not Observation.objects.filter(youth__legal_last_name="Testperson").exists()
+    assert all("synthetic demo note" in note for note in Observation.objects.values_list("note", flat=True))
+    assert sorted(item.urgency for item in queue) == ["elevated", "high", "urgent"]
+
+    before = (Observation.objects.count(), RiskSnapshot.objects.count(), ReviewItem.objects.count())
+    seed("--quiet")
+    assert (Observation.objects.count(), RiskSnapshot.objects.count(), ReviewItem.objects.count()) == before

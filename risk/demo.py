@@ -1,0 +1,95 @@
+"""Synthetic risk data for the demo agency (seed_demo): a few observations and one external screen for
+three youth of Alder County's North Team, then a reassessment, so that the review queue and the risk
+pages have something to show. caseapp.demo calls `seed` through settings.DEMO_SEEDERS (caseapp never
+imports risk).
+
+Everything is made up (DESIGN.md rule 6): the youth are seed_demo's synthetic youth and the notes are
+invented. Idempotent like the rest of seed_demo: an observation is recorded only if the youth has none
+of that indicator yet, the external screen only if the youth has none, and a reassessment with nothing
+new adds no snapshot (risk.assessment.reassess).
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from caseapp.models import Team, Youth, YouthStatus
+
+from . import assessment, services
+from .models import ExternalScreen, Observation
+
+AGENCY_CODE = "alder"
+TEAM_NAME = "North Team"
+CASEWORKER = "caseworker"
+TRIGGER = "Synthetic demo data (seed_demo)"
+DAY = datetime.timedelta(days=1)
+
+# Per youth (in case-number order, Jordan Testperson left out for the browser tests): (indicator, days
+# ago, source, evidence, note). The first youth gets a weight-5 control sign (Urgent: same-day review),
+# the second an Elevated mix with reported needs, the third a High mix of strong signals.
+OBSERVATIONS = (
+    (
+        ("C7.1", 3, "caregiver", "verified", "Foster parent saw an older acquaintance keep the youth's phone."),
+        ("C2.1", 4, "youth", "reported", "Said they often skip meals at school; asked for snacks for later."),
+    ),
+    (
+        ("C1.7", 12, "collateral", "verified", "School counselor: stays some nights with adults we do not know."),
+        ("C2.2", 20, "document", "reported", "Two nights in the office waiting for a placement last month."),
+        ("C3.2", 30, "document", "verified", "Placed in a group home since the summer."),
+        ("C5.2", 6, "youth", "reported", "Mentioned an online friend who offers rides and gifts."),
+    ),
+    (
+        ("C1.1", 9, "caregiver", "verified", "Picked up after school by an adult partner who buys gifts."),
+        ("C1.8", 9, "observation", "verified", "Had a prepaid card and a second phone; did not say where from."),
+        ("C5.3", 15, "document", "verified", "Payment-app transfers from senders the youth could not name."),
+        ("C6.5", 16, "observation", "verified", "Exhausted and hungry after a night away."),
+    ),
+)
+EXTERNAL_SCREEN = {"tool": "sscst", "result_category": "Possible concern: follow-up screen advised", "days_ago": 5}
+
+
+def demo_youth(agency_id):
+    """The three synthetic youth: active, on the North Team, after Jordan Testperson (A-000001)."""
+    team = Team.objects.filter(agency_id=agency_id, name=TEAM_NAME).first()
+    if team is None:
+        return []
+    return list(
+        Youth.objects.filter(team=team, status=YouthStatus.ACTIVE)
+        .exclude(case_number__endswith="-000001")
+        .order_by("case_number")[: len(OBSERVATIONS)]
+    )
+
+
+def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
+    """Record what is missing and reassess. Returns {"risk observations": n, "external screens": n}."""
+    now = now or timezone.now()
+    created = {"risk observations": 0, "external screens": 0}
+    agency, actor = agencies.get(AGENCY_CODE), staff.get(CASEWORKER)
+    if agency is None or actor is None:
+        return created
+    youth_list = demo_youth(agency.pk)
+    for youth, observations in zip(youth_list, OBSERVATIONS, strict=False):
+        have = set(Observation.objects.filter(youth=youth).values_list("indicator__code", flat=True))
+        for code, days_ago, source, evidence, note in observations:
+            if code in have:
+                continue
+            services.record_observation(
+                actor=actor, youth_id=youth.pk, indicator_code=code, observed_at=now - days_ago * DAY,
+                information_received_at=now - days_ago * DAY, source=source, evidence=evidence,
+                note=f"{note} (synthetic demo note)",
+            )
+            created["risk observations"] += 1
+    if len(youth_list) > 1 and not ExternalScreen.objects.filter(youth=youth_list[1]).exists():
+        services.record_external_screen(
+            actor=actor, youth_id=youth_list[1].pk, tool=EXTERNAL_SCREEN["tool"],
+            result_category=EXTERNAL_SCREEN["result_category"],
+            screened_on=timezone.localdate(now) - EXTERNAL_SCREEN["days_ago"] * DAY,
+        )
+        created["external screens"] += 1
+    for youth in youth_list:
+        assessment.reassess(youth.pk, TRIGGER)
+    log(
+        f"Risk: {created['risk observations']} observations and {created['external screens']} external screens "
+        f"new; {len(youth_list)} youth reassessed"
+    )
+    return created
