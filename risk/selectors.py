@@ -1,23 +1,30 @@
 """Reads of the risk module, always through caseapp.access, with fixed query counts."""
 
+import datetime
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.utils import timezone
 
 from caseapp import access
 from missing_reports import deadlines
+from missing_reports import selectors as episode_selectors
 from missing_reports.escalation import local_time
 from missing_reports.services import rules_for
 
 from . import afcars
 from .models import (
+    Category,
     IdentificationReport,
+    Indicator,
     Observation,
+    Referral,
     ReviewDecision,
     ReviewItem,
     ReviewStatus,
@@ -73,6 +80,199 @@ def review_queue(user):
         .prefetch_related(Prefetch("youth__assigned_caseworkers"))
         .order_by("urgency_rank", "due_at", "raised_at", "id")
     )
+
+
+# --- The youth's risk pages (risk/views/youth.py) -------------------------------------------------------------
+# Plain words for what a stored snapshot says; the page shows them, it never decides anything itself.
+
+SNAPSHOTS_PER_PAGE = 20
+
+FLAG_WORDS = {
+    "TRIPWIRE": "Identification workflow open: a tripwire was recorded",
+    "SR_NOW": "Same-day supervisor review",
+    "SR": "Supervisor review",
+    "CYBERTIP": "Consider a CyberTipline report",
+    "PLACEMENT_FIT_REVIEW": "Placement fit review",
+    "MANAGER_ESCALATION": "Escalate to a manager: a missing episode was not reported to NCMEC by its due time",
+    "PROLONGED": "A missing episode lasted more than 20 days",
+}
+
+# Rule hits that add no indicator, only a flag or a band step (risk.md B4).
+RULE_WORDS = {
+    "R4": "A missing episode lasted more than 20 days",
+    "R9": "Missing episodes are coming closer together",
+    "R10": "A missing episode began within 72 hours of a placement change",
+    "R11": "Found at the same address, or with the same person, more than once",
+    "R12": "A missing-episode pattern and another sign within 30 days of each other",
+    "R13": "A missing episode was not reported to NCMEC by its due time",
+}
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    """One reason of an assessment, in the words the page shows."""
+
+    code: str
+    label: str
+    rule: str
+    weight: str
+    evidence: str
+    at: datetime.datetime | None
+    counted: bool
+    status: str
+    points: str
+    how: str
+
+
+def recordable_indicators():
+    """The indicators people record: active, and not worked out from the episode history (C4.9 is recorded)."""
+    return list(Indicator.objects.filter(active=True, derived=False).order_by("sort_order", "code"))
+
+
+def get_observation_for_edit_or_404(user, observation_id):
+    return access.get_in_scope_or_404(
+        Observation.objects.filter(youth__in=access.youth_editable_by(user)).select_related(
+            "youth", "indicator", "recorded_by"
+        ),
+        observation_id,
+    )
+
+
+def screening_episode_or_404(user, youth, episode_id):
+    """The youth's missing episode a screening follows (`?episode=`), or None when none is named."""
+    if episode_id in (None, ""):
+        return None
+    try:
+        episode_id = int(episode_id)
+    except (TypeError, ValueError):
+        raise Http404("No such episode.") from None
+    episode = episode_selectors.get_episode_or_404(user, episode_id, for_edit=True)
+    if episode.youth_id != youth.pk:
+        raise Http404("No such episode.")
+    return episode
+
+
+def _reason_status(reason, counted_points, points):
+    note = reason.get("note", "")
+    if reason.get("counted", True):
+        if reason.get("weight") is None:
+            return "In effect (no points)"
+        if counted_points < points:
+            return f"Partly counted: {counted_points} of {points} points (the category's cap)"
+        return "Counted"
+    if "counts once" in note:
+        return "Not counted: the same indicator already counts from another record"
+    if "capped" in note:
+        return "Not counted: the category's cap was reached"
+    if "dated after" in note:
+        return "Not counted: dated after this assessment"
+    return "Not counted: too old (kept for the record)"
+
+
+def _plain(note):
+    for code, words in FLAG_WORDS.items():
+        note = note.replace(f"flag {code}", words.lower())
+    return note
+
+
+def reason_rows(snapshot, observations_by_id, labels):
+    """The snapshot's reasons as ReasonRows: counted first, then the ones that did not count."""
+    rows = []
+    for reason in snapshot.reasons if snapshot else ():
+        code = reason.get("indicator") or ""
+        rule = reason.get("rule") or ""
+        weight = reason.get("weight")
+        points = Decimal(str(reason.get("points", 0)))
+        counted_points = Decimal(str(reason.get("counted_points", 0)))
+        if reason.get("kind") == "observation":
+            observation = observations_by_id.get(reason.get("source_id"))
+            evidence = observation.get_evidence_display() if observation else ""
+        else:
+            evidence = "From the missing-episode history"
+        at = reason.get("at")
+        rows.append(
+            ReasonRow(
+                code=code,
+                label=labels.get(code, "") if code else RULE_WORDS.get(rule, rule),
+                rule=rule,
+                weight=("Tripwire" if code else "No points") if weight is None else str(weight),
+                evidence=evidence,
+                at=datetime.datetime.fromisoformat(at) if at else None,
+                counted=bool(reason.get("counted", True)),
+                status=_reason_status(reason, counted_points, points),
+                points=str(counted_points.quantize(Decimal("0.1"))),
+                how=_plain(reason.get("note", "")),
+            )
+        )
+    return rows
+
+
+def snapshot_flag_words(snapshot):
+    if snapshot is None:
+        return []
+    return [FLAG_WORDS.get(flag, flag) for flag in sorted(snapshot.flags, key=lambda f: list(FLAG_WORDS).index(f)
+                                                          if f in FLAG_WORDS else len(FLAG_WORDS))]
+
+
+def capped_words(snapshot):
+    if snapshot is None:
+        return []
+    return [
+        f"{Category(category).label}: {points} points over the cap not counted"
+        for category, points in sorted(snapshot.capped.items())
+    ]
+
+
+def le_report_state(report, now):
+    """'due', 'overdue', 'done' or 'late' (done after its due time)."""
+    if report.is_done:
+        return "late" if report.was_late() else "done"
+    return "overdue" if report.is_overdue(now) else "due"
+
+
+def decision_history(youth, now):
+    """youth_decisions() with what the page shows: superseded or not, referral words, the LE clock's state."""
+    decisions = youth_decisions(youth)
+    superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
+    referral_words = dict(Referral.choices)
+    for decision in decisions:
+        decision.is_superseded = decision.pk in superseded
+        decision.referral_words = [referral_words.get(r, r) for r in decision.referrals]
+        try:
+            decision.report = decision.le_report
+        except ObjectDoesNotExist:
+            decision.report = None
+        decision.report_state = le_report_state(decision.report, now) if decision.report else ""
+    return decisions
+
+
+def youth_risk_context(youth, page_number=None, now=None):
+    """Everything the youth's risk page shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    snapshot = current_snapshot(youth)
+    observations = youth_observations(youth)
+    labels = dict(Indicator.objects.values_list("code", "label"))
+    snapshots = Paginator(
+        youth.risk_snapshots.select_related("scoring_version").order_by("-computed_at", "-id"), SNAPSHOTS_PER_PAGE
+    ).get_page(page_number)
+    return {
+        "snapshot": snapshot,
+        "reasons": reason_rows(snapshot, {o.pk: o for o in observations}, labels),
+        "flag_words": snapshot_flag_words(snapshot),
+        "capped_words": capped_words(snapshot),
+        "band_raised_words": RULE_WORDS.get(snapshot.band_raised_by, "") if snapshot else "",
+        "review_item": open_review_item(youth),
+        "decisions": decision_history(youth, now),
+        "observations": observations,
+        "screenings": list(
+            youth.risk_screenings.select_related("conducted_by", "episode")
+            .annotate(finding_count=Count("observations"))
+            .order_by("-conducted_at", "-id")
+        ),
+        "external_screens": list(youth.external_screens.select_related("recorded_by").order_by("-screened_on", "-id")),
+        "snapshots": snapshots,
+        "episode_counts": episode_selectors.episode_counts(youth, now=now),
+    }
 
 
 # --- Review pages (risk/views/review.py): the queue, the decision form, the identified-victim report clock ------

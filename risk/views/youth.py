@@ -1,3 +1,152 @@
-"""Risk pages (youth)."""
+"""The youth's risk pages: the current assessment and its history, and the forms that record
+observations, retractions, structured screenings and external screens.
 
-urlpatterns = []
+Thin: caseapp.access gates every page (out of scope is a 404), risk.selectors reads, risk.services
+writes and checks every rule; a service's errors are shown on the form and nothing is saved.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from caseapp import access
+from caseapp.audit import client_ip
+from caseapp.forms import add_service_error
+from caseapp.language import form_note
+from caseapp.models import Youth
+from caseapp.services import youth as youth_services
+
+from .. import selectors, services
+from ..forms_youth import ExternalScreenForm, ObservationForm, RetractForm, ScreeningForm
+
+
+def _note_wording(request, form):
+    """After a save: a gentle note when a narrative field uses a term of risk.md A4 (never a block)."""
+    note = form_note(form)
+    if note:
+        messages.info(request, note)
+
+
+def youth_risk(request, youth_id):
+    youth = access.get_youth_or_404(
+        request.user, youth_id, queryset=Youth.objects.select_related("agency", "team")
+    )
+    context = selectors.youth_risk_context(youth, request.GET.get("page"))
+    context.update(youth=youth, can_edit=access.can_edit_youth(request.user, youth))
+    youth_services.record_view(actor=request.user, youth=youth, ip=client_ip(request))
+    return render(request, "risk/youth_risk.html", context)
+
+
+def risk_observe(request, youth_id):
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    form = ObservationForm(request.POST or None, indicators=selectors.recordable_indicators())
+    if request.method == "POST" and form.is_valid():
+        try:
+            observation = services.record_observation(
+                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            if observation.indicator.is_tripwire:
+                received = timezone.localtime(observation.information_received_at)
+                messages.warning(
+                    request,
+                    f"Observation {observation.indicator.code} recorded. This is an identification tripwire: the "
+                    "supervisor was asked to review today, and the law-enforcement clock will run from when the "
+                    f"information was received ({received:%m/%d/%Y %H:%M %Z}), not from the supervisor's decision.",
+                )
+            else:
+                messages.success(
+                    request, f"Observation {observation.indicator.code} recorded. The assessment is being updated."
+                )
+            _note_wording(request, form)
+            return redirect("youth_risk", youth_id=youth.pk)
+    return render(request, "risk/youth_observe.html", {"form": form, "youth": youth})
+
+
+def risk_retract(request, observation_id):
+    observation = selectors.get_observation_for_edit_or_404(request.user, observation_id)
+    youth = observation.youth
+    if observation.is_retracted and request.method != "POST":
+        messages.info(request, "This observation was already retracted.")
+        return redirect("youth_risk", youth_id=youth.pk)
+    form = RetractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retract_observation(
+                actor=request.user, observation_id=observation.pk, reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Observation {observation.indicator.code} retracted. It stays listed with your reason and no "
+                "longer counts in the assessment.",
+            )
+            _note_wording(request, form)
+            return redirect("youth_risk", youth_id=youth.pk)
+    return render(request, "risk/youth_retract.html", {"form": form, "youth": youth, "observation": observation})
+
+
+def risk_screening(request, youth_id):
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    episode = selectors.screening_episode_or_404(request.user, youth, request.GET.get("episode"))
+    indicators = selectors.recordable_indicators()
+    form = ScreeningForm(request.POST or None, indicators=indicators)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            services.record_screening(
+                actor=request.user, youth_id=youth.pk, episode_id=episode.pk if episode else None,
+                ip=client_ip(request), **fields,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            found = fields["findings"]
+            tripwires = {i.code for i in indicators if i.is_tripwire}
+            if found:
+                text = f"Screening recorded with {len(found)} indicator{'s' if len(found) != 1 else ''}."
+            else:
+                text = "Screening recorded."
+            if any(f["indicator"] in tripwires for f in found):
+                messages.warning(
+                    request,
+                    f"{text} It includes an identification tripwire: the supervisor was asked to review today, and "
+                    "the law-enforcement clock will run from when the information was received (the screening).",
+                )
+            else:
+                messages.success(request, f"{text} The assessment is being updated.")
+            _note_wording(request, form)
+            return redirect("youth_risk", youth_id=youth.pk)
+    return render(request, "risk/youth_screening.html", {"form": form, "youth": youth, "episode": episode})
+
+
+def risk_external_screen(request, youth_id):
+    youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
+    form = ExternalScreenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_external_screen(
+                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "External screen result recorded.")
+            return redirect("youth_risk", youth_id=youth.pk)
+    return render(request, "risk/youth_external.html", {"form": form, "youth": youth})
+
+
+urlpatterns = [
+    path("youth/<int:youth_id>/risk/", youth_risk, name="youth_risk"),
+    path("youth/<int:youth_id>/risk/observe/", risk_observe, name="risk_observe"),
+    path("youth/<int:youth_id>/risk/screening/", risk_screening, name="risk_screening"),
+    path("youth/<int:youth_id>/risk/external/", risk_external_screen, name="risk_external_screen"),
+    path("risk/observations/<int:observation_id>/retract/", risk_retract, name="risk_retract"),
+]
