@@ -186,7 +186,7 @@ INDICATORS: tuple[IndicatorDef, ...] = (
         "C1.5",
         "FAM",
         "Unexplained adults at family visits, or pressure during visits; a relative or someone called "
-        '"auntie"/"uncle" has been involved in commercial sex',
+        '"auntie"/"uncle" has a history of commercial sex involvement',
         3,
     ),
     _c1(

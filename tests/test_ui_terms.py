@@ -44,12 +44,6 @@ ALLOWED = (
         "AFCARS names living arrangement E120 code 12 'Runaway' (45 CFR 1355, regulatory.md §2.2). The packets "
         "show it as 'AFCARS setting' so that it matches the state's AFCARS file word for word.",
     ),
-    Allowed(
-        "risk/catalogue.py",
-        "has been involved in commercial sex",
-        "Indicator C1.5 describes an adult relative, not the youth, which A4's rule is about. Temporary: risk.md "
-        "B3 words it 'has a history of commercial sex involvement'; reworded so, this entry goes.",
-    ),
 )
 
 
