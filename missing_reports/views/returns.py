@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from caseapp.audit import client_ip
 from caseapp.forms import add_service_error
@@ -10,6 +11,7 @@ from caseapp.services.errors import EditConflict
 
 from .. import selectors, services
 from ..forms import DebriefForm, ReturnForm
+from ..models import ScreeningDone
 from .runs import note_wording
 
 
@@ -70,7 +72,17 @@ def debrief_create(request, episode_id):
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, "Return interview recorded. The return-interview clock is done.")
+            screened = form.cleaned_data["trafficking_screening_done"] == ScreeningDone.YES
+            messages.success(
+                request,
+                "Return interview recorded. The return-interview clock is done."
+                + (" Now record what the trafficking screening found." if screened else ""),
+            )
             note_wording(request, form)
+            if screened:
+                # What the screening found goes into the risk module's structured screening, named here by its
+                # URL only (missing_reports does not import risk).
+                screening = reverse("risk_screening", args=[episode.youth_id])
+                return redirect(f"{screening}?episode={episode.pk}")
             return redirect("episode_detail", episode_id=episode.pk)
     return render(request, "missing_reports/debrief_form.html", {"form": form, "episode": episode})

@@ -337,7 +337,8 @@ def test_the_debrief_completes_the_return_interview_clock(client_for, caseworker
     data = debrief_data()
     response = client_for(caseworker_a).post(debrief_url(returned), data)
     assert response.status_code == 302, response.context["form"].errors
-    assert response["Location"] == episode_url(returned)
+    # A screening was done: the next page records what it found (the risk module's structured screening).
+    assert response["Location"] == reverse("risk_screening", args=[returned.youth_id]) + f"?episode={returned.pk}"
     assert "return-interview clock is done" in page_messages(response)[0]
 
     debrief = Debrief.objects.get(episode=returned)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent
 from missing_reports import services as episode_services
+from missing_reports.models import Debrief
 from risk import services
 from risk.models import (
     ExternalScreen,
@@ -430,6 +431,44 @@ def test_no_indicators_found_and_declined_are_recorded(client_for, caseworker_a,
     assert screening.no_indicators_found and screening.youth_declined
     page = text(client_for(caseworker_a).get(risk_url(youth_a1)))
     assert "The youth declined to talk about it." in page and "No indicators found." in page
+
+
+def test_the_debrief_with_a_screening_goes_on_to_the_structured_screening(
+    client_for, caseworker_a, youth_a1, returned
+):
+    client = client_for(caseworker_a)
+    data = {
+        "interview_at": local(timezone.now() - HOUR),
+        "running_direction": "from",
+        "primary_factors": ["placement_safety"],
+        "trafficking_screening_done": "yes",
+        "screening_not_done_reason": "",
+    }
+    response = client.post(reverse("debrief_create", args=[returned.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Debrief.objects.filter(episode=returned).exists()
+    assert response["Location"] == f"{screening_url(youth_a1)}?episode={returned.pk}"
+    assert "Now record what the trafficking screening found." in page_messages(response)[0]
+
+    page = text(client.get(response["Location"]))
+    assert "After the missing episode from" in page
+    response = client.post(response["Location"], screening_data([("C4.9", "verified", "observation", "")]))
+    assert response.status_code == 302, response.context["form"].errors
+    screening = Screening.objects.get(youth=youth_a1)
+    assert screening.episode == returned
+    assert screening.observations.get().episode == returned
+
+
+def test_a_debrief_without_a_screening_stays_on_the_episode(client_for, caseworker_a, returned):
+    data = {
+        "interview_at": local(timezone.now() - HOUR),
+        "running_direction": "from",
+        "primary_factors": ["placement_safety"],
+        "trafficking_screening_done": "declined",
+        "screening_not_done_reason": "Wants to talk tomorrow.",
+    }
+    response = client_for(caseworker_a).post(reverse("debrief_create", args=[returned.pk]), data)
+    assert response["Location"] == reverse("episode_detail", args=[returned.pk])
 
 
 def test_the_screening_of_another_youths_episode_is_404(client_for, caseworker_a, youth_a1, returned, team_a1):
