@@ -356,13 +356,15 @@ def decide(
 
 
 def _same_identification(previous, decision):
-    """A correction of an identification (same information) keeps its one report clock."""
-    return bool(
-        previous
-        and previous.outcome == Outcome.IDENTIFIED
-        and previous.information_received_at == decision.information_received_at
-        and IdentificationReport.objects.filter(decision=previous).exists()
-    )
+    """A correction of an identification (same information, through an unbroken run of identified
+    decisions, however many corrections) keeps its one report clock."""
+    while previous is not None and previous.outcome == Outcome.IDENTIFIED:
+        if previous.information_received_at == decision.information_received_at and (
+            IdentificationReport.objects.filter(decision=previous).exists()
+        ):
+            return True
+        previous = previous.supersedes
+    return False
 
 
 def _start_le_report(youth, decision):

@@ -304,26 +304,18 @@ def test_recording_the_report_needs_evidence_and_completes_the_clock(supervisor_
 
 def test_correcting_an_identification_keeps_its_one_clock(supervisor_a, youth_a1, now):
     received = now - 2 * HOUR
-    first = decide(
-        supervisor_a,
-        youth_a1,
-        Outcome.IDENTIFIED,
-        trafficking_type="sex",
-        trafficking_kind="pimp_controlled",
-        timing="in_care",
-        information_received_at=received,
-    )
-    decide(
-        supervisor_a,
-        youth_a1,
-        Outcome.IDENTIFIED,
-        expected=first.pk,
-        trafficking_type="sex",
-        trafficking_kind="gang_controlled",
-        timing="in_care",
-        information_received_at=received,
-    )
+    kinds = ("pimp_controlled", "gang_controlled", "familial")  # identified, then corrected twice
+    previous = None
+    for kind in kinds:
+        previous = decide(
+            supervisor_a, youth_a1, Outcome.IDENTIFIED, expected=previous.pk if previous else None,
+            trafficking_type="sex", trafficking_kind=kind, timing="in_care", information_received_at=received,
+        )
     assert IdentificationReport.objects.filter(youth=youth_a1).count() == 1
+    # New information (received later) is a new identification with its own clock.
+    decide(supervisor_a, youth_a1, Outcome.IDENTIFIED, expected=previous.pk, trafficking_type="labor",
+           trafficking_kind="other", timing="in_care", information_received_at=now - HOUR)
+    assert IdentificationReport.objects.filter(youth=youth_a1).count() == 2
 
 
 # --- Weights ------------------------------------------------------------------------------------
