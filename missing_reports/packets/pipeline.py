@@ -4,7 +4,9 @@ The build (DESIGN.md rule 4), for one episode and kind:
 
     facts = facts.assemble(episode, kind)                 the one shared assembly
     content_hash = sha256(canonical JSON of the facts)    identifies the version
-    version = get or create (episode, kind, hash)         unique constraint: concurrent builders meet
+    version = get or create (episode, kind, hash)         unique constraint: concurrent builders meet;
+                                                          a row is created already claimed by its
+                                                          creator (BUILDING, attempts 1)
     READY                → done, nothing new              idempotent
     claim it             PENDING / FAILED, or BUILDING whose claim is older than BUILD_LEASE
                          (a worker killed half-way), → BUILDING with one conditional UPDATE
@@ -26,6 +28,7 @@ import hashlib
 import json
 import logging
 import re
+from contextlib import nullcontext
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
@@ -199,47 +202,66 @@ def _trigger(reason) -> str:
 # --- The build --------------------------------------------------------------------------------
 
 
-def _load_episode(episode_id):
-    return MissingEpisode.objects.select_related("youth__agency").get(pk=episode_id)
-
-
 def build(episode_id, kind, *, reason, actor_id=None) -> PacketVersion:
     """Build the `kind` packet of the episode's current facts, or return the version that has them.
 
     Idempotent and safe to run concurrently (module docstring). Raises on a failed build, after
     marking the version FAILED with the error, so the Celery task retries it.
+
+    A new version costs nine queries: the episode (with youth, agency, placement and recovery
+    photo), the four other reads of the facts, the episode's versions of this kind, the INSERT of
+    the claimed version, the photo's file name, and the UPDATE to READY.
     """
     if kind not in kinds.KINDS:
         raise ValueError(f"Unknown packet kind {kind!r}.")
-    episode = _load_episode(episode_id)
+    episode = packet_facts.load_episode(episode_id)  # read once: the facts and the file names use it
     assembled_at = timezone.now()  # a version's created_at is when its facts were read (see catch_up)
     facts = packet_facts.assemble(episode, kind)
-    version = _version_for(episode, kind, facts, trigger=_trigger(reason), actor_id=actor_id, now=assembled_at)
-    return _finish(version, episode)
+    version, claimed_at = _claimed_version_for(
+        episode, kind, facts, trigger=_trigger(reason), actor_id=actor_id, now=assembled_at
+    )
+    return _finish(version, episode, claimed_at=claimed_at)
 
 
 def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> PacketVersion:
-    """The version row of these facts: found, or created with the next number.
+    """The version row of these facts: found, or created with the next number (and then claimed
+    for building by this caller: see `_claimed_version_for`)."""
+    return _claimed_version_for(episode, kind, facts, trigger=trigger, actor_id=actor_id, now=now)[0]
+
+
+def _claimed_version_for(episode, kind, facts, *, trigger, actor_id, now=None):
+    """(version, claimed_at): the version row of these facts, found or created with the next number.
+
+    A row this call creates is created claimed (BUILDING, attempts 1, claimed_at): nobody else can
+    have seen it, so its creator builds it without a separate claim (`claimed_at` is returned; None
+    for a row that already existed, which `_finish` claims as usual). A creator killed before it
+    finishes leaves a BUILDING row whose lease runs out, as after any claim.
 
     Concurrent builders of the same facts converge on one row (the unique (episode, kind, hash)
-    constraint); builders of different facts that race for a number retry with the next one.
+    constraint); builders of different facts that race for a number retry with the next one. One
+    query finds the row and the next number, one creates it.
     """
     canonical = _canonical(facts)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     rows = PacketVersion.objects.filter(episode_id=episode.pk, kind=kind)
     for _ in range(10):
-        existing = rows.filter(content_hash=digest).first()
-        if existing is not None:
-            current = rows.order_by("-current_since", "-number").values_list("pk", flat=True).first()
-            if current != existing.pk:
+        # Newest-current first: (pk, content hash, number) of every version of this packet.
+        known = list(rows.order_by("-current_since", "-number").values_list("pk", "content_hash", "number"))
+        existing_pk = next((pk for pk, content, _ in known if content == digest), None)
+        if existing_pk is not None:
+            existing = PacketVersion.objects.get(pk=existing_pk)
+            if known[0][0] != existing_pk:
                 # The record went back to earlier facts: that version is the current one again.
                 existing.current_since = now or timezone.now()
                 PacketVersion.objects.filter(pk=existing.pk).update(current_since=existing.current_since)
-            return existing
-        number = (rows.aggregate(top=Max("number"))["top"] or 0) + 1
+            return existing, None
+        number = max((n for _, _, n in known), default=0) + 1
+        claimed_at = timezone.now()
         try:
-            with transaction.atomic():
-                return PacketVersion.objects.create(
+            # In autocommit (a worker) the INSERT commits by itself; inside a transaction a savepoint
+            # keeps a lost race from breaking it.
+            with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+                version = PacketVersion.objects.create(
                     episode_id=episode.pk,
                     kind=kind,
                     content_hash=digest,
@@ -250,7 +272,11 @@ def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> Packet
                     triggered_by_id=actor_id,
                     created_at=now or timezone.now(),
                     current_since=now or timezone.now(),
+                    status=PacketStatus.BUILDING,
+                    claimed_at=claimed_at,
+                    attempts=1,
                 )
+            return version, claimed_at
         except IntegrityError:
             continue  # another builder made this version, or took this number: look again
     raise RuntimeError(f"Could not create a {kind} packet version for episode {episode.pk}.")
@@ -262,21 +288,26 @@ def _claimable(now):
     )
 
 
-def _finish(version, episode) -> PacketVersion:
-    """Claim `version`, render it from its stored facts and mark it READY (or FAILED, re-raising)."""
-    if version.status == PacketStatus.READY:
-        return version
-    claimed_at = timezone.now()
-    claimed = (
-        PacketVersion.objects.filter(pk=version.pk)
-        .filter(_claimable(claimed_at))
-        .update(status=PacketStatus.BUILDING, claimed_at=claimed_at, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        # Ready, or another worker holds a live claim: it builds, this one does nothing.
-        version.refresh_from_db()
-        return version
-    version.refresh_from_db()  # the stored facts, as the database gives them back
+def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
+    """Claim `version`, render it from its stored facts and mark it READY (or FAILED, re-raising).
+
+    `claimed_at`: the claim this caller already holds, when it created the version claimed
+    (`_claimed_version_for`); its facts are then those it stored, as the database gives them back.
+    """
+    if claimed_at is None:
+        if version.status == PacketStatus.READY:
+            return version
+        claimed_at = timezone.now()
+        claimed = (
+            PacketVersion.objects.filter(pk=version.pk)
+            .filter(_claimable(claimed_at))
+            .update(status=PacketStatus.BUILDING, claimed_at=claimed_at, attempts=F("attempts") + 1)
+        )
+        if not claimed:
+            # Ready, or another worker holds a live claim: it builds, this one does nothing.
+            version.refresh_from_db()
+            return version
+        version.refresh_from_db()  # the stored facts, as the database gives them back
     version.episode = episode  # for packet_path (agency code), without a query
     written = []
     try:
@@ -410,8 +441,10 @@ def catch_up(now=None, *, max_builds=CATCH_UP_MAX_BUILDS, max_checks=CATCH_UP_MA
         budget -= 1
 
         def make(episode=episode, kind=kind, facts=facts, assembled_at=assembled_at):
-            version = _version_for(episode, kind, facts, trigger=CATCH_UP_TRIGGER, actor_id=None, now=assembled_at)
-            return _finish(version, episode)
+            version, claimed_at = _claimed_version_for(
+                episode, kind, facts, trigger=CATCH_UP_TRIGGER, actor_id=None, now=assembled_at
+            )
+            return _finish(version, episode, claimed_at=claimed_at)
 
         if _try(make, counts):
             counts["built"] += 1
