@@ -9,6 +9,7 @@ Text is real text (extractable); the only image is the youth's photo, loaded by 
 import functools
 import hashlib
 import io
+import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,7 +18,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     CondPageBreak,
@@ -63,6 +64,55 @@ _FONT_CANDIDATES = (
 )
 
 
+@functools.lru_cache(maxsize=128)
+def _compressed_subset(face, subset: tuple[int, ...]) -> tuple[bytes, int]:
+    """(zlib-compressed font file, its uncompressed length) of the subset `subset` of `face`.
+
+    A packet embeds a subset of each of its four faces; the subset is the printable ASCII range plus
+    the few other characters the packet uses, so nearly every packet embeds the same subsets. Making
+    and compressing one costs about 1 ms a face, so it is done once per process and subset (at most
+    128 kept, a few MB). Same bytes as ReportLab writes itself (zlib's default level).
+    """
+    data = face.makeSubset(list(subset))
+    return zlib.compress(data), len(data)
+
+
+def _add_cached_subset_objects(face, doc, fontname, subset):
+    """ReportLab's TTFontFace.addSubsetObjects (5.1), with the font file from `_compressed_subset`."""
+    if not doc.compression:
+        return type(face).addSubsetObjects(face, doc, fontname, subset)
+    compressed, length = _compressed_subset(face, tuple(subset))
+    font_file = pdfdoc.PDFStream(content=compressed)
+    font_file.dictionary["Length1"] = length
+    # A stream whose dictionary names its filter is written as it is (already compressed).
+    font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
+    font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({fontname})")
+    flags = (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC
+    descriptor = pdfdoc.PDFDictionary(
+        {
+            "Type": "/FontDescriptor",
+            "Ascent": face.ascent,
+            "CapHeight": face.capHeight,
+            "Descent": face.descent,
+            "Flags": flags,
+            "FontBBox": pdfdoc.PDFArray(face.bbox),
+            "FontName": pdfdoc.PDFName(fontname),
+            "ItalicAngle": face.italicAngle,
+            "StemV": face.stemV,
+            "FontFile2": font_file_ref,
+            "MissingWidth": face.defaultWidth,
+        }
+    )
+    return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+
+def _packet_font(name, path) -> TTFont:
+    """A TrueType font whose embedded subsets are made once per process (`_compressed_subset`)."""
+    font = TTFont(name, path)
+    font.face.addSubsetObjects = functools.partial(_add_cached_subset_objects, font.face)
+    return font
+
+
 @functools.cache
 def fonts() -> tuple[str, str, str]:
     """(regular, bold, italic) font names, registered once per process."""
@@ -73,7 +123,7 @@ def fonts() -> tuple[str, str, str]:
             names = ("PacketSans", "PacketSans-Bold", "PacketSans-Italic", "PacketSans-BoldItalic")
             try:
                 for name, path in zip(names, paths, strict=True):
-                    pdfmetrics.registerFont(TTFont(name, path))
+                    pdfmetrics.registerFont(_packet_font(name, path))
             except Exception:  # noqa: S112 - an unreadable font file: try the next family
                 continue
             registerFontFamily(names[0], normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3])
