@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "caseapp",
     "missing_reports",
     "risk",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Agency exports: expired files removed (rows kept), lost or abandoned export jobs sent again.
+    "exports-sweep": {
+        "task": "exports.tasks.sweep_exports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # risk.md B4: the episode-history rules run nightly as well as on every change.
     "risk-reassess-nightly": {
         "task": "risk.tasks.reassess_nightly",
@@ -181,6 +188,9 @@ CELERY_BEAT_SCHEDULE = {
 # seed_demo: after the agencies, staff and youth (caseapp/demo.py), these add each app's synthetic demo
 # data. Each is called with agencies, staff and log, and returns counts of what it created.
 DEMO_SEEDERS = ["risk.demo.seed"]
+
+# Export files (Reports page) are removed this many hours after they are made; the job row stays.
+EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=72)
 
 # Reminders before a reporting clock runs out, in hours before it is due: the first lead emails the
 # youth's caseworker(s), the second the team's supervisor(s) (missing_reports/escalation.py).

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("caseapp.urls_app")),
     path("", include("missing_reports.urls")),
     path("", include("risk.urls")),
+    path("", include("exports.urls")),
 ]

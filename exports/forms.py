@@ -1,0 +1,63 @@
+"""The Reports form. It checks the shape of the input; services.check_request checks the rules."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from caseapp.forms import DATE_WIDGET
+from caseapp.models import MISSING_PLACEMENT_TYPES, PlacementType
+
+from . import reports, services
+from .models import ExportFormat
+from .reports.base import ExportFilters
+
+
+class ExportRequestForm(forms.Form):
+    report = forms.ChoiceField(label="Report", choices=(), widget=forms.RadioSelect)
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[(f.value, f.label) for f in ExportFormat],
+        initial=ExportFormat.CSV,
+        widget=forms.RadioSelect,
+    )
+    period_start = forms.DateField(label="First day of the period", widget=DATE_WIDGET, required=False)
+    period_end = forms.DateField(label="Last day of the period", widget=DATE_WIDGET, required=False)
+    teams = forms.TypedMultipleChoiceField(
+        label="Teams",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every team you can see.",
+        error_messages={"invalid_choice": "Choose teams from the list: %(value)s is not a team you can report on."},
+    )
+    placement_types = forms.MultipleChoiceField(
+        label="Placement type at the time",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(value, label) for value, label in PlacementType.choices if value not in MISSING_PLACEMENT_TYPES],
+        help_text="None ticked: every placement type.",
+        error_messages={"invalid_choice": "Choose placement types from the list."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["report"].choices = reports.choices()
+        self.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
+        if len(reports.REPORTS) == 1:
+            self.fields["report"].initial = next(iter(reports.REPORTS))
+        # The last full month, the most common request.
+        first_of_this_month = timezone.localdate().replace(day=1)
+        last_month_end = first_of_this_month - datetime.timedelta(days=1)
+        self.fields["period_start"].initial = last_month_end.replace(day=1)
+        self.fields["period_end"].initial = last_month_end
+
+    def filters(self) -> ExportFilters:
+        data = self.cleaned_data
+        return ExportFilters(
+            period_start=data.get("period_start"),
+            period_end=data.get("period_end"),
+            team_ids=tuple(data.get("teams") or ()),
+            placement_types=tuple(data.get("placement_types") or ()),
+        )

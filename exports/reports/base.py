@@ -1,0 +1,138 @@
+"""What every report is: its key, title, formats, the filters it reads, its columns, and two reads.
+
+A report module (exports/reports/<key>.py) defines one subclass of `Report` and registers it with
+`@register` (exports/reports/__init__.py). The framework does everything else: the form offers it,
+the task counts its rows for the progress bar, streams `rows()` into the writer of the chosen format
+(formula-guarded CSV or XLSX), audits the export and serves the file to its requester.
+
+Rules for a report:
+- `rows(query)` yields one tuple per row, in the order of `columns`, from a chunked queryset
+  (`values_list(...).iterator(chunk_size=CHUNK_SIZE)`, joins through values_list or select_related,
+  per-row figures as subquery annotations): memory stays flat whatever the row count, and the query
+  count does not grow with it. Values are plain Python: str, int, float, Decimal, bool, date,
+  aware datetime or None; the writer formats them (times in the agency's zone).
+- `count(query)` is the number of rows `rows(query)` will yield (the progress bar's total).
+- Both start from the requester's scope: `query.user` is the person who asked, and every queryset is
+  filtered through caseapp.access (a supervisor's export holds their teams only), and by
+  `query.agency`.
+- Minimum necessary: `source_fields` lists every model field path the report reads. Restricted
+  fields (caseapp Youth.RESTRICTED_FIELDS) are refused at registration unless `restricted_reason`
+  says why the report's purpose needs them. Never a youth's name where a case number will do.
+"""
+
+import dataclasses
+import datetime
+import zoneinfo
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from django.utils import timezone
+
+from ..models import ExportFormat
+
+# Rows fetched from the database at a time: large enough that the per-fetch cost vanishes, small enough
+# that a chunk of a wide row stays a few megabytes.
+CHUNK_SIZE = 2000
+
+# The filters a report may read; the form shows them and validates them against the user's scope.
+PERIOD = "period"
+TEAMS = "teams"
+PLACEMENT_TYPES = "placement_types"
+FILTERS = (PERIOD, TEAMS, PLACEMENT_TYPES)
+
+
+class Column(NamedTuple):
+    header: str
+    width: int = 14  # characters, for the XLSX sheet
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportFilters:
+    """The period (dates in the agency's zone, both included) and the optional team / placement filters.
+
+    Stored on the job as JSON (`to_json`), so a job runs, and runs again, with exactly what was asked.
+    Empty `team_ids` or `placement_types` mean "all" (within the requester's scope).
+    """
+
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    team_ids: tuple[int, ...] = ()
+    placement_types: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+            "team_ids": sorted(self.team_ids),
+            "placement_types": sorted(self.placement_types),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ExportFilters":
+        data = data or {}
+
+        def day(value):
+            return datetime.date.fromisoformat(value) if value else None
+
+        return cls(
+            period_start=day(data.get("period_start")),
+            period_end=day(data.get("period_end")),
+            team_ids=tuple(int(pk) for pk in data.get("team_ids") or ()),
+            placement_types=tuple(str(value) for value in data.get("placement_types") or ()),
+        )
+
+    def period_bounds(self, tz) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start, end) as aware datetimes: local midnight of the first day to local midnight after the last."""
+        start = datetime.datetime.combine(self.period_start, datetime.time.min, tzinfo=tz)
+        end = datetime.datetime.combine(self.period_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        return start, end
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportQuery:
+    """What a report is run on and for whom: the agency, the requester (whose scope applies), the
+    filters, and `as_of`, the moment the run started (the "now" of open episodes)."""
+
+    agency: object
+    user: object
+    filters: ExportFilters
+    as_of: datetime.datetime
+
+    @property
+    def tz(self):
+        try:
+            return zoneinfo.ZoneInfo(self.agency.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return timezone.get_default_timezone()
+
+    def period_bounds(self):
+        return self.filters.period_bounds(self.tz)
+
+
+class Report:
+    """Subclass, set the attributes, implement `count` and `rows`, and decorate with `@register`."""
+
+    key: str = ""
+    title: str = ""
+    description: str = ""
+    formats: tuple[str, ...] = (ExportFormat.CSV, ExportFormat.XLSX)
+    filters: tuple[str, ...] = FILTERS
+    columns: tuple[Column, ...] = ()
+    source_fields: tuple[str, ...] = ()
+    restricted_reason: str = ""
+
+    def count(self, query: ReportQuery) -> int:
+        raise NotImplementedError
+
+    def rows(self, query: ReportQuery) -> Iterator[tuple]:
+        raise NotImplementedError
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def format_choices(self):
+        return [(value, ExportFormat(value).label) for value in self.formats]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,171 @@
+"""Episode register (issue 6, item 4): every missing episode that overlaps the period, one row each.
+
+An episode overlaps the period [start, end) when the youth was last seen before the end and either
+returned on or after the start or has not returned yet. One query whatever the row count: the placement
+at the time, the debrief and the youth's team come through joins; whether a structured risk screening
+exists for the episode and the youth's risk band at the return (or, for an open episode, at the moment
+the export started) are subquery annotations.
+
+Minimum necessary: the agency case number identifies the youth, never the name; nothing restricted.
+"""
+
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from caseapp import access
+from caseapp.models import PlacementType
+from missing_reports.models import (
+    EpisodeCategory,
+    EpisodeStatus,
+    FoundLocationType,
+    HowLocated,
+    MissingEpisode,
+    PrimaryFactor,
+    ScreeningDone,
+)
+from risk.models import Band, RiskSnapshot, Screening
+
+from . import register
+from .base import CHUNK_SIZE, Column, Report
+
+SCREENING_AT_RETURN = {
+    ScreeningDone.YES: "Yes",
+    ScreeningDone.NO: "No",
+    ScreeningDone.DECLINED: "Declined by the youth",
+}
+NO_DEBRIEF = "No return interview recorded"
+NOT_ASSESSED = "Not assessed"
+
+
+def _labels(choices):
+    return {value: str(label) for value, label in choices.choices}
+
+
+@register
+class EpisodeRegister(Report):
+    key = "episode-register"
+    title = "Episode register"
+    description = (
+        "Every missing episode that overlaps the period: dates and duration, the placement and its type at the "
+        "time, category, where and how the youth was found, the primary factors from the return interview, "
+        "whether a trafficking screening was done, and the youth's risk band at the return."
+    )
+    columns = (
+        Column("Episode ID", 10),
+        Column("Agency case number", 18),
+        Column("Team", 16),
+        Column("Status", 10),
+        Column("Last seen at", 17),
+        Column("Agency learned at", 17),
+        Column("Returned at", 17),
+        Column("Duration (hours)", 10),
+        Column("Placement type at the time", 24),
+        Column("Placement (provider)", 24),
+        Column("Category", 24),
+        Column("Where found", 22),
+        Column("How located", 20),
+        Column("Primary factors", 40),
+        Column("Trafficking screening at the return interview", 18),
+        Column("Structured risk screening recorded", 14),
+        Column("Risk band at the return (at the export if still missing)", 16),
+    )
+    source_fields = (
+        "id",
+        "youth__case_number",
+        "youth__team__name",
+        "status",
+        "last_seen_at",
+        "agency_learned_at",
+        "returned_at",
+        "placement__placement_type",
+        "placement__provider_name",
+        "category",
+        "found_location_type",
+        "how_located",
+        "debrief__primary_factors",
+        "debrief__trafficking_screening_done",
+    )
+
+    def episodes(self, query):
+        """The episodes of the requester's scope in this agency that overlap the period, filtered."""
+        start, end = query.period_bounds()
+        filters = query.filters
+        episodes = MissingEpisode.objects.filter(
+            youth__agency_id=query.agency.pk,
+            youth__in=access.youth_visible_to(query.user),
+            last_seen_at__lt=end,
+        ).filter(Q(returned_at__gte=start) | Q(returned_at__isnull=True))
+        if filters.team_ids:
+            episodes = episodes.filter(youth__team_id__in=filters.team_ids)
+        if filters.placement_types:
+            episodes = episodes.filter(placement__placement_type__in=filters.placement_types)
+        return episodes
+
+    def count(self, query) -> int:
+        return self.episodes(query).count()
+
+    def rows(self, query):
+        band_then = Subquery(
+            RiskSnapshot.objects.filter(
+                youth_id=OuterRef("youth_id"),
+                computed_at__lte=Coalesce(OuterRef("returned_at"), Value(query.as_of)),
+            )
+            .order_by("-computed_at", "-id")
+            .values("band")[:1]
+        )
+        risk_screened = Exists(Screening.objects.filter(episode_id=OuterRef("pk")))
+        values = (
+            self.episodes(query)
+            .annotate(band_then=band_then, risk_screened=risk_screened)
+            .order_by("last_seen_at", "pk")
+            .values_list(*self.source_fields, "risk_screened", "band_then")
+        )
+        placement_types = _labels(PlacementType)
+        categories = _labels(EpisodeCategory)
+        found = _labels(FoundLocationType)
+        located = _labels(HowLocated)
+        factors = _labels(PrimaryFactor)
+        bands = _labels(Band)
+        statuses = _labels(EpisodeStatus)
+        for (
+            pk,
+            case_number,
+            team,
+            status,
+            last_seen_at,
+            learned_at,
+            returned_at,
+            placement_type,
+            provider,
+            category,
+            found_type,
+            how_located,
+            primary_factors,
+            screening_done,
+            risk_screened,
+            band,
+        ) in values.iterator(chunk_size=CHUNK_SIZE):
+            if returned_at is None:
+                hours, screening = None, ""
+            else:
+                hours = round((returned_at - last_seen_at).total_seconds() / 3600, 1)
+                screening = SCREENING_AT_RETURN.get(screening_done, NO_DEBRIEF) if screening_done else NO_DEBRIEF
+            yield (
+                pk,
+                case_number,
+                team,
+                statuses.get(status, status),
+                last_seen_at,
+                learned_at,
+                returned_at,
+                hours,
+                placement_types.get(placement_type, placement_type or ""),
+                provider or "",
+                categories.get(category, category),
+                found.get(found_type, found_type or ""),
+                located.get(how_located, how_located or ""),
+                "; ".join(factors.get(value, str(value)) for value in primary_factors or ()),
+                screening,
+                bool(risk_screened),
+                bands.get(band, NOT_ASSESSED) if band else NOT_ASSESSED,
+            )
