@@ -80,11 +80,16 @@ class YouthFactory(factory.django.DjangoModelFactory):
         model = Youth
         skip_postgeneration_save = True
 
+    class Params:
+        first_surname = factory.Faker("last_name")
+
     team = factory.SubFactory(TeamFactory)
     agency = factory.SelfAttribute("team.agency")
     case_number = factory.Sequence(lambda n: f"TC-{n:06d}")
     legal_first_name = factory.Faker("first_name")
-    legal_last_name = factory.Faker("last_name")
+    # Double-barrelled, so that "the name is not on the page" can never pass or fail by a short
+    # surname ("Li", "May") turning up inside another word.
+    legal_last_name = factory.LazyAttributeSequence(lambda o, n: f"{o.first_surname}-Testfamily{n}")
     date_of_birth = factory.LazyFunction(lambda: years_ago(15, days=40))
     sex = Sex.FEMALE
     entered_care_on = factory.LazyFunction(lambda: years_ago(2))
