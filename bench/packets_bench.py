@@ -58,6 +58,24 @@ def parse_args():
         help="workers mode: also save K runs one at a time (idle workers) and time each "
         "from the commit until both packets are READY.",
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, metavar="R", help="workers mode: drain R batches of --packets (median)."
+    )
+    parser.add_argument(
+        "--worker-env",
+        choices=("inherit", "production", "reuse"),
+        default="inherit",
+        help="--spawn-workers: the workers' settings. inherit: this environment as it is (DEBUG on and "
+        "CONN_MAX_AGE 0 unless set); production: DEBUG off and CONN_MAX_AGE=60, as a deployment runs them; "
+        "reuse: production, started by bench/reuse_worker.py (database connections kept between tasks).",
+    )
+    parser.add_argument(
+        "--worker-option",
+        action="append",
+        default=[],
+        metavar="OPT",
+        help="--spawn-workers: one more `celery worker` option (repeatable), e.g. --worker-option=-Ofair.",
+    )
     parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
     parser.add_argument(
         "--allow-default-db",
@@ -254,17 +272,31 @@ def catch_up_cost():
     )
 
 
-def start_workers(concurrency, queue):
+def worker_environment(args):
+    """The environment of the workers started here: this one, plus --worker-env's settings."""
+    env = dict(os.environ)
+    if args.worker_env in ("production", "reuse"):
+        # What a deployment runs (README "Deploying"): DEBUG off (no per-query logging) and
+        # persistent database connections. Values already in the environment win.
+        env.setdefault("CONN_MAX_AGE", "60")
+        if "DEBUG" not in os.environ:
+            env["DEBUG"] = "false"
+            env.setdefault("SECRET_KEY", uuid.uuid4().hex * 2)  # a throwaway key for this run only
+    return env
+
+
+def start_workers(args, queue):
     log_path = Path(tempfile.gettempdir()) / f"packets-bench-worker-{queue}.log"
+    if args.worker_env == "reuse":
+        # The same worker with the proposed connection handling (bench/reuse_worker.py).
+        start = [sys.executable, str(ROOT / "bench" / "reuse_worker.py")]
+    else:
+        start = [sys.executable, "-m", "celery", "-A", "caseapp"]
     command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "caseapp",
+        *start,
         "worker",
         "-c",
-        str(concurrency),
+        str(args.spawn_workers),
         "-l",
         "warning",
         "-Q",
@@ -273,9 +305,13 @@ def start_workers(concurrency, queue):
         f"{queue}@%h",
         "--without-gossip",
         "--without-mingle",
+        *args.worker_option,
     ]
+    env = worker_environment(args)
+    shown = {k: env[k] if k != "SECRET_KEY" else "(set)" for k in ("DEBUG", "CONN_MAX_AGE", "SECRET_KEY") if k in env}
+    print(f"Worker: {' '.join(command[1:])}; environment: {shown or 'as this process'}")
     # A fixed command line: this interpreter's celery, with the options above.
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
     from caseapp.celery import app
 
     deadline = time.monotonic() + 60
@@ -285,6 +321,61 @@ def start_workers(concurrency, queue):
     # Let every child process import the app before timing anything.
     time.sleep(2)
     return process, log_path
+
+
+def process_tree(pid):
+    """`pid` and its descendants (Linux /proc)."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def cpu_seconds(pids):
+    """{pid: user + system CPU seconds used so far} of those of `pids` still running."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
+
+
+def cpu_used(before, after):
+    """CPU seconds used between two cpu_seconds() readings, by the processes in both."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+
+
+def database_backends():
+    """PIDs of the PostgreSQL server processes serving this database now (other than this one's)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def machine_busy():
+    """(busy, total) CPU ticks of the whole machine so far (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
 
 
 def wait_ready(episode_ids, expected, timeout=600, poll=0.02):
@@ -299,10 +390,20 @@ def wait_ready(episode_ids, expected, timeout=600, poll=0.02):
     return False
 
 
+def wait_queue_empty(queue, timeout=120):
+    """Wait until the workers have taken every message of `queue` (the seeding's own tasks), then a
+    moment for them to finish, so the timed part starts with idle workers."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    deadline = time.monotonic() + timeout
+    while client.llen(queue) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
+
+
 def run_workers(args, run_id):
     from caseapp.celery import app
-    from missing_reports import tasks
-    from missing_reports.models import PacketVersion
 
     if app.conf.task_always_eager:
         raise SystemExit("workers mode needs REDIS_URL (Celery is eager without it).")
@@ -310,32 +411,72 @@ def run_workers(args, run_id):
     app.conf.task_default_queue = queue
     process = None
     if args.spawn_workers:
-        process, log_path = start_workers(args.spawn_workers, queue)
+        process, log_path = start_workers(args, queue)
         print(f"Started a worker with {args.spawn_workers} processes on queue {queue} (log: {log_path}).")
     try:
-        episodes = seed_episodes((args.packets + 1) // 2, run_id)
-        ids = [e.pk for e in episodes]
-        expected = len(ids) * 2
-        print(f"Seeded {len(ids)} episodes; sending {expected} build tasks ...", flush=True)
-        started = time.perf_counter()
-        for episode_id in ids:
-            for kind in KINDS:
-                tasks.build_packet.delay(episode_id, kind, "bench", None)
-        sent = time.perf_counter() - started
-        finished = wait_ready(ids, expected)
-        wall = time.perf_counter() - started
-        ready = PacketVersion.objects.filter(episode_id__in=ids, status="ready").count()
-        print()
-        print(
-            f"  {ready} of {expected} packets READY {'' if finished else '(TIMED OUT) '}in {wall:.2f} s "
-            f"(sending took {sent:.2f} s): {ready / wall:.1f} packets/s"
-        )
+        rates = []
+        for attempt in range(args.repeat):
+            rates.append(drain(args, f"{run_id}{attempt or ''}", queue, process))
+        if len(rates) > 1:
+            print(
+                f"\nPackets/s over {len(rates)} drains: median {statistics.median(rates):.1f} "
+                f"(each: {', '.join(f'{r:.1f}' for r in rates)})"
+            )
         if args.latency:
             run_latency(args, run_id)
     finally:
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
+
+
+def drain(args, run_id, queue, process):
+    """Seed, send the build tasks at once and time until every packet is READY. Returns packets/s."""
+    from missing_reports import tasks
+    from missing_reports.models import PacketVersion
+
+    episodes = seed_episodes((args.packets + 1) // 2, run_id)
+    ids = [e.pk for e in episodes]
+    expected = len(ids) * 2
+    wait_queue_empty(queue)
+    workers = process_tree(process.pid) if process is not None else []
+    backends = database_backends()
+    print(f"Seeded {len(ids)} episodes; sending {expected} build tasks ...", flush=True)
+    load_before = os.getloadavg()[0]
+    worker_cpu, backend_cpu, busy = cpu_seconds(workers), cpu_seconds(backends), machine_busy()
+    started = time.perf_counter()
+    for episode_id in ids:
+        for kind in KINDS:
+            tasks.build_packet.delay(episode_id, kind, "bench", None)
+    sent = time.perf_counter() - started
+    finished = wait_ready(ids, expected)
+    wall = time.perf_counter() - started
+    busy_after = machine_busy()
+    backends_after = cpu_seconds(backends)
+    # The backends measured: those that served the whole drain (persistent connections).
+    backends_kept = bool(backends) and backends_after.keys() == backend_cpu.keys()
+    worker_cpu = cpu_used(worker_cpu, cpu_seconds(workers))
+    backend_cpu = cpu_used(backend_cpu, backends_after)
+    ready = PacketVersion.objects.filter(episode_id__in=ids, status="ready").count()
+    cores = os.cpu_count() or 1
+    machine = (busy_after[0] - busy[0]) / max(1, busy_after[1] - busy[1]) * cores
+    print(
+        f"  {ready} of {expected} packets READY {'' if finished else '(TIMED OUT) '}in {wall:.2f} s "
+        f"(sending took {sent:.2f} s): {ready / wall:.1f} packets/s"
+    )
+    if workers:
+        per_packet = worker_cpu / max(1, ready) * 1000
+        line = f"  CPU per packet: worker processes {per_packet:.1f} ms"
+        if backends_kept:
+            line += f", their PostgreSQL backends {backend_cpu / max(1, ready) * 1000:.1f} ms"
+        else:
+            line += " (PostgreSQL not measured: its backends come and go, CONN_MAX_AGE=0)"
+        print(line)
+    print(
+        f"  machine: {machine:.2f} of {cores} cores busy during the drain (everything on it, other "
+        f"sessions' work included); load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+    )
+    return ready / wall
 
 
 def run_latency(args, run_id):
