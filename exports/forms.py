@@ -12,6 +12,8 @@ from . import reports, services
 from .models import ExportFormat
 from .reports.base import ExportFilters
 
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
 
 class ExportRequestForm(forms.Form):
     report = forms.ChoiceField(label="Report", choices=(), widget=forms.RadioSelect)
@@ -19,7 +21,7 @@ class ExportRequestForm(forms.Form):
         label="Format",
         choices=[(f.value, f.label) for f in ExportFormat],
         initial=ExportFormat.CSV,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     period_start = forms.DateField(label="First day of the period", widget=DATE_WIDGET, required=False)
     period_end = forms.DateField(label="Last day of the period", widget=DATE_WIDGET, required=False)
@@ -27,14 +29,14 @@ class ExportRequestForm(forms.Form):
         label="Teams",
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CHECKBOXES,
         help_text="None ticked: every team you can see.",
         error_messages={"invalid_choice": "Choose teams from the list: %(value)s is not a team you can report on."},
     )
     placement_types = forms.MultipleChoiceField(
         label="Placement type at the time",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CHECKBOXES,
         choices=[(value, label) for value, label in PlacementType.choices if value not in MISSING_PLACEMENT_TYPES],
         help_text="None ticked: every placement type.",
         error_messages={"invalid_choice": "Choose placement types from the list."},
@@ -44,6 +46,9 @@ class ExportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["report"].choices = reports.choices()
+        # The formats some report is made in (PDF only once a summary report offers it).
+        offered = {fmt for report in reports.all_reports() for fmt in report.formats}
+        self.fields["format"].choices = [(f.value, f.label) for f in ExportFormat if f.value in offered]
         self.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
         if len(reports.REPORTS) == 1:
             self.fields["report"].initial = next(iter(reports.REPORTS))

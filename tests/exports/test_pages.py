@@ -84,7 +84,7 @@ def test_starting_an_export_goes_to_its_page_with_the_download(
         ({"period_end": "2025-02-28"}, "period_end", "The last day of the period must be on or after its first day."),
         ({"period_start": ""}, "period_start", "Give the first day of the period."),
         ({"period_end": "31/03/2025"}, "period_end", "Enter a valid date."),
-        ({"format": "pdf"}, "format", "The episode register is made as CSV or Excel (XLSX)."),
+        ({"format": "pdf"}, "format", "Select a valid choice. pdf is not one of the available choices."),
         ({"format": "docx"}, "format", "Select a valid choice. docx is not one of the available choices."),
         ({"report": "everything"}, "report", "Select a valid choice. everything is not one of the available choices."),
         ({"placement_types": ["castle"]}, "placement_types", "Choose placement types from the list."),
@@ -112,6 +112,23 @@ def test_a_supervisor_cannot_ask_for_a_team_they_do_not_supervise(client_for, su
     response = client_for(supervisor_a).post("/reports/", {**VALID, "teams": [team_a2.pk]})
 
     assert "teams" in response.context["form"].errors
+    assert not ExportJob.objects.exists()
+
+
+def test_the_service_refuses_a_format_the_report_is_not_made_in(agency_staff_a):
+    from django.core.exceptions import ValidationError
+
+    from exports import services
+    from exports.reports.base import ExportFilters
+
+    with pytest.raises(ValidationError) as error:
+        services.start_export(
+            actor=agency_staff_a,
+            report=REGISTER,
+            fmt="pdf",
+            filters=ExportFilters(datetime.date(2025, 3, 1), datetime.date(2025, 3, 31)),
+        )
+    assert error.value.message_dict == {"format": ["The episode register is made as CSV or Excel (XLSX)."]}
     assert not ExportJob.objects.exists()
 
 
