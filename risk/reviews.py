@@ -6,10 +6,12 @@ reason the deciding supervisor has not seen, or a higher band than they saw, ope
 """
 
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from . import catalogue
 from .models import URGENCY_RANK, Band, ReviewItem, ReviewStatus, Urgency
 from .review_due import review_due_at
 
@@ -60,10 +62,38 @@ def snapshot_urgency(snapshot):
     return most_urgent([BAND_URGENCY.get(snapshot.band)] + [FLAG_URGENCY.get(f) for f in snapshot.flags])
 
 
+ASSESSMENT_PREFIX = "Assessment: "
+MAX_LISTED_REASONS = 5
+
+
 def snapshot_sentences(snapshot):
-    sentences = [f"Assessment: {snapshot.get_band_display()} (score {snapshot.score})."]
+    """What a supervisor reads in the queue: the band, the flags, and the strongest counted reasons."""
+    sentences = [f"{ASSESSMENT_PREFIX}{snapshot.get_band_display()} (score {snapshot.score})."]
     sentences += [FLAG_SENTENCES[f] for f in snapshot.flags if f in FLAG_SENTENCES]
+    labels = {code: definition.label for code, definition in catalogue.by_code().items()}
+    counted = [r for r in snapshot.reasons if r.get("counted", True) and r.get("indicator")]
+    counted.sort(key=lambda r: Decimal(str(r.get("points") or 0)), reverse=True)
+    for reason in counted[:MAX_LISTED_REASONS]:
+        code = reason["indicator"]
+        weight = "tripwire" if reason.get("weight") is None else f"weight {reason['weight']}"
+        sentences.append(f"{code} {labels.get(code, '')} ({weight}).")
     return sentences
+
+
+def _merge(old, new):
+    """The latest assessment's sentences replace an earlier assessment's; other reasons (a tripwire
+    recorded) stay."""
+    if any(r.startswith(ASSESSMENT_PREFIX) for r in new):
+        old = [r for r in old if not _from_a_snapshot(r)]
+    return old + [r for r in new if r not in old]
+
+
+def _from_a_snapshot(sentence):
+    code = sentence.split(" ", 1)[0]
+    return sentence.startswith(ASSESSMENT_PREFIX) or sentence in FLAG_SENTENCES.values() or code in _CODES
+
+
+_CODES = frozenset(catalogue.by_code())
 
 
 def raise_reviews_for(youth, snapshot, now):
@@ -101,9 +131,9 @@ def raise_review(youth, urgency, reasons, *, now, snapshot=None, tripwire=None):
         item.urgency, item.urgency_rank, changed = urgency, URGENCY_RANK[urgency], True
     if due < item.due_at:
         item.due_at, changed = due, True
-    new = [r for r in reasons if r not in item.reasons]
-    if new:
-        item.reasons, changed = item.reasons + new, True
+    merged = _merge(item.reasons, list(reasons))
+    if merged != item.reasons:
+        item.reasons, changed = merged, True
     if snapshot is not None and item.snapshot_id != snapshot.pk:
         item.snapshot, changed = snapshot, True
     if tripwire is not None and item.tripwire_id is None:

@@ -98,7 +98,7 @@ def _open_identification(actor, youth, observation, now):
         youth,
         Urgency.IDENTIFICATION,
         [
-            f"{observation.indicator.code} recorded: {observation.indicator.label} "
+            f"Tripwire recorded: {observation.indicator.code} {observation.indicator.label} "
             f"(information received {timezone.localtime(observation.information_received_at):%d %b %Y %H:%M})"
         ],
         now=now,

@@ -123,7 +123,7 @@ def test_a_queue_row_shows_who_why_and_when_in_the_agencys_zone(
     assert youth_a1.display_name in html and youth_a1.case_number in html
     assert reverse("youth_risk", args=[youth_a1.pk]) in html
     assert "Identification: possible victim of trafficking" in html
-    assert "C0.3 recorded: " in html
+    assert "Tripwire recorded: C0.3 " in html
     assert "Overdue by 2 h" in html  # in words, not only in colour
     due = item.due_at.astimezone(CHICAGO)
     assert due.strftime("%H:%M") in html and due.tzname() in html  # CST or CDT, the agency's zone
@@ -216,7 +216,7 @@ def test_the_form_is_prefilled_from_the_tripwire_and_previews_the_clock(
     observe_tripwire(caseworker_a, youth_a1, received)
     html = client_for(supervisor_a).get(decide_url(youth_a1)).content.decode()
     assert f'value="{local_input(received)}"' in html
-    assert "C0.3 recorded: " in html  # the open item's reasons
+    assert "Tripwire recorded: C0.3 " in html  # the open item's reasons
     due = (received + 24 * HOUR).astimezone(CHICAGO)
     assert "24 h after the agency received the information" in html
     assert "Federal: SSA §471(a)(34)(A)" in html

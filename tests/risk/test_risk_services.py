@@ -370,3 +370,16 @@ def test_episode_history_feeds_the_rules(caseworker_a, youth_a1, now, django_cap
     snapshot = RiskSnapshot.objects.filter(youth=youth_a1).latest()
     assert "C4.3" in {r["indicator"] for r in snapshot.reasons if r["counted"]}  # 3 episodes in 90 days
     assert ReviewItem.objects.get(youth=youth_a1, status=ReviewStatus.OPEN).urgency == Urgency.URGENT
+
+
+def test_the_queue_shows_the_latest_assessment_not_every_earlier_one(caseworker_a, youth_a1, now):
+    observe(caseworker_a, youth_a1, "C0.3", now, observed_at=now - DAY, information_received_at=now - HOUR)
+    for step, code in enumerate(("C5.1", "C6.1", "C7.2"), start=1):
+        observe(caseworker_a, youth_a1, code, now)
+        assessment.reassess(youth_a1.pk, "test", now=now + step * datetime.timedelta(minutes=1))
+    item = ReviewItem.objects.get(youth=youth_a1, status=ReviewStatus.OPEN)
+    assessments = [r for r in item.reasons if r.startswith("Assessment: ")]
+    latest = RiskSnapshot.objects.filter(youth=youth_a1).latest()
+    assert assessments == [f"Assessment: {latest.get_band_display()} (score {latest.score})."]
+    assert item.reasons[0].startswith("Tripwire recorded: C0.3")  # kept: not from a snapshot
+    assert any(r.startswith("C7.2 ") and "(weight 3)" in r for r in item.reasons)
