@@ -10,13 +10,15 @@ new adds no snapshot (risk.assessment.reassess).
 """
 
 import datetime
+import importlib
 
+from django.apps import apps
 from django.utils import timezone
 
 from caseapp.models import Team, Youth, YouthStatus
 
 from . import assessment, services
-from .models import ExternalScreen, Observation
+from .models import ExternalScreen, Indicator, Observation
 
 AGENCY_CODE = "alder"
 TEAM_NAME = "North Team"
@@ -60,6 +62,14 @@ def demo_youth(agency_id):
     )
 
 
+def ensure_catalogue(log):
+    """The indicator rows come from a data migration; a flushed database (`manage.py flush`, or a
+    transactional test) has lost them. Reload them with the migration's own idempotent function."""
+    if not Indicator.objects.exists():
+        importlib.import_module("risk.migrations.0002_default_catalogue").sync(apps, None)
+        log("Risk: the indicator catalogue was missing (flushed database); loaded it again")
+
+
 def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
     """Record what is missing and reassess. Returns {"risk observations": n, "external screens": n}."""
     now = now or timezone.now()
@@ -68,6 +78,8 @@ def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
     if agency is None or actor is None:
         return created
     youth_list = demo_youth(agency.pk)
+    if youth_list:
+        ensure_catalogue(log)
     for youth, observations in zip(youth_list, OBSERVATIONS, strict=False):
         have = set(Observation.objects.filter(youth=youth).values_list("indicator__code", flat=True))
         for code, days_ago, source, evidence, note in observations:

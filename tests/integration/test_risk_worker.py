@@ -10,16 +10,14 @@
 """
 
 import datetime
-import importlib
 import threading
 import time
 
 import pytest
-from django.apps import apps
 from django.db import connections, transaction
 from django.utils import timezone
 
-from risk import reviews, services, tasks
+from risk import demo, reviews, services, tasks
 from risk.models import Indicator, Observation, ReviewItem, ReviewStatus, RiskEscalation, RiskSnapshot, Urgency
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -33,7 +31,7 @@ HANG_GUARD = 30
 @pytest.fixture(autouse=True)
 def indicator_catalogue(transactional_db):
     """The catalogue rows its data migration loads: an earlier transactional test flushed them."""
-    importlib.import_module("risk.migrations.0002_default_catalogue").sync(apps, None)
+    demo.ensure_catalogue(log=lambda message: None)
 
 
 def wait_for(condition, what):
