@@ -55,6 +55,7 @@ from ..models import (
 )
 from . import facts as packet_facts
 from . import kinds
+from . import pdf as packet_pdf
 
 log = logging.getLogger(__name__)
 
@@ -208,9 +209,9 @@ def build(episode_id, kind, *, reason, actor_id=None) -> PacketVersion:
     Idempotent and safe to run concurrently (module docstring). Raises on a failed build, after
     marking the version FAILED with the error, so the Celery task retries it.
 
-    A new version costs nine queries: the episode (with youth, agency, placement and recovery
+    A new version costs eight queries: the episode (with youth, agency, placement and recovery
     photo), the four other reads of the facts, the episode's versions of this kind, the INSERT of
-    the claimed version, the photo's file name, and the UPDATE to READY.
+    the claimed version and the UPDATE to READY.
     """
     if kind not in kinds.KINDS:
         raise ValueError(f"Unknown packet kind {kind!r}.")
@@ -311,7 +312,9 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
     version.episode = episode  # for packet_path (agency code), without a query
     written = []
     try:
-        json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
+        # The photos the facts were just assembled with (if they were): the PDF need not read them again.
+        with packet_pdf.known_photos(getattr(episode, "packet_photos", ())):
+            json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
         case_number = episode.youth.case_number
         for field, data, fmt in (("json_file", json_bytes, "json"), ("pdf_file", pdf_bytes, "pdf")):
             getattr(version, field).save(file_name(version, case_number, fmt), ContentFile(data), save=False)
