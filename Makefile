@@ -42,7 +42,7 @@ run: install
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py seed_demo
 	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
-	$(BIN)/python manage.py sweep_clocks --every 60 > .venv/sweep.log 2>&1 & \
+	$(BIN)/python manage.py run_periodic > .venv/periodic.log 2>&1 & \
 	$(BIN)/python manage.py runserver $(ADDR)
 
 test: install

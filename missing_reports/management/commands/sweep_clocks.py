@@ -1,7 +1,7 @@
 """Run the clock sweep from the command line: once, or every N seconds.
 
-With Redis and Celery beat the sweep runs every minute on its own. The embedded default (`make
-run`) has no beat, so it runs this with --every 60 beside the web server.
+With Redis and Celery beat the sweep runs every minute on its own; under the embedded default
+(`make run`) `run_periodic` runs it. This command is for running the clock sweep alone, by hand.
 """
 
 import time
