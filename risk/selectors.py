@@ -383,3 +383,19 @@ def _agency_zone(agency):
         return zoneinfo.ZoneInfo(agency.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def open_identification_reports(user, now=None, limit=50):
+    """Identified-victim reports to law enforcement not yet made, for the youth this user sees: the
+    soonest due first, each with its due time in the agency's zone and its state. Two queries."""
+    now = now or timezone.now()
+    reports = list(
+        reports_visible_to(user)
+        .filter(done_at__isnull=True)
+        .select_related("youth__agency", "youth__team")
+        .order_by("due_at", "id")[:limit]
+    )
+    for report in reports:
+        report.due_local = local_time(report.due_at, report.youth.agency)
+        report.state = report_clock_state(report, now)
+    return reports

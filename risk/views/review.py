@@ -62,7 +62,8 @@ def review_queue(request):
     if not access.can_review_youth(request.user):
         raise Http404("No review queue for this role.")
     page = selectors.review_queue_page(request.user, request.GET.get("page"))
-    return render(request, "risk/review_queue.html", {"page": page})
+    reports = selectors.open_identification_reports(request.user)
+    return render(request, "risk/review_queue.html", {"page": page, "open_reports": reports})
 
 
 # --- The decision ---------------------------------------------------------------------------------------------

@@ -412,3 +412,20 @@ def test_a_stale_report_form_shows_a_conflict_and_saves_nothing(
     assert "City Police" in html and "County Sheriff" in html  # now saved vs. your entry
     report.refresh_from_db()
     assert (report.le_agency, report.version, report.done_by) == ("City Police", 2, supervisor_a)
+
+
+def test_the_queue_lists_identified_victims_whose_report_is_not_yet_made(
+    client_for, supervisor_a, supervisor_south, youth_a1, youth_a2, now
+):
+    overdue = identify_directly(supervisor_a, youth_a1, now - 30 * HOUR)
+    html = client_for(supervisor_a).get(QUEUE).content.decode()
+    assert "law-enforcement reports not yet made" in html
+    assert reverse("identification_report", args=[overdue.le_report.pk]) in html
+    assert "Overdue by 6 h" in html
+    # Another team's supervisor does not see it; once the report is made it leaves the list.
+    assert youth_a1.display_name not in client_for(supervisor_south).get(QUEUE).content.decode()
+    services.record_identification_report(
+        actor=supervisor_a, report_id=overdue.le_report.pk, expected_version=1, done_at=now, method="phone",
+        le_agency="County Sheriff", reference="CS-1",
+    )
+    assert "law-enforcement reports not yet made" not in client_for(supervisor_a).get(QUEUE).content.decode()
