@@ -470,7 +470,7 @@ def drain(args, run_id, queue, process):
         if backends_kept:
             line += f", their PostgreSQL backends {backend_cpu / max(1, ready) * 1000:.1f} ms"
         else:
-            line += " (PostgreSQL not measured: its backends come and go, CONN_MAX_AGE=0)"
+            line += " (PostgreSQL not measured: the workers' connections did not last the whole drain)"
         print(line)
     print(
         f"  machine: {machine:.2f} of {cores} cores busy during the drain (everything on it, other "
