@@ -1,0 +1,112 @@
+"""The trafficking-risk journey in real Chromium: a tripwire recorded by the caseworker reaches the
+supervisor's queue at the top; the supervisor identifies the youth as a victim of trafficking, which
+starts the law-enforcement clock from when the information was received; the report is recorded.
+
+Also: the gentle wording hint appears while the caseworker types, and never blocks saving. The
+checks read the pages, not the database: ORM calls while Playwright's loop runs would open a second
+PostgreSQL session (see test_missing_journey).
+"""
+
+import datetime
+import re
+import zoneinfo
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from caseapp import demo
+from caseapp.models import Youth
+from missing_reports.escalation import local_time
+
+from .test_missing_journey import CHROMIUM_ARGS, DEMO_PASSWORD
+
+DESKTOP = {"viewport": {"width": 1200, "height": 900}}
+
+
+@pytest.fixture
+def demo_site(live_server, transactional_db):
+    call_command("seed_demo", "--youth", "30", "--quiet", "--no-logins")
+    return live_server.url
+
+
+@pytest.fixture
+def browser(chromium_path):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def jordan(demo_site):
+    # Read before the browser starts (see test_missing_journey.jordan).
+    return Youth.objects.select_related("agency").get(
+        legal_first_name=demo.TEST_YOUTH_FIRST_NAME, legal_last_name=demo.TEST_YOUTH_LAST_NAME
+    )
+
+
+def _log_in(page, base_url, username):
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+
+
+def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made(demo_site, jordan, browser):
+    zone = zoneinfo.ZoneInfo(jordan.agency.time_zone)
+    received = timezone.localtime(timezone.now() - datetime.timedelta(hours=2), zone).replace(second=0, microsecond=0)
+    observed = received - datetime.timedelta(days=1)
+
+    caseworker = browser.new_page(**DESKTOP)
+    _log_in(caseworker, demo_site, "caseworker")
+    caseworker.goto(f"{demo_site}/youth/{jordan.pk}/risk/")
+    caseworker.get_by_role("link", name="Record an observation").click()
+    caseworker.get_by_label("What was observed or reported").select_option("C0.3")
+    caseworker.get_by_label("When it was observed or happened").fill(observed.strftime("%Y-%m-%dT%H:%M"))
+    caseworker.get_by_label("When the agency received the information").fill(received.strftime("%Y-%m-%dT%H:%M"))
+    caseworker.get_by_label("Where the information came from").select_option("external")
+    caseworker.get_by_label("Evidence level").select_option("verified")
+    note = caseworker.get_by_label("Note")
+    note.press_sequentially("School nurse report; staff called her a chronic runaway.")
+    # The live hint, in words a caseworker can act on; it does not stop the save.
+    expect(caseworker.locator(".language-hint")).to_contain_text("instead of 'chronic runaway'")
+    caseworker.get_by_role("button", name="Save the observation").click()
+    expect(caseworker.get_by_role("heading", level=1)).to_contain_text("Trafficking risk and screenings")
+    expect(caseworker.get_by_role("status").first).to_contain_text(re.compile("supervisor", re.I))
+    expect(caseworker.get_by_text("C0.3").first).to_be_visible()
+
+    supervisor = browser.new_page(**DESKTOP)
+    _log_in(supervisor, demo_site, "supervisor")
+    supervisor.get_by_role("link", name="Review queue").click()
+    first = supervisor.locator(".review-queue > li").first
+    expect(first).to_contain_text("Jordan Testperson")
+    expect(first).to_contain_text("Identification")
+    first.get_by_role("link", name=re.compile("^Decide")).click()
+
+    supervisor.get_by_label("Identified as a victim of trafficking").check()
+    supervisor.get_by_label("Sex trafficking").check()
+    supervisor.get_by_label("Kind of trafficking").select_option("buyer_perpetrated")
+    supervisor.get_by_label("While missing from care").check()
+    # Pre-filled from the tripwire: the clock runs from receipt, not from this decision.
+    expect(supervisor.get_by_label("When the agency received the information")).to_have_value(
+        received.strftime("%Y-%m-%dT%H:%M")
+    )
+    supervisor.get_by_role("button", name="Save the decision").click()
+
+    # Kansas has no stricter rule for this report: the federal 24 h from receipt, in the agency's zone.
+    due = local_time(received + datetime.timedelta(hours=24), jordan.agency)
+    expect(supervisor.get_by_role("status").first).to_contain_text(due)
+
+    supervisor.get_by_label("When the report was made").fill(
+        timezone.localtime(timezone.now(), zone).strftime("%Y-%m-%dT%H:%M")
+    )
+    supervisor.get_by_role("combobox", name=re.compile("How")).select_option("phone")
+    supervisor.get_by_label("Law-enforcement agency").fill("Alder County Sheriff")
+    supervisor.get_by_label("Report or case number", exact=True).fill("ACS-2026-0042")
+    supervisor.get_by_role("button", name="Record as done").click()
+    expect(supervisor.get_by_text("Done, on time").first).to_be_visible()
