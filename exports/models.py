@@ -17,6 +17,7 @@ class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "Excel (XLSX)"
     PDF = "pdf", "PDF"
+    XML = "xml", "XML (AFCARS fragment)"
 
 
 class ExportStatus(models.TextChoices):
