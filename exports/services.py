@@ -105,6 +105,8 @@ def check_request(actor, report_key, fmt, filters: ExportFilters) -> None:
             errors["teams"] = "Choose teams from the list: one of them is not a team you can report on."
     if PLACEMENT_TYPES in report.filters and set(filters.placement_types) - set(PlacementType.values):
         errors["placement_types"] = "Choose placement types from the list."
+    if not errors.keys() & {"period_start", "period_end"}:
+        errors.update(report.check_filters(filters))
     if errors:
         raise ValidationError(errors)
 

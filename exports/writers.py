@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .afcars_xml import AfcarsXmlWriter
 from .models import ExportFormat
 
 # OWASP: =, +, -, @, tab (0x09) and carriage return (0x0D); plus their full-width forms, which some
@@ -141,7 +142,11 @@ def _sheet_title(title):
     return cleaned[:31] or "Export"
 
 
-WRITERS = {ExportFormat.CSV: CsvWriter, ExportFormat.XLSX: XlsxWriter}
+WRITERS = {
+    ExportFormat.CSV: CsvWriter,
+    ExportFormat.XLSX: XlsxWriter,
+    ExportFormat.XML: AfcarsXmlWriter,  # the AFCARS elements report's fragment (exports/afcars_xml.py)
+}
 
 
 def writer_for(fmt):

@@ -127,6 +127,11 @@ class Report:
     def rows(self, query: ReportQuery) -> Iterator[tuple]:
         raise NotImplementedError
 
+    def check_filters(self, filters: ExportFilters) -> dict[str, str]:
+        """A report's own rules on its filters, as {form field: message} (e.g. the AFCARS period);
+        exports.services.check_request shows them on the form once the period itself is valid."""
+        return {}
+
     @property
     def headers(self) -> list[str]:
         return [column.header for column in self.columns]

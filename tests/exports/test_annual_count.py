@@ -1,0 +1,487 @@
+"""The annual count of youth identified as victims of sex trafficking, on a hand-built set of decisions
+whose right answers are written out here.
+
+Agency A (America/Chicago), federal fiscal year 2025: 10/01/2024 00:00 CDT to 10/01/2025 00:00 CDT.
+
+    youth        team   decisions (local times)                                             counts as
+    A-BEFORE     North  sex, pimp, before entry, 11/05/2024 10:00; report on time           sex, before entry
+    A-CORRECTED  South  sex, other, in care, 04/01/2025 10:00; corrected 04/02 (same        sex once, while missing,
+                        information) to buyer-perpetrated, while missing; report on time    buyer-perpetrated
+    A-INCARE     South  sex, gang, in care, 02/10/2025 09:00; report 6 h late               sex, in care
+    A-LABOR      North  labor, other, in care, 05/01/2025 10:00; report on time             labor only
+    A-MISSING    North  sex, familial, while missing, 06/01/2025 12:00; no report (overdue) sex, while missing
+    A-SEX-TWICE  North  sex, pimp, before entry, 12/01/2024; sex, gang, while missing,      sex once (the latest:
+                        08/01/2025 (new information)                                        while missing, gang)
+    A-TWICE      South  sex, pimp, in care, 01/10/2025; labor, other, in care, 07/01/2025   sex and labor
+    A-WITHDRAWN  North  sex 03/01/2025, then "No current concern" 03/05/2025                nothing (withdrawn)
+    A-LAST-YEAR  North  sex 09/30/2024 23:59 CDT (FY 2024)                                  nothing (other year)
+    B-1          (B)    sex 03/01/2025                                                      never (agency B)
+"""
+
+import datetime
+import zoneinfo
+
+import openpyxl
+import pytest
+
+from exports import reports
+from exports.models import ExportStatus
+from exports.reports.annual_count import DecisionRow, counted_identifications
+from exports.reports.base import ExportFilters, ReportQuery
+from risk.models import IdentificationReport, ReviewDecision
+from tests.exports.helpers import csv_rows, start
+from tests.factories import YouthFactory
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+COUNT = "annual-victim-count"
+FY2025 = {"period_start": "2024-10-01", "period_end": "2025-09-30"}
+HEADER = [
+    "Agency case number",
+    "Team",
+    "Identified at",
+    "Type",
+    "Kind",
+    "When it happened",
+    "Information received at",
+    "Law-enforcement report due at",
+    "Law-enforcement report made at",
+    "Law-enforcement report",
+    "Late by (hours)",
+    "Identifications of this type in the period",
+]
+
+
+def local(*args):
+    return datetime.datetime(*args, tzinfo=CHICAGO)
+
+
+class Chain:
+    """A youth's decisions, each superseding the one before (as risk.services.decide records them)."""
+
+    def __init__(self, youth, decider):
+        self.youth, self.decider, self.last = youth, decider, None
+
+    def identify(self, at, type_, kind, timing, received, *, report_done=None, clock=True):
+        decision = ReviewDecision.objects.create(
+            youth=self.youth,
+            outcome="identified",
+            decided_by=self.decider,
+            decided_at=at,
+            trafficking_type=type_,
+            trafficking_kind=kind,
+            timing=timing,
+            information_received_at=received,
+            supersedes=self.last,
+        )
+        if clock:
+            IdentificationReport.objects.create(
+                decision=decision,
+                youth=self.youth,
+                due_at=received + datetime.timedelta(hours=24),
+                rule_hours=24,
+                done_at=report_done,
+                done_by=self.decider if report_done else None,
+                reference="LE-1" if report_done else "",
+            )
+        self.last = decision
+        return decision
+
+    def no_concern(self, at):
+        self.last = ReviewDecision.objects.create(
+            youth=self.youth,
+            outcome="no_concern",
+            decided_by=self.decider,
+            decided_at=at,
+            reason="Found wrong.",
+            supersedes=self.last,
+        )
+        return self.last
+
+
+@pytest.fixture
+def count_data(team_a1, team_a2, team_b1, agency_admin_a, admin_b):
+    def youth(team, case_number):
+        return YouthFactory(team=team, case_number=case_number, entered_care_on=datetime.date(2023, 1, 1))
+
+    Chain(youth(team_a1, "A-BEFORE"), agency_admin_a).identify(
+        local(2024, 11, 5, 10),
+        "sex",
+        "pimp_controlled",
+        "before_entry",
+        local(2024, 11, 5, 8),
+        report_done=local(2024, 11, 5, 15),
+    )
+    corrected = Chain(youth(team_a2, "A-CORRECTED"), agency_admin_a)
+    corrected.identify(
+        local(2025, 4, 1, 10), "sex", "other", "in_care", local(2025, 3, 31, 18), report_done=local(2025, 4, 1, 12)
+    )
+    corrected.identify(
+        local(2025, 4, 2, 9), "sex", "buyer_perpetrated", "while_missing", local(2025, 3, 31, 18), clock=False
+    )
+    Chain(youth(team_a2, "A-INCARE"), agency_admin_a).identify(
+        local(2025, 2, 10, 9),
+        "sex",
+        "gang_controlled",
+        "in_care",
+        local(2025, 2, 9, 20),
+        report_done=local(2025, 2, 11, 2),
+    )
+    Chain(youth(team_a1, "A-LABOR"), agency_admin_a).identify(
+        local(2025, 5, 1, 10), "labor", "other", "in_care", local(2025, 5, 1, 9), report_done=local(2025, 5, 1, 11)
+    )
+    Chain(youth(team_a1, "A-MISSING"), agency_admin_a).identify(
+        local(2025, 6, 1, 12), "sex", "familial", "while_missing", local(2025, 6, 1, 9)
+    )
+    twice = Chain(youth(team_a1, "A-SEX-TWICE"), agency_admin_a)
+    twice.identify(
+        local(2024, 12, 1, 10),
+        "sex",
+        "pimp_controlled",
+        "before_entry",
+        local(2024, 12, 1, 9),
+        report_done=local(2024, 12, 1, 11),
+    )
+    twice.identify(
+        local(2025, 8, 1, 10),
+        "sex",
+        "gang_controlled",
+        "while_missing",
+        local(2025, 8, 1, 9),
+        report_done=local(2025, 8, 1, 10, 30),
+    )
+    both = Chain(youth(team_a2, "A-TWICE"), agency_admin_a)
+    both.identify(
+        local(2025, 1, 10, 10),
+        "sex",
+        "pimp_controlled",
+        "in_care",
+        local(2025, 1, 10, 9),
+        report_done=local(2025, 1, 10, 11),
+    )
+    both.identify(
+        local(2025, 7, 1, 10), "labor", "other", "in_care", local(2025, 7, 1, 9), report_done=local(2025, 7, 1, 11)
+    )
+    withdrawn = Chain(youth(team_a1, "A-WITHDRAWN"), agency_admin_a)
+    withdrawn.identify(local(2025, 3, 1, 10), "sex", "familial", "in_care", local(2025, 3, 1, 9))
+    withdrawn.no_concern(local(2025, 3, 5, 10))
+    Chain(youth(team_a1, "A-LAST-YEAR"), agency_admin_a).identify(
+        local(2024, 9, 30, 23, 59), "sex", "familial", "in_care", local(2024, 9, 30, 22)
+    )
+    Chain(youth(team_b1, "B-1"), admin_b).identify(
+        local(2025, 3, 1, 10), "sex", "familial", "in_care", local(2025, 3, 1, 9)
+    )
+
+
+def expected_rows(late_so_far):
+    """Every row of agency A's FY 2025 (by case number, sex before labor). `late_so_far`: the hours
+    A-MISSING's report is overdue at the export (it was never made)."""
+    return {
+        "A-BEFORE": [
+            "A-BEFORE",
+            "North",
+            "2024-11-05T10:00-06:00",
+            "Sex trafficking",
+            "Pimp-controlled",
+            "Before entering care",
+            "2024-11-05T08:00-06:00",
+            "2024-11-06T08:00-06:00",
+            "2024-11-05T15:00-06:00",
+            "On time",
+            "",
+            "1",
+        ],
+        # Counted once, with the correction's facts, under the original's date and report clock.
+        "A-CORRECTED": [
+            "A-CORRECTED",
+            "South",
+            "2025-04-01T10:00-05:00",
+            "Sex trafficking",
+            "Buyer-perpetrated",
+            "While missing from care",
+            "2025-03-31T18:00-05:00",
+            "2025-04-01T18:00-05:00",
+            "2025-04-01T12:00-05:00",
+            "On time",
+            "",
+            "1",
+        ],
+        "A-INCARE": [
+            "A-INCARE",
+            "South",
+            "2025-02-10T09:00-06:00",
+            "Sex trafficking",
+            "Gang-controlled",
+            "While in care",
+            "2025-02-09T20:00-06:00",
+            "2025-02-10T20:00-06:00",
+            "2025-02-11T02:00-06:00",
+            "Late",
+            "6.0",
+            "1",
+        ],
+        "A-LABOR": [
+            "A-LABOR",
+            "North",
+            "2025-05-01T10:00-05:00",
+            "Labor trafficking",
+            "Other",
+            "While in care",
+            "2025-05-01T09:00-05:00",
+            "2025-05-02T09:00-05:00",
+            "2025-05-01T11:00-05:00",
+            "On time",
+            "",
+            "1",
+        ],
+        "A-MISSING": [
+            "A-MISSING",
+            "North",
+            "2025-06-01T12:00-05:00",
+            "Sex trafficking",
+            "Familial",
+            "While missing from care",
+            "2025-06-01T09:00-05:00",
+            "2025-06-02T09:00-05:00",
+            "",
+            "Not made: overdue",
+            late_so_far,
+            "1",
+        ],
+        # Two sex-trafficking identifications in the year: one youth, the latest decides.
+        "A-SEX-TWICE": [
+            "A-SEX-TWICE",
+            "North",
+            "2025-08-01T10:00-05:00",
+            "Sex trafficking",
+            "Gang-controlled",
+            "While missing from care",
+            "2025-08-01T09:00-05:00",
+            "2025-08-02T09:00-05:00",
+            "2025-08-01T10:30-05:00",
+            "On time",
+            "",
+            "2",
+        ],
+        "A-TWICE sex": [
+            "A-TWICE",
+            "South",
+            "2025-01-10T10:00-06:00",
+            "Sex trafficking",
+            "Pimp-controlled",
+            "While in care",
+            "2025-01-10T09:00-06:00",
+            "2025-01-11T09:00-06:00",
+            "2025-01-10T11:00-06:00",
+            "On time",
+            "",
+            "1",
+        ],
+        "A-TWICE labor": [
+            "A-TWICE",
+            "South",
+            "2025-07-01T10:00-05:00",
+            "Labor trafficking",
+            "Other",
+            "While in care",
+            "2025-07-01T09:00-05:00",
+            "2025-07-02T09:00-05:00",
+            "2025-07-01T11:00-05:00",
+            "On time",
+            "",
+            "1",
+        ],
+    }
+
+
+def _late_so_far(job):
+    due = local(2025, 6, 2, 9)
+    return str(round((job.started_at - due).total_seconds() / 3600, 1))
+
+
+def test_agency_staff_get_each_counted_youth_once_per_type(
+    count_data, agency_staff_a, django_capture_on_commit_callbacks
+):
+    job = start(agency_staff_a, django_capture_on_commit_callbacks, report=COUNT, **FY2025)
+
+    assert job.status == ExportStatus.READY
+    rows = expected_rows(_late_so_far(job))
+    assert csv_rows(job) == [
+        HEADER,
+        rows["A-BEFORE"],
+        rows["A-CORRECTED"],
+        rows["A-INCARE"],
+        rows["A-LABOR"],
+        rows["A-MISSING"],
+        rows["A-SEX-TWICE"],
+        rows["A-TWICE sex"],
+        rows["A-TWICE labor"],
+    ]
+    assert job.row_count == job.rows_total == 8
+
+
+def test_the_figures_by_timing_kind_and_type(count_data, agency_staff_a, agency_a):
+    report = reports.get(COUNT)
+    figures = report.annual_count(_query(agency_a, agency_staff_a))
+
+    # The HHS count: youth identified as victims of SEX trafficking in FY 2025.
+    assert figures.headline == figures.sex.youth == 6
+    assert figures.sex.by_timing == {"before_entry": 1, "in_care": 2, "while_missing": 3}
+    assert figures.sex.by_kind == {
+        "pimp_controlled": 2,
+        "gang_controlled": 2,
+        "familial": 1,
+        "buyer_perpetrated": 1,
+        "other": 0,
+    }
+    assert figures.sex.by_report == {
+        "On time": 4,
+        "Late": 1,
+        "Not made: overdue": 1,
+        "Not made yet: not due": 0,
+        "No report clock": 0,
+    }
+    # Labor trafficking, shown separately; A-TWICE is in both counts once.
+    assert figures.labor.youth == 2
+    assert figures.labor.by_timing == {"before_entry": 0, "in_care": 2, "while_missing": 0}
+    assert figures.labor.by_kind["other"] == 2
+    assert figures.both == 1
+
+
+def test_a_supervisor_counts_only_the_teams_they_supervise(
+    count_data, supervisor_a, django_capture_on_commit_callbacks
+):
+    job = start(supervisor_a, django_capture_on_commit_callbacks, report=COUNT, **FY2025)
+
+    assert [(row[0], row[3]) for row in csv_rows(job)[1:]] == [
+        ("A-BEFORE", "Sex trafficking"),
+        ("A-LABOR", "Labor trafficking"),
+        ("A-MISSING", "Sex trafficking"),
+        ("A-SEX-TWICE", "Sex trafficking"),
+    ]
+
+
+def test_the_team_filter(count_data, agency_admin_a, team_a2, django_capture_on_commit_callbacks):
+    job = start(agency_admin_a, django_capture_on_commit_callbacks, report=COUNT, team_ids=[team_a2.pk], **FY2025)
+
+    assert [row[0] for row in csv_rows(job)[1:]] == ["A-CORRECTED", "A-INCARE", "A-TWICE", "A-TWICE"]
+
+
+def test_another_agency_counts_only_its_own_youth(count_data, admin_b, django_capture_on_commit_callbacks):
+    job = start(admin_b, django_capture_on_commit_callbacks, report=COUNT, **FY2025)
+
+    assert [row[0] for row in csv_rows(job)[1:]] == ["B-1"]
+
+
+def test_the_period_edge_is_the_agency_midnight(count_data, agency_staff_a, django_capture_on_commit_callbacks):
+    # FY 2024 ends 09/30/2024 24:00 CDT: A-LAST-YEAR (23:59) is in it, and nothing of FY 2025 is.
+    job = start(
+        agency_staff_a,
+        django_capture_on_commit_callbacks,
+        report=COUNT,
+        period_start="2023-10-01",
+        period_end="2024-09-30",
+    )
+
+    assert [row[0] for row in csv_rows(job)[1:]] == ["A-LAST-YEAR"]
+
+
+def test_a_withdrawal_after_the_period_still_removes_the_identification(
+    count_data, agency_staff_a, agency_admin_a, agency_a
+):
+    # The count is as known when it runs: a supervisor who finds an identification wrong after the year
+    # ended takes the youth out of that year's count.
+    youth = ReviewDecision.objects.get(youth__case_number="A-INCARE").youth
+    chain = Chain(youth, agency_admin_a)
+    chain.last = youth.risk_decisions.get()
+    chain.no_concern(local(2025, 10, 20, 9))
+
+    figures = reports.get(COUNT).annual_count(_query(agency_a, agency_staff_a))
+
+    assert figures.headline == 5
+    assert figures.sex.by_timing["in_care"] == 1
+
+
+def test_the_xlsx_list_has_real_times_and_numbers(count_data, agency_staff_a, django_capture_on_commit_callbacks):
+    job = start(agency_staff_a, django_capture_on_commit_callbacks, report=COUNT, fmt="xlsx", **FY2025)
+
+    with job.file.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle)
+    values = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    assert values[0] == HEADER
+    incare = values[3]
+    assert incare[0] == "A-INCARE"
+    assert incare[2] == datetime.datetime(2025, 2, 10, 9, 0)
+    assert incare[10] == 6.0 and incare[11] == 1
+
+
+def test_no_names_and_no_notes_in_the_list():
+    report = reports.get(COUNT)
+    assert not {"reason", "safety_plan", "youth__legal_first_name", "youth__legal_last_name"} & set(
+        report.source_fields
+    )
+
+
+# --- The pure rule, case by case ------------------------------------------------------------------------------
+
+START, END = local(2024, 10, 1), local(2025, 10, 1)
+
+
+def decision(pk, at, outcome="identified", type_="sex", kind="familial", timing="in_care", received=None, **clock):
+    identified = outcome == "identified"
+    return DecisionRow(
+        youth_id=1,
+        case_number="X",
+        team="T",
+        id=pk,
+        outcome=outcome,
+        decided_at=at,
+        timing=timing if identified else "",
+        trafficking_type=type_ if identified else "",
+        trafficking_kind=kind if identified else "",
+        information_received_at=(received or at) if identified else None,
+        report_due_at=clock.get("due"),
+        report_done_at=clock.get("done"),
+    )
+
+
+def test_a_later_at_risk_decision_withdraws_and_a_new_identification_counts_again():
+    decisions = [
+        decision(1, local(2024, 11, 1), timing="before_entry"),
+        decision(2, local(2024, 12, 1), outcome="at_risk"),
+        decision(3, local(2025, 2, 1), timing="while_missing", kind="gang_controlled"),
+    ]
+
+    (counted,) = counted_identifications(decisions, START, END)
+
+    assert (counted.timing, counted.trafficking_kind, counted.identifications_in_period) == (
+        "while_missing",
+        "gang_controlled",
+        1,
+    )
+
+
+def test_a_correction_made_after_the_period_keeps_the_original_period_and_takes_the_new_facts():
+    received = local(2025, 9, 30, 8)
+    due = received + datetime.timedelta(hours=24)
+    decisions = [
+        decision(1, local(2025, 9, 30, 9), kind="other", received=received, due=due),
+        decision(2, local(2025, 10, 3, 9), kind="familial", type_="labor", received=received),
+    ]
+
+    (counted,) = counted_identifications(decisions, START, END)
+    assert (counted.trafficking_type, counted.trafficking_kind, counted.identified_at) == (
+        "labor",
+        "familial",
+        local(2025, 9, 30, 9),
+    )
+    assert counted.report_due_at == due
+    assert counted_identifications(decisions, END, local(2026, 10, 1)) == []
+
+
+def _query(agency, user):
+    return ReportQuery(
+        agency=agency,
+        user=user,
+        filters=ExportFilters(period_start=datetime.date(2024, 10, 1), period_end=datetime.date(2025, 9, 30)),
+        as_of=local(2026, 1, 15, 12),
+    )
