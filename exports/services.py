@@ -7,7 +7,8 @@ The run (DESIGN.md rule 4), for one job:
     count        report.count(query) → rows_total (the progress bar's 100 %)
     stream       report.rows(query) into the format's writer, into a partial file in private storage;
                  every PROGRESS_EVERY rows a cheap UPDATE of rows_done and the heartbeat, conditional on
-                 the claim (a lost claim stops the run and its partial file is removed)
+                 the claim (a lost claim stops the run and its partial file is removed); a summary format
+                 (PDF) gets report.summary_tables(query) instead (exports/pdf.py)
     finish       the file moved into private storage, then in one transaction: RUNNING → READY with the
                  file, row count and expiry (conditional on the claim), and the EXPORT audit event
     on an error  → FAILED with the error kept (conditional on the claim), the partial file removed;
@@ -247,11 +248,16 @@ def _produce(job, claim):
         writer = writer_class(partial, report.columns, query.tz, title=report.title, about=_about(job, report, query))
         done = 0
         try:
-            for row in report.rows(query):
-                writer.write(row)
-                done += 1
-                if done % PROGRESS_EVERY == 0:
-                    _heartbeat(job, claim, rows_done=done)
+            if getattr(writer, "summary", False):
+                # A summary format (PDF) draws the report's summary tables; its rows are those they sum up.
+                writer.write_tables(report.summary_tables(query))
+                done = total
+            else:
+                for row in report.rows(query):
+                    writer.write(row)
+                    done += 1
+                    if done % PROGRESS_EVERY == 0:
+                        _heartbeat(job, claim, rows_done=done)
         finally:
             writer.close()
         _finish(job, claim, report, partial, done)

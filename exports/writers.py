@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from .afcars_xml import AfcarsXmlWriter
 from .models import ExportFormat
+from .pdf import PdfWriter
 
 # OWASP: =, +, -, @, tab (0x09) and carriage return (0x0D); plus their full-width forms, which some
 # spreadsheet programs (East Asian input) read as the ASCII ones.
@@ -142,13 +143,15 @@ def _sheet_title(title):
     return cleaned[:31] or "Export"
 
 
+# PDF is a summary format: its writer draws a report's summary tables, not its rows (exports/pdf.py).
 WRITERS = {
     ExportFormat.CSV: CsvWriter,
     ExportFormat.XLSX: XlsxWriter,
+    ExportFormat.PDF: PdfWriter,
     ExportFormat.XML: AfcarsXmlWriter,  # the AFCARS elements report's fragment (exports/afcars_xml.py)
 }
 
 
 def writer_for(fmt):
-    """The writer class of a format, or None (PDF summaries come with the summary reports)."""
+    """The writer class of a format, or None."""
     return WRITERS.get(fmt)

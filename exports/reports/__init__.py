@@ -57,6 +57,7 @@ def choices() -> list[tuple[str, str]]:
 # The reports, in the order the Reports page lists them.
 # isort: off
 from . import episode_register  # noqa: E402, F401
+from . import timeliness  # noqa: E402, F401
 from . import annual_count  # noqa: E402, F401
 from . import afcars_elements  # noqa: E402, F401
 from . import placement_environment  # noqa: E402, F401

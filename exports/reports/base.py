@@ -18,6 +18,13 @@ Rules for a report:
 - Minimum necessary: `source_fields` lists every model field path the report reads. Restricted
   fields (caseapp Youth.RESTRICTED_FIELDS) are refused at registration unless `restricted_reason`
   says why the report's purpose needs them. Never a youth's name where a case number will do.
+
+Summaries (the PDF format): a report that lists `ExportFormat.PDF` in `formats` implements
+`summary_tables(query) -> list[SummaryTable]`, its figures as small tables of text (title, header,
+rows, a note that states the denominators). The framework hands them to the PDF writer
+(exports/pdf.py), which draws them under the report's title, agency, period, filters and the time
+it was made; the job's row count is then `count(query)`, the rows the figures sum up. Compute the
+figures with aggregate queries in the report's module, the one place the dashboard reads them too.
 """
 
 import dataclasses
@@ -109,6 +116,15 @@ class ReportQuery:
         return self.filters.period_bounds(self.tz)
 
 
+class SummaryTable(NamedTuple):
+    """One table of a summary (PDF): cells are text, already formatted ("75.0% (3 of 4)", "n/a")."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    note: str = ""
+
+
 class Report:
     """Subclass, set the attributes, implement `count` and `rows`, and decorate with `@register`."""
 
@@ -131,6 +147,10 @@ class Report:
         """A report's own rules on its filters, as {form field: message} (e.g. the AFCARS period);
         exports.services.check_request shows them on the form once the period itself is valid."""
         return {}
+
+    def summary_tables(self, query: ReportQuery) -> list[SummaryTable]:
+        """The summary a PDF shows; required when `formats` has PDF."""
+        raise NotImplementedError(f"The {self.title.lower()} has no PDF summary.")
 
     @property
     def headers(self) -> list[str]:

@@ -84,7 +84,7 @@ def test_starting_an_export_goes_to_its_page_with_the_download(
         ({"period_end": "2025-02-28"}, "period_end", "The last day of the period must be on or after its first day."),
         ({"period_start": ""}, "period_start", "Give the first day of the period."),
         ({"period_end": "31/03/2025"}, "period_end", "Enter a valid date."),
-        ({"format": "pdf"}, "format", "Select a valid choice. pdf is not one of the available choices."),
+        ({"format": "pdf"}, "format", "The episode register is made as CSV or Excel (XLSX)."),  # a summary format
         ({"format": "docx"}, "format", "Select a valid choice. docx is not one of the available choices."),
         ({"report": "everything"}, "report", "Select a valid choice. everything is not one of the available choices."),
         ({"placement_types": ["castle"]}, "placement_types", "Choose placement types from the list."),
