@@ -101,6 +101,11 @@ def episode(youth, where, creator, last_seen, *, returned=None, factors=None):
 
 @pytest.fixture
 def environment(team_a1, team_a2, team_b1, caseworker_a, caseworker_a2, caseworker_b):
+    return build_environment(team_a1, team_a2, team_b1, caseworker_a, caseworker_a2, caseworker_b)
+
+
+def build_environment(team_a1, team_a2, team_b1, caseworker_a, caseworker_a2, caseworker_b):
+    """The dataset of the module docstring; the episodes by name (the dashboard's tests use it too)."""
     y1 = YouthFactory(team=team_a1, case_number="A-ENV-1")
     y2 = YouthFactory(team=team_a1, case_number="A-ENV-2")
     y3 = YouthFactory(team=team_a2, case_number="A-ENV-3")

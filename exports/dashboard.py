@@ -1,0 +1,275 @@
+"""The reports dashboard's figures: assembled here from the report modules and the apps' selectors, never computed.
+
+Figures are computed in one place (issue 6): every number on the dashboard comes from the function the export
+or the app's own page uses, for the same ReportQuery, so the dashboard and the export never disagree:
+
+    youth missing now                 missing_reports.selectors.missing_now (the "Missing now" board)
+    episodes per month                exports.reports.placement_environment.episodes_per_month
+    time from learning to notice      exports.reports.timeliness.notification_delays
+    primary factors                   exports.reports.placement_environment.figures (the export's "All" row)
+    episodes per 1,000 placement-days exports.reports.placement_environment.figures (its placement-type rows)
+    screening coverage                exports.reports.timeliness.summary
+    open review items by urgency      risk.selectors.review_queue (the supervisor's queue)
+
+Each becomes a chart (exports/charts.py) with the same numbers as a table. A fixed number of queries whatever
+the data size: each source reads with a fixed number of aggregate queries.
+
+Scope: the viewer's (caseapp.access, through each source) in their agency; a supervisor sees their teams.
+"""
+
+import dataclasses
+import datetime
+
+from django.db.models import Count
+from django.utils import timezone
+
+from caseapp import access
+from missing_reports import selectors as episode_selectors
+from risk import selectors as risk_selectors
+from risk.models import Urgency
+
+from . import charts
+from .reports import placement_environment
+from .reports.base import ExportFilters, ReportQuery
+
+# At most this many months on one dashboard (a bar each in the monthly chart).
+MAX_MONTHS = 60
+# Bars in the placement-type and factor charts (the export has every group).
+MAX_BARS = 12
+
+COMING = "coming"
+
+
+@dataclasses.dataclass
+class Section:
+    """One block of the dashboard: a heading, a lead sentence, its charts, and where to read more."""
+
+    key: str
+    heading: str
+    lead: str = ""
+    charts: list = dataclasses.field(default_factory=list)
+    status: str = ""  # COMING: its figures are not available yet
+    link: tuple[str, str] | None = None  # (url name, text)
+
+
+@dataclasses.dataclass
+class Dashboard:
+    query: ReportQuery
+    missing_now: int
+    sections: list[Section]
+
+
+def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last 12 months: from the first day of the month 11 months back to today (12 monthly bars)."""
+    month, year = today.month - 11, today.year
+    if month < 1:
+        month, year = month + 12, year - 1
+    return datetime.date(year, month, 1), today
+
+
+def query_for(user, filters: ExportFilters, now=None) -> ReportQuery:
+    return ReportQuery(agency=user.agency, user=user, filters=filters, as_of=now or timezone.now())
+
+
+def _plural(count, one, many=None):
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _month_label(month: datetime.date) -> str:
+    return f"{month:%b %Y}"
+
+
+# --- The sections ------------------------------------------------------------------------------------------------
+
+
+def _missing_now(query) -> tuple[int, Section]:
+    filters = query.filters
+    episodes = [
+        episode
+        for episode in episode_selectors.missing_now(query.user, now=query.as_of)
+        if episode.youth.agency_id == query.agency.pk
+        and (not filters.team_ids or episode.youth.team_id in filters.team_ids)
+    ]
+    per_team: dict[str, int] = {}
+    for episode in episodes:
+        name = episode.youth.team.name
+        per_team[name] = per_team.get(name, 0) + 1
+    ordered = sorted(per_team.items(), key=lambda item: (-item[1], item[0]))
+    chart = charts.horizontal_bars(
+        "chart-missing-now",
+        "Youth missing now, by team",
+        f"Bar chart: {_plural(len(episodes), 'youth')} missing from care now"
+        + (", " + "; ".join(f"{name} {count}" for name, count in ordered) if ordered else "")
+        + ".",
+        [charts.Bar(name, count) for name, count in ordered],
+        value_axis="Youth missing now",
+        category_axis="Team",
+        columns=("Team", "Youth missing now"),
+        rows=[(name, count) for name, count in ordered],
+        empty_text="No youth in your scope is missing from care now.",
+    )
+    section = Section(
+        "missing-now",
+        "Youth missing now",
+        "Open missing episodes right now, whatever the period chosen.",
+        [chart],
+        link=("missing_now", "Open the Missing now board"),
+    )
+    return len(episodes), section
+
+
+def _episodes_per_month(query) -> Section:
+    months = placement_environment.episodes_per_month(query)
+    total = sum(count for _, count in months)
+    busiest = max(months, key=lambda item: item[1]) if total else None
+    description = f"Bar chart: {_plural(total, 'missing episode')} started in the period"
+    if busiest:
+        description += f"; the most in {busiest[0]:%B %Y} ({busiest[1]})"
+    chart = charts.vertical_bars(
+        "chart-episodes-per-month",
+        "Missing episodes started per month",
+        description + ".",
+        [charts.Bar(f"{month:%B %Y}", count, tick=f"{month:%b}\n{month:%Y}") for month, count in months],
+        value_axis="Episodes started",
+        category_axis="Month the youth was last seen (agency's time zone)",
+        columns=("Month", "Episodes started"),
+        rows=[(f"{month:%B %Y}", count) for month, count in months],
+    )
+    return Section(
+        "episodes-per-month",
+        "Missing episodes per month",
+        "Episodes counted in the month the youth was last seen; the same episodes as the placement environment report.",
+        [chart],
+    )
+
+
+def _placement_environment(figures) -> list[Section]:
+    interviews = figures.total.interviews
+    factors = figures.factor_counts()
+    factor_chart = charts.horizontal_bars(
+        "chart-primary-factors",
+        "Primary factors named at return interviews",
+        f"Bar chart: {_plural(interviews, 'return interview')} of episodes started in the period"
+        + (", most often naming " + "; ".join(f"{label} {count}" for label, count in factors[:3]) if factors else "")
+        + ".",
+        [charts.Bar(label, count) for label, count in factors[:MAX_BARS]],
+        value_axis="Return interviews naming the factor",
+        category_axis="Primary factor",
+        columns=("Primary factor", "Return interviews naming it"),
+        rows=list(factors),
+        empty_text="No return interview names a primary factor for the episodes of this period.",
+    )
+    rated = [group for group in figures.by_type if group.rate is not None]
+    rate_chart = charts.horizontal_bars(
+        "chart-placement-rates",
+        "Missing episodes per 1,000 placement-days, by placement type",
+        f"Bar chart: {_plural(figures.total.episodes, 'episode')} over {figures.total.placement_days:,} "
+        "placement-days"
+        + (f", {charts.number(figures.total.rate)} per 1,000 in all" if figures.total.rate is not None else "")
+        + (f"; highest: {rated[0].label} {charts.number(rated[0].rate)}" if rated else "")
+        + ".",
+        [charts.Bar(group.label, group.rate) for group in rated[:MAX_BARS]],
+        value_axis="Episodes per 1,000 placement-days",
+        category_axis="Placement type",
+        columns=(
+            "Placement type",
+            "Placement-days",
+            "Episodes",
+            "Episodes per 1,000 placement-days",
+            "Share within 72 h of a placement change (%)",
+        ),
+        rows=[(g.label, g.placement_days, g.episodes, g.rate, g.share_72h) for g in [figures.total, *figures.by_type]],
+        empty_text="No placement-days in this period.",
+    )
+    return [
+        Section(
+            "primary-factors",
+            "Primary factors",
+            f"Why youth left, in their return interviews ({_plural(interviews, 'interview')}; an interview can name "
+            "several factors).",
+            [factor_chart],
+        ),
+        Section(
+            "placement-environment",
+            "Placement environment",
+            "Where episodes start from: the rate evens out how many youth live in each kind of placement. The "
+            "placement environment report has every provider and team.",
+            [rate_chart],
+            link=("reports", "Export the placement environment report"),
+        ),
+    ]
+
+
+def _notification_timing(query) -> Section:
+    return Section(
+        "notification-timing",
+        "Time from learning to each notification",
+        "Coming: the distribution of the hours from when the agency learned of an episode to its reports to law "
+        "enforcement and NCMEC, against the deadline, will come from the timeliness compliance report.",
+        status=COMING,
+    )
+
+
+def _screening_coverage(query) -> Section:
+    return Section(
+        "screening-coverage",
+        "Screening coverage",
+        "Coming: the share of returns with a trafficking screening, by sex, will come from the timeliness "
+        "compliance report.",
+        status=COMING,
+    )
+
+
+def _review_items(query) -> Section:
+    if not access.can_review_youth(query.user):
+        return Section(
+            "review-items",
+            "Open review items",
+            "Supervisors and agency admins decide review items; they are not shown to agency staff.",
+        )
+    items = risk_selectors.review_queue(query.user).filter(youth__agency_id=query.agency.pk)
+    if query.filters.team_ids:
+        items = items.filter(youth__team_id__in=query.filters.team_ids)
+    counts = dict(items.prefetch_related(None).order_by().values_list("urgency").annotate(n=Count("pk")))
+    total = sum(counts.values())
+    bars = [
+        charts.Bar(str(label), counts.get(value, 0), emphasis=value == Urgency.IDENTIFICATION)
+        for value, label in Urgency.choices
+    ]
+    chart = charts.horizontal_bars(
+        "chart-review-items",
+        "Open review items by urgency",
+        f"Bar chart: {_plural(total, 'open review item')}: "
+        + "; ".join(f"{bar.label} {charts.number(bar.value)}" for bar in bars)
+        + ".",
+        bars,
+        value_axis="Open review items",
+        category_axis="Urgency",
+        columns=("Urgency", "Open review items"),
+        rows=[(bar.label, int(bar.value)) for bar in bars],
+    )
+    return Section(
+        "review-items",
+        "Open review items",
+        "Youth waiting for a supervisor's decision now, most urgent first (identification is hatched).",
+        [chart],
+        link=("risk_review_queue", "Open the review queue"),
+    )
+
+
+def build(user, filters: ExportFilters, now=None) -> Dashboard:
+    """The dashboard of `user` (who may export: exports.selectors.can_export) for the period and teams."""
+    query = query_for(user, filters, now)
+    missing_count, missing_section = _missing_now(query)
+    figures = placement_environment.figures(query)
+    factors, environment = _placement_environment(figures)
+    sections = [
+        missing_section,
+        _episodes_per_month(query),
+        _notification_timing(query),
+        factors,
+        _screening_coverage(query),
+        environment,
+        _review_items(query),
+    ]
+    return Dashboard(query=query, missing_now=missing_count, sections=sections)
