@@ -29,7 +29,9 @@ one (neither identification is withdrawn), so the youth stays in the HHS count.
 The list (CSV, XLSX) has one row per youth and type that counts, so counting its "Sex trafficking" rows
 gives the headline: the agency case number, team, when identified, type, kind, timing, when the
 information was received, and the law-enforcement report's due and done times and whether it was
-late. No names and no notes (minimum necessary).
+late. No names and no notes (minimum necessary). The PDF is the summary (`summary_tables`): the count
+to HHS, then the youth by when it happened, by kind and by the law-enforcement report's state, sex and
+labor trafficking side by side, from `annual_count()`, the one place these figures are computed.
 
 Reads: one query of the decisions of the youth in the requester's scope who have an identification
 decided in the period (the scope, agency and team filters applied), streamed in youth order and
@@ -46,8 +48,9 @@ from caseapp import access
 from risk import afcars
 from risk.models import Outcome, ReviewDecision, Timing, TraffickingKind, TraffickingType
 
+from ..models import ExportFormat
 from . import register
-from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report
+from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, SummaryTable
 
 SEX = TraffickingType.SEX.value
 LABOR = TraffickingType.LABOR.value
@@ -250,6 +253,14 @@ def _labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
 
+def fiscal_year(first: datetime.date | None, last: datetime.date | None) -> int | None:
+    """The federal fiscal year (October 1 to September 30, named by the year it ends) that the period is
+    exactly, else None."""
+    if first and last and (first.month, first.day, last.month, last.day, last.year - first.year) == (10, 1, 9, 30, 1):
+        return last.year
+    return None
+
+
 TIMING_LABELS = _labels(Timing)
 KIND_LABELS = _labels(TraffickingKind)
 TYPE_LABELS = _labels(TraffickingType)
@@ -264,8 +275,9 @@ class AnnualVictimCount(Report):
         "decision in the period (choose a federal fiscal year, October 1 to September 30), once, by when it "
         "happened (before entering care, in care, while missing) and by kind; labor trafficking shown separately. "
         "Withdrawn identifications do not count; a corrected one counts once. The list has one row per youth and "
-        "type, with the law-enforcement report's timeliness."
+        "type, with the law-enforcement report's timeliness; the PDF gives the summary tables."
     )
+    formats = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.PDF)
     filters = (PERIOD, TEAMS)
     columns = (
         Column("Agency case number", 18),
@@ -336,3 +348,45 @@ class AnnualVictimCount(Report):
                 one.late_by_hours(now),
                 one.identifications_in_period,
             )
+
+    def summary_tables(self, query) -> list[SummaryTable]:
+        """The PDF: the count to HHS, then the youth by when it happened, by kind and by the state of the
+        law-enforcement report, sex and labor trafficking side by side (the same figures as the list)."""
+        figures = self.annual_count(query)
+        sex, labor = figures.sex, figures.labor
+        year = fiscal_year(query.filters.period_start, query.filters.period_end)
+        period = f"federal fiscal year {year}" if year else "the period"
+        columns = ("Sex trafficking (the count)", "Labor trafficking")
+
+        def split(title, first_header, labels, field):
+            rows = [(label, str(getattr(sex, field)[key]), str(getattr(labor, field)[key])) for key, label in labels]
+            rows.append(("All youth counted", str(sex.youth), str(labor.youth)))
+            return SummaryTable(title, (first_header, *columns), rows)
+
+        headline = SummaryTable(
+            f"Youth identified as victims of sex trafficking in {period}",
+            ("", "Youth"),
+            [
+                ("Identified as victims of sex trafficking: the count to HHS (§471(a)(34)(B))", str(sex.youth)),
+                ("Identified as victims of labor trafficking (not in the count)", str(labor.youth)),
+                ("Identified as victims of both (in each count once)", str(figures.both)),
+            ],
+            note=(
+                "A youth is counted when a supervisor's identification decided in the period still stands when "
+                'this was made: a later "No current concern" or "At risk" decision withdraws it, and a '
+                "correction counts once with the corrected facts. Each youth is counted once per type; their "
+                "latest identification of that type in the period gives when it happened and its kind. The "
+                "CSV or Excel export lists these youth by agency case number."
+            ),
+        )
+        timing = split("By when it happened", "When it happened", TIMING_LABELS.items(), "by_timing")
+        kind = split("By kind", "Kind", KIND_LABELS.items(), "by_kind")
+        report_states = [(state, state) for state in REPORT_STATES]
+        if sex.by_report[NO_CLOCK] or labor.by_report[NO_CLOCK]:
+            report_states.append((NO_CLOCK, NO_CLOCK))
+        reports = split("Report to law enforcement", "The report", report_states, "by_report")
+        reports = reports._replace(
+            note="Due within the agency's deadline (federal: 24 hours) from when the information was received; "
+            'done exactly at the due time is on time. "Not made: overdue" is as of when this was made.'
+        )
+        return [headline, timing, kind, reports]

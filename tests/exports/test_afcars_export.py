@@ -30,6 +30,8 @@ import zoneinfo
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from caseapp.models import Placement, PlacementType
 from exports import reports, services
@@ -629,3 +631,14 @@ def test_the_requester_downloads_the_file_and_others_get_404(
     assert response["Content-Disposition"].endswith(f'-job{job.pk}.{fmt}"')
     for other in (supervisor_a, caseworker_b):
         assert client_for(other).get(f"/reports/exports/{job.pk}/download/").status_code == 404
+
+
+def test_rows_take_three_queries_whatever_the_row_count(afcars_data, agency_staff_a, agency_a):
+    query = ReportQuery(
+        agency=agency_a, user=agency_staff_a, filters=ExportFilters.from_json(PERIOD), as_of=local(2026, 1, 5, 12)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(reports.get(AFCARS).rows(query))
+    assert len(rows) == 7
+    assert len(queries) == 3  # the youth, their decisions, their missing spells
+    assert reports.get(AFCARS).count(query) == 7

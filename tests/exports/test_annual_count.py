@@ -19,10 +19,14 @@ Agency A (America/Chicago), federal fiscal year 2025: 10/01/2024 00:00 CDT to 10
 """
 
 import datetime
+import io
 import zoneinfo
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
 
 from exports import reports
 from exports.models import ExportStatus
@@ -414,6 +418,58 @@ def test_the_xlsx_list_has_real_times_and_numbers(count_data, agency_staff_a, dj
     assert incare[10] == 6.0 and incare[11] == 1
 
 
+def test_the_summary_tables_have_the_counts_side_by_side(count_data, agency_staff_a, agency_a):
+    tables = reports.get(COUNT).summary_tables(_query(agency_a, agency_staff_a))
+
+    headline, timing, kind, law_enforcement = tables
+    assert headline.title == "Youth identified as victims of sex trafficking in federal fiscal year 2025"
+    assert headline.rows == [
+        ("Identified as victims of sex trafficking: the count to HHS (§471(a)(34)(B))", "6"),
+        ("Identified as victims of labor trafficking (not in the count)", "2"),
+        ("Identified as victims of both (in each count once)", "1"),
+    ]
+    assert timing.header == ("When it happened", "Sex trafficking (the count)", "Labor trafficking")
+    assert timing.rows == [
+        ("Before entering care", "1", "0"),
+        ("While in care", "2", "2"),
+        ("While missing from care", "3", "0"),
+        ("All youth counted", "6", "2"),
+    ]
+    assert kind.rows == [
+        ("Pimp-controlled", "2", "0"),
+        ("Gang-controlled", "2", "0"),
+        ("Familial", "1", "0"),
+        ("Buyer-perpetrated", "1", "0"),
+        ("Other", "0", "2"),
+        ("All youth counted", "6", "2"),
+    ]
+    assert law_enforcement.rows == [
+        ("On time", "4", "2"),
+        ("Late", "1", "0"),
+        ("Not made: overdue", "1", "0"),
+        ("Not made yet: not due", "0", "0"),
+        ("All youth counted", "6", "2"),
+    ]
+
+
+def test_the_pdf_summary_downloads_for_the_requester_only(
+    count_data, agency_staff_a, supervisor_a, client_for, django_capture_on_commit_callbacks
+):
+    job = start(agency_staff_a, django_capture_on_commit_callbacks, report=COUNT, fmt="pdf", **FY2025)
+
+    assert job.status == ExportStatus.READY, job.error
+    assert job.row_count == 8  # the youth and types the figures sum up
+    response = client_for(agency_staff_a).get(f"/reports/exports/{job.pk}/download/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(body)).pages)
+    assert "Annual count of youth identified as victims of sex trafficking: summary" in text
+    assert "in federal fiscal year 2025" in text and "10/01/2024 to 09/30/2025" in text
+    assert "the count to HHS (§471(a)(34)(B)) 6" in text
+    assert "A-BEFORE" not in text  # counts only, no case numbers
+    assert client_for(supervisor_a).get(f"/reports/exports/{job.pk}/download/").status_code == 404
+
+
 def test_no_names_and_no_notes_in_the_list():
     report = reports.get(COUNT)
     assert not {"reason", "safety_plan", "youth__legal_first_name", "youth__legal_last_name"} & set(
@@ -485,3 +541,10 @@ def _query(agency, user):
         filters=ExportFilters(period_start=datetime.date(2024, 10, 1), period_end=datetime.date(2025, 9, 30)),
         as_of=local(2026, 1, 15, 12),
     )
+
+
+def test_the_list_takes_one_query_whatever_the_row_count(count_data, agency_staff_a, agency_a):
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(reports.get(COUNT).rows(_query(agency_a, agency_staff_a)))
+    assert len(rows) == 8
+    assert len(queries) == 1
