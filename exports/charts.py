@@ -139,19 +139,21 @@ def horizontal_bars(
     columns: tuple[str, ...],
     rows: list[tuple],
     marker: Marker | None = None,
+    scale_max: float | None = None,
     empty_text: str = "Nothing to show for this period.",
 ) -> Chart:
-    """Categories down the left, one bar each, values along the bottom (0 at the left)."""
+    """Categories down the left, one bar each, values along the bottom (0 at the left; to `scale_max` when
+    given, e.g. 100 for percentages)."""
     if not bars:
         return Chart(chart_id, title, description, None, columns, rows, empty_text)
     label_width = min(LABEL_MAX, max(len(b.label) for b in bars)) * CHAR + 16
     left = max(90.0, label_width)
-    right = WIDTH - 56  # room for the value written after the longest bar
+    right = WIDTH - max(40.0, max(len(b.text or number(b.value)) for b in bars) * CHAR + 12)  # room for the values
     top = 30 if marker else 12
     plot_height = ROW * len(bars)
     height = top + plot_height + 52
     maximum = max([b.value for b in bars] + ([marker.value] if marker and marker.value is not None else []))
-    end, ticks = nice_scale(maximum)
+    end, ticks = nice_scale(max(maximum, scale_max or 0))
 
     def x(value):
         return left + (right - left) * (value / end)
@@ -215,7 +217,8 @@ def vertical_bars(
     left from 0. A marker with an `index` is a dashed line before that column."""
     if not bars:
         return Chart(chart_id, title, description, None, columns, rows, empty_text)
-    left, right, top = 56.0, WIDTH - 12.0, 30.0
+    left, right = 56.0, WIDTH - 12.0
+    top = 46.0 if marker else 30.0  # room above the tallest value for the marker's words
     plot_height = 200.0
     height = top + plot_height + 76
     end, ticks = nice_scale(max(b.value for b in bars))
@@ -248,10 +251,10 @@ def vertical_bars(
     if marker and marker.index is not None:
         mx = left + slot * marker.index
         parts.append(
-            f'<line x1="{mx:.1f}" y1="{top - 8}" x2="{mx:.1f}" y2="{top + plot_height}" stroke="{EMPHASIS}" '
+            f'<line x1="{mx:.1f}" y1="{top - 30}" x2="{mx:.1f}" y2="{top + plot_height}" stroke="{EMPHASIS}" '
             f'stroke-width="2" stroke-dasharray="6 4"/>'
         )
-        parts.append(_text(mx + 4, top - 12, marker.label, size=11, fill=EMPHASIS, weight="600"))
+        parts.append(_text(mx + 4, top - 24, marker.label, size=11, fill=EMPHASIS, weight="600"))
     parts.append(_text((left + right) / 2, height - 12, category_axis, anchor="middle", fill=MUTED))
     parts.append(
         _text(

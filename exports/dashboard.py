@@ -24,20 +24,19 @@ from django.db.models import Count
 from django.utils import timezone
 
 from caseapp import access
+from missing_reports import deadlines
 from missing_reports import selectors as episode_selectors
 from risk import selectors as risk_selectors
 from risk.models import Urgency
 
 from . import charts
-from .reports import placement_environment
+from .reports import placement_environment, timeliness
 from .reports.base import ExportFilters, ReportQuery
 
 # At most this many months on one dashboard (a bar each in the monthly chart).
 MAX_MONTHS = 60
 # Bars in the placement-type and factor charts (the export has every group).
 MAX_BARS = 12
-
-COMING = "coming"
 
 
 @dataclasses.dataclass
@@ -48,7 +47,6 @@ class Section:
     heading: str
     lead: str = ""
     charts: list = dataclasses.field(default_factory=list)
-    status: str = ""  # COMING: its figures are not available yet
     link: tuple[str, str] | None = None  # (url name, text)
 
 
@@ -200,23 +198,118 @@ def _placement_environment(figures) -> list[Section]:
     ]
 
 
+def _short(bucket_label: str) -> str:
+    """A bucket's label under its column: "Up to 1 h" as "<=1 h" (drawn with the sign), "12 to 24 h" as
+    "12-24 h" (an en dash), "Over 72 h" as ">72 h"."""
+    if bucket_label.startswith("Up to "):
+        return "≤" + bucket_label.removeprefix("Up to ")
+    if bucket_label.startswith("Over "):
+        return ">" + bucket_label.removeprefix("Over ")
+    return bucket_label.replace(" to ", "–")
+
+
+def _delay_chart(delays) -> charts.Chart:
+    """One party's reports: how many were made in each span of hours after the agency learned, against the
+    deadline (a dashed line; the spans after it hatched and marked), then those not done and past due."""
+    deadline = delays.deadline_hours
+    buckets = delays.buckets
+    late = [deadline is not None and bucket.above is not None and bucket.above >= deadline for bucket in buckets]
+    bars = [
+        charts.Bar(
+            bucket.label + (" (after the deadline)" if is_late else ""),
+            bucket.count,
+            emphasis=is_late,
+            tick=_short(bucket.label),
+        )
+        for bucket, is_late in zip(buckets, late, strict=True)
+    ]
+    bars.append(charts.Bar("Not done, past due", delays.not_done_past_due, emphasis=True, tick="Not done\npast due"))
+    made = len(delays.hours)
+    on_time = sum(bucket.count for bucket, is_late in zip(buckets, late, strict=True) if not is_late)
+    rows = [(bar.label, int(bar.value), "Yes" if bar.emphasis else "No") for bar in bars]
+    rows.append(("Not yet due", delays.not_yet_due, "No"))
+    marker = None
+    if deadline is not None:
+        marker = charts.Marker(f"Deadline: {deadline:g} h", index=next((i for i, x in enumerate(late) if x), len(late)))
+    description = (
+        f"Bar chart: {_plural(made, 'report')} to {delays.label} made, {on_time:,} within the "
+        f"{deadline:g}-hour deadline; {delays.not_done_past_due:,} not done and past due; "
+        f"{delays.not_yet_due:,} not yet due."
+        if deadline is not None
+        else f"Bar chart: no report to {delays.label} was due or made for the episodes of this period."
+    )
+    party_id = delays.party.replace("_", "-")
+    total = made + delays.not_done_past_due + delays.not_yet_due
+    return charts.vertical_bars(
+        f"chart-delay-{party_id}",
+        f"Hours from learning of the episode to the report to {delays.label}",
+        description,
+        bars if total else [],
+        value_axis="Reports",
+        category_axis="Hours after the agency learned (a span includes its upper end)",
+        columns=("Hours after the agency learned", "Reports", "After the deadline"),
+        rows=rows if total else [],
+        marker=marker,
+        empty_text=f"No report to {delays.label} was due or made for the episodes of this period.",
+    )
+
+
 def _notification_timing(query) -> Section:
+    delays = timeliness.notification_delays(query)
+    parties = (delays[deadlines.LAW_ENFORCEMENT], delays[deadlines.NCMEC])
+    changed = [d for d in parties if len(d.deadlines) > 1]
+    lead = (
+        "For the episodes the agency learned of in the period (as the timeliness compliance report counts them): "
+        "how many hours after it learned each report was made. The dashed line is the deadline; spans after it "
+        'are hatched and marked "after the deadline" in the table.'
+    )
+    if changed:
+        lead += (
+            " The deadline changed during the period ("
+            + "; ".join(f"{d.label}: {', '.join(f'{h:g}' for h in d.deadlines)} h" for d in changed)
+            + "); the line shows the one most reports had."
+        )
     return Section(
         "notification-timing",
         "Time from learning to each notification",
-        "Coming: the distribution of the hours from when the agency learned of an episode to its reports to law "
-        "enforcement and NCMEC, against the deadline, will come from the timeliness compliance report.",
-        status=COMING,
+        lead,
+        [_delay_chart(d) for d in parties],
+        link=("reports", "Export the timeliness compliance report"),
     )
 
 
 def _screening_coverage(query) -> Section:
+    figures = timeliness.summary(query)["all"]
+    measure = timeliness.TRAFFICKING_SCREEN
+    groups = [("All returns", figures.figures)] + [
+        (f"{timeliness.SEX_LABELS[sex]}", figures.by_sex[sex]) for sex in timeliness.SEXES if sex in figures.by_sex
+    ]
+    rates = [(label, group.rates[measure]) for label, group in groups]
+    shown = [(label, rate) for label, rate in rates if rate.denominator]
+    overall = rates[0][1]
+    chart = charts.horizontal_bars(
+        "chart-screening",
+        "Returns with a trafficking screening, by sex",
+        f"Bar chart: {overall} of returns had a trafficking screening"
+        + ("; " + "; ".join(f"{label} {rate}" for label, rate in shown[1:]) if len(shown) > 1 else "")
+        + ".",
+        [
+            charts.Bar(label, rate.percent, text=f"{rate.percent_text} ({rate.numerator} of {rate.denominator})")
+            for label, rate in shown
+        ],
+        value_axis="Returns with a trafficking screening (%)",
+        category_axis="Youth",
+        columns=("Youth", "Returns", "Screened", "Share screened (%)"),
+        rows=[(label, rate.denominator, rate.numerator, rate.percent) for label, rate in rates],
+        scale_max=100,
+        empty_text="No episode the agency learned of in this period has ended in a return yet.",
+    )
     return Section(
         "screening-coverage",
         "Screening coverage",
-        "Coming: the share of returns with a trafficking screening, by sex, will come from the timeliness "
-        "compliance report.",
-        status=COMING,
+        "Of the returns from the episodes the agency learned of in the period: those screened for trafficking, at "
+        "the return interview or with a structured risk screening (the timeliness compliance report's measure).",
+        [chart],
     )
 
 

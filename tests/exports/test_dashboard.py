@@ -14,10 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from caseapp.models import PlacementType
+from caseapp.models import PlacementType, Sex
 from exports import charts, dashboard, reports
-from exports.reports import placement_environment
+from exports.reports import placement_environment, timeliness
 from exports.reports.base import ExportFilters, ReportQuery
+from missing_reports.models import Notification
 from risk.models import URGENCY_RANK, ReviewItem, Urgency
 from tests.exports.test_placement_environment import (
     AFTER_MARCH,
@@ -124,13 +125,15 @@ def test_each_chart_is_an_svg_image_with_its_numbers_as_a_table(environment, cli
         "chart-primary-factors",
         "chart-placement-rates",
         "chart-review-items",
+        "chart-screening",
     ):
         svg = svg_of(page, chart_id)
         assert 'role="img"' in svg
         assert f'<title id="{chart_id}-title">' in svg and f'<desc id="{chart_id}-desc">' in svg
         assert "<script" not in svg
         assert f'data-chart-table="{chart_id}"' in page
-    assert page.count("<summary>The numbers of this chart, as a table</summary>") == 5
+    # Six tables: the two notification charts have no notice to draw in this data (see the tests below).
+    assert page.count("<summary>The numbers of this chart, as a table</summary>") == 6
 
     assert chart_table(page, "chart-missing-now") == [["North", "1"]]
     assert chart_table(page, "chart-episodes-per-month") == [["March 2025", "6"]]
@@ -161,11 +164,8 @@ def test_each_chart_is_an_svg_image_with_its_numbers_as_a_table(environment, cli
     assert '<p class="display-6 mb-0" data-dashboard="missing-now">1</p>' in page
 
 
-def test_the_coming_charts_say_so(client_for, agency_staff_a):
+def test_agency_staff_see_no_review_items_chart(client_for, agency_staff_a):
     page = client_for(agency_staff_a).get(URL).content.decode()
-    for key in ("notification-timing", "screening-coverage"):
-        section = re.search(rf'<section[^>]*id="{key}".*?</section>', page, re.S).group(0)
-        assert "Coming" in section
     # Agency staff decide no review items: said in words, no chart.
     assert "they are not shown to agency staff" in page
     assert "chart-review-items" not in page
@@ -177,6 +177,9 @@ def test_an_empty_period_says_so_in_words(client_for, agency_staff_a):
     assert "No youth in your scope is missing from care now." in page
     # A month with no episodes is still a bar of 0, and in the table.
     assert chart_table(page, "chart-episodes-per-month") == [["March 2025", "0"]]
+    for chart_id in ("chart-delay-law-enforcement", "chart-delay-ncmec", "chart-screening"):
+        assert f'data-chart-empty="{chart_id}"' in page
+    assert "No report to NCMEC was due or made for the episodes of this period." in page
 
 
 def test_the_default_period_is_the_last_12_months(client_for, agency_staff_a):
@@ -242,9 +245,11 @@ def test_a_fixed_number_of_queries_whatever_the_data_size(
     for n in range(15):
         youth = YouthFactory(team=team_a1)
         home = placement(youth, PlacementType.SHELTER, f"Shelter {n}", day(2, 1))
-        episode(
+        made = episode(
             youth, home, caseworker_a, local(2025, 3, 2 + n, 9), returned=local(2025, 3, 2 + n, 18), factors=["food"]
         )
+        notice(made, "law_enforcement", n + 1, by=caseworker_a)
+        notice(made, "ncmec", None, by=caseworker_a)
         other = YouthFactory(team=team_a1)
         episode(other, None, caseworker_a, timezone.now() - datetime.timedelta(hours=n + 2))  # missing now
         review_item(other, Urgency.HIGH)
@@ -305,3 +310,120 @@ def test_month_figures_come_from_the_report_module(environment, agency_staff_a):
     board = dashboard.build(agency_staff_a, MARCH, now=AFTER_MARCH)
     months = next(c for s in board.sections for c in s.charts if c.id == "chart-episodes-per-month")
     assert months.rows == [(f"{m:%B %Y}", n) for m, n in placement_environment.episodes_per_month(query)]
+
+
+# --- Notification timing and screening coverage: the timeliness report's figures ---------------------------------
+
+H = datetime.timedelta(hours=1)
+
+
+def notice(episode, party, hours_after=None, *, by):
+    """The 24-hour missing-report clock of `episode` for `party`, done `hours_after` learning (None: not done)."""
+    done = {}
+    if hours_after is not None:
+        done = {"done_at": episode.agency_learned_at + hours_after * H, "done_by": by, "method": "phone"}
+    return Notification.objects.create(
+        episode=episode,
+        event="missing",
+        party=party,
+        due_at=episode.agency_learned_at + 24 * H,
+        rule_hours=24,
+        rule_source="Federal",
+        reference="REF" if done else "",
+        **done,
+    )
+
+
+@pytest.fixture
+def notices(team_a1, team_a2, team_b1, caseworker_a, caseworker_a2, caseworker_b):
+    """Learned of (seen an hour earlier) in March 2025:
+
+    youth        learned       returned   law enforcement             NCMEC                    screening
+    North, F     03/05 10:00   03/06      after 1 h                   after 24 h (on time)     yes
+    North, M     03/10 09:00   03/11      after 30 h (late)           not done, past due       no
+    South, F     03/20 08:00   missing    not done, past due          after 2 h                (no return)
+    agency B     03/10 12:00   03/11      after 1 h                   after 1 h                yes
+    """
+
+    def made(team, sex, creator, learned, returned=None, screening=None, le=None, ncmec=None):
+        youth = YouthFactory(team=team, sex=sex)
+        home = placement(youth, PlacementType.FOSTER_FAMILY, "Cedar Family", day(1, 1))
+        made = episode(
+            youth, home, creator, learned - H, returned=returned, factors=["conflict"] if screening else None
+        )
+        if screening == "no":
+            made.debrief.trafficking_screening_done = "no"
+            made.debrief.screening_not_done_reason = "Not today."
+            made.debrief.save()
+        notice(made, "law_enforcement", le, by=creator)
+        notice(made, "ncmec", ncmec, by=creator)
+        return made
+
+    made(team_a1, Sex.FEMALE, caseworker_a, local(2025, 3, 5, 10), local(2025, 3, 6, 9), "yes", le=1, ncmec=24)
+    made(team_a1, Sex.MALE, caseworker_a, local(2025, 3, 10, 9), local(2025, 3, 11, 9), "no", le=30)
+    made(team_a2, Sex.FEMALE, caseworker_a2, local(2025, 3, 20, 8), ncmec=2)
+    made(team_b1, Sex.FEMALE, caseworker_b, local(2025, 3, 10, 12), local(2025, 3, 11, 9), "yes", le=1, ncmec=1)
+
+
+LE_TABLE = [
+    ["Up to 1 h", "1", "No"],
+    ["1 to 2 h", "0", "No"],
+    ["2 to 4 h", "0", "No"],
+    ["4 to 8 h", "0", "No"],
+    ["8 to 12 h", "0", "No"],
+    ["12 to 24 h", "0", "No"],
+    ["24 to 48 h (after the deadline)", "1", "Yes"],
+    ["48 to 72 h (after the deadline)", "0", "Yes"],
+    ["Over 72 h (after the deadline)", "0", "Yes"],
+    ["Not done, past due", "1", "Yes"],
+    ["Not yet due", "0", "No"],
+]
+
+
+def test_notification_timing_against_the_deadline(notices, client_for, agency_staff_a):
+    page = client_for(agency_staff_a).get(URL, MARCH_GET).content.decode()
+    assert chart_table(page, "chart-delay-law-enforcement") == LE_TABLE
+    ncmec = {row[0]: row[1] for row in chart_table(page, "chart-delay-ncmec")}
+    assert (ncmec["1 to 2 h"], ncmec["12 to 24 h"], ncmec["Not done, past due"]) == ("1", "1", "1")
+    svg = svg_of(page, "chart-delay-law-enforcement")
+    assert ">Deadline: 24 h</text>" in svg and 'stroke-dasharray="6 4"' in svg  # the line, in words too
+    assert svg.count('fill="url(#chart-delay-law-enforcement-hatch)"') == 4  # three late spans and not done
+    desc = re.search(r'<desc id="chart-delay-law-enforcement-desc">(.*?)</desc>', page).group(1)
+    assert desc == (
+        "Bar chart: 2 reports to Law enforcement (NCIC entry) made, 1 within the 24-hour deadline; "
+        "1 not done and past due; 0 not yet due."
+    )
+
+
+def test_screening_coverage_by_sex(notices, client_for, agency_staff_a, supervisor_a):
+    page = client_for(agency_staff_a).get(URL, MARCH_GET).content.decode()
+    assert chart_table(page, "chart-screening") == [
+        ["All returns", "2", "1", "50.0"],
+        ["Female", "1", "1", "100.0"],
+        ["Male", "1", "0", "0.0"],
+        ["Unknown", "0", "0", "n/a"],
+    ]
+    svg = svg_of(page, "chart-screening")
+    assert ">50.0% (1 of 2)</text>" in svg and ">100</text>" in svg  # the axis runs to 100 %
+    assert "Unknown" not in svg  # no return to count: in the table as n/a, no bar
+    # A supervisor of North: the same two returns (the South youth is still missing).
+    supervisor_page = client_for(supervisor_a).get(URL, MARCH_GET).content.decode()
+    assert chart_table(supervisor_page, "chart-screening")[0] == ["All returns", "2", "1", "50.0"]
+
+
+def test_the_dashboard_and_the_timeliness_report_agree(notices, agency_staff_a, team_a1):
+    """The dashboard draws timeliness.notification_delays and .summary: the same numbers as the report's PDF."""
+    for filters in (MARCH, ExportFilters(MARCH.period_start, MARCH.period_end, (team_a1.pk,))):
+        board = dashboard.build(agency_staff_a, filters, now=AFTER_MARCH)
+        tables = {chart.id: chart.rows for section in board.sections for chart in section.charts}
+        query = ReportQuery(agency=agency_staff_a.agency, user=agency_staff_a, filters=filters, as_of=AFTER_MARCH)
+        pdf_delays = next(t for t in timeliness.summary_tables(query) if t.title.startswith("Hours from learning"))
+        for index, chart_id in ((1, "chart-delay-law-enforcement"), (2, "chart-delay-ncmec")):
+            assert [row[1] for row in tables[chart_id]] == [int(row[index]) for row in pdf_delays.rows]
+        screened = timeliness.summary(query)["all"].figures.rates[timeliness.TRAFFICKING_SCREEN]
+        assert tables["chart-screening"][0] == (
+            "All returns",
+            screened.denominator,
+            screened.numerator,
+            screened.percent,
+        )
