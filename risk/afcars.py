@@ -13,6 +13,9 @@ correction's facts replace the earlier ones, and the earlier decision does not c
 decision with a new "information received" time is a further identification and counts next to the
 earlier one.
 
+E106-E111 are about **sex** trafficking: an identification of labor trafficking (the latest facts of
+its corrections decide) is kept in the youth's record but does not count here.
+
 This reading follows risk.md B1 (identification is a supervisor's decision) and B7.3 (confirm with
 counsel): a supervisor who finds an identification was wrong records a later decision, and the
 AFCARS file must stop reporting it.
@@ -38,6 +41,7 @@ import datetime
 from dataclasses import dataclass, field
 
 IDENTIFIED = "identified"
+SEX = "sex"
 BEFORE_ENTRY = "before_entry"
 IN_CARE_TIMINGS = ("in_care", "while_missing")
 
@@ -54,6 +58,7 @@ class DecisionFacts:
     outcome: str
     decided_at: datetime.datetime
     timing: str = ""
+    trafficking_type: str = "sex"
     information_received_at: datetime.datetime | None = None
     has_report: bool = False
     report_done_at: datetime.datetime | None = None
@@ -66,6 +71,7 @@ class Identification:
     decision_id: int
     timing: str
     reported_at: datetime.datetime | None
+    trafficking_type: str = "sex"
 
 
 @dataclass
@@ -112,7 +118,7 @@ def counting_identifications(decisions) -> list[Identification]:
             reported_at = decision.report_done_at or reported_at
         else:
             reported_at = decision.report_done_at
-        result.append(Identification(decision.id, decision.timing, reported_at))
+        result.append(Identification(decision.id, decision.timing, reported_at, decision.trafficking_type))
     return result
 
 
@@ -128,7 +134,7 @@ def _latest_report(identifications, timings):
 def afcars_elements(decisions, *, removal_date: datetime.date | None, today: datetime.date, zone) -> AfcarsElements:
     """E106-E111 for one youth. `decisions`: DecisionFacts of all their decisions, in any order;
     `removal_date`: the latest removal date (E69); `today` and `zone`: the agency's date and time zone."""
-    identifications = counting_identifications(decisions)
+    identifications = [i for i in counting_identifications(decisions) if i.trafficking_type == SEX]
     prior = [i for i in identifications if i.timing == BEFORE_ENTRY]
     in_care = [i for i in identifications if i.timing in IN_CARE_TIMINGS]
     prior_report = _latest_report(prior, (BEFORE_ENTRY,))

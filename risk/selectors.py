@@ -368,6 +368,7 @@ def youth_afcars(youth, decisions, today=None):
                 outcome=decision.outcome,
                 decided_at=decision.decided_at,
                 timing=decision.timing,
+                trafficking_type=decision.trafficking_type,
                 information_received_at=decision.information_received_at,
                 has_report=report is not None,
                 report_done_at=report.done_at if report else None,

@@ -15,8 +15,8 @@ E106-E111 come from risk/afcars.py (`counting_identifications`, `afcars_elements
 from every decision recorded when the export runs, so a withdrawal or correction made since is applied,
 keeping:
 - only **sex-trafficking** identifications (the elements are about sex trafficking; a labor
-  identification is not reported in them; risk/afcars.py reads the type-less decision facts, so the
-  identifications that count are restated to it without the labor ones), and
+  identification is not reported in them, as risk/afcars.py also rules; the identifications that
+  count, corrections merged by this report's own chain reading, are restated to it one by one), and
 - only identifications first decided before the end of the period (the file describes the period).
 The law-enforcement report dates (E108, E111) are the reports made, as recorded when the export runs.
 

@@ -21,21 +21,24 @@ def at(day, hour=12):
 _ids = iter(range(1, 10_000))
 
 
-def decision(outcome, day, *, timing="", received=None, report=None, done=None):
+def decision(outcome, day, *, timing="", received=None, report=None, done=None, kind="sex"):
     """One decision on 2025-`day`. report=True: it started a clock; done: the day (MMDD) the clock was recorded."""
     return DecisionFacts(
         id=next(_ids),
         outcome=outcome,
         decided_at=at(day),
         timing=timing,
+        trafficking_type=kind,
         information_received_at=received,
         has_report=bool(report or done),
         report_done_at=at(done, 9) if done else None,
     )
 
 
-def identified(day, timing, *, received=None, report=True, done=None):
-    return decision("identified", day, timing=timing, received=received or at(day, 8), report=report, done=done)
+def identified(day, timing, *, received=None, report=True, done=None, kind="sex"):
+    return decision(
+        "identified", day, timing=timing, received=received or at(day, 8), report=report, done=done, kind=kind
+    )
 
 
 def no_concern(day):
@@ -145,3 +148,16 @@ def test_the_rows_show_blank_elements_as_blank():
     assert rows[0] == ("E106", "Victim of sex trafficking before entering foster care", "0")
     assert rows[1][2] == "(blank)"
     assert rows[4] == ("E110", "Reported to law enforcement", "0")
+
+
+def test_a_labor_trafficking_identification_is_not_a_sex_trafficking_element():
+    labor = identified("0301", "in_care", done="0301", kind="labor")
+    elements = afcars_elements([labor], removal_date=REMOVAL, today=TODAY, zone=CHICAGO)
+    assert (elements.e106, elements.e109, elements.e110, elements.e111) == (0, 0, None, None)
+
+
+def test_a_correction_from_sex_to_labor_trafficking_leaves_the_elements():
+    first = identified("0301", "in_care", done="0301")
+    corrected = identified("0302", "in_care", received=first.information_received_at, report=False, kind="labor")
+    elements = afcars_elements([first, corrected], removal_date=REMOVAL, today=TODAY, zone=CHICAGO)
+    assert elements.e109 == 0
