@@ -4,45 +4,14 @@ A caseworker logs in with the demo login, finds a youth by name and opens the re
 phone-size screen the same journey works through the collapsed menu.
 """
 
-import pytest
-from django.core.management import call_command
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-DEMO_PASSWORD = "youth-demo-2026"
-# Chromium flags for a closed network, as root, without a screen.
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-@pytest.fixture
-def demo_site(live_server, transactional_db):
-    call_command("seed_demo", "--youth", "30", "--quiet", "--no-logins")
-    return live_server.url
-
-
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+from .conftest import log_in
 
 
 def test_caseworker_finds_a_youth_by_name_and_opens_the_record(demo_site, browser):
     page = browser.new_page()
-    _log_in(page, demo_site, "caseworker")
+    log_in(page, demo_site, "caseworker")
 
     page.get_by_role("link", name="Youth", exact=True).click()
     page.get_by_role("searchbox", name="Search").fill("Testperson")
@@ -60,7 +29,7 @@ def test_caseworker_finds_a_youth_by_name_and_opens_the_record(demo_site, browse
 
 def test_on_a_phone_the_menu_opens_and_the_record_is_readable(demo_site, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    _log_in(page, demo_site, "caseworker")
+    log_in(page, demo_site, "caseworker")
 
     menu_link = page.get_by_role("link", name="Youth", exact=True)
     expect(menu_link).to_be_hidden()
@@ -78,7 +47,7 @@ def test_on_a_phone_the_menu_opens_and_the_record_is_readable(demo_site, browser
 
 def test_another_agencys_caseworker_gets_not_found(demo_site, browser):
     page = browser.new_page()
-    _log_in(page, demo_site, "caseworker")
+    log_in(page, demo_site, "caseworker")
     page.get_by_role("link", name="Youth", exact=True).click()
     page.get_by_role("searchbox", name="Search").fill("Testperson")
     page.get_by_role("button", name="Search").click()
@@ -86,7 +55,7 @@ def test_another_agencys_caseworker_gets_not_found(demo_site, browser):
     record_url = page.url
 
     other = browser.new_page()
-    _log_in(other, demo_site, "birch.caseworker")
+    log_in(other, demo_site, "birch.caseworker")
     response = other.goto(record_url)
     assert response.status == 404
     expect(other.get_by_role("heading", name="Not found")).to_be_visible()

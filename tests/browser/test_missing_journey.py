@@ -9,60 +9,27 @@ import re
 import zoneinfo
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from caseapp import demo
-from caseapp.models import Youth
 from missing_reports.models import MissingEpisode
 
-DEMO_PASSWORD = "youth-demo-2026"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from .conftest import log_in
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
-def demo_site(live_server, transactional_db):
-    call_command("seed_demo", "--youth", "30", "--quiet", "--no-logins")
-    return live_server.url
+def jordan_not_missing(jordan):
+    """Jordan, checked not missing already (before the browser starts: see conftest.jordan)."""
+    assert not MissingEpisode.objects.filter(youth=jordan, status="open").exists()
+    return jordan
 
 
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def jordan(demo_site):
-    """Jordan's record, read before the browser starts: ORM calls made while Playwright's loop runs
-    open a second PostgreSQL session that outlives the test (and blocks dropping the test database)."""
-    youth = Youth.objects.select_related("agency").get(
-        legal_first_name=demo.TEST_YOUTH_FIRST_NAME, legal_last_name=demo.TEST_YOUTH_LAST_NAME
-    )
-    assert not MissingEpisode.objects.filter(youth=youth, status="open").exists()
-    return youth
-
-
-def _log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Home")).to_be_visible()
-
-
-def test_a_caseworker_reports_jordan_missing_on_a_phone_and_sees_the_clocks(demo_site, jordan, browser):
+def test_a_caseworker_reports_jordan_missing_on_a_phone_and_sees_the_clocks(demo_site, jordan_not_missing, browser):
+    jordan = jordan_not_missing
     page = browser.new_page(**PHONE)
-    _log_in(page, demo_site, "caseworker")
+    log_in(page, demo_site, "caseworker")
 
     page.goto(f"{demo_site}/youth/{jordan.pk}/missing/new/")
     expect(page.get_by_role("heading", name=re.compile("Report Jordan Testperson missing"))).to_be_visible()

@@ -4,57 +4,21 @@ starts the law-enforcement clock from when the information was received; the rep
 
 Also: the gentle wording hint appears while the caseworker types, and never blocks saving. The
 checks read the pages, not the database: ORM calls while Playwright's loop runs would open a second
-PostgreSQL session (see test_missing_journey).
+PostgreSQL session (see conftest.jordan).
 """
 
 import datetime
 import re
 import zoneinfo
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from caseapp import demo
-from caseapp.models import Youth
 from missing_reports.escalation import local_time
 
-from .test_missing_journey import CHROMIUM_ARGS, DEMO_PASSWORD
+from .conftest import log_in
 
 DESKTOP = {"viewport": {"width": 1200, "height": 900}}
-
-
-@pytest.fixture
-def demo_site(live_server, transactional_db):
-    call_command("seed_demo", "--youth", "30", "--quiet", "--no-logins")
-    return live_server.url
-
-
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def jordan(demo_site):
-    # Read before the browser starts (see test_missing_journey.jordan).
-    return Youth.objects.select_related("agency").get(
-        legal_first_name=demo.TEST_YOUTH_FIRST_NAME, legal_last_name=demo.TEST_YOUTH_LAST_NAME
-    )
-
-
-def _log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Home")).to_be_visible()
 
 
 def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made(demo_site, jordan, browser):
@@ -63,7 +27,7 @@ def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made
     observed = received - datetime.timedelta(days=1)
 
     caseworker = browser.new_page(**DESKTOP)
-    _log_in(caseworker, demo_site, "caseworker")
+    log_in(caseworker, demo_site, "caseworker")
     caseworker.goto(f"{demo_site}/youth/{jordan.pk}/risk/")
     caseworker.get_by_role("link", name="Record an observation").click()
     caseworker.get_by_label("What was observed or reported").select_option("C0.3")
@@ -81,7 +45,7 @@ def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made
     expect(caseworker.get_by_text("C0.3").first).to_be_visible()
 
     supervisor = browser.new_page(**DESKTOP)
-    _log_in(supervisor, demo_site, "supervisor")
+    log_in(supervisor, demo_site, "supervisor")
     supervisor.get_by_role("link", name="Review queue").click()
     first = supervisor.locator(".review-queue > li").first
     expect(first).to_contain_text("Jordan Testperson")
