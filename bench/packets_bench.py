@@ -13,6 +13,11 @@ so every build is a real one (new facts, new version), never an idempotent no-op
     # already running: celery -A caseapp worker -c 2), and K runs saved, timed until both packets are READY
     DATABASE_URL=... REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/packets_bench.py \\
         --mode workers --packets 400 --spawn-workers 2 --latency 10
+
+    # the same with the workers as deployed (DEBUG off), and with connections kept between tasks
+    # (bench/reuse_worker.py), three drains each; CPU per packet is printed too
+    ... --mode workers --packets 400 --spawn-workers 2 --repeat 3 --worker-env production
+    ... --mode workers --packets 400 --spawn-workers 2 --repeat 3 --worker-env reuse
 """
 
 import argparse
@@ -468,7 +473,12 @@ def drain(args, run_id, queue, process):
         per_packet = worker_cpu / max(1, ready) * 1000
         line = f"  CPU per packet: worker processes {per_packet:.1f} ms"
         if backends_kept:
-            line += f", their PostgreSQL backends {backend_cpu / max(1, ready) * 1000:.1f} ms"
+            both = (worker_cpu + backend_cpu) / max(1, ready)
+            line += (
+                f", their PostgreSQL backends {backend_cpu / max(1, ready) * 1000:.1f} ms: at most "
+                f"{cores / both:.0f} packets/s on {cores} otherwise idle cores (a ceiling: Redis, waits and "
+                "this process not counted)"
+            )
         else:
             line += " (PostgreSQL not measured: the workers' connections did not last the whole drain)"
         print(line)
