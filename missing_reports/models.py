@@ -195,15 +195,19 @@ class NotificationMethod(models.TextChoices):
     SYSTEM = "system", "System-to-system"
 
 
-class Notification(models.Model):
-    """A required notice and its clock: due time, and when done, by whom, how and the reference.
+def done_has_evidence(name):
+    """A clock counts as done only with who did it and a reference or an explanation (DESIGN.md rule 3)."""
+    return models.CheckConstraint(
+        condition=Q(done_at__isnull=True) | (Q(done_by__isnull=False) & (~Q(reference="") | ~Q(explanation=""))),
+        name=name,
+    )
 
-    Done means a timestamp and either a reference number or an explanation (DESIGN.md rule 3).
-    """
 
-    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="notifications")
-    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EPISODE_EVENTS])
-    party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
+class EvidencedClock(models.Model):
+    """What every required notice is (DESIGN.md rule 3): a due time, and when done, by whom, how, to
+    whom and the reference (or why there is none). The episode notices here and the risk module's
+    identified-victim report are this same kind of clock; each sweep marks `overdue_at`."""
+
     due_at = models.DateTimeField(db_index=True)
     rule_hours = models.PositiveIntegerField()
     rule_source = models.CharField(max_length=200, blank=True)
@@ -216,37 +220,14 @@ class Notification(models.Model):
     contact_name = models.CharField("who was told", max_length=200, blank=True)
     reference = models.CharField("reference or case number", max_length=100, blank=True)
     explanation = models.TextField(blank=True, help_text="Why there is no reference number.")
-    # Law enforcement (regulatory.md §5.2).
     le_agency = models.CharField("law-enforcement agency", max_length=200, blank=True)
-    officer_name = models.CharField(max_length=120, blank=True)
-    badge_number = models.CharField(max_length=40, blank=True)
-    ncic_number = models.CharField("NCIC number", max_length=40, blank=True)
-    ncic_confirmed_at = models.DateTimeField("NCIC entry confirmed", null=True, blank=True)
-    # NCMEC (regulatory.md §5.3).
-    ncmec_case_number = models.CharField("NCMEC case number", max_length=40, blank=True)
 
     overdue_at = models.DateTimeField(null=True, blank=True, help_text="When the sweep marked it overdue.")
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["due_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["episode", "event", "party"], name="notification_unique"),
-            models.CheckConstraint(
-                condition=Q(done_at__isnull=True)
-                | (Q(done_by__isnull=False) & (~Q(reference="") | ~Q(explanation=""))),
-                name="notification_done_has_evidence",
-            ),
-        ]
-        indexes = [models.Index(fields=["done_at", "due_at"])]
-
-    def __str__(self):
-        return f"{self.label} for episode {self.episode_id}"
-
-    @property
-    def label(self):
-        return deadlines.party_label(self.event, self.party)
 
     @property
     def is_done(self):
@@ -257,6 +238,37 @@ class Notification(models.Model):
 
     def was_late(self):
         return self.is_done and self.done_at > self.due_at
+
+
+class Notification(EvidencedClock):
+    """A required notice of an episode and its clock (law enforcement, NCMEC, the state's extra
+    parties, the recovery notices, the return interview)."""
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="notifications")
+    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EPISODE_EVENTS])
+    party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
+    # Law enforcement (regulatory.md §5.2).
+    officer_name = models.CharField(max_length=120, blank=True)
+    badge_number = models.CharField(max_length=40, blank=True)
+    ncic_number = models.CharField("NCIC number", max_length=40, blank=True)
+    ncic_confirmed_at = models.DateTimeField("NCIC entry confirmed", null=True, blank=True)
+    # NCMEC (regulatory.md §5.3).
+    ncmec_case_number = models.CharField("NCMEC case number", max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(EvidencedClock.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "event", "party"], name="notification_unique"),
+            done_has_evidence("notification_done_has_evidence"),
+        ]
+        indexes = [models.Index(fields=["done_at", "due_at"])]
+
+    def __str__(self):
+        return f"{self.label} for episode {self.episode_id}"
+
+    @property
+    def label(self):
+        return deadlines.party_label(self.event, self.party)
 
 
 class NotificationUpdate(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from caseapp.models import Agency, Youth
-from missing_reports.models import MissingEpisode, NotificationMethod
+from missing_reports.models import EvidencedClock, MissingEpisode, done_has_evidence
 
 
 class Category(models.TextChoices):
@@ -384,50 +384,20 @@ class ReviewDecision(models.Model):
         return f"{self.get_outcome_display()} for youth {self.youth_id} on {self.decided_at:%Y-%m-%d}"
 
 
-class IdentificationReport(models.Model):
-    """The report of an identified victim to law enforcement: a clock like the episode notices
-    (DESIGN.md rule 3): due time, and when done, by whom, how and the reference."""
+class IdentificationReport(EvidencedClock):
+    """The report of an identified victim to law enforcement: the same kind of clock as the episode
+    notices (missing_reports.models.EvidencedClock), due 24 h after the information was received."""
 
     decision = models.OneToOneField(ReviewDecision, on_delete=models.PROTECT, related_name="le_report")
     youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="identification_reports")
-    due_at = models.DateTimeField(db_index=True)
-    rule_hours = models.PositiveIntegerField()
-    rule_source = models.CharField(max_length=200, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    method = models.CharField(max_length=20, choices=NotificationMethod.choices, blank=True)
-    le_agency = models.CharField("law-enforcement agency", max_length=200, blank=True)
-    contact_name = models.CharField("who was told", max_length=200, blank=True)
     reference = models.CharField("report or case number", max_length=100, blank=True)
-    explanation = models.TextField(blank=True, help_text="Why there is no reference number.")
-    overdue_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["due_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(done_at__isnull=True)
-                | (Q(done_by__isnull=False) & (~Q(reference="") | ~Q(explanation=""))),
-                name="identification_report_done_has_evidence",
-            ),
-        ]
+    class Meta(EvidencedClock.Meta):
+        constraints = [done_has_evidence("identification_report_done_has_evidence")]
 
     def __str__(self):
         return f"Identified-victim report for youth {self.youth_id}"
-
-    @property
-    def is_done(self):
-        return self.done_at is not None
-
-    def is_overdue(self, now=None):
-        return not self.is_done and self.due_at < (now or timezone.now())
-
-    def was_late(self):
-        return self.is_done and self.done_at > self.due_at
 
 
 class RiskEscalation(models.Model):
