@@ -62,7 +62,7 @@ serve: install
 	fi
 	$(BIN)/python manage.py migrate
 	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
-	$(BIN)/celery -A caseapp worker -l info & \
+	CONN_MAX_AGE=$${CONN_MAX_AGE:-60} $(BIN)/celery -A caseapp worker -l info & \
 	$(BIN)/celery -A caseapp beat -l info --schedule $(VENV)/celerybeat-schedule & \
 	$(BIN)/python manage.py runserver --noreload $(ADDR) & \
 	wait -n

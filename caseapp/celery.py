@@ -2,10 +2,20 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseapp.settings")
 
 app = Celery("caseapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def close_old_connections(**kwargs):
+    """Django's rule for a connection after a web request, after each task too: closed when older
+    than CONN_MAX_AGE (0: every time) or no longer usable. Pairs with CELERY_DB_REUSE_MAX (settings)."""
+    from django.db import close_old_connections as close
+
+    close()

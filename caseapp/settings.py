@@ -160,6 +160,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Celery beat (one process, `celery -A caseapp beat`): the deadline sweep every minute. A sweep that
 # waited longer than its period is dropped (expires): the next one does the same work.
+# Celery's Django fix-up closes every database connection around every task unless this is set,
+# whatever CONN_MAX_AGE says: a new PostgreSQL connection per task (10-15 ms of server CPU each,
+# bench/README.md). Set, it closes them only every N/2 tasks, and caseapp/celery.py applies Django's
+# own rule after each task instead (CONN_MAX_AGE, and a connection that saw an error is dropped).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-clocks": {
         "task": "missing_reports.tasks.sweep_clocks",
