@@ -193,7 +193,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # seed_demo: after the agencies, staff and youth (caseapp/demo.py), these add each app's synthetic demo
 # data. Each is called with agencies, staff and log, and returns counts of what it created.
-DEMO_SEEDERS = ["risk.demo.seed"]
+DEMO_SEEDERS = ["risk.demo.seed", "missing_reports.demo.seed"]
 
 # Export files (Reports page) are removed this many hours after they are made; the job row stays.
 EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=72)

@@ -1,0 +1,123 @@
+"""Synthetic missing-episode history for the demo agency (seed_demo), so the missing-now board, the
+episode pages, the report packets, the risk rules, the reports and the dashboard have something to
+show. caseapp.demo calls `seed` through settings.DEMO_SEEDERS (caseapp never imports this app).
+
+Everything goes through the services, as a caseworker's work would: the clocks, the AFCARS missing
+spells, the packets and the audit trail are the real ones. Everything is made up (DESIGN.md rule 6).
+Idempotent: the same youth every run, and a youth who already has an episode gets none, so a second
+run adds nothing.
+
+The history has the things the reports look for: notices on time, late and never given; returns with
+and without a return interview; an interview without a trafficking screening; and one youth missing
+right now (learned of an hour before seeding).
+"""
+
+import datetime
+
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from caseapp.models import Youth, YouthStatus
+
+from . import deadlines, services
+from .models import MissingEpisode
+
+AGENCY_CODE = "alder"
+CASEWORKERS = {"North Team": "caseworker", "South Team": "caseworker2"}
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+
+
+# One entry per youth (case-number order of the agency's active youth, Jordan Testperson and the risk
+# demo's three youth left out), each a list of episodes:
+# (days ago learned, hours away (None: still missing), hours to the LE notice, hours to the NCMEC notice
+#  (None: not given), where found, returned with, primary factors (None: no interview), screened).
+HISTORY = (
+    [(300, 20, 1, 3, "friend", [], ["conflict", "friends_connection"], True),
+     (240, 50, 1, 30, "home_relative", [], ["family_connection"], True)],
+    [(200, 8, 0.5, 2, "street", [], ["placement_safety"], True)],
+    [(150, 96, 3, 20, "motel", ["cash", "new_phone"], ["money", "shelter"], True),
+     (120, 30, 1, 5, "unknown_adult_residence", [], ["friends_connection"], False),
+     (100, 12, 1, None, "friend", [], None, False)],
+    [(90, 4, 1, 2, "placement", [], ["school"], True)],
+    [(60, 72, 2, 6, "home_relative", [], ["family_connection", "a_say"], True)],
+    [(30, 10, 0.5, 1, "friend", [], ["conflict"], True),
+     (12, 28, 1, 3, "vehicle", ["new_clothes"], None, False)],
+    [(0.04, None, None, None, "", [], None, False)],
+)
+
+
+def demo_youth(agency):
+    """The same youth every run: the agency's first active youth by case number, after Jordan
+    Testperson (kept for the browser tests) and the risk demo's youth."""
+    return list(
+        Youth.objects.filter(agency=agency, status=YouthStatus.ACTIVE)
+        .exclude(case_number__endswith="-000001")
+        .exclude(risk_observations__isnull=False)
+        .select_related("team")
+        .order_by("case_number")
+        .distinct()[: len(HISTORY)]
+    )
+
+
+def _notify(actor, episode, party, hours):
+    notification = episode.notifications.get(event=deadlines.MISSING, party=party)
+    reference = {"law_enforcement": "ACSO-DEMO-", "ncmec": "NCMEC-DEMO-"}[party] + str(episode.pk)
+    extra = {"le_agency": "Alder County Sheriff (synthetic)"} if party == deadlines.LAW_ENFORCEMENT else {}
+    services.record_notification(
+        actor=actor, notification_id=notification.pk, expected_version=notification.version,
+        done_at=episode.agency_learned_at + hours * HOUR, method="phone", contact_name="Duty officer (synthetic)",
+        reference=reference, **extra,
+    )
+
+
+def _episode(actor, youth, now, plan):
+    days_ago, away, le_hours, ncmec_hours, found, returned_with, factors, screened = plan
+    learned = now - days_ago * DAY
+    episode = services.log_run(
+        actor=actor, youth_id=youth.pk, last_seen_at=learned - HOUR, agency_learned_at=learned,
+        last_seen_location="Near the bus station downtown (synthetic)", reported_by="Foster parent (synthetic)",
+        circumstances="Did not come home after school. Synthetic demo episode.",
+        clothing="Grey hoodie, black jeans, white trainers",
+    )
+    if le_hours is not None:
+        _notify(actor, episode, deadlines.LAW_ENFORCEMENT, le_hours)
+    if ncmec_hours is not None:
+        _notify(actor, episode, deadlines.NCMEC, ncmec_hours)
+    if away is None:
+        return episode
+    episode.refresh_from_db()
+    returned_at = learned - HOUR + away * HOUR
+    services.log_return(
+        actor=actor, episode_id=episode.pk, expected_version=episode.version, returned_at=returned_at,
+        located_at=returned_at, found_location_type=found, found_address=f"{found.replace('_', ' ')} (synthetic)",
+        how_located="self_returned", returned_with=returned_with, condition_on_return="Tired; no injuries seen.",
+    )
+    if factors is not None:
+        services.record_debrief(
+            actor=actor, episode_id=episode.pk, interview_at=returned_at + 20 * HOUR, running_direction="from",
+            primary_factors=factors, where_stayed="With friends (synthetic).",
+            trafficking_screening_done="yes" if screened else "no",
+            screening_not_done_reason="" if screened else "The youth asked to talk another day (synthetic).",
+        )
+    return episode
+
+
+def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
+    """Episodes for youth who have none. Returns {"missing episodes": n}."""
+    now = now or timezone.now()
+    agency = agencies.get(AGENCY_CODE)
+    created = 0
+    if agency is None:
+        return {"missing episodes": 0}
+    # The history is made up and long past: nobody is emailed about it (console mail would flood `make run`).
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for youth, plans in zip(demo_youth(agency), HISTORY, strict=False):
+            actor = staff.get(CASEWORKERS.get(youth.team.name, "caseworker"))
+            if actor is None or MissingEpisode.objects.filter(youth=youth).exists():
+                continue
+            for plan in plans:
+                _episode(actor, youth, now, plan)
+                created += 1
+    log(f"Missing episodes: {created} new (synthetic history)")
+    return {"missing episodes": created}
