@@ -20,6 +20,7 @@ sends it again; a file past its expiry is removed by the same sweep (`purge_expi
 """
 
 import datetime
+import itertools
 import logging
 import os
 import tempfile
@@ -253,10 +254,18 @@ def _produce(job, claim):
                 writer.write_tables(report.summary_tables(query))
                 done = total
             else:
-                for row in report.rows(query):
-                    writer.write(row)
-                    done += 1
-                    if done % PROGRESS_EVERY == 0:
+                # PROGRESS_EVERY rows at a time (one database chunk): the writer converts them together
+                # (write_rows, when it has it), then the progress and the heartbeat are written.
+                write_rows = getattr(writer, "write_rows", None)
+                rows = report.rows(query)
+                while chunk := list(itertools.islice(rows, PROGRESS_EVERY)):
+                    if write_rows is not None:
+                        write_rows(chunk)
+                    else:
+                        for row in chunk:
+                            writer.write(row)
+                    done += len(chunk)
+                    if len(chunk) == PROGRESS_EVERY:
                         _heartbeat(job, claim, rows_done=done)
         finally:
             writer.close()
