@@ -9,8 +9,10 @@ the export started) are subquery annotations.
 Minimum necessary: the agency case number identifies the youth, never the name; nothing restricted.
 """
 
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+import json
+
+from django.db.models import Exists, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 
 from caseapp import access
 from caseapp.models import PlacementType
@@ -26,7 +28,7 @@ from missing_reports.models import (
 from risk.models import Band, RiskSnapshot, Screening
 
 from . import register
-from .base import CHUNK_SIZE, Column, Report
+from .base import CHUNK_SIZE, Column, Report, stream
 
 SCREENING_AT_RETURN = {
     ScreeningDone.YES: "Yes",
@@ -35,6 +37,9 @@ SCREENING_AT_RETURN = {
 }
 NO_DEBRIEF = "No return interview recorded"
 NOT_ASSESSED = "Not assessed"
+FACTORS_FIELD = "debrief__primary_factors"
+FACTORS_JSON = "primary_factors_json"
+FACTOR_TEXTS_KEPT = 4096
 
 
 def _labels(choices):
@@ -104,7 +109,9 @@ class EpisodeRegister(Report):
     def count(self, query) -> int:
         return self.episodes(query).count()
 
-    def rows(self, query):
+    def values(self, query):
+        """The one query of `rows`: the scoped episodes with their joins and subqueries, as value tuples
+        (the source fields, then whether a structured risk screening exists and the band at the return)."""
         band_then = Subquery(
             RiskSnapshot.objects.filter(
                 youth_id=OuterRef("youth_id"),
@@ -114,12 +121,19 @@ class EpisodeRegister(Report):
             .values("band")[:1]
         )
         risk_screened = Exists(Screening.objects.filter(episode_id=OuterRef("pk")))
-        values = (
+        # The primary factors as the JSON text stored (rows() reads each distinct text once), not decoded
+        # by the JSON field for every row.
+        factors_json = Cast(FACTORS_FIELD, TextField())
+        fields = [FACTORS_JSON if field == FACTORS_FIELD else field for field in self.source_fields]
+        return (
             self.episodes(query)
-            .annotate(band_then=band_then, risk_screened=risk_screened)
+            .annotate(band_then=band_then, risk_screened=risk_screened, **{FACTORS_JSON: factors_json})
             .order_by("last_seen_at", "pk")
-            .values_list(*self.source_fields, "risk_screened", "band_then")
+            .values_list(*fields, "risk_screened", "band_then")
         )
+
+    def rows(self, query):
+        values = self.values(query)
         placement_types = _labels(PlacementType)
         categories = _labels(EpisodeCategory)
         found = _labels(FoundLocationType)
@@ -127,6 +141,15 @@ class EpisodeRegister(Report):
         factors = _labels(PrimaryFactor)
         bands = _labels(Band)
         statuses = _labels(EpisodeStatus)
+        factor_texts = {}  # JSON text of the factors -> their labels; bounded, the combinations are few
+
+        def factor_text(stored):
+            try:
+                primary_factors = json.loads(stored)
+            except json.JSONDecodeError:  # as the JSON field reads it
+                primary_factors = stored
+            return "; ".join(factors.get(value, str(value)) for value in primary_factors or ())
+
         for (
             pk,
             case_number,
@@ -144,12 +167,20 @@ class EpisodeRegister(Report):
             screening_done,
             risk_screened,
             band,
-        ) in values.iterator(chunk_size=CHUNK_SIZE):
+        ) in stream(values, CHUNK_SIZE):
             if returned_at is None:
                 hours, screening = None, ""
             else:
                 hours = round((returned_at - last_seen_at).total_seconds() / 3600, 1)
                 screening = SCREENING_AT_RETURN.get(screening_done, NO_DEBRIEF) if screening_done else NO_DEBRIEF
+            if primary_factors is None:
+                factors_done = ""
+            else:
+                factors_done = factor_texts.get(primary_factors)
+                if factors_done is None:
+                    if len(factor_texts) >= FACTOR_TEXTS_KEPT:
+                        factor_texts.clear()
+                    factors_done = factor_texts[primary_factors] = factor_text(primary_factors)
             yield (
                 pk,
                 case_number,
@@ -164,7 +195,7 @@ class EpisodeRegister(Report):
                 categories.get(category, category),
                 found.get(found_type, found_type or ""),
                 located.get(how_located, how_located or ""),
-                "; ".join(factors.get(value, str(value)) for value in primary_factors or ()),
+                factors_done,
                 screening,
                 bool(risk_screened),
                 bands.get(band, NOT_ASSESSED) if band else NOT_ASSESSED,

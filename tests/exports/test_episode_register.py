@@ -245,3 +245,102 @@ def test_the_registry_refuses_a_report_that_reads_restricted_fields_without_sayi
     with pytest.raises(ValueError, match="restricted fields"):
         reports.register(Careless)
     assert reports.get("careless-report") is None
+
+
+def year_query(agency, user):
+    return ReportQuery(
+        agency=agency,
+        user=user,
+        as_of=timezone.now(),
+        filters=ExportFilters(period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 12, 31)),
+    )
+
+
+def test_primary_factors_are_read_once_per_combination_and_unknown_codes_kept(
+    register_data, agency_staff_a, agency_a, caseworker_a, monkeypatch
+):
+    from exports.reports import episode_register
+    from missing_reports.models import Debrief
+
+    # "before" and "after" get return interviews too: the same factors as "in_period", and a code no longer
+    # in the list (shown as it is stored, as before).
+    for key, factors in (("before", ["conflict", "family_connection"]), ("after", ["family_connection", "gone"])):
+        Debrief.objects.create(
+            episode=register_data[key],
+            interview_at=register_data[key].returned_at,
+            interviewer=caseworker_a,
+            running_direction="from",
+            primary_factors=factors,
+            trafficking_screening_done="yes",
+        )
+    monkeypatch.setattr(episode_register, "FACTOR_TEXTS_KEPT", 1)  # forgets at every new combination
+
+    rows = {row[0]: row[13] for row in reports.get(REGISTER).rows(year_query(agency_a, agency_staff_a))}
+
+    assert rows == {
+        register_data["before"].pk: "Conflict in the placement; Connection to family",
+        register_data["start_edge"].pk: "Connection to friends or a partner",
+        register_data["returned_at_start"].pk: "",  # no return interview
+        register_data["in_period"].pk: "Conflict in the placement; Connection to family",
+        register_data["still_open"].pk: "",
+        register_data["after"].pk: "Connection to family; gone",
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_rows_stream_on_their_own_connection_and_are_the_same(
+    register_data, agency_staff_a, agency_a, django_capture_on_commit_callbacks
+):
+    """Outside a transaction the rows are read by a thread with its own connection (a cursor that streams);
+    the rows are those read inside a transaction on the caller's connection, and the file is the same."""
+    from django.db import transaction
+
+    report = reports.get(REGISTER)
+    query = year_query(agency_a, agency_staff_a)
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as queries:
+        streamed = list(report.rows(query))
+    assert queries.captured_queries == []  # none on the caller's connection
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        in_transaction = list(report.rows(query))
+    assert len(queries) == 1
+    assert streamed == in_transaction
+    assert len(streamed) == 6
+
+    job = start(agency_staff_a, django_capture_on_commit_callbacks)
+    rows = expected(register_data)
+    assert csv_rows(job) == [
+        HEADER,
+        rows["start_edge"],
+        rows["returned_at_start"],
+        rows["in_period"],
+        rows["still_open"],
+    ]
+    assert job.row_count == job.rows_done == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_stream_hands_over_the_readers_error_and_its_thread_ends(register_data):
+    import threading
+
+    from django.db import DataError
+
+    from exports.reports.base import stream
+    from missing_reports.models import MissingEpisode
+
+    def readers():
+        return [thread for thread in threading.enumerate() if thread.name == "exports-stream"]
+
+    broken = MissingEpisode.objects.extra(where=["1 / (id - id) = 1"]).values_list("pk")  # division by zero
+    with pytest.raises(DataError):
+        list(stream(broken))
+    assert readers() == []
+
+    episodes = MissingEpisode.objects.order_by("pk").values_list("pk", flat=True)
+    rows = stream(episodes, chunk_size=2)
+    assert next(rows) == min(episodes)
+    rows.close()  # the export stopped early (an error, a lost claim): the reader stops too
+    assert readers() == []
+    assert list(stream(episodes, chunk_size=2)) == list(episodes)
