@@ -178,6 +178,13 @@ class ScoringSettings:
         )
 
 
+# Why a listed reason did not count (Reason.not_counted), for the pages to say so in words.
+FUTURE = "future"  # dated after the assessment
+AGED = "aged"  # older than the scoring window
+REPEAT = "repeat"  # the same indicator counts once, from another record
+CAPPED = "capped"  # its category's cap was reached
+
+
 @dataclass(frozen=True)
 class Reason:
     kind: str  # "observation" | "rule"
@@ -192,6 +199,7 @@ class Reason:
     counted: bool  # in effect: False when too old, in the future, a repeat, or cut by a cap
     counted_points: Decimal = ZERO  # what it adds to the score (below `points` when a cap cut part of it)
     category: str = ""
+    not_counted: str = ""  # why counted is False: FUTURE, AGED, REPEAT or CAPPED ("" when counted)
 
 
 @dataclass(frozen=True)
@@ -318,15 +326,16 @@ def _public(reason) -> Reason:
 
 
 def _age_multiplier(at, settings, now):
-    """(multiplier, words) for something dated `at`."""
+    """(multiplier, words, why not counted) for something dated `at`."""
     if at > now:
-        return ZERO, "dated after this assessment: not counted"
+        return ZERO, "dated after this assessment: not counted", FUTURE
     age = now - at
     if age <= datetime.timedelta(days=settings.recent_days):
-        return ONE, f"within {settings.recent_days} days"
+        return ONE, f"within {settings.recent_days} days", ""
     if age <= datetime.timedelta(days=settings.max_age_days):
-        return settings.older_multiplier, f"{settings.recent_days} days to 12 months ago (x{settings.older_multiplier})"
-    return ZERO, "older than 12 months: no longer counted, kept for the record"
+        words = f"{settings.recent_days} days to 12 months ago (x{settings.older_multiplier})"
+        return settings.older_multiplier, words, ""
+    return ZERO, "older than 12 months: no longer counted, kept for the record", AGED
 
 
 def _known(code, settings):
@@ -351,7 +360,7 @@ def _from_observation(observation, settings, now):
         evidence_multiplier, evidence_words = ONE, "verified"
     if weight is None:
         return _tripwire(observation, category, evidence_words, settings, now)
-    age_multiplier, age_words = _age_multiplier(observation.observed_at, settings, now)
+    age_multiplier, age_words, why = _age_multiplier(observation.observed_at, settings, now)
     multiplier = evidence_multiplier * age_multiplier
     return _Candidate(
         kind="observation",
@@ -365,6 +374,7 @@ def _from_observation(observation, settings, now):
         note=f"{evidence_words}; {age_words}",
         counted=multiplier > 0,
         category=category,
+        not_counted=why,
     )
 
 
@@ -372,11 +382,12 @@ def _tripwire(observation, category, evidence_words, settings, now):
     received = observation.received_at if observation.received_at <= now else observation.observed_at
     freshest = max(observation.observed_at, received)
     if observation.observed_at > now:
-        in_effect, words = False, "dated after this assessment: not counted"
+        in_effect, words, why = False, "dated after this assessment: not counted", FUTURE
     elif now - freshest > datetime.timedelta(days=settings.max_age_days):
         in_effect, words = False, "received more than 12 months ago: no longer in effect, kept for the record"
+        why = AGED
     else:
-        in_effect, words = True, "tripwire: opens the identification workflow (no points)"
+        in_effect, words, why = True, "tripwire: opens the identification workflow (no points)", ""
     return _Candidate(
         kind="observation",
         indicator=observation.indicator,
@@ -389,13 +400,14 @@ def _tripwire(observation, category, evidence_words, settings, now):
         note=f"{evidence_words}; {words}",
         counted=in_effect,
         category=category,
+        not_counted=why,
         _received_at=observation.received_at,
     )
 
 
 def _from_rule_hit(hit, settings, now):
     weight = _known(hit.indicator, settings)
-    multiplier, age_words = _age_multiplier(hit.at, settings, now)
+    multiplier, age_words, why = _age_multiplier(hit.at, settings, now)
     if weight is None:
         raise ValueError(f"rule {hit.rule} cannot derive the tripwire {hit.indicator}")
     return _Candidate(
@@ -410,6 +422,7 @@ def _from_rule_hit(hit, settings, now):
         note=f"{hit.note}; {age_words}",
         counted=multiplier > 0,
         category=settings.categories[hit.indicator],
+        not_counted=why,
     )
 
 
@@ -417,10 +430,11 @@ def _flag_hit(hit, settings, now):
     if hit.rule != BAND_RAISE_RULE and hit.rule not in RULE_FLAGS:
         raise ValueError(f"rule hit {hit.rule!r} has no indicator and no known flag")
     window = settings.recent_days if hit.rule == BAND_RAISE_RULE else settings.max_age_days
+    why = ""
     if hit.at > now:
-        in_effect, words = False, "dated after this assessment: not in effect"
+        in_effect, words, why = False, "dated after this assessment: not in effect", FUTURE
     elif now - hit.at > datetime.timedelta(days=window):
-        in_effect, words = False, f"more than {window} days ago: no longer in effect"
+        in_effect, words, why = False, f"more than {window} days ago: no longer in effect", AGED
     else:
         in_effect = True
         words = "raises the band one step" if hit.rule == BAND_RAISE_RULE else f"flag {RULE_FLAGS[hit.rule]}"
@@ -435,6 +449,7 @@ def _flag_hit(hit, settings, now):
         source_id=hit.episode_ids[0] if hit.episode_ids else None,
         note=f"{hit.note}; {words}",
         counted=in_effect,
+        not_counted=why,
     )
 
 
@@ -453,6 +468,7 @@ def _once_per_indicator(candidates):
             candidate = replace(
                 candidate,
                 counted=False,
+                not_counted=REPEAT,
                 note=f"{candidate.note}; {candidate.indicator} counts once: a record with more points, or a "
                 "more recent one, counts",
             )
@@ -500,7 +516,9 @@ def _apply_caps(reasons, settings):
                 )
                 room = ZERO
             else:
-                reasons[i] = replace(reason, counted=False, counted_points=ZERO, note=f"{reason.note}; {cap_words}")
+                reasons[i] = replace(
+                    reason, counted=False, counted_points=ZERO, not_counted=CAPPED, note=f"{reason.note}; {cap_words}"
+                )
     return reasons, capped
 
 

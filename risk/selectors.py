@@ -152,21 +152,22 @@ def screening_episode_or_404(user, youth, episode_id):
     return episode
 
 
+NOT_COUNTED_WORDS = {
+    "repeat": "Not counted: the same indicator already counts from another record",
+    "capped": "Not counted: the category's cap was reached",
+    "future": "Not counted: dated after this assessment",
+    "aged": "Not counted: too old (kept for the record)",
+}
+
+
 def _reason_status(reason, counted_points, points):
-    note = reason.get("note", "")
     if reason.get("counted", True):
         if reason.get("weight") is None:
             return "In effect (no points)"
         if counted_points < points:
             return f"Partly counted: {counted_points} of {points} points (the category's cap)"
         return "Counted"
-    if "counts once" in note:
-        return "Not counted: the same indicator already counts from another record"
-    if "capped" in note:
-        return "Not counted: the category's cap was reached"
-    if "dated after" in note:
-        return "Not counted: dated after this assessment"
-    return "Not counted: too old (kept for the record)"
+    return NOT_COUNTED_WORDS.get(reason.get("not_counted", ""), "Not counted")
 
 
 def _plain(note):

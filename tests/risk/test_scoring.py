@@ -637,3 +637,22 @@ def test_stored_settings_are_validated_when_loaded(change, message):
 def test_from_dict_refuses_a_non_mapping():
     with pytest.raises(ValueError, match="mapping"):
         ScoringSettings.from_dict(["weights"])
+
+
+@pytest.mark.parametrize(
+    ("records", "hits", "why"),
+    [
+        ([obs("C7.2", ago=-D)], (), {"C7.2": scoring.FUTURE}),
+        ([obs("C7.2", ago=400 * D)], (), {"C7.2": scoring.AGED}),
+        ([obs("C0.3", ago=400 * D, received_ago=400 * D)], (), {"C0.3": scoring.AGED}),
+        ([obs("C7.2", id=1), obs("C7.2", ago=2 * D, id=2)], (), {"C7.2": scoring.REPEAT}),
+        ([obs("C2.2"), obs("C2.5"), obs("C2.1")], (), {"C2.1": scoring.CAPPED}),
+        ([], [hit("R3", "C4.3", ago=400 * D)], {"C4.3": scoring.AGED}),
+        ([], [hit("R10", ago=-D)], {"": scoring.FUTURE}),
+    ],
+)
+def test_a_reason_that_does_not_count_says_why(records, hits, why):
+    result = run(*records, hits=hits)
+    not_counted = {r.indicator: r.not_counted for r in result.reasons if not r.counted}
+    assert not_counted == why
+    assert all(r.not_counted == "" for r in result.reasons if r.counted)
