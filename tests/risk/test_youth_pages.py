@@ -265,6 +265,19 @@ def test_a_reported_observation_counts_half(client_for, caseworker_a, youth_a1, 
     assert "<td>1.5</td>" in page
 
 
+def test_the_page_says_why_a_reason_did_not_count(
+    client_for, caseworker_a, youth_a1, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        record(caseworker_a, youth_a1, "C7.2")
+        record(caseworker_a, youth_a1, "C7.2", observed_at=now - 3 * DAY, information_received_at=now - 3 * DAY)
+        record(caseworker_a, youth_a1, "C5.1", observed_at=now - 400 * DAY, information_received_at=now - 2 * DAY)
+    page = text(client_for(caseworker_a).get(risk_url(youth_a1)))
+    assert "Not counted: the same indicator already counts from another record" in page
+    assert "Not counted: too old (kept for the record)" in page
+
+
 def test_a_tripwire_opens_the_identification_workflow_and_says_so(
     client_for, caseworker_a, youth_a1, django_capture_on_commit_callbacks
 ):
