@@ -60,14 +60,14 @@ def demo_youth(agency):
     )
 
 
-def _notify(actor, episode, party, hours):
-    notification = episode.notifications.get(event=deadlines.MISSING, party=party)
+def _notify(actor, episode, party, hours, event=deadlines.MISSING, start=None):
+    notification = episode.notifications.get(event=event, party=party)
     reference = {"law_enforcement": "ACSO-DEMO-", "ncmec": "NCMEC-DEMO-"}[party] + str(episode.pk)
     extra = {"le_agency": "Alder County Sheriff (synthetic)"} if party == deadlines.LAW_ENFORCEMENT else {}
     services.record_notification(
         actor=actor, notification_id=notification.pk, expected_version=notification.version,
-        done_at=episode.agency_learned_at + hours * HOUR, method="phone", contact_name="Duty officer (synthetic)",
-        reference=reference, **extra,
+        done_at=(start or episode.agency_learned_at) + hours * HOUR, method="phone",
+        contact_name="Duty officer (synthetic)", reference=reference, **extra,
     )
 
 
@@ -93,6 +93,9 @@ def _episode(actor, youth, now, plan):
         located_at=returned_at, found_location_type=found, found_address=f"{found.replace('_', ' ')} (synthetic)",
         how_located="self_returned", returned_with=returned_with, condition_on_return="Tired; no injuries seen.",
     )
+    if ncmec_hours is not None:  # the episode whose NCMEC report was never made has no recovery notices either
+        for party in (deadlines.LAW_ENFORCEMENT, deadlines.NCMEC):
+            _notify(actor, episode, party, 2, event=deadlines.RETURNED, start=returned_at)
     if factors is not None:
         services.record_debrief(
             actor=actor, episode_id=episode.pk, interview_at=returned_at + 20 * HOUR, running_direction="from",
