@@ -110,6 +110,16 @@ def can_review_youth(user) -> bool:
     return _is_active(user) and (user.is_superuser or user.role in DECIDER_ROLES)
 
 
+# Roles that run agency reports and exports: agency staff and admins for their agency, supervisors
+# for their teams (the rows are scoped by youth_visible_to). Caseworkers have the youth's pages.
+EXPORTER_ROLES = {Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.SUPERVISOR}
+
+
+def can_export(user) -> bool:
+    """May this user run reports? Active, of an agency, in an exporting role. Deny by default."""
+    return _is_active(user) and user.agency_id is not None and user.role in EXPORTER_ROLES
+
+
 def can_manage_agency_settings(user) -> bool:
     """Agency-wide settings (deadline rules, risk weights): agency admins of their own agency."""
     return can_manage_staff(user)

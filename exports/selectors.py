@@ -10,20 +10,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 
+from caseapp import access
 from caseapp.models import Role
 
 from .models import ExportJob
 
-# Agency staff and agency admins export their agency; supervisors their teams. Caseworkers work on
-# single records and have the youth's pages instead.
-EXPORT_ROLES = {Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.SUPERVISOR}
-
 
 def can_export(user) -> bool:
-    """May this user run reports? Active, of an agency, in an exporting role. Deny by default."""
-    return bool(
-        user and user.is_authenticated and user.is_active and user.agency_id is not None and user.role in EXPORT_ROLES
-    )
+    """Who may run reports is the access module's rule (caseapp.access.can_export)."""
+    return access.can_export(user)
 
 
 def jobs_visible_to(user):

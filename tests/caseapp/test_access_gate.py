@@ -331,3 +331,15 @@ def test_new_team_in_agency_b_is_invisible_to_agency_a(agency_admin_a, agency_b)
     extra = TeamFactory(agency=agency_b)
     assert extra.pk not in ids(access.teams_visible_to(agency_admin_a))
     assert extra.pk not in ids(access.teams_manageable_by(agency_admin_a))
+
+
+def test_who_may_run_reports_is_decided_by_the_gate(
+    caseworker_a, supervisor_a, agency_staff_a, agency_admin_a, no_role_user, admin_b
+):
+    from caseapp import access
+
+    assert [access.can_export(u) for u in (supervisor_a, agency_staff_a, agency_admin_a, admin_b)] == [True] * 4
+    assert not access.can_export(caseworker_a)
+    assert not access.can_export(no_role_user)
+    agency_staff_a.is_active = False
+    assert not access.can_export(agency_staff_a)
