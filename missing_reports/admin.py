@@ -1,17 +1,55 @@
 """Django admin for superusers: the agencies' deadline tables, and read-only episode records."""
 
+from django import forms
 from django.contrib import admin
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from caseapp import access
 from caseapp.admin import ScopedHistoryMixin
 from caseapp.models import Agency
 
+from . import deadlines, rules
 from .models import MissingEpisode, Notification, ReportingRule
+
+
+def _agencies_for(user):
+    """The agencies whose deadline tables this admin user may read: all for a superuser, their own for an
+    agency admin, none for anyone else."""
+    if user.is_superuser:
+        return Agency.objects.all()
+    if not access.can_manage_agency_settings(user):
+        return Agency.objects.none()
+    return Agency.objects.filter(pk=user.agency_id)
+
+
+class ReportingRuleForm(forms.ModelForm):
+    """A row that would lengthen (or only repeat) a federal or state deadline is refused with the
+    deadline that applies: the merge would ignore it, and an admin must not believe it changed anything."""
+
+    class Meta:
+        model = ReportingRule
+        fields = ("agency", "event", "party", "hours", "source")
+        help_texts = {
+            "hours": "Federal and state deadlines apply to the agency without a row here; a row can add a party "
+            "or make a deadline shorter, never longer.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        agency, event, party, hours = (data.get(name) for name in ("agency", "event", "party", "hours"))
+        if agency and event and party and hours is not None:
+            reason = rules.longer_than_the_law(agency, event, party, hours)
+            if reason:
+                self.add_error("hours", reason)
+        return data
 
 
 @admin.register(ReportingRule)
 class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+    form = ReportingRuleForm
     list_display = ("agency", "event", "party", "hours", "source")
     list_filter = ("agency", "event", "party")
 
@@ -28,6 +66,37 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         if db_field.name == "agency" and not request.user.is_superuser:
             kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.effective_view)
+        return [
+            path("effective/<int:agency_id>/", view, name="missing_reports_reportingrule_effective"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        # Links to each agency's deadlines in effect, above the rows (which are only the agency's own).
+        agencies = [
+            (agency, reverse("admin:missing_reports_reportingrule_effective", args=[agency.pk]))
+            for agency in _agencies_for(request.user).order_by("name")
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "effective_links": agencies})
+
+    def effective_view(self, request, agency_id):
+        """Read-only: every deadline in effect for the agency, where it comes from, and the rows that
+        change nothing. Another agency's table is a 404, as everywhere (DESIGN.md rule 1)."""
+        if not self.has_view_permission(request):
+            raise Http404("No such page.")
+        agency = access.get_in_scope_or_404(_agencies_for(request.user), agency_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Deadlines in effect: {agency.name}",
+            "agency": agency,
+            "rows": rules.effective_table(agency),
+            "state_rules_known": bool(deadlines.STATE_RULES.get(agency.state)),
+        }
+        return TemplateResponse(request, "admin/missing_reports/reportingrule/effective.html", context)
 
 
 class NotificationInline(admin.TabularInline):

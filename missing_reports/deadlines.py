@@ -3,15 +3,21 @@
 The federal rule (SSA §471(a)(35)(B), reference/regulatory.md §0 row 1): law enforcement (for NCIC
 entry) and NCMEC, immediately and never later than 24 hours after the agency *learns* of it. States
 may be stricter (KS 2 h to law enforcement; KY and ND 12 h) and may add parties (TX: court,
-attorney ad litem, guardian ad litem and parents within 24 h of the run and of the return). An
-agency's own rules can shorten a federal deadline, never lengthen it.
+attorney ad litem, guardian ad litem and parents within 24 h of the run and of the return).
+
+The rules in effect for an agency (`effective_rules`) are the federal parties, its state's rules and
+its own rows merged party by party, the stricter winning: a state's rule and an agency's row can add
+a party or shorten a deadline, never lengthen or remove a federal or state one. A deadline set by law
+never gets longer because an agency wrote a row. The return interview has no federal deadline: the
+app's default (72 h) gives way to a state's or an agency's hours in either direction, but once a
+state sets it (FL 24 h) it is a state deadline like the others.
 
 Deadlines are elapsed time from a UTC instant, so a DST change moves the wall-clock hour a deadline
 shows at, never the time the agency has.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Events that start clocks.
 MISSING = "missing"
@@ -73,6 +79,30 @@ class Rule:
     source: str = ""
 
 
+# Where a deadline in effect comes from.
+FEDERAL = "federal"
+STATE = "state"
+AGENCY = "agency"
+DEFAULT = "default"  # the app's own default where the law sets none (the return interview)
+ORIGIN_LABELS = {FEDERAL: "Federal", STATE: "State", AGENCY: "Agency", DEFAULT: "Default"}
+DEFAULT_RETURN_INTERVIEW_SOURCE = "Default (no federal deadline)"
+AGENCY_SOURCE = "Agency rule"
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """A deadline in effect for one party of one event, with its origin (FEDERAL, STATE, AGENCY or
+    DEFAULT) and the other rules for the same party that are not applied: the less strict ones (an
+    agency row as long as a state deadline, or longer, has no effect) and a default that was replaced."""
+
+    event: str
+    party: str
+    hours: int
+    source: str
+    origin: str
+    not_applied: tuple["EffectiveRule", ...] = ()
+
+
 @dataclass(frozen=True)
 class Deadline:
     party: str
@@ -81,40 +111,67 @@ class Deadline:
     source: str
 
 
-def deadlines(event: str, learned_at: datetime.datetime, agency_rules) -> list[Deadline]:
+def effective_rules(state_rules=(), agency_rules=()) -> list[EffectiveRule]:
+    """The rules in effect: the federal parties, `state_rules` and `agency_rules` (Rule-like objects:
+    event, party, hours, source) merged per (event, party), the stricter (fewer hours) winning.
+
+    A state rule or an agency row adds a party or shortens a deadline; one as long as a federal or
+    state deadline, or longer, has no effect (on a tie the law's rule stays, so the source shown is
+    the law). Only the app's default return interview gives way to any rule, in either direction.
+    Sorted by event, then hours, then party.
+    """
+    candidates: dict[tuple[str, str], list[EffectiveRule]] = {}
+
+    def offer(rule, origin, default_source=""):
+        if rule.event not in EVENTS:
+            raise ValueError(f"unknown event {rule.event!r}")
+        if rule.hours < 0:
+            raise ValueError("a deadline cannot be negative")
+        candidates.setdefault((rule.event, rule.party), []).append(
+            EffectiveRule(rule.event, rule.party, rule.hours, rule.source or default_source, origin)
+        )
+
+    # In order of precedence on a tie: the law first.
+    for event, parties in FEDERAL_PARTIES.items():
+        for party, hours in parties.items():
+            offer(Rule(event, party, hours, FEDERAL_SOURCES[event]), FEDERAL)
+    offer(Rule(RETURNED, RETURN_INTERVIEW, DEFAULT_RETURN_INTERVIEW_HOURS, DEFAULT_RETURN_INTERVIEW_SOURCE), DEFAULT)
+    for rule in state_rules:
+        offer(rule, STATE)
+    for rule in agency_rules:
+        offer(rule, AGENCY, AGENCY_SOURCE)
+
+    in_effect = []
+    for options in candidates.values():
+        binding = [rule for rule in options if rule.origin != DEFAULT] or options
+        winner = min(binding, key=lambda rule: rule.hours)  # the first of equals: the law before the agency
+        in_effect.append(replace(winner, not_applied=tuple(rule for rule in options if rule is not winner)))
+    return sorted(in_effect, key=lambda rule: (EVENTS.index(rule.event), rule.hours, rule.party))
+
+
+def deadlines(event: str, learned_at: datetime.datetime, rules) -> list[Deadline]:
     """Every clock `event` starts, due `hours` after `learned_at` (an aware datetime).
 
-    `agency_rules`: Rule-like objects (event, party, hours, source) from the agency's table.
-    The federal parties are always present; an agency rule may only make them stricter.
-    The return interview is due after a return even if the agency set nothing.
+    `rules`: the agency's rules in effect (services.rules_for), or any Rule-like objects (event,
+    party, hours, source), which are merged as `effective_rules` merges an agency's rows: the federal
+    parties are always present and only ever made stricter; the return interview is due after a
+    return even if no rule names it. Sorted by due time.
     """
     if learned_at.tzinfo is None or learned_at.utcoffset() is None:
         raise ValueError("learned_at must be timezone-aware")
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
-    chosen: dict[str, tuple[int, str]] = {
-        party: (hours, FEDERAL_SOURCES[event])
-        for party, hours in FEDERAL_PARTIES[event].items()
-    }
-    if event == RETURNED:
-        chosen[RETURN_INTERVIEW] = (DEFAULT_RETURN_INTERVIEW_HOURS, "Default (no federal deadline)")
-    for rule in agency_rules:
-        if rule.event != event:
-            continue
-        if rule.hours < 0:
-            raise ValueError("a deadline cannot be negative")
-        current = chosen.get(rule.party)
-        if current is None or rule.party == RETURN_INTERVIEW or rule.hours < current[0]:
-            chosen[rule.party] = (rule.hours, rule.source or "Agency rule")
     start = learned_at.astimezone(datetime.UTC)
+    chosen = [rule for rule in effective_rules(agency_rules=rules) if rule.event == event]
     return [
-        Deadline(party, start + datetime.timedelta(hours=hours), hours, source)
-        for party, (hours, source) in sorted(chosen.items(), key=lambda item: (item[1][0], item[0]))
+        Deadline(rule.party, start + datetime.timedelta(hours=rule.hours), rule.hours, rule.source)
+        for rule in sorted(chosen, key=lambda rule: (rule.hours, rule.party))
     ]
 
 
-# Stricter or added rules by state, as regulatory.md §0 and §4 give them. Loaded into an agency's
-# table by `missing_reports.services.rules.install_state_rules`; an agency admin can change them.
+# Stricter or added rules by state, as regulatory.md §0 and §4 give them. They apply to every agency
+# of the state (services.rules_for merges them with the agency's own rows); an agency row can only add
+# to them or shorten them.
 STATE_RULES: dict[str, list[Rule]] = {
     "KS": [Rule(MISSING, LAW_ENFORCEMENT, 2, "KS PPS 5245: law enforcement within 2 h")],
     "KY": [Rule(MISSING, LAW_ENFORCEMENT, 12, "KY SOP 4.67: law enforcement within 12 h")],

@@ -73,10 +73,12 @@ def _required(errors, fields, *, partial=False):
             errors[name] = message
 
 
-def rules_for(agency):
-    """The agency's deadline table; an agency that has none gets its state's known rules."""
-    rules = list(ReportingRule.objects.filter(agency=agency))
-    return rules or deadlines.STATE_RULES.get(agency.state, [])
+def rules_for(agency) -> list[deadlines.EffectiveRule]:
+    """The deadlines in effect for the agency: the federal parties, its state's rules and its own
+    table merged party by party, the stricter winning (deadlines.effective_rules). Every clock
+    (runs, returns, identified-victim reports) and the admin's table of deadlines read this."""
+    rows = ReportingRule.objects.filter(agency=agency).order_by("event", "party")
+    return deadlines.effective_rules(deadlines.STATE_RULES.get(agency.state, ()), rows)
 
 
 def _not_in_future(errors, name, value, label, now):

@@ -207,3 +207,95 @@ def test_identification_rules_never_start_episode_clocks():
     rules = [Rule(deadlines.IDENTIFIED, NCMEC, 1)]
     assert hours_by_party(RETURNED, rules)[NCMEC] == 24
     assert hours_by_party(deadlines.IDENTIFIED, rules) == {LAW_ENFORCEMENT: 24, NCMEC: 1}
+
+
+# --- The rules in effect: federal, state and agency merged party by party ---------------------------
+
+
+def in_effect(state, agency_rows):
+    """{(event, party): (hours, origin)} of deadlines.effective_rules."""
+    return {
+        (rule.event, rule.party): (rule.hours, rule.origin)
+        for rule in deadlines.effective_rules(deadlines.STATE_RULES.get(state, ()), agency_rows)
+    }
+
+
+def test_a_kansas_agency_adding_a_tribe_notice_keeps_the_2_hour_law_enforcement_deadline():
+    result = in_effect("KS", [Rule(MISSING, deadlines.TRIBE, 24, "Tribal notice policy")])
+    assert result[MISSING, LAW_ENFORCEMENT] == (2, deadlines.STATE)
+    assert result[MISSING, deadlines.TRIBE] == (24, deadlines.AGENCY)
+    assert result[MISSING, NCMEC] == (24, deadlines.FEDERAL)
+
+
+def test_an_agency_row_longer_than_the_state_deadline_has_no_effect_and_is_listed_as_not_applied():
+    lax = Rule(MISSING, LAW_ENFORCEMENT, 6, "Agency policy")
+    (rule,) = [r for r in deadlines.effective_rules(deadlines.STATE_RULES["KS"], [lax]) if r.party == LAW_ENFORCEMENT
+               and r.event == MISSING]
+    assert (rule.hours, rule.origin) == (2, deadlines.STATE)
+    assert rule.source.startswith("KS PPS 5245")
+    assert [(r.hours, r.origin, r.source) for r in rule.not_applied] == [
+        (24, deadlines.FEDERAL, deadlines.FEDERAL_SOURCES[MISSING]),
+        (6, deadlines.AGENCY, "Agency policy"),
+    ]
+
+
+def test_an_agency_row_shorter_than_the_state_deadline_wins():
+    result = in_effect("KS", [Rule(MISSING, LAW_ENFORCEMENT, 1, "Agency policy")])
+    assert result[MISSING, LAW_ENFORCEMENT] == (1, deadlines.AGENCY)
+
+
+def test_an_agency_row_as_long_as_the_state_deadline_leaves_the_law_as_the_source():
+    (rule,) = [r for r in deadlines.effective_rules(deadlines.STATE_RULES["KS"], [Rule(MISSING, LAW_ENFORCEMENT, 2)])
+               if (r.event, r.party) == (MISSING, LAW_ENFORCEMENT)]
+    assert (rule.hours, rule.origin) == (2, deadlines.STATE)
+
+
+def test_texas_parties_stay_when_the_agency_adds_one():
+    result = in_effect("TX", [Rule(MISSING, deadlines.TRIBE, 12)])
+    for event in (MISSING, RETURNED):
+        for party in (COURT, ATTORNEY_GAL, PARENTS):
+            assert result[event, party] == (24, deadlines.STATE)
+    assert result[deadlines.IDENTIFIED, LAW_ENFORCEMENT] == (8, deadlines.STATE)
+    assert result[MISSING, deadlines.TRIBE] == (12, deadlines.AGENCY)
+
+
+def test_an_agency_cannot_lengthen_a_texas_party_it_did_not_create():
+    result = in_effect("TX", [Rule(MISSING, COURT, 72, "Agency policy")])
+    assert result[MISSING, COURT] == (24, deadlines.STATE)
+
+
+def test_the_florida_return_interview_stays_24_hours_when_the_agency_writes_48():
+    result = in_effect("FL", [Rule(RETURNED, RETURN_INTERVIEW, 48, "Agency policy")])
+    assert result[RETURNED, RETURN_INTERVIEW] == (24, deadlines.STATE)
+
+
+def test_without_a_state_rule_an_agency_may_change_the_default_return_interview_either_way():
+    assert in_effect("MO", [Rule(RETURNED, RETURN_INTERVIEW, 96)])[RETURNED, RETURN_INTERVIEW] == (96, deadlines.AGENCY)
+    assert in_effect("MO", [Rule(RETURNED, RETURN_INTERVIEW, 12)])[RETURNED, RETURN_INTERVIEW] == (12, deadlines.AGENCY)
+    assert in_effect("MO", [])[RETURNED, RETURN_INTERVIEW] == (
+        deadlines.DEFAULT_RETURN_INTERVIEW_HOURS, deadlines.DEFAULT
+    )
+
+
+def test_an_agency_in_a_state_without_known_rules_gets_the_federal_deadlines_and_its_own_rows():
+    result = in_effect("MO", [Rule(MISSING, NCMEC, 6), Rule(MISSING, LAW_ENFORCEMENT, 48)])
+    assert result[MISSING, NCMEC] == (6, deadlines.AGENCY)
+    assert result[MISSING, LAW_ENFORCEMENT] == (24, deadlines.FEDERAL)
+    assert result[deadlines.IDENTIFIED, LAW_ENFORCEMENT] == (24, deadlines.FEDERAL)
+
+
+def test_no_rule_ever_makes_a_deadline_longer_than_the_law():
+    """Whatever rows an agency writes, every federal and state deadline is kept or made shorter."""
+    rows = [Rule(event, party, 1000) for event in deadlines.EVENTS for party in deadlines.PARTY_LABELS]
+    for state, state_rules in deadlines.STATE_RULES.items():
+        lawful = in_effect(state, [])
+        merged = in_effect(state, rows)
+        for key, (hours, origin) in lawful.items():
+            if origin != deadlines.DEFAULT:
+                assert merged[key] == (hours, origin), (state, key)
+        assert all(merged[rule.event, rule.party][0] <= rule.hours for rule in state_rules)
+
+
+def test_the_clocks_of_merged_rules_are_the_clocks_of_the_rules_in_effect():
+    rules = deadlines.effective_rules(deadlines.STATE_RULES["KS"], [Rule(MISSING, deadlines.TRIBE, 24)])
+    assert hours_by_party(MISSING, rules) == {LAW_ENFORCEMENT: 2, NCMEC: 24, deadlines.TRIBE: 24}
