@@ -1,9 +1,14 @@
-"""Staff accounts and teams, for agency admins, within their own agency only."""
+"""Staff accounts and teams, for agency admins, within their own agency only.
+
+Everyone else gets a 404, as for any page outside their scope (README "Roles"): the gate
+(access.can_manage_staff) decides, and another agency's records are not in the admin's querysets.
+"""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from .. import access
@@ -14,8 +19,7 @@ from ..services import staff as staff_services
 
 def _require_manager(request):
     if not access.can_manage_staff(request.user):
-        # Not a 404: the page exists for every agency admin; this user simply has no admin role.
-        raise PermissionDenied
+        raise Http404("No such page.")
 
 
 def staff_list(request):

@@ -2,7 +2,7 @@
 
 The rules (DESIGN.md rule 1): a record outside the user's scope is a 404, never a 403 that confirms
 it exists, and a POST to it writes nothing; a page the user's role does not include at all (staff
-management for a caseworker) is a 403; an anonymous user is sent to the login page.
+management for a caseworker) is a 404 too; an anonymous user is sent to the login page.
 """
 
 import datetime
@@ -327,9 +327,11 @@ def test_agency_admin_opens_staff_pages(as_user, urls, page):
 
 @pytest.mark.parametrize("page", STAFF_PAGES)
 @pytest.mark.parametrize("persona", ["caseworker_a", "supervisor_a", "agency_staff_a", "no_role_user", "caseworker_b"])
-def test_staff_pages_are_403_without_admin_role(as_user, urls, persona, page):
-    # A role question, not a record question: the page exists for every admin.
-    assert as_user(persona).get(urls[page]).status_code == 403
+def test_staff_pages_are_404_without_admin_role(as_user, urls, persona, page):
+    # As for a record outside one's scope: the answer does not say the page is there for someone else.
+    response = as_user(persona).get(urls[page])
+    assert response.status_code == 404
+    assert "There is no such page or record" in response.content.decode()
 
 
 @pytest.mark.parametrize("page", STAFF_RECORD_PAGES)
@@ -411,7 +413,7 @@ def test_other_agencys_admin_cannot_put_new_staff_in_agency_a_team(as_user, team
 
 
 @pytest.mark.parametrize("page", ["staff_create", "team_create", *STAFF_RECORD_PAGES])
-def test_staff_post_without_admin_role_is_403_and_changes_nothing(
+def test_staff_post_without_admin_role_is_404_and_changes_nothing(
     as_user, urls, caseworker_a, team_a1, supervisor_a, page
 ):
     if page == "team_create":
@@ -426,7 +428,7 @@ def test_staff_post_without_admin_role_is_403_and_changes_nothing(
     supervisor = as_user("supervisor_a")
     before = staff_state(caseworker_a, team_a1)
     response = supervisor.post(urls[page], data)
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert staff_state(caseworker_a, team_a1) == before
 
 

@@ -277,9 +277,9 @@ def test_admin_b_cannot_see_or_change_agency_a_staff(client_for, admin_b, casewo
 def test_staff_pages_are_for_agency_admins_only(client_for, caseworker_a, supervisor_a, agency_staff_a, no_role_user):
     for user in (caseworker_a, supervisor_a, agency_staff_a, no_role_user):
         client = client_for(user)
-        assert client.get(reverse("staff_list")).status_code == 403
-        assert client.post(reverse("staff_create"), staff_post()).status_code == 403
-        assert client.post(reverse("team_create"), {"name": "Sneaky"}).status_code == 403
+        assert client.get(reverse("staff_list")).status_code == 404
+        assert client.post(reverse("staff_create"), staff_post()).status_code == 404
+        assert client.post(reverse("team_create"), {"name": "Sneaky"}).status_code == 404
     assert not User.objects.filter(username="new_caseworker").exists()
     assert not Team.objects.filter(name="Sneaky").exists()
 
