@@ -37,7 +37,10 @@ $(STAMP): $(REQUIREMENTS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# The embedded default has no Celery beat, so the clock sweep runs beside the server every minute.
+# The embedded default is for development: DEBUG on (debug pages, plain HTTP, a generated local secret
+# key) for every command below. DEBUG is off unless set, so nothing else gets debug pages by accident.
+# It has no Celery beat, so the clock sweep runs beside the server every minute.
+run: export DEBUG = true
 run: install
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py seed_demo
@@ -45,8 +48,10 @@ run: install
 	$(BIN)/python manage.py run_periodic > .venv/periodic.log 2>&1 & \
 	$(BIN)/python manage.py runserver $(ADDR)
 
+# The migration check uses the test run's settings (caseapp/settings_test.py: DEBUG on unless set), so it
+# needs no SECRET_KEY on a fresh machine, as pytest does not.
 test: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=caseapp.settings_test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # One command for the production-like setup. Ctrl-C (or any of the three stopping) stops all three.
@@ -57,10 +62,20 @@ serve: install
 		echo "For the embedded default without services use 'make run'." >&2; \
 		exit 1; \
 	fi
+	@case "$${DEBUG:-}" in [Tt]rue|TRUE|1|[Yy]es|[Oo]n) ;; *) \
+		if [ -z "$${SECRET_KEY:-}" ]; then \
+			echo "make serve runs as in production: DEBUG is off unless set, and then SECRET_KEY is required." >&2; \
+			echo "Set SECRET_KEY (e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'))" >&2; \
+			echo "and ALLOWED_HOSTS, and serve it over HTTPS (a proxy setting X-Forwarded-Proto): DEBUG off redirects" >&2; \
+			echo "to HTTPS. To try it on this machine over plain HTTP with synthetic data only, set DEBUG=true." >&2; \
+			exit 1; \
+		fi ;; \
+	esac
 	@if [ -z "$${DATABASE_URL:-}" ]; then \
 		echo "warning: DATABASE_URL is unset, so the web server and the worker share SQLite (db.sqlite3)." >&2; \
 	fi
 	$(BIN)/python manage.py migrate
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
 	CONN_MAX_AGE=$${CONN_MAX_AGE:-60} $(BIN)/celery -A caseapp worker -l info & \
 	$(BIN)/celery -A caseapp beat -l info --schedule $(VENV)/celerybeat-schedule & \

@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseapp.settings")
+# The settings these timings were taken with (bench/README.md): DEBUG on unless set, as under make run.
+os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(tempfile.gettempdir(), "caseapp-bench-exports-media"))
 
 AGENCY_CODE = "bench-exports"

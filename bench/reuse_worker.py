@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseapp.settings")
+# The settings these timings were taken with (bench/README.md): DEBUG on unless set, as under make run.
+os.environ.setdefault("DEBUG", "true")
 
 from celery import signals
 

@@ -17,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseapp.settings")
+# The settings these timings were taken with (bench/README.md): DEBUG on unless set, as under make run.
+os.environ.setdefault("DEBUG", "true")
 
 
 def parse_args():

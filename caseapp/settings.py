@@ -1,8 +1,10 @@
 """Settings, all read from the environment (django-environ).
 
-With nothing set the app runs on the embedded default: SQLite, Celery tasks executed eagerly
-in-process, console email and a generated local secret key. README.md "Configuration" lists
-every variable.
+DEBUG is off unless set: a deployment that forgets it must not show debug pages with children's
+records. Off, SECRET_KEY is required. `make run` (the embedded development default) sets DEBUG=true,
+and then a local secret key is generated; the test run does the same (caseapp/settings_test.py).
+With nothing else set the app runs on SQLite, Celery tasks executed eagerly in-process, console
+email. README.md "Configuration" lists every variable.
 """
 
 import secrets
@@ -18,7 +20,7 @@ env = environ.Env()
 # A local .env file is optional; real deployments set the environment directly.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 
 
 def _secret_key() -> str:
@@ -27,7 +29,11 @@ def _secret_key() -> str:
     if key:
         return key
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (DEBUG is off unless set). In production set SECRET_KEY "
+            "(and ALLOWED_HOSTS); on a development machine use `make run`, or set DEBUG=true, which uses a "
+            "generated local key."
+        )
     key_file = BASE_DIR / ".secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))

@@ -1,0 +1,14 @@
+"""The test run's settings (pyproject.toml; the Makefile's migration check): caseapp.settings with
+DEBUG on unless the environment says otherwise, as under `make run`.
+
+So a fresh machine runs the tests with nothing set (the generated local secret key), and the settings
+computed from DEBUG stay those of development: plain HTTP for the test client, static files without
+a collectstatic manifest. pytest-django still runs each test with settings.DEBUG False, as Django's
+test runner does. Child processes the tests start (a Celery worker) inherit both.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from caseapp.settings import *  # noqa: F403
