@@ -10,7 +10,7 @@ from caseapp.models import MISSING_PLACEMENT_TYPES, PlacementType
 
 from . import reports, services
 from .models import ExportFormat
-from .reports.base import ExportFilters
+from .reports.base import ExportFilters, fiscal_year_bounds, fiscal_year_choices, fiscal_year_of
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
@@ -25,6 +25,14 @@ class ExportRequestForm(forms.Form):
     )
     period_start = forms.DateField(label="First day of the period", widget=DATE_WIDGET, required=False)
     period_end = forms.DateField(label="Last day of the period", widget=DATE_WIDGET, required=False)
+    fiscal_year = forms.TypedChoiceField(
+        label="Federal fiscal year",
+        coerce=int,
+        required=False,
+        help_text="For the annual count of identified victims, which is made per federal fiscal year "
+        "(October 1 to September 30): it takes this year instead of the days above.",
+        error_messages={"invalid_choice": "Choose a federal fiscal year from the list."},
+    )
     teams = forms.TypedMultipleChoiceField(
         label="Teams",
         coerce=int,
@@ -57,12 +65,25 @@ class ExportRequestForm(forms.Form):
         last_month_end = first_of_this_month - datetime.timedelta(days=1)
         self.fields["period_start"].initial = last_month_end.replace(day=1)
         self.fields["period_end"].initial = last_month_end
+        # The fiscal years to choose from; the last whole one is the one usually reported.
+        today = timezone.localdate()
+        self.fields["fiscal_year"].choices = [("", "Choose a year"), *fiscal_year_choices(today)]
+        self.fields["fiscal_year"].initial = fiscal_year_of(today) - 1
+
+    def _period(self):
+        """The days of the period: the fiscal year's for a report made per fiscal year, when one is chosen."""
+        data = self.cleaned_data
+        report = reports.get(data.get("report"))
+        if report is not None and report.fiscal_year_only and data.get("fiscal_year"):
+            return fiscal_year_bounds(data["fiscal_year"])
+        return data.get("period_start"), data.get("period_end")
 
     def filters(self) -> ExportFilters:
         data = self.cleaned_data
+        period_start, period_end = self._period()
         return ExportFilters(
-            period_start=data.get("period_start"),
-            period_end=data.get("period_end"),
+            period_start=period_start,
+            period_end=period_end,
             team_ids=tuple(data.get("teams") or ()),
             placement_types=tuple(data.get("placement_types") or ()),
         )

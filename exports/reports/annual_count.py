@@ -2,7 +2,8 @@
 report to HHS of the children and youth who are sex-trafficking victims (reference/regulatory.md §0 row
 6, §1.3, §5.6), by when it happened, by kind and by type, with the list underneath.
 
-The period is the form's; the report is meant for a federal fiscal year (October 1 to September 30).
+The period is one federal fiscal year (October 1 to September 30): the form offers the years, and any
+other period is refused (`check_filters`).
 
 Which identifications count (one definition with the AFCARS elements)
 --------------------------------------------------------------------
@@ -50,7 +51,7 @@ from risk.models import Outcome, ReviewDecision, Timing, TraffickingKind, Traffi
 
 from ..models import ExportFormat
 from . import register
-from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, SummaryTable
+from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, SummaryTable, fiscal_year
 
 SEX = TraffickingType.SEX.value
 LABOR = TraffickingType.LABOR.value
@@ -253,14 +254,6 @@ def _labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
 
-def fiscal_year(first: datetime.date | None, last: datetime.date | None) -> int | None:
-    """The federal fiscal year (October 1 to September 30, named by the year it ends) that the period is
-    exactly, else None."""
-    if first and last and (first.month, first.day, last.month, last.day, last.year - first.year) == (10, 1, 9, 30, 1):
-        return last.year
-    return None
-
-
 TIMING_LABELS = _labels(Timing)
 KIND_LABELS = _labels(TraffickingKind)
 TYPE_LABELS = _labels(TraffickingType)
@@ -272,7 +265,7 @@ class AnnualVictimCount(Report):
     title = "Annual count of youth identified as victims of sex trafficking"
     description = (
         "The §471(a)(34)(B) count to HHS: each youth identified as a victim of sex trafficking by a supervisor's "
-        "decision in the period (choose a federal fiscal year, October 1 to September 30), once, by when it "
+        "decision in one federal fiscal year (October 1 to September 30: choose it below), once, by when it "
         "happened (before entering care, in care, while missing) and by kind; labor trafficking shown separately. "
         "Withdrawn identifications do not count; a corrected one counts once. The list has one row per youth and "
         "type, with the law-enforcement report's timeliness; the PDF gives the summary tables."
@@ -294,6 +287,16 @@ class AnnualVictimCount(Report):
         Column("Identifications of this type in the period", 12),
     )
     source_fields = DECISION_FIELDS
+    fiscal_year_only = True
+
+    def check_filters(self, filters) -> dict[str, str]:
+        """The count to HHS is per federal fiscal year (exports.services.check_request asks)."""
+        if fiscal_year(filters.period_start, filters.period_end) is None:
+            return {
+                "fiscal_year": "The annual count is made for one federal fiscal year, October 1 to September 30: "
+                "choose the year in the list."
+            }
+        return {}
 
     def decisions(self, query):
         """Every decision of the youth in scope who have an identification decided in the period,

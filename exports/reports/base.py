@@ -57,6 +57,40 @@ PLACEMENT_TYPES = "placement_types"
 FILTERS = (PERIOD, TEAMS, PLACEMENT_TYPES)
 
 
+# --- Federal fiscal years (October 1 to September 30, named by the calendar year they end in) ---------------
+
+
+def fiscal_year(first: datetime.date | None, last: datetime.date | None) -> int | None:
+    """The federal fiscal year that the period [first, last] is exactly, else None."""
+    if first and last and (first.month, first.day, last.month, last.day, last.year - first.year) == (10, 1, 9, 30, 1):
+        return last.year
+    return None
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+def fiscal_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of federal fiscal year `year`."""
+    return datetime.date(year - 1, 10, 1), datetime.date(year, 9, 30)
+
+
+def fiscal_year_label(year: int) -> str:
+    first, last = fiscal_year_bounds(year)
+    return f"FY {year} ({first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year})"
+
+
+# The fiscal years a form offers: the current one and this many before it.
+FISCAL_YEARS_BACK = 6
+
+
+def fiscal_year_choices(today: datetime.date) -> list[tuple[int, str]]:
+    """The current federal fiscal year and the FISCAL_YEARS_BACK before it, newest first."""
+    current = fiscal_year_of(today)
+    return [(year, fiscal_year_label(year)) for year in range(current, current - FISCAL_YEARS_BACK - 1, -1)]
+
+
 class Column(NamedTuple):
     header: str
     width: int = 14  # characters, for the XLSX sheet
@@ -145,6 +179,9 @@ class Report:
     columns: tuple[Column, ...] = ()
     source_fields: tuple[str, ...] = ()
     restricted_reason: str = ""
+    # Made for one whole federal fiscal year only: the form offers the years instead of free days, and
+    # `check_filters` should refuse any other period (see AnnualVictimCount).
+    fiscal_year_only: bool = False
 
     def count(self, query: ReportQuery) -> int:
         raise NotImplementedError

@@ -24,14 +24,22 @@ import zoneinfo
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pypdf import PdfReader
 
-from exports import reports
-from exports.models import ExportStatus
+from exports import reports, services
+from exports.models import ExportJob, ExportStatus
 from exports.reports.annual_count import DecisionRow, counted_identifications
-from exports.reports.base import ExportFilters, ReportQuery
+from exports.reports.base import (
+    ExportFilters,
+    ReportQuery,
+    fiscal_year_bounds,
+    fiscal_year_choices,
+    fiscal_year_label,
+)
 from risk.models import IdentificationReport, ReviewDecision
 from tests.exports.helpers import csv_rows, start
 from tests.factories import YouthFactory
@@ -548,3 +556,86 @@ def test_the_list_takes_one_query_whatever_the_row_count(count_data, agency_staf
         rows = list(reports.get(COUNT).rows(_query(agency_a, agency_staff_a)))
     assert len(rows) == 8
     assert len(queries) == 1
+
+
+# --- One federal fiscal year ----------------------------------------------------------------------------
+
+
+def test_fiscal_years_are_october_to_september_named_by_the_year_they_end():
+    assert fiscal_year_bounds(2026) == (datetime.date(2025, 10, 1), datetime.date(2026, 9, 30))
+    assert fiscal_year_label(2026) == "FY 2026 (Oct 1, 2025 – Sep 30, 2026)"
+    years = [year for year, _label in fiscal_year_choices(datetime.date(2026, 9, 30))]
+    assert years == [2026, 2025, 2024, 2023, 2022, 2021, 2020]
+    assert fiscal_year_choices(datetime.date(2026, 10, 1))[0] == (2027, "FY 2027 (Oct 1, 2026 – Sep 30, 2027)")
+
+
+def test_the_reports_form_offers_fiscal_years(client_for, agency_staff_a):
+    today = timezone.localdate()
+    current = today.year + 1 if today.month >= 10 else today.year
+    page = client_for(agency_staff_a).get("/reports/").content.decode()
+    assert '<label class="form-label" for="id_fiscal_year">Federal fiscal year</label>' in page
+    assert f'<option value="{current}">{fiscal_year_label(current)}</option>' in page
+    assert f'<option value="{current - 1}" selected>{fiscal_year_label(current - 1)}</option>' in page
+
+
+def test_the_annual_count_takes_the_chosen_fiscal_year(
+    count_data, client_for, agency_staff_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(agency_staff_a).post(
+            "/reports/",
+            {"report": COUNT, "format": "csv", "fiscal_year": "2025", "period_start": "2025-03-01",
+             "period_end": "2025-03-31"},
+        )
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert (job.filters["period_start"], job.filters["period_end"]) == ("2024-10-01", "2025-09-30")
+    assert job.status == ExportStatus.READY
+    case_numbers = {row[0] for row in csv_rows(job)[1:]}
+    assert {"A-BEFORE", "A-INCARE", "A-MISSING"} <= case_numbers  # identified in FY 2025, not only in March
+    assert "A-LAST-YEAR" not in case_numbers
+
+
+def test_other_reports_keep_their_days_whatever_year_is_chosen(client_for, agency_staff_a):
+    client_for(agency_staff_a).post(
+        "/reports/",
+        {"report": "episode-register", "format": "csv", "fiscal_year": "2025", "period_start": "2025-03-01",
+         "period_end": "2025-03-31"},
+    )
+    job = ExportJob.objects.get()
+    assert (job.filters["period_start"], job.filters["period_end"]) == ("2025-03-01", "2025-03-31")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"fiscal_year": ""}, "The annual count is made for one federal fiscal year, October 1 to September 30: "
+         "choose the year in the list."),
+        ({"fiscal_year": "1999"}, "Choose a federal fiscal year from the list."),
+        ({"fiscal_year": "next year"}, "Choose a federal fiscal year from the list."),
+    ],
+)
+def test_the_annual_count_refuses_anything_but_a_fiscal_year(client_for, agency_staff_a, changes, message):
+    data = {"report": COUNT, "format": "csv", "period_start": "2025-03-01", "period_end": "2025-03-31", **changes}
+    response = client_for(agency_staff_a).post("/reports/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["fiscal_year"] == [message]
+    assert message in response.content.decode()
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"period_start": "2025-01-01", "period_end": "2025-12-31"},  # a calendar year
+        {"period_start": "2024-10-01", "period_end": "2025-03-31"},  # half a fiscal year
+        {"period_start": None, "period_end": None},
+    ],
+)
+def test_the_service_refuses_a_period_that_is_not_a_fiscal_year(agency_staff_a, period):
+    with pytest.raises(ValidationError) as refused:
+        services.start_export(
+            actor=agency_staff_a, report=COUNT, fmt="csv", filters=ExportFilters.from_json(period)
+        )
+    assert list(refused.value.message_dict) == ["fiscal_year"]
+    assert not ExportJob.objects.exists()
