@@ -47,14 +47,25 @@ def effective_table(agency) -> list[TableRow]:
         event, party = EVENT_LABELS[rule.event], deadlines.party_label(rule.event, rule.party)
         rows.append(TableRow(event, party, rule.hours, deadlines.ORIGIN_LABELS[rule.origin], rule.source, True))
         for other in rule.not_applied:
-            if other.origin == deadlines.DEFAULT:
-                note = f"Replaced by the {_origin(rule)} rule ({_hours(rule.hours)})."
-            else:
-                note = f"No effect: the {_origin(rule)} deadline ({_hours(rule.hours)}) is stricter or the same."
             rows.append(
-                TableRow(event, party, other.hours, deadlines.ORIGIN_LABELS[other.origin], other.source, False, note)
+                TableRow(
+                    event, party, other.hours, deadlines.ORIGIN_LABELS[other.origin], other.source, False,
+                    _why_not_applied(other, rule),
+                )
             )
     return rows
+
+
+def _why_not_applied(other, rule) -> str:
+    """Why `other` gives way to `rule`, the deadline in effect for the same party."""
+    winner = f"the {_origin(rule)} {'rule' if rule.origin == deadlines.AGENCY else 'deadline'} ({_hours(rule.hours)})"
+    if other.origin == deadlines.DEFAULT:
+        return f"replaced by {winner}."
+    if other.hours == rule.hours:
+        return f"the same as {winner}."
+    if other.origin == deadlines.AGENCY:
+        return f"{winner} is stricter; an agency row cannot lengthen it."
+    return f"shortened by {winner}."
 
 
 def longer_than_the_law(agency, event: str, party: str, hours: int) -> str:

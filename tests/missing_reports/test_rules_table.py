@@ -71,7 +71,10 @@ def test_install_state_rules_copies_nothing_and_says_the_state_rules_apply(agenc
     assert ReportingRule.objects.count() == 1
     assert "agency-a (TX): 7 state rule(s) known; they apply without being copied, so nothing was added." in out
     assert "Missing from care → Court: 24 h (State: Tex. Fam. Code §264.123)" in out
-    assert "not applied: Missing from care → Court: 48 h (Agency: Lax policy)" in out
+    assert (
+        "not applied: Missing from care → Court: 48 h (Agency: Lax policy). The state deadline (24 h) is stricter"
+        in out
+    )
     assert "agency-b (MO): 0 state rule(s) known" in out
     assert "Missing from care → NCMEC: 24 h (Federal: Federal: SSA §471(a)(35)(B))" in out
 
@@ -115,7 +118,8 @@ def test_the_admin_shows_the_deadlines_in_effect_with_their_origins(client_for, 
     assert ("Return", "Return interview (debrief)", 72, "Default", True) in rows
     text = response.content.decode()
     assert "KS PPS 5245: law enforcement within 2 h" in text
-    assert "Not applied: No effect: the state deadline (2 h) is stricter or the same." in text
+    assert "Not applied: the state deadline (2 h) is stricter; an agency row cannot lengthen it." in text
+    assert "Not applied: shortened by the state deadline (2 h)." in text  # the federal 24 h
 
 
 def test_another_agencys_admin_cannot_see_the_deadlines_in_effect(client_for, admin_b, agency_a, agency_b):

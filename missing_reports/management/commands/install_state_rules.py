@@ -28,4 +28,7 @@ class Command(BaseCommand):
             )
             for row in effective_table(agency):
                 line = f"{row.event} → {row.party}: {row.hours} h ({row.origin}: {row.source})"
-                self.stdout.write(f"  {line}" if row.in_effect else f"    not applied: {line}. {row.note}")
+                if row.in_effect:
+                    self.stdout.write(f"  {line}")
+                else:
+                    self.stdout.write(f"    not applied: {line}. {row.note[:1].upper()}{row.note[1:]}")
