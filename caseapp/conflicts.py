@@ -300,7 +300,8 @@ def rebuild(stale, make_form, *, current=None, changed_by=None, notes=()):
     base = state.get("base")
     mine = form_values(stale)
     saved = form_values(saved_form)
-    who = _attribution(current, state.get("version"), changed_by)
+    loaded = state.get("version") or getattr(stale, "cleaned_data", {}).get("version")
+    who = _attribution(current, loaded, changed_by)
 
     rows, merged, choose = [], {}, {}
     for name in _merged_fields(saved_form):
@@ -338,6 +339,9 @@ def rebuild(stale, make_form, *, current=None, changed_by=None, notes=()):
         if isinstance(field, forms.FileField) and stale.files.get(stale.add_prefix(name)):
             rows.append(Row(name, _label(stale, name), "file"))
 
+    if not notes and not any(r.kind in ("theirs", "same", "both") for r in rows):
+        # The other save changed nothing this form shows (e.g. a field of another page).
+        notes = [f"It was saved again {who('')}; the form below shows it as it is now."]
     token = _sign(
         {"base": saved, "version": getattr(current, "version", None), "choose": choose,
          "rows": [asdict(r) for r in rows], "notes": list(notes)},
