@@ -69,6 +69,8 @@ class Row:
             return f"You and the other person both changed {self.label} to {self.saved} ({self.by})."
         if self.kind == "file":
             return f"{self.label}: a file cannot be kept on this page. Attach it again before you save."
+        if not self.base:  # the form came without its base: the page cannot tell who changed what
+            return f"You entered {self.mine} for {self.label}; the saved value is {self.saved}, saved {self.by}."
         return (
             f"{self.label} was {self.base} when you opened the form. You entered {self.mine}; meanwhile it "
             f"was changed to {self.saved} {self.by}."
@@ -332,8 +334,6 @@ def rebuild(stale, make_form, *, current=None, changed_by=None, notes=()):
         else:
             row.kind, merged[name] = "both", list(mine_values)
             choose[name] = list(saved_values)
-            if not known:
-                row.base = "unknown (the page could not tell)"
         rows.append(row)
     for name, field in stale.fields.items():
         if isinstance(field, forms.FileField) and stale.files.get(stale.add_prefix(name)):

@@ -147,6 +147,22 @@ def test_a_forged_base_cannot_turn_into_a_silent_overwrite(client_for, caseworke
     assert youth_a1.version == 2
 
 
+def test_a_note_sent_back_with_browser_line_ends_is_not_a_change(client_for, caseworker_a, supervisor_a, youth_a1):
+    """Browsers post CRLF: a multi-line note saved with LF and sent back untouched is not "your change"."""
+    youth_services.update_youth(
+        actor=caseworker_a, youth_id=youth_a1.pk, expected_version=1, scars_marks_tattoos="Scar on left knee\nMole"
+    )
+    url = reverse("youth_edit", args=[youth_a1.pk])
+    user_a, user_b = client_for(caseworker_a), client_for(supervisor_a)
+    page_a, page_b = user_a.get(url), user_b.get(url)
+    assert rendered_form(page_b)["scars_marks_tattoos"] == ["Scar on left knee\r\nMole"]
+    user_a.post(url, form_data(page_a, height_inches=youth_a1.height_inches + 1))
+
+    stale = user_b.post(url, form_data(page_b, weight_pounds=youth_a1.weight_pounds + 1))
+
+    assert [row.name for row in conflict_of(stale).rows] == ["height_inches", "weight_pounds"]
+
+
 def test_a_stale_save_that_changes_nothing_new_still_conflicts(client_for, caseworker_a, supervisor_a, youth_a1):
     """Even an identical second save is stopped: the user must see what changed under them."""
     url = reverse("youth_edit", args=[youth_a1.pk])
