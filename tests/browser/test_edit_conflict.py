@@ -18,7 +18,7 @@ def _open_edit(browser, base_url, username, youth):
     return page
 
 
-def test_the_second_save_keeps_the_first_and_the_shared_field_is_chosen(demo_site, browser, jordan):
+def test_the_second_save_keeps_the_first_and_the_shared_field_is_chosen(demo_site, jordan, browser):
     theirs, mine = [label for value, label in HairColor.choices if value != jordan.hair_color][:2]
     first = _open_edit(browser, demo_site, "caseworker", jordan)
     second = _open_edit(browser, demo_site, "supervisor", jordan)
