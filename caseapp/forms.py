@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 
 from . import access
+from .conflicts import ConflictMergeMixin
 from .models import MISSING_PLACEMENT_TYPES, Placement, PlacementEndReason, Race, Role, Team, User, Youth, YouthPhoto
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,7 +35,7 @@ class ServiceValidatedModelForm(forms.ModelForm):
 YOUTH_NUMBER_LIMITS = {"height_inches": (120, "inches"), "weight_pounds": (1500, "pounds")}
 
 
-class YouthForm(ServiceValidatedModelForm):
+class YouthForm(ConflictMergeMixin, ServiceValidatedModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     races = forms.MultipleChoiceField(
         label="Race", choices=Race.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -99,7 +100,7 @@ class YouthForm(ServiceValidatedModelForm):
         return data, caseworkers
 
 
-class PlacementForm(ServiceValidatedModelForm):
+class PlacementForm(ConflictMergeMixin, ServiceValidatedModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     end_current_with_reason = forms.ChoiceField(
         label="When this placement starts, the current placement ends because",
@@ -139,7 +140,7 @@ class PlacementForm(ServiceValidatedModelForm):
         return data
 
 
-class EndPlacementForm(forms.Form):
+class EndPlacementForm(ConflictMergeMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     end_date = forms.DateField(widget=DATE_WIDGET, help_text="The day the youth left this placement.")
     end_reason = forms.ChoiceField(choices=[("", "Choose a reason")] + list(PlacementEndReason.choices))

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from caseapp.conflicts import ConflictMergeMixin
 from caseapp.forms import DATE_WIDGET, ServiceValidatedModelForm
 from caseapp.language import CHECK_ATTR
 from caseapp.models import MISSING_PLACEMENT_TYPES
@@ -155,7 +156,7 @@ def _placement_label(placement):
     return f"{placement.get_placement_type_display()}: {placement.provider_name} ({since} – {until})"
 
 
-class EpisodeForm(RunForm):
+class EpisodeForm(ConflictMergeMixin, RunForm):
     """Complete or correct a run later. When the agency learned is not editable: the clocks started then."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -174,7 +175,7 @@ LAW_ENFORCEMENT_FIELDS = ("le_agency", "officer_name", "badge_number", "ncic_num
 NCMEC_FIELDS = ("ncmec_case_number",)
 
 
-class NotificationForm(ServiceValidatedModelForm):
+class NotificationForm(ConflictMergeMixin, ServiceValidatedModelForm):
     """The evidence that a notice was given. Fields of other parties are left out."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -295,7 +296,7 @@ class ReviewForm(ServiceValidatedModelForm):
 # Return and debrief
 
 
-class ReturnForm(ServiceValidatedModelForm):
+class ReturnForm(ConflictMergeMixin, ServiceValidatedModelForm):
     """The return: when, where and how the youth was found, and what came back with them."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)

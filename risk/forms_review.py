@@ -7,6 +7,7 @@ needs, no time in the future, scope) and the views show its errors at the fields
 from django import forms
 from django.utils import timezone
 
+from caseapp.conflicts import ConflictMergeMixin
 from caseapp.forms import ServiceValidatedModelForm
 from caseapp.language import CHECK_ATTR
 from missing_reports.models import NotificationMethod
@@ -28,7 +29,7 @@ def _choose(label, choices):
     return [("", label)] + list(choices)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ConflictMergeMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="Decision",
         choices=Outcome.choices,
@@ -89,7 +90,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class IdentificationReportForm(ServiceValidatedModelForm):
+class IdentificationReportForm(ConflictMergeMixin, ServiceValidatedModelForm):
     """The evidence that the identified victim was reported to law enforcement (DESIGN.md rule 3)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -5,6 +5,8 @@ that the thresholds increase and stay above what the capped categories can add.
 
 from django import forms
 
+from caseapp.conflicts import ConflictMergeMixin
+
 from . import catalogue
 
 WEIGHT_CHOICES = [(str(weight), str(weight)) for weight in catalogue.ALLOWED_WEIGHTS]
@@ -15,7 +17,7 @@ def weight_field_name(code: str) -> str:
     return f"weight_{code}"
 
 
-class ScoringForm(forms.Form):
+class ScoringForm(ConflictMergeMixin, forms.Form):
     """`indicators`: the scored (non-tripwire) Indicator rows, each shown with a select of 1/2/3/5.
 
     `overrides()` gives what the agency's version stores: only the weights that differ from the

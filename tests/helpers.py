@@ -1,6 +1,7 @@
 """Small helpers shared by several test files."""
 
 import io
+from html.parser import HTMLParser
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -28,4 +29,83 @@ def form_data(form, **overrides):
             value = [str(v) for v in value]
         data[name] = value
     data.update(overrides)
+    return data
+
+
+class _FormParser(HTMLParser):
+    """Collects the successful controls of each <form> of a page, as a browser would submit them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []  # each a list of (name, value)
+        self._form = None
+        self._textarea = None  # [name, text]
+        self._select = None  # {"name", "multiple", "options": [(value, selected)]}
+        self._option = None  # [value or None, selected, text]
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = []
+            self.forms.append(self._form)
+        if self._form is None or "disabled" in a:
+            return
+        if tag == "input" and a.get("name"):
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._form.append((a["name"], a.get("value", "on")))
+            elif kind not in ("file", "submit", "button", "reset", "image"):
+                self._form.append((a["name"], a.get("value") or ""))
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = [a["name"], ""]
+        elif tag == "select" and a.get("name"):
+            self._select = {"name": a["name"], "multiple": "multiple" in a, "options": []}
+        elif tag == "option" and self._select is not None:
+            self._option = [a.get("value"), "selected" in a, ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+        if self._option is not None:
+            self._option[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            name, text = self._textarea
+            # Browsers drop the newline that follows <textarea>, and submit CRLF line ends.
+            text = text[1:] if text.startswith("\n") else text
+            self._form.append((name, text.replace("\r\n", "\n").replace("\n", "\r\n")))
+            self._textarea = None
+        elif tag == "option" and self._option is not None:
+            value, selected, text = self._option
+            self._select["options"].append((text.strip() if value is None else value, selected))
+            self._option = None
+        elif tag == "select" and self._select is not None:
+            options = self._select["options"]
+            chosen = [v for v, selected in options if selected]
+            if not chosen and options and not self._select["multiple"]:
+                chosen = [options[0][0]]
+            self._form.extend((self._select["name"], v) for v in chosen)
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
+def rendered_form(response, marker="edit_base", **typed):
+    """What a browser posts from the page's form that holds a control named `marker`: every control as
+    rendered (values, checked boxes and radios, selected options), then `typed` as the user's changes.
+    A typed value of None unticks or empties the control."""
+    parser = _FormParser()
+    parser.feed(response.content.decode())
+    form = next(f for f in parser.forms if any(name == marker for name, _ in f))
+    data = {}
+    for name, value in form:
+        data.setdefault(name, []).append(value)
+    for name, value in typed.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    data.pop("csrfmiddlewaretoken", None)
     return data

@@ -5,16 +5,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import access
+from .. import access, conflicts
 from ..audit import client_ip
 from ..forms import EndPlacementForm, PlacementForm, add_service_error
 from ..services import placements as placement_services
 from ..services.errors import EditConflict
-
-CONFLICT_MESSAGE = (
-    "Someone else changed this placement after you opened it. Nothing was saved. Your entries are "
-    "still below; check the placement history and save again."
-)
 
 
 def placement_create(request, youth_id):
@@ -51,9 +46,12 @@ def placement_edit(request, youth_id, placement_id):
                     **form.service_fields(),
                 )
             except EditConflict as exc:
-                form.add_error(None, CONFLICT_MESSAGE)
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
+                current = exc.current
+                form = conflicts.rebuild(
+                    form,
+                    lambda initial: PlacementForm(instance=current, initial={"version": current.version, **initial}),
+                    current=current,
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
@@ -80,8 +78,15 @@ def placement_end(request, youth_id, placement_id):
                 expected_version=form.cleaned_data["version"], end_date=form.cleaned_data["end_date"],
                 end_reason=form.cleaned_data["end_reason"],
             )
-        except EditConflict:
-            form.add_error(None, CONFLICT_MESSAGE)
+        except EditConflict as exc:
+            current = exc.current
+            form = conflicts.rebuild(
+                form,
+                lambda initial: EndPlacementForm(
+                    initial={"version": current.version, "end_date": timezone.localdate(), **initial}
+                ),
+                current=current,
+            )
         except ValidationError as exc:
             add_service_error(form, exc)
         else:

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from missing_reports import selectors as missing_selectors
 
-from .. import access, selectors
+from .. import access, conflicts, selectors
 from ..audit import client_ip
 from ..forms import YouthForm, add_service_error
 from ..services import youth as youth_services
@@ -67,7 +67,6 @@ def youth_edit(request, youth_id):
     youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
     show_restricted = access.can_see_restricted(request.user, youth)
     form_kwargs = {"user": request.user, "agency_id": youth.agency_id, "show_restricted": show_restricted}
-    conflict = None
     if request.method == "POST":
         form = YouthForm(request.POST, instance=youth, **form_kwargs)
         if form.is_valid():
@@ -79,8 +78,15 @@ def youth_edit(request, youth_id):
                     assigned_caseworkers=caseworkers, ip=client_ip(request), **fields,
                 )
             except EditConflict as exc:
-                conflict = _conflict_rows(form, exc.current, show_restricted)
-                form = _rebind_with_version(request.POST, exc.current, form_kwargs)
+                # Restricted fields are not in the form of a user who may not see them: never merged or shown.
+                current = exc.current
+                form = conflicts.rebuild(
+                    form,
+                    lambda initial: YouthForm(
+                        instance=current, initial={"version": current.version, **initial}, **form_kwargs
+                    ),
+                    current=current,
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
@@ -88,36 +94,4 @@ def youth_edit(request, youth_id):
                 return redirect("youth_detail", youth_id=youth.pk)
     else:
         form = YouthForm(instance=youth, initial={"version": youth.version}, **form_kwargs)
-    return render(
-        request, "caseapp/youth_form.html", {"form": form, "youth": youth, "conflict": conflict}
-    )
-
-
-def _rebind_with_version(post, current, form_kwargs):
-    """Keep the user's input, now based on the latest version, so a second save is a conscious choice."""
-    data = post.copy()
-    data["version"] = current.version
-    form = YouthForm(data, instance=current, **form_kwargs)
-    form.is_valid()
-    return form
-
-
-def _conflict_rows(form, current, show_restricted):
-    """The fields where the saved record differs from what this user typed."""
-    rows = []
-    for name, value in form.cleaned_data.items():
-        if name == "version" or (name in current.RESTRICTED_FIELDS and not show_restricted):
-            continue
-        saved = getattr(current, name)
-        if name == "assigned_caseworkers":
-            saved, value = set(saved.all()), set(value)
-        if saved != value:
-            field = form.fields[name]
-            rows.append((field.label, _show(saved), _show(value)))
-    return rows
-
-
-def _show(value):
-    if isinstance(value, (set, list, tuple)):
-        return ", ".join(sorted(str(v) for v in value)) or "(none)"
-    return "(empty)" if value in ("", None) else str(value)
+    return render(request, "caseapp/youth_form.html", {"form": form, "youth": youth})

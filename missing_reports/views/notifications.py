@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from caseapp import conflicts
 from caseapp.audit import client_ip
 from caseapp.services.errors import EditConflict
 
 from .. import deadlines, selectors, services
 from ..forms import NotificationForm, NotificationUpdateForm
-from .runs import CONFLICT_MESSAGE, add_service_error, conflict_rows, local_time, rebind_with_version
+from .runs import add_service_error, local_time
 
 
 def _clocks_url(notification):
@@ -23,7 +24,6 @@ def _clocks_url(notification):
 def record_notification(request, notification_id):
     notification = selectors.get_notification_or_404(request.user, notification_id, for_edit=True)
     party = notification.party
-    conflict = None
     if request.method == "POST":
         form = NotificationForm(request.POST, instance=notification, party=party)
         if form.is_valid():
@@ -34,8 +34,11 @@ def record_notification(request, notification_id):
                     ip=client_ip(request), **evidence,
                 )
             except EditConflict as exc:
-                conflict = conflict_rows(form, exc.current)
-                form = rebind_with_version(NotificationForm, request.POST, exc.current, party=party)
+                current = exc.current
+                form = conflicts.rebuild(
+                    form, lambda initial: NotificationForm(instance=current, party=party, initial=initial),
+                    current=current,
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
@@ -56,8 +59,6 @@ def record_notification(request, notification_id):
             "is_return_interview": party == deadlines.RETURN_INTERVIEW,
             "is_law_enforcement": party == deadlines.LAW_ENFORCEMENT,
             "is_ncmec": party == deadlines.NCMEC,
-            "conflict": conflict,
-            "conflict_message": CONFLICT_MESSAGE,
         },
     )
 

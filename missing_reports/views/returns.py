@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from caseapp import conflicts
 from caseapp.audit import client_ip
 from caseapp.forms import add_service_error
 from caseapp.services.errors import EditConflict
@@ -20,7 +21,6 @@ def log_return(request, episode_id):
     if not episode.is_open and request.method != "POST":
         messages.info(request, "This episode already has a return recorded.")
         return redirect("episode_detail", episode_id=episode.pk)
-    conflict = False
     if request.method == "POST":
         form = ReturnForm(request.POST, request.FILES, instance=episode)
         if form.is_valid():
@@ -32,11 +32,11 @@ def log_return(request, episode_id):
                     ip=client_ip(request), **fields,
                 )
             except EditConflict as exc:
-                conflict = True
-                data = request.POST.copy()
-                data["version"] = exc.current.version
-                form = ReturnForm(data, instance=episode)
-                form.is_valid()
+                current = exc.current
+                form = conflicts.rebuild(
+                    form, lambda initial: ReturnForm(instance=current, initial={"version": current.version, **initial}),
+                    current=current,
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
@@ -50,7 +50,7 @@ def log_return(request, episode_id):
     else:
         form = ReturnForm(instance=episode, initial={"version": episode.version})
     return render(
-        request, "missing_reports/return_form.html", {"form": form, "episode": episode, "conflict": conflict}
+        request, "missing_reports/return_form.html", {"form": form, "episode": episode}
     )
 
 

@@ -3,7 +3,6 @@
 Thin: selectors read (scoped through caseapp.access), services write and check every rule.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -11,13 +10,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from caseapp import access, audit
+from caseapp import access, audit, conflicts
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
 from caseapp.forms import add_service_error
@@ -29,7 +28,6 @@ from .. import deadlines, selectors, services
 from ..forms import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
 from ..models import (
     Debrief,
-    Endangerment,
     EpisodeStatus,
     MissingEpisode,
     Notification,
@@ -45,12 +43,6 @@ from ..models import (
 from ..packets import completeness
 from .board import duration
 
-CONFLICT_MESSAGE = (
-    "Someone else saved this after you opened it. Nothing was saved; your entries are still below. "
-    "Check what is saved now, then save again to keep your entries."
-)
-
-
 # --- Helpers shared with notifications.py ---------------------------------------------------------
 
 
@@ -59,55 +51,11 @@ def local_time(moment) -> str:
     return date_format(timezone.localtime(moment), "m/d/Y H:i T")
 
 
-def _show(value) -> str:
-    if value in ("", None, []):
-        return "(empty)"
-    if isinstance(value, datetime.datetime):
-        return local_time(value)
-    if isinstance(value, datetime.date):
-        return date_format(value, "m/d/Y")
-    if isinstance(value, (list, tuple)):
-        labels = dict(Endangerment.choices)
-        return ", ".join(str(labels.get(v, v)) for v in value)
-    return str(value)
-
-
-def conflict_rows(form, current):
-    """(label, now saved, your entry) for each field where the saved record differs from what was typed."""
-    rows = []
-    for name, mine in form.cleaned_data.items():
-        if name == "version" or name not in form.fields:
-            continue
-        saved = getattr(current, name)
-        if isinstance(saved, Model) or isinstance(mine, Model):
-            differs = getattr(saved, "pk", None) != getattr(mine, "pk", None)
-        elif isinstance(saved, datetime.datetime) and isinstance(mine, datetime.datetime):
-            differs = saved.replace(second=0, microsecond=0) != mine.replace(second=0, microsecond=0)  # as typed
-        else:
-            differs = (saved or None) != (mine or None)
-        if differs:
-            field = form.fields[name]
-            choices = dict(getattr(field, "choices", ()) or ())
-            saved_text = choices.get(saved, saved) if isinstance(saved, str) else saved
-            mine_text = choices.get(mine, mine) if isinstance(mine, str) else mine
-            rows.append((field.label, _show(saved_text), _show(mine_text)))
-    return rows
-
-
 def note_wording(request, form):
     """After a save: a gentle note when a narrative field uses a term of risk.md A4 (never a block)."""
     note = form_note(form)
     if note:
         messages.info(request, note)
-
-
-def rebind_with_version(form_class, post, current, **kwargs):
-    """The user's entries again, now based on the saved version, so a second save is a conscious choice."""
-    data = post.copy()
-    data["version"] = current.version
-    form = form_class(data, instance=current, **kwargs)
-    form.is_valid()
-    return form
 
 
 # --- Report missing: pick a youth ----------------------------------------------------------------
@@ -363,7 +311,6 @@ def episode_detail(request, episode_id):
 def episode_edit(request, episode_id):
     episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
     youth = episode.youth
-    conflict = None
     if request.method == "POST":
         form = EpisodeForm(request.POST, instance=episode, youth=youth)
         if form.is_valid():
@@ -374,8 +321,10 @@ def episode_edit(request, episode_id):
                     ip=client_ip(request), **fields,
                 )
             except EditConflict as exc:
-                conflict = conflict_rows(form, exc.current)
-                form = rebind_with_version(EpisodeForm, request.POST, exc.current, youth=youth)
+                current = exc.current
+                form = conflicts.rebuild(
+                    form, lambda initial: EpisodeForm(instance=current, youth=youth, initial=initial), current=current
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
@@ -387,7 +336,7 @@ def episode_edit(request, episode_id):
     return render(
         request,
         "missing_reports/episode_form.html",
-        {"form": form, "episode": episode, "youth": youth, "conflict": conflict, "conflict_message": CONFLICT_MESSAGE},
+        {"form": form, "episode": episode, "youth": youth},
     )
 
 

@@ -14,8 +14,6 @@ Who sees what:
   often make the call) and read-only for agency staff; 404 outside the user's scope.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -23,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from caseapp import access
+from caseapp import access, conflicts
 from caseapp.audit import client_ip
 from caseapp.forms import add_service_error
 from caseapp.language import form_note
@@ -33,15 +31,6 @@ from .. import selectors, services
 from ..forms_review import DecisionForm, IdentificationReportForm
 from ..models import Outcome
 from ..selectors import local_time  # missing_reports.escalation's: the agency's zone, with its abbreviation
-
-DECISION_CONFLICT_MESSAGE = (
-    "Another decision about this youth was saved after you opened this form. Nothing was saved; your entries "
-    "are still below. Read the newer decision, then save again if yours should replace it."
-)
-REPORT_CONFLICT_MESSAGE = (
-    "Someone else saved this report after you opened it. Nothing was saved; your entries are still below. "
-    "Check what is saved now, then save again to keep your entries."
-)
 
 
 def _youth_risk_url(youth):
@@ -79,13 +68,32 @@ def _youth_to_decide(user, youth_id):
     )
 
 
-def _rebased(post, current):
-    """The user's entries again, now based on the newer decision, so saving again is a conscious choice."""
-    data = post.copy()
-    data["expected_latest_decision_id"] = current.pk if current else ""
-    form = DecisionForm(data)
-    form.is_valid()
-    return form
+def _decision_form(item, latest, initial=None):
+    """A new decision's form, based on the latest decision (which saving it supersedes)."""
+    base = {"expected_latest_decision_id": latest.pk if latest else None}
+    if item and item.tripwire_id:
+        base["information_received_at"] = timezone.localtime(item.tripwire.information_received_at)
+    return DecisionForm(initial={**base, **(initial or {})})
+
+
+def _newer_decision_notes(decision):
+    """What the page says about a decision saved while this user's form was open."""
+    if decision is None:
+        return []
+    notes = [
+        f"A newer decision was saved {conflicts.describe(decision.decided_by, decision.decided_at)}: "
+        f"{decision.get_outcome_display()}. Yours would replace it; it stays in the history."
+    ]
+    if decision.reason:
+        notes.append(f"Its reason: {decision.reason}")
+    if decision.safety_plan:
+        notes.append(f"Its safety and needs plan: {decision.safety_plan}")
+    if decision.trafficking_type:
+        notes.append(
+            f"It identified {decision.get_trafficking_type_display()}, {decision.get_trafficking_kind_display()}, "
+            f"{decision.get_timing_display().lower()}."
+        )
+    return notes
 
 
 def _received_at(form, item):
@@ -117,7 +125,6 @@ def _after_decision(request, youth, decision):
 def decide(request, youth_id):
     youth = _youth_to_decide(request.user, youth_id)
     item = selectors.open_review_item(youth)
-    conflict, has_conflict = None, False
     if request.method == "POST":
         form = DecisionForm(request.POST)
         if form.is_valid():
@@ -126,19 +133,20 @@ def decide(request, youth_id):
                     actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
                 )
             except EditConflict as exc:
-                conflict, has_conflict = exc.current, True
-                form = _rebased(request.POST, exc.current)
+                # A decision is a new record, not an edit of the newer one: the user's entries are all kept.
+                newer = exc.current
+                form = conflicts.rebuild(
+                    form, lambda initial: _decision_form(item, newer, initial), current=newer,
+                    changed_by=(newer.decided_by, newer.decided_at) if newer else None,
+                    notes=_newer_decision_notes(newer),
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
                 _note_wording(request, form)
                 return _after_decision(request, youth, decision)
     else:
-        latest = services.latest_decision(youth)
-        initial = {"expected_latest_decision_id": latest.pk if latest else None}
-        if item and item.tripwire_id:
-            initial["information_received_at"] = timezone.localtime(item.tripwire.information_received_at)
-        form = DecisionForm(initial=initial)
+        form = _decision_form(item, services.latest_decision(youth))
 
     decisions = selectors.youth_decisions(youth)
     superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
@@ -159,9 +167,6 @@ def decide(request, youth_id):
             "clock_due": local_time(clock.due_at, youth.agency) if received else "",
             "received": local_time(received, youth.agency) if received else "",
             "afcars": selectors.youth_afcars(youth, decisions),
-            "conflict": conflict,
-            "has_conflict": has_conflict,
-            "conflict_message": DECISION_CONFLICT_MESSAGE,
         },
     )
 
@@ -169,38 +174,10 @@ def decide(request, youth_id):
 # --- The identified-victim report clock ---------------------------------------------------------------------
 
 
-def _show(value, agency, labels):
-    if value in ("", None):
-        return "(empty)"
-    if isinstance(value, datetime.datetime):
-        return local_time(value, agency)
-    return str(labels.get(value, value))
-
-
-def _conflict_rows(form, current):
-    """(label, now saved, your entry) for each field where the saved report differs from what was typed."""
-    rows = []
-    agency = current.youth.agency
-    for name, mine in form.cleaned_data.items():
-        if name == "version":
-            continue
-        saved = getattr(current, name)
-        if isinstance(saved, datetime.datetime) and isinstance(mine, datetime.datetime):
-            differs = saved.replace(second=0, microsecond=0) != mine.replace(second=0, microsecond=0)
-        else:
-            differs = (saved or None) != (mine or None)
-        if differs:
-            field = form.fields[name]
-            labels = dict(getattr(field, "choices", ()) or ())
-            rows.append((field.label, _show(saved, agency, labels), _show(mine, agency, labels)))
-    return rows
-
-
 def identification_report(request, report_id):
     report = selectors.get_identification_report_or_404(request.user, report_id)
     youth = report.youth
     can_edit = access.can_edit_youth(request.user, youth)
-    conflict = None
     form = None
     if request.method == "POST":
         if not can_edit:
@@ -214,13 +191,10 @@ def identification_report(request, report_id):
                     **evidence,
                 )
             except EditConflict:
-                current = selectors.get_identification_report_or_404(request.user, report.pk)
-                conflict = _conflict_rows(form, current)
-                data = request.POST.copy()
-                data["version"] = current.version
-                form = IdentificationReportForm(data, instance=current)
-                form.is_valid()
-                report = current
+                report = selectors.get_identification_report_or_404(request.user, report.pk)
+                form = conflicts.rebuild(
+                    form, lambda initial: IdentificationReportForm(instance=report, initial=initial), current=report
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
@@ -249,9 +223,6 @@ def identification_report(request, report_id):
             "can_edit": can_edit,
             "form": form,
             "afcars": selectors.youth_afcars(youth, selectors.youth_decisions(youth)),
-            "conflict": conflict,
-            "has_conflict": conflict is not None,
-            "conflict_message": REPORT_CONFLICT_MESSAGE,
         },
     )
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from caseapp import access
+from caseapp import access, conflicts
 from caseapp.audit import client_ip
 from caseapp.forms import add_service_error
 from caseapp.services.errors import EditConflict
@@ -22,10 +22,6 @@ from .. import assessment, catalogue, services
 from ..forms_scoring import THRESHOLDS, ScoringForm
 from ..models import Category, Indicator, ScoringVersion
 
-CONFLICT_MESSAGE = (
-    "Another admin saved new weights after you opened this page. Nothing was saved; your entries are still "
-    "below. Read the newer version in the history, then save again if yours should replace it."
-)
 THRESHOLD_LABELS = dict(THRESHOLDS)
 
 
@@ -89,22 +85,12 @@ def version_history(agency, defaults):
     return history[::-1]
 
 
-def _rebased(post, current_number, **kwargs):
-    """The admin's entries again, now based on the newer version, so saving again is a conscious choice."""
-    data = post.copy()
-    data["expected_number"] = current_number
-    form = ScoringForm(data, **kwargs)
-    form.is_valid()
-    return form
-
-
 def scoring(request):
     agency = _agency_of_admin(request.user)
     version, current = assessment.agency_settings(agency)
     number = version.number if version else 0
     indicators = list(Indicator.objects.filter(active=True).order_by("sort_order", "code"))
     form_kwargs = {"indicators": indicators, "current": current}
-    has_conflict = False
     if request.method == "POST":
         form = ScoringForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -115,8 +101,13 @@ def scoring(request):
                     expected_number=form.cleaned_data["expected_number"], ip=client_ip(request),
                 )
             except EditConflict:
-                has_conflict = True
-                form = _rebased(request.POST, number, **form_kwargs)
+                # The weights only this admin changed are kept on top of the newer version.
+                version, current = assessment.agency_settings(agency)
+                newer = {"indicators": indicators, "current": current}
+                form = conflicts.rebuild(
+                    form, lambda initial: ScoringForm(initial={"expected_number": version.number, **initial}, **newer),
+                    changed_by=(version.created_by, version.created_at),
+                )
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
@@ -137,8 +128,6 @@ def scoring(request):
         "history": version_history(agency, defaults),
         "default_thresholds": catalogue.DEFAULT_THRESHOLDS,
         "vulnerability_caps": catalogue.VULNERABILITY_CAPS,
-        "has_conflict": has_conflict,
-        "conflict_message": CONFLICT_MESSAGE,
         "leave_url": reverse("risk_scoring"),
     }
     return render(request, "risk/scoring_page.html", context)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from caseapp.models import AuditAction, AuditEvent, Placement
 from caseapp.services.placements import overlaps
 from tests.factories import PlacementFactory, YouthFactory
+from tests.helpers import rendered_form
 
 
 def page_text(response) -> str:
@@ -312,29 +313,77 @@ def test_correct_a_placement_from_the_edit_page(client_for, caseworker_a, youth_
     assert "provider_name" in event.detail["changed"]
 
 
-def test_stale_placement_edit_gets_a_conflict_and_the_other_edit_survives(
+def test_stale_placement_edit_keeps_the_other_edit_and_saving_again_keeps_both(
     client_for, caseworker_a, supervisor_a, youth_a1
 ):
     placement = current_of(youth_a1)
     url = reverse("placement_edit", args=[youth_a1.pk, placement.pk])
     first, second = client_for(caseworker_a), client_for(supervisor_a)
-    version = first.get(url).context["form"]["version"].value()
-    assert second.get(url).context["form"]["version"].value() == version
-    common = {"version": str(version), "start_date": placement.start_date.isoformat()}
+    page1, page2 = first.get(url), second.get(url)
+    version = placement.version
 
-    saved = first.post(url, placement_post(**common, provider_name="First Editor Home"))
-    assert saved.status_code == 302
-
-    stale = second.post(url, placement_post(**common, provider_name="Second Editor Home"))
+    assert first.post(url, rendered_form(page1, provider_name="First Editor Home")).status_code == 302
+    stale = second.post(url, rendered_form(page2, notes="Youth shares a room"))
 
     assert stale.status_code == 200
     text = page_text(stale)
-    assert "Someone else changed this placement after you opened it. Nothing was saved." in text
-    assert 'value="Second Editor Home"' in text  # the second user's entry is kept in the form
+    assert "Someone else saved this placement after you opened it" in text
+    assert "You entered Notes: Youth shares a room." in text
+    assert f"Provider or caregiver was changed from {placement.provider_name} to First Editor Home by " in text
+    assert 'value="First Editor Home"' in text  # the form shows what is saved, not the stale name
     placement.refresh_from_db()
-    assert placement.provider_name == "First Editor Home"
-    assert placement.version == version + 1
+    assert (placement.provider_name, placement.notes, placement.version) == ("First Editor Home", "", version + 1)
     assert stale.context["form"]["version"].value() == version + 1
+
+    assert second.post(url, rendered_form(stale)).status_code == 302
+    placement.refresh_from_db()
+    assert (placement.provider_name, placement.notes) == ("First Editor Home", "Youth shares a room")
+    assert placement.version == version + 2
+    events = AuditEvent.objects.filter(
+        object_type="placement", object_id=str(placement.pk), action=AuditAction.UPDATE
+    ).order_by("at", "id")
+    assert [(e.actor, e.detail["changed"]) for e in events] == [
+        (caseworker_a, ["provider_name"]), (supervisor_a, ["notes"]),
+    ]
+
+
+def test_both_changed_the_provider_name_and_the_second_editor_keeps_the_saved_one(
+    client_for, caseworker_a, supervisor_a, youth_a1
+):
+    placement = current_of(youth_a1)
+    url = reverse("placement_edit", args=[youth_a1.pk, placement.pk])
+    first, second = client_for(caseworker_a), client_for(supervisor_a)
+    page1, page2 = first.get(url), second.get(url)
+    first.post(url, rendered_form(page1, provider_name="First Editor Home"))
+    stale = second.post(url, rendered_form(page2, provider_name="Second Editor Home", city="Topeka"))
+
+    assert "Provider or caregiver: you both changed it" in page_text(stale)
+    refused = second.post(url, rendered_form(stale))
+    assert "choose which value to keep" in page_text(refused)
+    assert second.post(url, rendered_form(refused, keep__provider_name="saved")).status_code == 302
+    placement.refresh_from_db()
+    assert (placement.provider_name, placement.city) == ("First Editor Home", "Topeka")
+
+
+def test_ending_a_placement_from_a_stale_page_says_so_and_then_ends_it(
+    client_for, caseworker_a, supervisor_a, youth_a1
+):
+    placement = current_of(youth_a1)
+    edit_url = reverse("placement_edit", args=[youth_a1.pk, placement.pk])
+    end_url = reverse("placement_end", args=[youth_a1.pk, placement.pk])
+    first, second = client_for(caseworker_a), client_for(supervisor_a)
+    edit_page, end_page = first.get(edit_url), second.get(end_url)
+    first.post(edit_url, rendered_form(edit_page, provider_name="First Editor Home"))
+
+    stale = second.post(end_url, rendered_form(end_page, end_reason="moved"))
+
+    text = page_text(stale)
+    assert "Someone else saved this placement after you opened it" in text
+    assert f"It was saved again by {caseworker_a.get_full_name()} at " in text
+    assert current_of(youth_a1).provider_name == "First Editor Home"
+    assert second.post(end_url, rendered_form(stale)).status_code == 302
+    placement.refresh_from_db()
+    assert (placement.provider_name, placement.end_reason) == ("First Editor Home", "moved")
 
 
 # --- Service level ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ or a user outside the youth's scope writes nothing.
 """
 
 import datetime
+import html
 import zoneinfo
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from caseapp.models import AuditAction, AuditEvent
 from missing_reports import services
 from missing_reports.models import Notification, NotificationUpdate
+from tests.helpers import rendered_form
 
 pytestmark = pytest.mark.django_db
 
@@ -177,23 +179,36 @@ def test_a_missing_time_or_method_is_asked_for(client_for, caseworker_a, le, now
     assert snapshot(le) == before
 
 
-def test_a_stale_form_gets_a_conflict_message_and_overwrites_nothing(client_for, caseworker_a, supervisor_a, le, now):
-    stale = evidence(le, now, reference="MINE-1")
-    services.record_notification(
-        actor=supervisor_a, notification_id=le.pk, expected_version=le.version,
-        done_at=now - datetime.timedelta(minutes=30), method="phone", reference="THEIRS-9",
-    )
+def test_a_stale_form_gets_a_conflict_and_the_other_persons_evidence_is_kept(
+    client_for, caseworker_a, supervisor_a, le, now
+):
+    """Both record the same notice: the supervisor first; the caseworker's page was opened before."""
+    url = reverse("notification_record", args=[le.pk])
+    supervisor, caseworker = client_for(supervisor_a), client_for(caseworker_a)
+    page_s, page_c = supervisor.get(url), caseworker.get(url)
+    given = as_input(now - datetime.timedelta(minutes=30))
+    assert supervisor.post(
+        url, rendered_form(page_s, done_at=given, method="phone", reference="THEIRS-9")
+    ).status_code == 302
     before = snapshot(le)
-    response = client_for(caseworker_a).post(reverse("notification_record", args=[le.pk]), stale)
-    assert response.status_code == 200
-    page = text(response)
-    assert "Someone else saved this after you opened it" in page
-    assert "THEIRS-9" in page and "MINE-1" in page
-    assert response.context["form"]["reference"].value() == "MINE-1"  # the entries are kept
-    assert response.context["form"]["version"].value() == 2  # a second save is a conscious choice
+
+    stale = caseworker.post(
+        url, rendered_form(page_c, done_at=given, method="phone", reference="MINE-1", badge_number="B-77")
+    )
+
+    assert stale.status_code == 200
+    page = html.unescape(text(stale))
+    assert "Someone else saved this notice after you opened it" in page
+    assert "You entered Badge number: B-77." in page
+    assert "Reference or case number: you both changed it. Which value should be saved?" in page
     assert snapshot(le) == before
+    form = stale.context["form"]
+    assert (form["reference"].value(), form["badge_number"].value(), form["version"].value()) == ("MINE-1", "B-77", 2)
+
+    # Choosing the saved reference keeps it; the badge number is added.
+    assert caseworker.post(url, rendered_form(stale, keep__reference="saved")).status_code == 302
     le.refresh_from_db()
-    assert le.reference == "THEIRS-9"
+    assert (le.reference, le.badge_number, le.done_by, le.version) == ("THEIRS-9", "B-77", supervisor_a, 3)
 
 
 def test_a_done_notice_can_be_corrected(client_for, caseworker_a, le, now):

@@ -20,7 +20,7 @@ from caseapp.models import AuditEvent, Placement, YouthPhoto
 from caseapp.services import photos as photo_services
 from missing_reports import deadlines, services, signals
 from missing_reports.models import Debrief, MissingEpisode, Notification
-from tests.helpers import jpeg_upload
+from tests.helpers import jpeg_upload, rendered_form
 
 pytestmark = pytest.mark.django_db
 
@@ -260,19 +260,24 @@ def test_a_return_from_a_stale_form_on_a_returned_episode_says_so(client_for, ca
 
 def test_an_edit_in_between_is_a_conflict_not_a_silent_overwrite(client_for, caseworker_a, supervisor_a, episode):
     client = client_for(caseworker_a)
-    opened_version = client.get(return_url(episode)).context["form"]["version"].value()
-    services.update_episode(
+    page = client.get(return_url(episode))
+    episode = services.update_episode(
         actor=supervisor_a, episode_id=episode.pk, expected_version=episode.version, clothing="Grey hoodie"
     )
     before = state(episode)
-    response = client.post(return_url(episode), return_data(episode, version=opened_version))
+    typed = {k: v for k, v in return_data(episode).items() if k != "version"}
+    response = client.post(return_url(episode), {**rendered_form(page, **typed), "recovery_photo": jpeg_upload()})
     assert response.status_code == 200
-    assert "Someone else changed this episode after you opened it" in response.content.decode()
+    text = response.content.decode()
+    assert "Someone else saved this episode after you opened it" in text
+    assert "Photo on return: a file cannot be kept on this page. Attach it again before you save." in text
     assert state(episode) == before
-    # The form now carries the new version: saving again is a conscious choice, and works.
-    data = return_data(episode, version=response.context["form"]["version"].value())
-    assert client.post(return_url(episode), data).status_code == 302
-    assert MissingEpisode.objects.get(pk=episode.pk).status == "returned"
+    # The form now holds the return as typed on the saved episode: saving again records it, and keeps the clothing.
+    assert client.post(return_url(episode), rendered_form(response)).status_code == 302
+    episode.refresh_from_db()
+    assert (episode.status, episode.clothing, episode.found_address) == (
+        "returned", "Grey hoodie", "Motel 8, room 12, Highway 40",
+    )
 
 
 # --- The photo on return ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ what is (or, after bad input or from outside the user's scope, is not) written.
 """
 
 import datetime
+import html
 import zoneinfo
 
 import pytest
@@ -23,6 +24,7 @@ from missing_reports.models import (
     SupervisoryReview,
 )
 from tests.factories import YouthFactory
+from tests.helpers import rendered_form
 
 pytestmark = pytest.mark.django_db
 
@@ -430,31 +432,55 @@ def test_the_run_can_be_completed_later(client_for, caseworker_a, episode):
     assert episode.version == 2
 
 
-def test_a_stale_edit_gets_a_conflict_message_and_loses_nothing(client_for, caseworker_a, supervisor_a, episode):
-    stale_version = episode.version
-    services.update_episode(
-        actor=supervisor_a, episode_id=episode.pk, expected_version=episode.version, clothing="Red coat"
-    )
+def test_a_stale_edit_keeps_the_other_edit_and_saving_again_keeps_both(
+    client_for, caseworker_a, supervisor_a, episode
+):
+    """The supervisor adds the clothing; the caseworker, from a form opened before, adds the vehicle."""
+    url = reverse("episode_edit", args=[episode.pk])
+    supervisor, caseworker = client_for(supervisor_a), client_for(caseworker_a)
+    page_s, page_c = supervisor.get(url), caseworker.get(url)
+    assert supervisor.post(url, rendered_form(page_s, clothing="Red coat")).status_code == 302
     before = counts()
-    response = client_for(caseworker_a).post(
-        reverse("episode_edit", args=[episode.pk]),
-        {
-            "version": stale_version,
-            "last_seen_at": as_input(episode.last_seen_at),
-            "last_seen_location": episode.last_seen_location,
-            "reported_by": episode.reported_by,
-            "category": "runaway",
-            "clothing": "Green jacket",
-        },
-    )
-    assert response.status_code == 200
-    page = text(response)
-    assert "Someone else saved this after you opened it" in page
-    assert "Red coat" in page and "Green jacket" in page  # what is saved, and what was typed
-    assert response.context["form"]["version"].value() == stale_version + 1
-    episode.refresh_from_db()
-    assert episode.clothing == "Red coat"
+
+    stale = caseworker.post(url, rendered_form(page_c, vehicle="Blue hatchback"))
+
+    assert stale.status_code == 200
+    page = html.unescape(text(stale))
+    assert "Someone else saved this episode after you opened it" in page
+    assert "You entered Vehicle (make, model, colour, plate): Blue hatchback." in page
+    assert f"Clothing last seen in was changed from (empty) to Red coat by {supervisor_a.get_full_name()} at " in page
     assert counts() == before
+    episode.refresh_from_db()
+    assert (episode.clothing, episode.vehicle, episode.version) == ("Red coat", "", 2)
+
+    assert caseworker.post(url, rendered_form(stale)).status_code == 302
+    episode.refresh_from_db()
+    assert (episode.clothing, episode.vehicle, episode.version) == ("Red coat", "Blue hatchback", 3)
+    last = AuditEvent.objects.filter(object_type="missingepisode", action=AuditAction.UPDATE).order_by("id").last()
+    assert (last.actor, last.detail["changed"]) == (caseworker_a, ["vehicle"])
+
+
+def test_both_changed_the_time_last_seen_and_the_choice_decides(client_for, caseworker_a, supervisor_a, episode):
+    url = reverse("episode_edit", args=[episode.pk])
+    supervisor, caseworker = client_for(supervisor_a), client_for(caseworker_a)
+    page_s, page_c = supervisor.get(url), caseworker.get(url)
+    theirs = episode.last_seen_at - datetime.timedelta(minutes=30)
+    mine = episode.last_seen_at - datetime.timedelta(minutes=45)
+    supervisor.post(url, rendered_form(page_s, last_seen_at=as_input(theirs)))
+
+    stale = caseworker.post(url, rendered_form(page_c, last_seen_at=as_input(mine), clothing="Green jacket"))
+
+    page = text(stale)
+    assert "When last seen: you both changed it. Which value should be saved?" in page
+    assert timezone.localtime(mine, CHICAGO).strftime("%m/%d/%Y %H:%M") in page  # times in the agency's zone
+    refused = caseworker.post(url, rendered_form(stale))
+    assert "choose which value to keep" in text(refused)
+    episode.refresh_from_db()
+    assert (minute(episode.last_seen_at), episode.clothing) == (minute(theirs), "")
+
+    assert caseworker.post(url, rendered_form(refused, keep__last_seen_at="mine")).status_code == 302
+    episode.refresh_from_db()
+    assert (minute(episode.last_seen_at), episode.clothing) == (minute(mine), "Green jacket")
 
 
 # --- Search efforts and reviews ------------------------------------------------------------------------

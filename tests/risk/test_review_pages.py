@@ -3,6 +3,7 @@ identified-victim law-enforcement report clock (issue 5)."""
 
 import datetime
 import zoneinfo
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -22,6 +23,7 @@ from risk.models import (
     Urgency,
 )
 from tests.factories import UserFactory, YouthFactory
+from tests.helpers import rendered_form
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -288,15 +290,22 @@ def test_a_stale_form_shows_the_newer_decision_and_keeps_the_entries(
     client_for, supervisor_a, agency_admin_a, youth_a1
 ):
     client = client_for(supervisor_a)
-    assert 'name="expected_latest_decision_id"' in client.get(decide_url(youth_a1)).content.decode()
+    page = client.get(decide_url(youth_a1))
+    assert 'name="expected_latest_decision_id"' in page.content.decode()
     newer = decide_directly(agency_admin_a, youth_a1, Outcome.NO_CONCERN, reason="Seen by the admin first")
-    stale = decision_post(Outcome.AT_RISK, safety_plan="My own plan", referrals=["medical"])
-    html = client.post(decide_url(youth_a1), stale).content.decode()
-    assert "Another decision about this youth was saved after you opened this form" in html
-    assert "Seen by the admin first" in html  # the newer decision is shown
+    stale = rendered_form(page, outcome=Outcome.AT_RISK, safety_plan="My own plan", referrals=["medical"])
+    response = client.post(decide_url(youth_a1), stale)
+    html = unescape(response.content.decode())
+    assert "Someone else saved this youth's decision after you opened it" in html
+    assert f"A newer decision was saved by {agency_admin_a.get_full_name()} at " in html
+    assert "Its reason: Seen by the admin first" in html  # the newer decision is shown
     assert "My own plan" in html  # the user's entries are kept
     assert f'name="expected_latest_decision_id" value="{newer.pk}"' in html  # saving again is a choice
     assert list(ReviewDecision.objects.values_list("pk", flat=True)) == [newer.pk]
+
+    assert client.post(decide_url(youth_a1), rendered_form(response)).status_code == 302
+    latest = ReviewDecision.objects.latest("pk")
+    assert (latest.outcome, latest.safety_plan, latest.supersedes) == (Outcome.AT_RISK, "My own plan", newer)
 
 
 OUTSIDERS = ["caseworker_b", "admin_b", "no_role_user", "caseworker_a2", "supervisor_south"]
@@ -399,19 +408,34 @@ def test_agency_staff_read_the_report_clock_but_do_not_record_it(
     assert not report.is_done
 
 
-def test_a_stale_report_form_shows_a_conflict_and_saves_nothing(
+def test_a_stale_report_form_keeps_the_saved_report_and_adds_only_the_users_changes(
     client_for, supervisor_a, caseworker_a, youth_a1, now
 ):
     report = identify_directly(supervisor_a, youth_a1, now - 3 * HOUR).le_report
-    services.record_identification_report(
-        actor=supervisor_a, report_id=report.pk, expected_version=1, done_at=now - 2 * HOUR, method="phone",
-        le_agency="City Police", reference="CP-1",
+    supervisor, caseworker = client_for(supervisor_a), client_for(caseworker_a)
+    page_s, page_c = supervisor.get(report_url(report)), caseworker.get(report_url(report))
+    done = local_input(now - 2 * HOUR)
+    typed = {"done_at": done, "method": "phone", "le_agency": "City Police"}
+    assert supervisor.post(report_url(report), rendered_form(page_s, **typed, reference="CP-1")).status_code == 302
+
+    stale = caseworker.post(
+        report_url(report), rendered_form(page_c, **typed, reference="CS-2026-118", contact_name="Deputy Example")
     )
-    html = client_for(caseworker_a).post(report_url(report), evidence_post(report, now - HOUR)).content.decode()
+
+    html = unescape(stale.content.decode())
     assert "Someone else saved this report after you opened it" in html
-    assert "City Police" in html and "County Sheriff" in html  # now saved vs. your entry
+    assert "You entered Who was told: Deputy Example." in html
+    assert "Report or case number: you both changed it. Which value should be saved?" in html
+    assert "CP-1" in html and "CS-2026-118" in html  # now saved vs. your entry
     report.refresh_from_db()
-    assert (report.le_agency, report.version, report.done_by) == ("City Police", 2, supervisor_a)
+    assert (report.reference, report.contact_name, report.version, report.done_by) == ("CP-1", "", 2, supervisor_a)
+
+    again = caseworker.post(report_url(report), rendered_form(stale, keep__reference="saved"))
+    assert again.status_code == 302
+    report.refresh_from_db()
+    assert (report.le_agency, report.reference, report.contact_name, report.version) == (
+        "City Police", "CP-1", "Deputy Example", 3,
+    )
 
 
 def test_the_queue_lists_identified_victims_whose_report_is_not_yet_made(

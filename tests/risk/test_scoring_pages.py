@@ -2,14 +2,17 @@
 change is a new audited version and past assessments keep theirs. Everyone else gets a 404."""
 
 import datetime
+from html import unescape
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from caseapp.models import AuditAction, AuditEvent
+from caseapp.models import AuditAction, AuditEvent, Role
 from risk import assessment, catalogue, services
 from risk.models import RiskSnapshot, ScoringVersion
+from tests.factories import UserFactory
+from tests.helpers import rendered_form
 
 pytestmark = pytest.mark.django_db
 
@@ -134,25 +137,28 @@ def test_bad_input_is_a_clear_error_and_saves_nothing(client_for, agency_admin_a
     assert not AuditEvent.objects.filter(object_type="scoringversion").exists()
 
 
-def test_a_stale_page_gets_a_conflict_message_and_saves_nothing(client_for, agency_admin_a, agency_a):
+def test_a_stale_page_keeps_the_other_admins_weights_and_adds_only_yours(client_for, agency_admin_a, agency_a):
     client = client_for(agency_admin_a)
-    stale = page_data(client, **{"weight_C3.2": "2"})
+    other = UserFactory(username="other_admin", agency=agency_a, role=Role.AGENCY_ADMIN, team=None)
+    page = client.get(URL)
     services.change_scoring(
-        actor=agency_admin_a, weights={"C5.1": 5}, thresholds={}, reason="Another admin", expected_number=0
+        actor=other, weights={"C5.1": 5}, thresholds={}, reason="Another admin", expected_number=0
     )
 
-    response = client.post(URL, stale)
+    response = client.post(URL, rendered_form(page, **{"weight_C3.2": "2", "reason": "Calibrated on our cases"}))
 
     assert response.status_code == 200
-    assert "Another admin saved new weights after you opened this page. Nothing was saved" in response.content.decode()
+    html = unescape(response.content.decode())
+    assert "Someone else saved this version of the weights after you opened it" in html
+    assert "You changed Weight of C3.2 from 1 to 2." in html
+    assert "Weight of C5.1 was changed from " in html and f"to 5 by {other.get_full_name()} at " in html
     assert list(ScoringVersion.objects.values_list("number", "reason")) == [(1, "Another admin")]
-    # The entries are kept, now based on version 1: saving again is a conscious choice.
     form = response.context["form"]
-    assert form["weight_C3.2"].value() == "2"
-    assert form["expected_number"].value() == 1
-    again = client.post(URL, {**stale, "expected_number": 1})
+    assert (form["weight_C3.2"].value(), form["weight_C5.1"].value(), form["expected_number"].value()) == ("2", "5", 1)
+
+    again = client.post(URL, rendered_form(response))
     assert again.status_code == 302
-    assert ScoringVersion.objects.get(number=2).weights == {"C3.2": 2}
+    assert ScoringVersion.objects.get(number=2).weights == {"C3.2": 2, "C5.1": 5}
 
 
 @pytest.mark.parametrize(
