@@ -122,6 +122,19 @@ def display_time(moment, zone):
     return f"{display_date(local.date())}, {clock_time(local)} {local.tzname()}"
 
 
+def short_time(moment, zone=None):
+    """'11/01/2026 01:30 CST': how pages show a moment, in `zone` (default: the agency's, active). ''
+    for None.
+
+    Django's own "T" format leaves the abbreviation out in the repeated hour, exactly when it tells the
+    two 1:30 AMs apart, so pages use this instead.
+    """
+    if moment is None or moment == "":
+        return ""
+    local = timezone.localtime(moment, zone)
+    return f"{local:%m/%d/%Y %H:%M} {local.tzname()}"
+
+
 def _zone_note():
     return f"Agency time ({zone_name(timezone.get_current_timezone())})."
 
