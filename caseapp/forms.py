@@ -103,11 +103,11 @@ class AgencyLocalDateTimeField(forms.DateTimeField):
         """The instant the input was filled with, if the posted wall time is still the one it showed."""
         try:
             instant = parse_datetime(shown) if shown else None
-        except ValueError:
+            if instant is None or timezone.is_naive(instant):
+                return None
+            wall = timezone.localtime(instant).replace(tzinfo=None)
+        except (ValueError, OverflowError):  # not a time this form wrote
             return None
-        if instant is None or timezone.is_naive(instant):
-            return None
-        wall = timezone.localtime(instant).replace(tzinfo=None)
         return instant.astimezone(datetime.UTC) if typed in (wall, wall.replace(second=0, microsecond=0)) else None
 
     def _resolve(self, wall):
@@ -115,6 +115,8 @@ class AgencyLocalDateTimeField(forms.DateTimeField):
             return local_time.resolve(wall, timezone.get_current_timezone(), timezone.now())
         except local_time.NonexistentLocalTime as exc:
             raise ValidationError(str(exc), code="nonexistent") from None
+        except OverflowError:  # e.g. 9999-12-31 11:30 PM, which is in year 10000 in UTC
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 def agency_formfield(model_field, **kwargs):

@@ -149,6 +149,8 @@ def test_the_field_still_refuses_what_is_not_a_date_and_time(chicago, clock):
     assert clean({"when": "yesterday-ish"}) == ["Enter a valid date/time."]
     assert clean({"when": "2026-13-01T01:30"}) == ["Enter a valid date/time."]
     assert clean({"when": ""}) == ["This field is required."]
+    assert clean({"when": "9999-12-31T23:30"}) == ["Enter a valid date/time."]  # year 10000 in UTC
+    assert clean({"when": "2026-11-01T01:30", "when__shown": "0001-01-01T00:00+14:00"}) == SECOND
 
 
 def test_in_honolulu_the_field_takes_any_time_as_typed(clock):
