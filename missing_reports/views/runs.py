@@ -22,6 +22,7 @@ from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
 from caseapp.forms import add_service_error
 from caseapp.language import form_note
+from caseapp.local_time import short_time
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 
@@ -56,7 +57,7 @@ CONFLICT_MESSAGE = (
 
 def local_time(moment) -> str:
     """A moment as the page shows it: in the active (agency) time zone, with the zone's abbreviation."""
-    return date_format(timezone.localtime(moment), "m/d/Y H:i T")
+    return short_time(moment)
 
 
 def _show(value) -> str:

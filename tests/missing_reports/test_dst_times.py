@@ -176,7 +176,9 @@ def test_a_notice_given_in_the_repeated_hour(clock, client_for, caseworker_a, ep
     assert response.status_code == 302, response.context["form"].errors
     le.refresh_from_db()
     assert le.done_at == meant
-    assert f'Given</dt><dd class="col-sm-8">{shown} (' in episode_page(client, episode)
+    after = episode_page(client, episode)
+    assert f"recorded as given {shown} (" in after  # the message after saving
+    assert f'Given</dt><dd class="col-sm-8">{shown} (' in after
 
 
 def test_a_notice_prefilled_in_the_second_pass_saves_the_minute_shown(clock, client_for, caseworker_a, episode):
