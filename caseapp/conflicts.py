@@ -32,9 +32,10 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.formats import date_format
+
+from . import local_time
 
 BASE_FIELD = "edit_base"
 KEEP_PREFIX = "keep__"
@@ -184,7 +185,7 @@ def _text(form, name, values) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "m/d/Y H:i T")
+        return local_time.short_time(value)
     if isinstance(value, datetime.date):
         return date_format(value, "m/d/Y")
     many = value if isinstance(value, (list, tuple)) else [value]
@@ -349,6 +350,11 @@ def rebuild(stale, make_form, *, current=None, changed_by=None, notes=()):
     )
     initial = {name: values if _is_multiple(saved_form, name) else (values[0] if values else None)
                for name, values in merged.items()}
+    for name, values in merged.items():
+        if values == saved.get(name):
+            # The saved value itself, not its rendering: a date-time keeps its exact instant (the
+            # agency-local field's twin), so saving again does not move it to the minute.
+            initial[name] = saved_form[name].value()
     for name, field in saved_form.fields.items():
         if field.widget.is_hidden and name != BASE_FIELD:
             initial[name] = saved_form[name].value()
@@ -371,7 +377,7 @@ def _person(user) -> str:
 
 def describe(user, when) -> str:
     """ "by Avery Lee at 12/06/2026 15:05 CST", in the active (agency) time zone."""
-    at = f" at {date_format(timezone.localtime(when), 'm/d/Y H:i T')}" if when else ""
+    at = f" at {local_time.short_time(when)}" if when else ""
     return f"by {_person(user)}{at}"
 
 

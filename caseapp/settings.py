@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "caseapp.context_processors.roles",
             ],
+            # Times on the agency's clock with their zone abbreviation, in every template.
+            "builtins": ["caseapp.templatetags.agency_time"],
         },
     },
 ]

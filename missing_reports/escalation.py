@@ -61,7 +61,7 @@ EMAIL_TIMEOUT_SECONDS = 30
 # Stages from the least to the most advanced.
 STAGES = (EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE)
 LEAD_STAGES = STAGES[:2]
-TIME_FORMAT = "D j M Y, H:i T"  # "Wed 15 Jan 2025, 10:00 CST"
+TIME_FORMAT = "D j M Y, H:i"  # "Wed 15 Jan 2025, 10:00", then the zone's abbreviation (local_time)
 
 
 # --- Pure rules -----------------------------------------------------------------------------
@@ -106,8 +106,10 @@ def _agency_zone(agency):
 
 
 def local_time(moment: datetime.datetime, agency) -> str:
-    """`moment` as the agency reads it: its own zone, with the zone's abbreviation."""
-    return dateformat.format(moment.astimezone(_agency_zone(agency)), TIME_FORMAT)
+    """`moment` as the agency reads it: its own zone, with the zone's abbreviation (added by hand: Django's
+    "T" leaves it out in the repeated hour when clocks go back, where it tells the two 1:30 AMs apart)."""
+    local = moment.astimezone(_agency_zone(agency))
+    return f"{dateformat.format(local, TIME_FORMAT)} {local.tzname()}"
 
 
 def duration(delta: datetime.timedelta) -> str:

@@ -1,11 +1,11 @@
 """Forms of missing episodes (crispy-forms, Bootstrap 5). They check input shape; services check the rules."""
 
 from django import forms
-from django.utils import timezone
 
 from caseapp.conflicts import ConflictMergeMixin
-from caseapp.forms import DATE_WIDGET, ServiceValidatedModelForm
+from caseapp.forms import DATE_WIDGET, AgencyLocalDateTimeField, ServiceValidatedModelForm
 from caseapp.language import CHECK_ATTR
+from caseapp.local_time import now_to_the_minute
 from caseapp.models import MISSING_PLACEMENT_TYPES
 
 from . import deadlines
@@ -31,18 +31,9 @@ from .models import (
 from .services import RUN_REQUIRED
 
 
-def _datetime_local():
-    # Parsed in the active time zone: the agency's (caseapp.middleware.AgencyTimezoneMiddleware).
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
 def _narrative(rows):
     """A free-text field for the caseworker's own account: it gets the gentle wording hint (caseapp.language)."""
     return forms.Textarea(attrs={"rows": rows, CHECK_ATTR: True})
-
-
-def _now_to_the_minute():
-    return timezone.localtime().replace(second=0, microsecond=0)
 
 
 def _default(form, name, value):
@@ -85,8 +76,6 @@ class RunForm(ServiceValidatedModelForm):
         model = MissingEpisode
         fields = [*RUN_FIRST_FIELDS, *RUN_DETAIL_FIELDS]
         widgets = {
-            "last_seen_at": _datetime_local(),
-            "agency_learned_at": _datetime_local(),
             "circumstances": _narrative(3),
             "clothing": RUN_TEXTAREA,
             "companions": _narrative(2),
@@ -122,7 +111,7 @@ class RunForm(ServiceValidatedModelForm):
         self.fields["placement"].label_from_instance = _placement_label
         if "agency_learned_at" in self.fields:
             self.fields["agency_learned_at"].required = False
-            _default(self, "agency_learned_at", _now_to_the_minute())
+            _default(self, "agency_learned_at", now_to_the_minute())
         if self.instance.pk is None:
             _default(self, "placement", placements.filter(end_date__isnull=True).values_list("pk", flat=True).first())
         self.fields["category"].required = False
@@ -187,8 +176,6 @@ class NotificationForm(ConflictMergeMixin, ServiceValidatedModelForm):
             *LAW_ENFORCEMENT_FIELDS, *NCMEC_FIELDS,
         ]
         widgets = {
-            "done_at": _datetime_local(),
-            "ncic_confirmed_at": _datetime_local(),
             "explanation": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
@@ -226,7 +213,7 @@ class NotificationForm(ConflictMergeMixin, ServiceValidatedModelForm):
         self.fields["done_at"].required = True
         self.fields["method"].required = True
         self.fields["method"].choices = _method_choices()
-        _default(self, "done_at", _now_to_the_minute())
+        _default(self, "done_at", now_to_the_minute())
         _default(self, "version", self.instance.version)
 
     def service_fields(self):
@@ -238,7 +225,7 @@ class NotificationUpdateForm(ServiceValidatedModelForm):
     class Meta:
         model = NotificationUpdate
         fields = ["sent_at", "method", "note"]
-        widgets = {"sent_at": _datetime_local(), "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
         labels = {"sent_at": "When it was sent", "method": "How", "note": "What the update contained"}
         error_messages = {
             "sent_at": {"required": "Give the date and time the update was sent."},
@@ -249,7 +236,7 @@ class NotificationUpdateForm(ServiceValidatedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _default(self, "sent_at", _now_to_the_minute())
+        _default(self, "sent_at", now_to_the_minute())
         self.fields["method"].choices = _method_choices()
 
 
@@ -260,7 +247,7 @@ class SearchEffortForm(ServiceValidatedModelForm):
     class Meta:
         model = SearchEffort
         fields = ["made_at", "contact_type", "contact_name", "outcome"]
-        widgets = {"made_at": _datetime_local(), "outcome": _narrative(3)}
+        widgets = {"outcome": _narrative(3)}
         labels = {
             "made_at": "When",
             "contact_type": "Who or what was checked",
@@ -279,7 +266,7 @@ class SearchEffortForm(ServiceValidatedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _default(self, "made_at", _now_to_the_minute())
+        _default(self, "made_at", now_to_the_minute())
         self.fields["contact_type"].choices = [("", "Choose one")] + list(self.fields["contact_type"].choices)[1:]
 
 
@@ -325,14 +312,11 @@ class ReturnForm(ConflictMergeMixin, ServiceValidatedModelForm):
             "found_out_of_state", "how_located", "condition_on_return", "returned_with", "new_marks_tattoos",
         ]
         widgets = {
-            "located_at": _datetime_local(),
-            "returned_at": _datetime_local(),
             "condition_on_return": _narrative(3),
             "new_marks_tattoos": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "located_at": "Leave empty if the youth was located when they returned.",
-            "returned_at": "Local time of the agency.",
             "found_address": "As exact as known, e.g. street address, motel and room, or the intersection.",
             "condition_on_return": "Observable facts: injuries, health, clothing, how they seemed.",
         }
@@ -373,7 +357,6 @@ class DebriefForm(ServiceValidatedModelForm):
             "screening_not_done_reason", "services_referrals", "placement_response",
         ]
         widgets = {
-            "interview_at": _datetime_local(),
             "primary_factors_notes": _narrative(2),
             "where_stayed": _narrative(2),
             "basic_needs": _narrative(2),
@@ -389,7 +372,6 @@ class DebriefForm(ServiceValidatedModelForm):
             "screening_not_done_reason": "If no screening was done, why not",
         }
         help_texts = {
-            "interview_at": "Local time of the agency.",
             "youth_own_words": "Quote the youth; their words, not a summary.",
             "experiences_while_absent": "What happened while they were away, including anything that harmed them.",
             "screening_not_done_reason": "Required when no screening was done.",
@@ -438,8 +420,8 @@ class SubmissionForm(forms.Form):
 
     channel = forms.ChoiceField(label="How it was submitted")
     reference = forms.CharField(max_length=100)
-    submitted_at = forms.DateTimeField(
-        label="When it was submitted", widget=_datetime_local(), help_text="Local time of the agency.",
+    submitted_at = AgencyLocalDateTimeField(
+        label="When it was submitted",
         error_messages={"required": "Give the date and time the packet was submitted."},
     )
 
@@ -450,4 +432,4 @@ class SubmissionForm(forms.Form):
         channel.error_messages["required"] = "Say how the packet was submitted."
         reference = self.fields["reference"]
         reference.label, reference.help_text, reference.error_messages["required"] = REFERENCE_WORDING[kind]
-        self.fields["submitted_at"].initial = _now_to_the_minute()
+        self.fields["submitted_at"].initial = now_to_the_minute()

@@ -5,19 +5,14 @@ needs, no time in the future, scope) and the views show its errors at the fields
 """
 
 from django import forms
-from django.utils import timezone
 
 from caseapp.conflicts import ConflictMergeMixin
-from caseapp.forms import ServiceValidatedModelForm
+from caseapp.forms import AgencyLocalDateTimeField, ServiceValidatedModelForm
 from caseapp.language import CHECK_ATTR
+from caseapp.local_time import now_to_the_minute
 from missing_reports.models import NotificationMethod
 
 from .models import IdentificationReport, Outcome, Referral, Timing, TraffickingKind, TraffickingType
-
-
-def _datetime_local():
-    # Parsed in the active time zone: the agency's (caseapp.middleware.AgencyTimezoneMiddleware).
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def _narrative(rows):
@@ -73,10 +68,9 @@ class DecisionForm(ConflictMergeMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text="Before entering care is AFCARS E106; while in care or while missing from care is E109.",
     )
-    information_received_at = forms.DateTimeField(
+    information_received_at = AgencyLocalDateTimeField(
         label="When the agency received the information",
         required=False,
-        widget=_datetime_local(),
         help_text="The law-enforcement report is due counted from this time, not from your decision.",
     )
     expected_latest_decision_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -98,7 +92,7 @@ class IdentificationReportForm(ConflictMergeMixin, ServiceValidatedModelForm):
     class Meta:
         model = IdentificationReport
         fields = ["done_at", "method", "le_agency", "contact_name", "reference", "explanation"]
-        widgets = {"done_at": _datetime_local(), "explanation": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 2})}
         labels = {
             "done_at": "When the report was made",
             "method": "How",
@@ -123,7 +117,7 @@ class IdentificationReportForm(ConflictMergeMixin, ServiceValidatedModelForm):
         self.fields["method"].required = True
         self.fields["method"].choices = _choose("Choose how", NotificationMethod.choices)
         if self.initial.get("done_at") in (None, ""):
-            self.initial["done_at"] = timezone.localtime().replace(second=0, microsecond=0)
+            self.initial["done_at"] = now_to_the_minute()
         if self.initial.get("version") in (None, ""):
             self.initial["version"] = self.instance.version
 

@@ -3,10 +3,10 @@ screen's result. They check the shape of the input; risk.services checks every r
 scope) and its errors are shown on these forms (caseapp.forms.add_service_error)."""
 
 from django import forms
-from django.utils import timezone
 
-from caseapp.forms import DATE_WIDGET
+from caseapp.forms import DATE_WIDGET, AgencyLocalDateTimeField
 from caseapp.language import CHECK_ATTR
+from caseapp.local_time import now_to_the_minute
 
 from .models import Category, Evidence, ScreenTool, Source
 
@@ -17,18 +17,9 @@ TRIPWIRE_NOTE = (
 UNKNOWN_INDICATOR = "Choose an indicator from the catalogue."
 
 
-def _datetime_local():
-    # Parsed in the active time zone: the agency's (caseapp.middleware.AgencyTimezoneMiddleware).
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
 def _narrative(rows):
     """The caseworker's own words: they get the gentle wording hint (caseapp.language)."""
     return forms.Textarea(attrs={"rows": rows, CHECK_ATTR: True})
-
-
-def _now_to_the_minute():
-    return timezone.localtime().replace(second=0, microsecond=0)
 
 
 def category_heading(category):
@@ -52,13 +43,13 @@ class ObservationForm(forms.Form):
         help_text=f"Patterns of missing episodes are worked out from the episode history. Tripwires: {TRIPWIRE_NOTE}",
         error_messages={"invalid_choice": UNKNOWN_INDICATOR, "required": "Choose an indicator."},
     )
-    observed_at = forms.DateTimeField(
-        label="When it was observed or happened", widget=_datetime_local(),
+    observed_at = AgencyLocalDateTimeField(
+        label="When it was observed or happened",
         help_text="Your best estimate is fine.",
         error_messages={"required": "Give when it was observed or happened."},
     )
-    information_received_at = forms.DateTimeField(
-        label="When the agency received the information", widget=_datetime_local(), required=False,
+    information_received_at = AgencyLocalDateTimeField(
+        label="When the agency received the information", required=False,
         help_text="Defaults to now. For a tripwire, the law-enforcement clock runs from this time.",
     )
     source = forms.ChoiceField(
@@ -80,7 +71,7 @@ class ObservationForm(forms.Form):
         self.fields["indicator"].choices = indicator_choices(indicators)
         self.tripwire_codes = {i.code for i in indicators if i.category == Category.C0}
         if not self.is_bound:
-            self.initial.setdefault("information_received_at", _now_to_the_minute())
+            self.initial.setdefault("information_received_at", now_to_the_minute())
 
     def is_tripwire(self):
         return self.cleaned_data.get("indicator") in self.tripwire_codes
@@ -124,8 +115,8 @@ class ScreeningFinding:
 class ScreeningForm(forms.Form):
     """The structured screening: every indicator people record, grouped by category."""
 
-    conducted_at = forms.DateTimeField(
-        label="When the screening took place", widget=_datetime_local(),
+    conducted_at = AgencyLocalDateTimeField(
+        label="When the screening took place",
         error_messages={"required": "Give when the screening took place."},
     )
     no_indicators_found = forms.BooleanField(label="No indicators found", required=False)
@@ -155,7 +146,7 @@ class ScreeningForm(forms.Form):
                 widget=forms.TextInput(attrs={CHECK_ATTR: True, "class": "form-control form-control-sm"}),
             )
         if not self.is_bound:
-            self.initial.setdefault("conducted_at", _now_to_the_minute())
+            self.initial.setdefault("conducted_at", now_to_the_minute())
 
     def categories(self):
         """[(category code, heading, [ScreeningFinding, ...])] in catalogue order: one fieldset each."""

@@ -32,6 +32,23 @@ def form_data(form, **overrides):
     return data
 
 
+class FrozenClock:
+    """Django's "now" held at one instant, moved by `set` (for times of day that matter, e.g. a DST night).
+
+    Every app module asks `django.utils.timezone.now()`, so setting that attribute is enough; nothing of
+    ours is replaced.
+    """
+
+    def __init__(self, monkeypatch, moment):
+        from django.utils import timezone
+
+        self.moment = moment
+        monkeypatch.setattr(timezone, "now", lambda: self.moment)
+
+    def set(self, moment):
+        self.moment = moment
+
+
 class _FormParser(HTMLParser):
     """Collects the successful controls of each <form> of a page, as a browser would submit them."""
 
@@ -109,3 +126,21 @@ def rendered_form(response, marker="edit_base", **typed):
             data[name] = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
     data.pop("csrfmiddlewaretoken", None)
     return data
+
+
+def posted_form(html, containing, **typed):
+    """What a browser posts from the form of page `html` that has a control named `containing`, with the
+    values of `typed` typed over those it shows (hidden inputs included, as a browser keeps them)."""
+    parser = _FormParser()
+    parser.feed(html)
+    for controls in parser.forms:
+        if any(name == containing for name, _ in controls):
+            data = {}
+            for name, value in controls:
+                if name in data:
+                    data[name] = [*data[name], value] if isinstance(data[name], list) else [data[name], value]
+                else:
+                    data[name] = value
+            data.update(typed)
+            return data
+    raise AssertionError(f"no form with a control named {containing!r}")

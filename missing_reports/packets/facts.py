@@ -23,6 +23,7 @@ history.
 import datetime
 import zoneinfo
 
+from caseapp.local_time import display_date, display_time
 from caseapp.models import (
     Complexion,
     EyeColor,
@@ -85,22 +86,6 @@ def _utc(moment):
     if moment is None:
         return None
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def display_time(moment, zone):
-    """'Mar 3, 2025, 8:15 PM CST' in `zone` (a ZoneInfo); '' for None."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(zone)
-    hour = local.hour % 12 or 12
-    meridiem = "AM" if local.hour < 12 else "PM"
-    return f"{local:%b} {local.day}, {local.year}, {hour}:{local:%M} {meridiem} {local.tzname()}"
-
-
-def display_date(day):
-    if day is None:
-        return ""
-    return f"{day:%b} {day.day}, {day.year}"
 
 
 def _timed(out, name, moment, zone):

@@ -14,13 +14,13 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from caseapp import access, audit, conflicts
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
 from caseapp.forms import add_service_error
 from caseapp.language import form_note
+from caseapp.local_time import short_time
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 
@@ -48,7 +48,7 @@ from .board import duration
 
 def local_time(moment) -> str:
     """A moment as the page shows it: in the active (agency) time zone, with the zone's abbreviation."""
-    return date_format(timezone.localtime(moment), "m/d/Y H:i T")
+    return short_time(moment)
 
 
 def note_wording(request, form):

@@ -1,0 +1,156 @@
+"""The agency's local time: which instant a typed wall-clock time means, and how times are worded.
+
+People type times as the agency's clocks showed them (caseapp.middleware activates the agency's zone for
+each request). Twice a year a wall-clock time is not exactly one instant:
+
+- When clocks go back (America/Chicago, 2026-11-01) 1:00-1:59 AM happens twice, first in daylight time
+  (CDT), then in standard time (CST). A time in that hour means its most recent occurrence that is not in
+  the future; if both are still to come, the earlier one. So "1:30 AM" typed at 1:40 AM CST (the second
+  pass) is 1:30 AM CST, ten minutes ago; typed at 1:10 AM CST it is 1:30 AM CDT, because 1:30 AM CST has
+  not happened yet. A time that is now on the clock is never read as an hour ago or an hour ahead.
+- When clocks go forward (America/Chicago, 2027-03-14) 2:00-2:59 AM never happens. Such a time is refused
+  with the nearest times that do exist, rather than guessed.
+
+Zones without daylight saving time (Pacific/Honolulu, UTC) have neither case. The functions here are pure:
+they take the zone and "now", so the rule is tested without a clock or a database.
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+
+UTC = datetime.UTC
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time the zone skips when its clocks go forward. The message names the nearest valid times."""
+
+
+def occurrences(wall, zone):
+    """The instants (aware, in `zone`, earliest first) at which `zone`'s clocks showed the naive `wall` time.
+
+    One for an ordinary time, two in the hour repeated when clocks go back, none in the spring gap.
+    """
+    wall = wall.replace(tzinfo=None, fold=0)
+    instants = []
+    # PEP 495: fold=0 and fold=1 are the two readings of a repeated time; for a skipped time neither
+    # reading shows the same wall time again, which is how a gap is recognised.
+    for fold in (0, 1):
+        instant = wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) == wall and instant not in instants:
+            instants.append(instant)
+    return [instant.astimezone(zone) for instant in sorted(instants)]
+
+
+def resolve(wall, zone, now):
+    """The instant (in UTC) a naive wall-clock time typed in `zone` means; the rule is the module docstring's.
+
+    Raises NonexistentLocalTime for a time in the spring gap. The answer is in UTC because Python compares
+    datetimes of one zone by wall time, ignoring fold, and never finds a time of the repeated hour equal to
+    the same instant in another zone (PEP 495): in UTC, "unchanged" compares equal to what is stored.
+    """
+    found = [instant.astimezone(UTC) for instant in occurrences(wall, zone)]
+    if not found:
+        raise NonexistentLocalTime(gap_message(wall, zone))
+    now = now.astimezone(UTC)
+    past = [instant for instant in found if instant <= now]
+    return past[-1] if past else found[0]
+
+
+def gap_edges(wall, zone):
+    """(last minute before, first instant after) the forward jump that skips the naive `wall` time."""
+    wall = wall.replace(tzinfo=None, fold=0)
+    # Read with the offset after the jump the time falls before it, with the offset before it falls after
+    # it; the jump is the first instant with the later offset, found by halving (to the second).
+    low, high = sorted(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    after_offset = high.astimezone(zone).utcoffset()
+    while high - low > datetime.timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == after_offset:
+            high = middle
+        else:
+            low = middle
+    jump = high.replace(microsecond=0)
+    return (jump - datetime.timedelta(minutes=1)).astimezone(zone), jump.astimezone(zone)
+
+
+def gap_message(wall, zone):
+    """'2:30 AM on Mar 14, 2027 does not exist in America/Chicago: clocks went from 1:59 AM CST to 3:00 AM CDT.
+    Enter 1:59 AM or 3:00 AM.' The dates of the offered times are named only when they are another day."""
+    before, after = gap_edges(wall, zone)
+
+    def offer(moment):
+        same_day = moment.date() == wall.date()
+        return clock_time(moment) if same_day else f"{clock_time(moment)} on {display_date(moment.date())}"
+
+    return (
+        f"{clock_time(wall)} on {display_date(wall.date())} does not exist in {zone_name(zone)}: clocks went from "
+        f"{clock_time(before)} {before.tzname()} to {clock_time(after)} {after.tzname()}. "
+        f"Enter {offer(before)} or {offer(after)}."
+    )
+
+
+# --- Wording ----------------------------------------------------------------------------------------
+
+
+def zone_name(zone):
+    """The zone's IANA name ('America/Chicago'), which, unlike 'CST', is the same all year."""
+    return getattr(zone, "key", None) or str(zone)
+
+
+def clock_time(moment):
+    """'2:30 AM' (the wall-clock time, without the zone)."""
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def display_date(day):
+    """'Mar 14, 2027'; '' for None."""
+    if day is None:
+        return ""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def display_time(moment, zone):
+    """'Mar 3, 2025, 8:15 PM CST' in `zone` (a ZoneInfo); '' for None. The abbreviation shows which
+    occurrence of a repeated hour is meant."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    return f"{display_date(local.date())}, {clock_time(local)} {local.tzname()}"
+
+
+def short_time(moment, zone=None):
+    """'11/01/2026 01:30 CST': how pages show a moment, in `zone` (default: the agency's, active). ''
+    for None.
+
+    Django's own "T" format leaves the abbreviation out in the repeated hour, exactly when it tells the
+    two 1:30 AMs apart, so pages use this instead.
+    """
+    if moment is None or moment == "":
+        return ""
+    local = timezone.localtime(moment, zone)
+    return f"{local:%m/%d/%Y %H:%M} {local.tzname()}"
+
+
+def _zone_note():
+    return f"Agency time ({zone_name(timezone.get_current_timezone())})."
+
+
+# Evaluated when the page is rendered, so it names the zone of the agency whose request it is.
+zone_note = lazy(_zone_note, str)
+
+
+def with_zone_note(help_text):
+    """A field's help text followed by the agency's zone, e.g. 'This starts the clocks. Agency time
+    (America/Chicago).': the other common mistake is typing UTC or the time of one's own laptop."""
+    if not help_text:
+        return zone_note()
+    return format_lazy("{} {}", help_text, zone_note())
+
+
+def now_to_the_minute():
+    """Now on the agency's clock, as a form pre-fills it (an input shows minutes)."""
+    return timezone.localtime().replace(second=0, microsecond=0)
