@@ -3,7 +3,8 @@
 The build (DESIGN.md rule 4), for one episode and kind:
 
     facts = facts.assemble(episode, kind)                 the one shared assembly
-    content_hash = sha256(canonical JSON of the facts)    identifies the version
+    content_hash = sha256(canonical JSON of the facts,    identifies the version
+                   less the recipient's own case number)  (changes.hashed_facts)
     version = get or create (episode, kind, hash)         unique constraint: concurrent builders meet;
                                                           a row is created already claimed by its
                                                           creator (BUILDING, attempts 1)
@@ -25,6 +26,7 @@ the trigger that made it. A save that could not queue its build (Redis down) is 
 
 import datetime
 import hashlib
+import io
 import json
 import logging
 import re
@@ -53,8 +55,8 @@ from ..models import (
     PacketVersion,
     SubmissionChannel,
 )
+from . import changes, kinds
 from . import facts as packet_facts
-from . import kinds
 from . import pdf as packet_pdf
 
 log = logging.getLogger(__name__)
@@ -121,8 +123,10 @@ def kinds_for(episode) -> list[str]:
 
 
 def content_hash(facts: dict) -> str:
-    """The version's identity: sha256 of the canonical JSON of its facts."""
-    return hashlib.sha256(_canonical(facts).encode()).hexdigest()
+    """The version's identity: sha256 of the canonical JSON of its facts, less the recipient's own
+    case number (changes.hashed_facts): recording a submission must not make a new version of the
+    packet just sent."""
+    return hashlib.sha256(_canonical(changes.hashed_facts(facts)).encode()).hexdigest()
 
 
 def _canonical(facts: dict) -> str:
@@ -243,7 +247,7 @@ def _claimed_version_for(episode, kind, facts, *, trigger, actor_id, now=None):
     query finds the row and the next number, one creates it.
     """
     canonical = _canonical(facts)
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    digest = content_hash(facts)
     rows = PacketVersion.objects.filter(episode_id=episode.pk, kind=kind)
     for _ in range(10):
         # Newest-current first: (pk, content hash, number) of every version of this packet.
@@ -267,7 +271,8 @@ def _claimed_version_for(episode, kind, facts, *, trigger, actor_id, now=None):
                     kind=kind,
                     content_hash=digest,
                     number=number,
-                    # Stored as the canonical JSON reads back, so what is rendered is what is hashed.
+                    # Stored as the canonical JSON reads back, so what is rendered is what was hashed
+                    # (with the recipient's own number, which the hash leaves out).
                     facts=json.loads(canonical),
                     trigger=trigger,
                     triggered_by_id=actor_id,
@@ -657,6 +662,11 @@ def _as_submission_error(exc):
 def open_packet_file(actor, packet_id, fmt, *, ip=None):
     """(open file, download name, content type) of a READY version's PDF or JSON; audited.
 
+    Whoever may see the youth's health fields (access.can_see_restricted: the assigned caseworkers,
+    their team's supervisors, agency admins) gets the stored file. Anyone else in scope gets the same
+    version with those fields withheld (facts.withhold_health), rendered from the version's stored
+    facts on request, so the PDF and the JSON follow the same rule. The audit row says which.
+
     404 when the packet is out of the user's scope, not ready, or `fmt` is neither pdf nor json.
     """
     if fmt not in FORMATS:
@@ -670,19 +680,24 @@ def open_packet_file(actor, packet_id, fmt, *, ip=None):
     )
     if packet is None:
         raise Http404("No such packet.")
-    stored = getattr(packet, field)
-    try:
-        handle = stored.storage.open(stored.name, "rb")
-    except FileNotFoundError:
-        log.error("The %s file of packet version %s is missing from storage.", fmt, packet.pk)
-        raise Http404("No such packet.") from None
     youth = packet.episode.youth
+    full = access.can_see_restricted(actor, youth)
+    if full:
+        stored = getattr(packet, field)
+        try:
+            handle = stored.storage.open(stored.name, "rb")
+        except FileNotFoundError:
+            log.error("The %s file of packet version %s is missing from storage.", fmt, packet.pk)
+            raise Http404("No such packet.") from None
+    else:
+        facts = PacketVersion.objects.values_list("facts", flat=True).get(pk=packet.pk)
+        handle = io.BytesIO(kinds.render_one(packet.kind, packet_facts.withhold_health(facts), fmt))
     audit.record(
         actor,
         AuditAction.DOWNLOAD,
         packet,
         youth=youth,
         ip=ip,
-        detail={"kind": packet.kind, "number": packet.number, "format": fmt},
+        detail={"kind": packet.kind, "number": packet.number, "format": fmt, "restricted_shown": full},
     )
     return handle, file_name(packet, youth.case_number, fmt), content_type
