@@ -10,12 +10,14 @@ The build (DESIGN.md rule 4), for one episode and kind:
                                                           creator (BUILDING, attempts 1)
     READY                → done, nothing new              idempotent
     claim it             PENDING / FAILED, or BUILDING whose claim is older than BUILD_LEASE
-                         (a worker killed half-way), → BUILDING with one conditional UPDATE
+                         (a worker killed half-way), → BUILDING with one conditional UPDATE;
+                         while it builds, a heartbeat refreshes the claim every BUILD_HEARTBEAT
     lost the claim       → someone else is building it; return the row
     render               kinds.render(kind, version.facts): the STORED facts, so the files always
                          match the row; files named by case number and episode id, never by name
-    BUILDING → READY     conditional on still holding this claim (same claimed_at); files and
-                         status change in one UPDATE, so no READY row ever lacks its files
+    BUILDING → READY     conditional on still holding this claim (the claimed_at of its last
+                         heartbeat); files and status change in one UPDATE, so no READY row
+                         ever lacks its files
     on an exception      → FAILED with the error kept (conditional on the claim), files of this
                          attempt deleted, re-raised so the Celery task retries with backoff
 
@@ -30,8 +32,11 @@ import io
 import json
 import logging
 import re
+import threading
+import time
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -61,9 +66,13 @@ from . import pdf as packet_pdf
 
 log = logging.getLogger(__name__)
 
-# A BUILDING claim older than this belongs to a worker that died (or hangs): anyone may take it over.
-# Far longer than a build (tens of milliseconds); short enough that a lost packet is back in minutes.
-BUILD_LEASE = datetime.timedelta(minutes=5)
+# A builder in a worker refreshes its claim (claimed_at) every BUILD_HEARTBEAT while it works, so a
+# long honest build keeps it. A BUILDING claim older than BUILD_LEASE (three heartbeats missed)
+# belongs to a worker that died or hangs: anyone may take it over. The minute sweep does, so a build
+# killed with its worker is ready again within BUILD_LEASE + the sweep's 60 s period + one build:
+# about 90 s, under the 2 minutes docs/packets.md promises ("A worker killed mid-build").
+BUILD_HEARTBEAT = datetime.timedelta(seconds=10)
+BUILD_LEASE = datetime.timedelta(seconds=30)
 # catch_up looks after open episodes and those returned this recently (their recovery packet).
 RECENT_RETURN = datetime.timedelta(days=30)
 # Bounded work per catch_up call (it runs inside the minute sweep): builds, and facts assembled to
@@ -316,16 +325,23 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
         version.refresh_from_db()  # the stored facts, as the database gives them back
     version.episode = episode  # for packet_path (agency code), without a query
     written = []
+    claim = _Heartbeat(version.pk, claimed_at)
     try:
-        # The photos the facts were just assembled with (if they were): the PDF need not read them again.
-        with packet_pdf.known_photos(getattr(episode, "packet_photos", ())):
-            json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
-        case_number = episode.youth.case_number
-        for field, data, fmt in (("json_file", json_bytes, "json"), ("pdf_file", pdf_bytes, "pdf")):
-            getattr(version, field).save(file_name(version, case_number, fmt), ContentFile(data), save=False)
-            written.append(getattr(version, field).name)
+        with claim:
+            if settings.PACKET_BUILD_TEST_DELAY:  # tests only: time to kill the worker mid-build
+                time.sleep(settings.PACKET_BUILD_TEST_DELAY)
+            # The photos the facts were just assembled with (if they were): the PDF need not read them again.
+            with packet_pdf.known_photos(getattr(episode, "packet_photos", ())):
+                json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
+            case_number = episode.youth.case_number
+            for field, data, fmt in (("json_file", json_bytes, "json"), ("pdf_file", pdf_bytes, "pdf")):
+                getattr(version, field).save(file_name(version, case_number, fmt), ContentFile(data), save=False)
+                written.append(getattr(version, field).name)
+        # The heartbeat has stopped: claim.claimed_at is the claim as the database holds it.
         ready_at = timezone.now()
-        done = PacketVersion.objects.filter(pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at).update(
+        done = PacketVersion.objects.filter(
+            pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claim.claimed_at
+        ).update(
             status=PacketStatus.READY,
             ready_at=ready_at,
             error="",
@@ -335,9 +351,9 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
     except Exception as exc:
         _delete_files(version, written)
         try:
-            PacketVersion.objects.filter(pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at).update(
-                status=PacketStatus.FAILED, error=_error_text(exc)
-            )
+            PacketVersion.objects.filter(
+                pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claim.claimed_at
+            ).update(status=PacketStatus.FAILED, error=_error_text(exc))
         except Exception:  # the database itself is failing: the claim's lease runs out instead
             log.exception("Could not mark packet version %s failed.", version.pk)
         log.warning(
@@ -357,6 +373,53 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
     # The row is what this UPDATE wrote: no need to read it back.
     version.status, version.ready_at, version.error = PacketStatus.READY, ready_at, ""
     return version
+
+
+class _Heartbeat:
+    """While a build runs, refresh its claim every BUILD_HEARTBEAT from a thread (with its own
+    database connection), so that BUILD_LEASE can be short and a long build is still not taken
+    over. Each refresh is conditional on the claim being the one this build holds; once another
+    builder took it over, the heartbeat stops and the build's final UPDATE finds out.
+
+    Only when the build runs in autocommit (a worker, or a task run after a commit). Inside a
+    caller's transaction (a task run eagerly in a request or a test) nobody else can see the claim
+    before it is READY, and a second connection would wait for that transaction's row lock.
+    """
+
+    def __init__(self, pk, claimed_at):
+        self.pk = pk
+        self.claimed_at = claimed_at
+        self._stop = threading.Event()
+        self._thread = None
+
+    def __enter__(self):
+        if not transaction.get_connection().in_atomic_block:
+            self._thread = threading.Thread(target=self._beat, name=f"packet-{self.pk}-heartbeat", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return False
+
+    def _beat(self):
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(BUILD_HEARTBEAT.total_seconds()):
+                now = timezone.now()
+                kept = PacketVersion.objects.filter(
+                    pk=self.pk, status=PacketStatus.BUILDING, claimed_at=self.claimed_at
+                ).update(claimed_at=now)
+                if not kept:
+                    return
+                self.claimed_at = now
+        except Exception:  # the lease runs out instead; the build's own UPDATEs say what happened
+            log.warning("Could not refresh the claim on packet version %s.", self.pk, exc_info=True)
+        finally:
+            connection.close()
 
 
 def _delete_files(version, names):

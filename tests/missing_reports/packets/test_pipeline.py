@@ -398,7 +398,8 @@ def test_a_stale_claim_of_a_killed_worker_is_taken_over(unqueued_episode):
 
 
 def test_a_live_claim_is_left_to_its_worker(unqueued_episode, monkeypatch):
-    busy = make_claim(unqueued_episode, NCMEC, claimed_ago=MIN)
+    # Claimed (or refreshed by its heartbeat) one heartbeat ago: well inside the lease.
+    busy = make_claim(unqueued_episode, NCMEC, claimed_ago=pipeline.BUILD_HEARTBEAT)
     monkeypatch.setattr(kinds, "render", lambda kind, facts: pytest.fail("rendered a packet someone else builds"))
 
     packet = pipeline.build(unqueued_episode.pk, NCMEC, reason="Sent twice")
