@@ -32,10 +32,13 @@ def building_episode(live_server, transactional_db, caseworker_a, youth_a1):
     return episode
 
 
-def session_cookie(user, base_url):
+@pytest.fixture
+def caseworker_cookie(live_server, caseworker_a):
+    """caseworker_a's session, made before the browser starts (see conftest.jordan: ORM calls made
+    while Playwright's loop runs open a second PostgreSQL session that outlives the test)."""
     client = Client()
-    client.force_login(user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}
+    client.force_login(caseworker_a)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
 
 
 def finish_build(episode_id):
@@ -47,11 +50,10 @@ def finish_build(episode_id):
 
 
 def test_the_packet_section_shows_the_downloads_once_a_slow_build_is_ready(
-    live_server, building_episode, caseworker_a, browser
+    live_server, building_episode, caseworker_cookie, browser
 ):
-    cookie = session_cookie(caseworker_a, live_server.url)
     context = browser.new_context()
-    context.add_cookies([cookie])
+    context.add_cookies([caseworker_cookie])
     page = context.new_page()
     status_calls = []
     page.on("request", lambda r: status_calls.append(r.url) if "/packets/status/" in r.url else None)
