@@ -165,6 +165,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a worker took but never acknowledged (acks_late: the worker was killed mid-task) goes back
+# on the Redis queue this long after it was delivered; Redis's own default is an hour. Kombu looks for
+# such messages every 10 s (its unacked_restore_interval, with throttle 1). 60 s is twice a packet build's lease
+# (missing_reports.packets.pipeline.BUILD_LEASE), so the redelivered build usually finds the dead
+# worker's claim expired and takes it over; the minute sweep does so anyway (docs/packets.md, "A
+# worker killed mid-build"). It must stay above the longest countdown a task waits (a packet build's
+# retries wait at most 16 s): a message held for its countdown would be delivered twice. A task that
+# runs longer (a large export) is delivered again while it runs; every task is idempotent and the
+# second run finds the first one's live claim and leaves it (DESIGN.md rule 4).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60, "unacked_restore_throttle": 1}
+# Tests only: a packet build sleeps this many seconds after it claimed the version, so a test can kill
+# a real worker mid-build (tests/integration/test_packet_worker.py passes it to the worker it starts).
+PACKET_BUILD_TEST_DELAY = env.float("PACKET_BUILD_TEST_DELAY", default=0.0)
 
 # Celery beat (one process, `celery -A caseapp beat`): the deadline sweep every minute. A sweep that
 # waited longer than its period is dropped (expires): the next one does the same work.

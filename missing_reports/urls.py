@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("episodes/<int:episode_id>/return/", returns.log_return, name="log_return"),
     path("episodes/<int:episode_id>/debrief/", returns.debrief_create, name="debrief_create"),
+    path("episodes/<int:episode_id>/packets/status/", packets.packet_status, name="packet_status"),
     path("packets/<int:packet_id>/download/<str:fmt>/", packets.packet_download, name="packet_download"),
     path("packets/<int:packet_id>/submit/", packets.packet_submit, name="packet_submit"),
 ]

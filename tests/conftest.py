@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +27,7 @@ FIXTURE_MARKERS = {
     "redis_url": ("redis",),
     "celery_via_redis": ("redis",),
     "celery_worker_process": ("worker", "postgres", "redis"),
+    "celery_workers": ("worker", "postgres", "redis"),
     "chromium_path": ("browser",),
 }
 
@@ -238,40 +240,48 @@ def _stop(process: subprocess.Popen):
 
 
 @pytest.fixture
-def celery_worker_process(postgres_db, transactional_db, celery_via_redis, redis_url, tmp_path, _private_media_in_tmp):
-    """A real `celery worker` subprocess on the test database, consuming this test's queue.
+def celery_workers(postgres_db, transactional_db, celery_via_redis, redis_url, tmp_path, _private_media_in_tmp):
+    """`celery_workers.start(extra_env=None)`: a real `celery worker` subprocess on the test database,
+    consuming this test's queue, in its own process group (a test may kill the whole group). Every
+    worker started is stopped, and its log printed, at teardown (shown by pytest when the test fails).
 
     The test runs in `transactional_db` mode, so what it writes is committed and visible to the
-    worker. The worker log is printed at teardown (shown by pytest when the test fails).
+    workers.
     """
     from django.db import connection
 
     from caseapp.celery import app
 
     queue = celery_via_redis
-    nodename = f"{queue}@{socket.gethostname()}"
-    log_path = tmp_path / "celery-worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "REDIS_URL": redis_url,
-        # Files the worker writes (report packets) go to this test's private media, never the repo's.
-        "PRIVATE_MEDIA_ROOT": str(_private_media_in_tmp),
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "caseapp.settings"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "caseapp", "worker",
-        "--pool=solo", "--concurrency=1", "-l", "info",
-        "-n", nodename, "-Q", queue,
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    worker = WorkerProcess(process=process, nodename=nodename, queue=queue, log_path=log_path)
-    try:
+    started = []
+
+    def start(extra_env=None):
+        number = len(started) + 1
+        nodename = f"{queue}-{number}@{socket.gethostname()}"
+        log_path = tmp_path / f"celery-worker-{number}.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(connection.settings_dict),
+            "REDIS_URL": redis_url,
+            # Files the worker writes (report packets) go to this test's private media, never the repo's.
+            "PRIVATE_MEDIA_ROOT": str(_private_media_in_tmp),
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "caseapp.settings"),
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "caseapp", "worker",
+            "--pool=solo", "--concurrency=1", "-l", "info",
+            "-n", nodename, "-Q", queue,
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                command, cwd=PROJECT_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = WorkerProcess(process=process, nodename=nodename, queue=queue, log_path=log_path)
+        started.append(worker)
         deadline = time.monotonic() + WORKER_START_TIMEOUT
         while True:
             if process.poll() is not None:
@@ -281,17 +291,26 @@ def celery_worker_process(postgres_db, transactional_db, celery_via_redis, redis
                     pytrace=False,
                 )
             if app.control.ping(destination=[nodename], timeout=0.5):
-                break
+                return worker
             if time.monotonic() > deadline:
                 pytest.fail(
                     f"The Celery worker did not answer a ping within {WORKER_START_TIMEOUT} s:\n"
                     f"{worker.log()[-4000:]}",
                     pytrace=False,
                 )
-        yield worker
+
+    try:
+        yield types.SimpleNamespace(start=start, started=started)
     finally:
-        _stop(process)
-        print(f"--- Celery worker log ({nodename}) ---\n{worker.log()}")
+        for worker in started:
+            _stop(worker.process)
+            print(f"--- Celery worker log ({worker.nodename}) ---\n{worker.log()}")
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real `celery worker` subprocess on the test database, consuming this test's queue."""
+    return celery_workers.start()
 
 
 # --- Personas -------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ Conventions:
 
 The youth's SSN is never read into the facts. Medical and mental-health information is included
 (the legal guardian gives it to NCMEC and law enforcement to locate the child) and marked
-confidential in `youth.confidential_notice`.
+confidential in `youth.confidential_notice`; a download by someone who may not see it gets the
+facts through `withhold_health` (pipeline.open_packet_file).
 
 Reads a fixed number of queries (5, or 4 for an episode from `load_episode`) whatever the youth's
 history.
@@ -61,6 +62,10 @@ DISCLOSURE = [
 ]
 CONFIDENTIAL_NOTICE = "Confidential: for NCMEC/law enforcement only, not for public release."
 CONFIDENTIAL_FIELDS = ["medical_needs", "mental_health_needs", "medications"]
+
+# What a packet downloaded by someone who may not see the health fields says in their place
+# (access.can_see_restricted; docs/packets.md, "Who gets the health fields").
+RESTRICTED_TEXT = "Restricted: ask the youth's caseworker"
 
 RECOVERY_ACTIONS = {
     "law_enforcement": "Law enforcement: the child has been located. Please clear the NCIC missing-person entry "
@@ -257,6 +262,22 @@ def _ncmec(notification):
         "case_number": (_text(n.ncmec_case_number) or _text(n.reference)) if n else "",
         "call_centre": NCMEC_CALL_CENTRE,
     }
+
+
+def own_numbers(notifications) -> dict:
+    """{(section, key): value} of the case numbers NCMEC and law enforcement gave for this run, as
+    the record holds them now, read from the episode's notices (changes.with_current_numbers)."""
+    notices = {(n.event, n.party): n for n in notifications}
+    le = _law_enforcement(notices.get((deadlines.MISSING, deadlines.LAW_ENFORCEMENT)), datetime.UTC)
+    ncmec = _ncmec(notices.get((deadlines.MISSING, deadlines.NCMEC)))
+    return {("law_enforcement", "case_number"): le["case_number"], ("ncmec", "case_number"): ncmec["case_number"]}
+
+
+def withhold_health(facts) -> dict:
+    """A copy of `facts` with the health fields (CONFIDENTIAL_FIELDS) replaced by RESTRICTED_TEXT,
+    empty or not (an empty one would tell that there is nothing to ask about)."""
+    youth = {**facts["youth"], **dict.fromkeys(CONFIDENTIAL_FIELDS, RESTRICTED_TEXT)}
+    return {**facts, "youth": youth}
 
 
 def _prior(episodes, zone):

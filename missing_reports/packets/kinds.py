@@ -43,12 +43,23 @@ def to_json(facts) -> bytes:
     return (json.dumps(facts, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def render(kind, facts) -> tuple[bytes, bytes]:
-    """(json_bytes, pdf_bytes) of `facts` as packet `kind`. ValueError for an unknown kind or bad facts."""
+def _checked_module(kind, facts):
     module = KINDS.get(kind)
     if module is None:
         raise ValueError(f"unknown packet kind {kind!r}")
     if facts.get("kind") != kind:
         raise ValueError(f"these facts were assembled for {facts.get('kind')!r}, not {kind!r}")
     validate(facts)
+    return module
+
+
+def render(kind, facts) -> tuple[bytes, bytes]:
+    """(json_bytes, pdf_bytes) of `facts` as packet `kind`. ValueError for an unknown kind or bad facts."""
+    module = _checked_module(kind, facts)
     return to_json(facts), module.render_pdf(facts)
+
+
+def render_one(kind, facts, fmt) -> bytes:
+    """Only the "json" or the "pdf" file of `facts` as packet `kind` (a download made on request)."""
+    module = _checked_module(kind, facts)
+    return to_json(facts) if fmt == "json" else module.render_pdf(facts)

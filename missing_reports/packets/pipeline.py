@@ -3,18 +3,21 @@
 The build (DESIGN.md rule 4), for one episode and kind:
 
     facts = facts.assemble(episode, kind)                 the one shared assembly
-    content_hash = sha256(canonical JSON of the facts)    identifies the version
+    content_hash = sha256(canonical JSON of the facts,    identifies the version
+                   less the recipient's own case number)  (changes.hashed_facts)
     version = get or create (episode, kind, hash)         unique constraint: concurrent builders meet;
                                                           a row is created already claimed by its
                                                           creator (BUILDING, attempts 1)
     READY                → done, nothing new              idempotent
     claim it             PENDING / FAILED, or BUILDING whose claim is older than BUILD_LEASE
-                         (a worker killed half-way), → BUILDING with one conditional UPDATE
+                         (a worker killed half-way), → BUILDING with one conditional UPDATE;
+                         while it builds, a heartbeat refreshes the claim every BUILD_HEARTBEAT
     lost the claim       → someone else is building it; return the row
     render               kinds.render(kind, version.facts): the STORED facts, so the files always
                          match the row; files named by case number and episode id, never by name
-    BUILDING → READY     conditional on still holding this claim (same claimed_at); files and
-                         status change in one UPDATE, so no READY row ever lacks its files
+    BUILDING → READY     conditional on still holding this claim (the claimed_at of its last
+                         heartbeat); files and status change in one UPDATE, so no READY row
+                         ever lacks its files
     on an exception      → FAILED with the error kept (conditional on the claim), files of this
                          attempt deleted, re-raised so the Celery task retries with backoff
 
@@ -25,11 +28,15 @@ the trigger that made it. A save that could not queue its build (Redis down) is 
 
 import datetime
 import hashlib
+import io
 import json
 import logging
 import re
+import threading
+import time
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -53,15 +60,19 @@ from ..models import (
     PacketVersion,
     SubmissionChannel,
 )
+from . import changes, kinds
 from . import facts as packet_facts
-from . import kinds
 from . import pdf as packet_pdf
 
 log = logging.getLogger(__name__)
 
-# A BUILDING claim older than this belongs to a worker that died (or hangs): anyone may take it over.
-# Far longer than a build (tens of milliseconds); short enough that a lost packet is back in minutes.
-BUILD_LEASE = datetime.timedelta(minutes=5)
+# A builder in a worker refreshes its claim (claimed_at) every BUILD_HEARTBEAT while it works, so a
+# long honest build keeps it. A BUILDING claim older than BUILD_LEASE (three heartbeats missed)
+# belongs to a worker that died or hangs: anyone may take it over. The minute sweep does, so a build
+# killed with its worker is ready again within BUILD_LEASE + the sweep's 60 s period + one build:
+# about 90 s, under the 2 minutes docs/packets.md promises ("A worker killed mid-build").
+BUILD_HEARTBEAT = datetime.timedelta(seconds=10)
+BUILD_LEASE = datetime.timedelta(seconds=30)
 # catch_up looks after open episodes and those returned this recently (their recovery packet).
 RECENT_RETURN = datetime.timedelta(days=30)
 # Bounded work per catch_up call (it runs inside the minute sweep): builds, and facts assembled to
@@ -121,8 +132,10 @@ def kinds_for(episode) -> list[str]:
 
 
 def content_hash(facts: dict) -> str:
-    """The version's identity: sha256 of the canonical JSON of its facts."""
-    return hashlib.sha256(_canonical(facts).encode()).hexdigest()
+    """The version's identity: sha256 of the canonical JSON of its facts, less the recipient's own
+    case number (changes.hashed_facts): recording a submission must not make a new version of the
+    packet just sent."""
+    return hashlib.sha256(_canonical(changes.hashed_facts(facts)).encode()).hexdigest()
 
 
 def _canonical(facts: dict) -> str:
@@ -243,7 +256,7 @@ def _claimed_version_for(episode, kind, facts, *, trigger, actor_id, now=None):
     query finds the row and the next number, one creates it.
     """
     canonical = _canonical(facts)
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    digest = content_hash(facts)
     rows = PacketVersion.objects.filter(episode_id=episode.pk, kind=kind)
     for _ in range(10):
         # Newest-current first: (pk, content hash, number) of every version of this packet.
@@ -267,7 +280,8 @@ def _claimed_version_for(episode, kind, facts, *, trigger, actor_id, now=None):
                     kind=kind,
                     content_hash=digest,
                     number=number,
-                    # Stored as the canonical JSON reads back, so what is rendered is what is hashed.
+                    # Stored as the canonical JSON reads back, so what is rendered is what was hashed
+                    # (with the recipient's own number, which the hash leaves out).
                     facts=json.loads(canonical),
                     trigger=trigger,
                     triggered_by_id=actor_id,
@@ -311,16 +325,23 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
         version.refresh_from_db()  # the stored facts, as the database gives them back
     version.episode = episode  # for packet_path (agency code), without a query
     written = []
+    claim = _Heartbeat(version.pk, claimed_at)
     try:
-        # The photos the facts were just assembled with (if they were): the PDF need not read them again.
-        with packet_pdf.known_photos(getattr(episode, "packet_photos", ())):
-            json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
-        case_number = episode.youth.case_number
-        for field, data, fmt in (("json_file", json_bytes, "json"), ("pdf_file", pdf_bytes, "pdf")):
-            getattr(version, field).save(file_name(version, case_number, fmt), ContentFile(data), save=False)
-            written.append(getattr(version, field).name)
+        with claim:
+            if settings.PACKET_BUILD_TEST_DELAY:  # tests only: time to kill the worker mid-build
+                time.sleep(settings.PACKET_BUILD_TEST_DELAY)
+            # The photos the facts were just assembled with (if they were): the PDF need not read them again.
+            with packet_pdf.known_photos(getattr(episode, "packet_photos", ())):
+                json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
+            case_number = episode.youth.case_number
+            for field, data, fmt in (("json_file", json_bytes, "json"), ("pdf_file", pdf_bytes, "pdf")):
+                getattr(version, field).save(file_name(version, case_number, fmt), ContentFile(data), save=False)
+                written.append(getattr(version, field).name)
+        # The heartbeat has stopped: claim.claimed_at is the claim as the database holds it.
         ready_at = timezone.now()
-        done = PacketVersion.objects.filter(pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at).update(
+        done = PacketVersion.objects.filter(
+            pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claim.claimed_at
+        ).update(
             status=PacketStatus.READY,
             ready_at=ready_at,
             error="",
@@ -330,9 +351,9 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
     except Exception as exc:
         _delete_files(version, written)
         try:
-            PacketVersion.objects.filter(pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claimed_at).update(
-                status=PacketStatus.FAILED, error=_error_text(exc)
-            )
+            PacketVersion.objects.filter(
+                pk=version.pk, status=PacketStatus.BUILDING, claimed_at=claim.claimed_at
+            ).update(status=PacketStatus.FAILED, error=_error_text(exc))
         except Exception:  # the database itself is failing: the claim's lease runs out instead
             log.exception("Could not mark packet version %s failed.", version.pk)
         log.warning(
@@ -352,6 +373,53 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
     # The row is what this UPDATE wrote: no need to read it back.
     version.status, version.ready_at, version.error = PacketStatus.READY, ready_at, ""
     return version
+
+
+class _Heartbeat:
+    """While a build runs, refresh its claim every BUILD_HEARTBEAT from a thread (with its own
+    database connection), so that BUILD_LEASE can be short and a long build is still not taken
+    over. Each refresh is conditional on the claim being the one this build holds; once another
+    builder took it over, the heartbeat stops and the build's final UPDATE finds out.
+
+    Only when the build runs in autocommit (a worker, or a task run after a commit). Inside a
+    caller's transaction (a task run eagerly in a request or a test) nobody else can see the claim
+    before it is READY, and a second connection would wait for that transaction's row lock.
+    """
+
+    def __init__(self, pk, claimed_at):
+        self.pk = pk
+        self.claimed_at = claimed_at
+        self._stop = threading.Event()
+        self._thread = None
+
+    def __enter__(self):
+        if not transaction.get_connection().in_atomic_block:
+            self._thread = threading.Thread(target=self._beat, name=f"packet-{self.pk}-heartbeat", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return False
+
+    def _beat(self):
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(BUILD_HEARTBEAT.total_seconds()):
+                now = timezone.now()
+                kept = PacketVersion.objects.filter(
+                    pk=self.pk, status=PacketStatus.BUILDING, claimed_at=self.claimed_at
+                ).update(claimed_at=now)
+                if not kept:
+                    return
+                self.claimed_at = now
+        except Exception:  # the lease runs out instead; the build's own UPDATEs say what happened
+            log.warning("Could not refresh the claim on packet version %s.", self.pk, exc_info=True)
+        finally:
+            connection.close()
 
 
 def _delete_files(version, names):
@@ -657,6 +725,11 @@ def _as_submission_error(exc):
 def open_packet_file(actor, packet_id, fmt, *, ip=None):
     """(open file, download name, content type) of a READY version's PDF or JSON; audited.
 
+    Whoever may see the youth's health fields (access.can_see_restricted: the assigned caseworkers,
+    their team's supervisors, agency admins) gets the stored file. Anyone else in scope gets the same
+    version with those fields withheld (facts.withhold_health), rendered from the version's stored
+    facts on request, so the PDF and the JSON follow the same rule. The audit row says which.
+
     404 when the packet is out of the user's scope, not ready, or `fmt` is neither pdf nor json.
     """
     if fmt not in FORMATS:
@@ -670,19 +743,24 @@ def open_packet_file(actor, packet_id, fmt, *, ip=None):
     )
     if packet is None:
         raise Http404("No such packet.")
-    stored = getattr(packet, field)
-    try:
-        handle = stored.storage.open(stored.name, "rb")
-    except FileNotFoundError:
-        log.error("The %s file of packet version %s is missing from storage.", fmt, packet.pk)
-        raise Http404("No such packet.") from None
     youth = packet.episode.youth
+    full = access.can_see_restricted(actor, youth)
+    if full:
+        stored = getattr(packet, field)
+        try:
+            handle = stored.storage.open(stored.name, "rb")
+        except FileNotFoundError:
+            log.error("The %s file of packet version %s is missing from storage.", fmt, packet.pk)
+            raise Http404("No such packet.") from None
+    else:
+        facts = PacketVersion.objects.values_list("facts", flat=True).get(pk=packet.pk)
+        handle = io.BytesIO(kinds.render_one(packet.kind, packet_facts.withhold_health(facts), fmt))
     audit.record(
         actor,
         AuditAction.DOWNLOAD,
         packet,
         youth=youth,
         ip=ip,
-        detail={"kind": packet.kind, "number": packet.number, "format": fmt},
+        detail={"kind": packet.kind, "number": packet.number, "format": fmt, "restricted_shown": full},
     )
     return handle, file_name(packet, youth.case_number, fmt), content_type

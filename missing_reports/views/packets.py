@@ -6,7 +6,7 @@ the packets (runs.packet_panels).
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -14,10 +14,11 @@ from django.views.decorators.http import require_safe
 from caseapp import access
 from caseapp.audit import client_ip
 
+from .. import selectors
 from ..forms import SubmissionForm
 from ..models import PacketStatus, PacketVersion
 from ..packets import pipeline
-from .runs import add_service_error, local_time
+from .runs import add_service_error, local_time, packet_panels, packets_state
 
 FORMATS = ("pdf", "json")
 
@@ -33,6 +34,22 @@ def packet_download(request, packet_id, fmt):
     handle, filename, content_type = pipeline.open_packet_file(request.user, packet_id, fmt, ip=client_ip(request))
     # The pipeline names the file by agency case number and episode id, never by the youth's name.
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def packet_status(request, episode_id):
+    """What the episode page's packet section shows of the builds, for its poll (static/js/packet-status.js).
+
+    Scoped like the page (404 outside the user's scope). Only build states and version numbers, no
+    fact of the youth: not audited, as it is asked every few seconds while a build is pending.
+    """
+    episode = selectors.get_episode_or_404(request.user, episode_id)
+    panels = packet_panels(episode, request.user, details=False)
+    response = JsonResponse(
+        {"pending": any(panel.is_building for panel in panels), "state": packets_state(panels)}
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

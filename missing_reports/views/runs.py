@@ -40,7 +40,8 @@ from ..models import (
     SearchEffort,
     SupervisoryReview,
 )
-from ..packets import completeness
+from ..packets import changes, completeness
+from ..packets import facts as packet_facts
 from .board import duration
 
 # --- Helpers shared with notifications.py ---------------------------------------------------------
@@ -196,6 +197,25 @@ class MissingLink:
 
 
 @dataclass
+class SentLine:
+    """The last time one recipient was given this packet, and whether the current version adds to it."""
+
+    recipient: str  # "NCMEC" or "law enforcement"
+    submission: PacketSubmission
+    number: int  # the version that was sent
+    current_number: int | None
+    changes: list = field(default_factory=list)  # [(section, [field, ...])] new since the version sent
+
+    @property
+    def is_current(self):
+        return self.number == self.current_number
+
+    @property
+    def reference_label(self):
+        return "NCMEC case" if self.recipient == changes.RECIPIENTS["ncmec"] else "law-enforcement case"
+
+
+@dataclass
 class PacketPanel:
     """One kind of packet on the episode page: its versions, newest first, and what the newest lacks."""
 
@@ -204,6 +224,7 @@ class PacketPanel:
     asked_by: str
     versions: list = field(default_factory=list)
     missing: list = field(default_factory=list)
+    sent: list = field(default_factory=list)  # SentLine per recipient, as last sent
 
     @property
     def latest(self):
@@ -218,33 +239,52 @@ class PacketPanel:
         return self.latest is None or self.latest.status in (PacketStatus.PENDING, PacketStatus.BUILDING)
 
     @property
+    def state(self):
+        """What the page shows of this packet's build, for the status poll: 'ncmec:3:ready'."""
+        latest = self.latest
+        return f"{self.kind}:{latest.number}:{latest.status}" if latest else f"{self.kind}:-:none"
+
+    @property
     def submissions(self):
         """Every recorded submission of any version, newest first: which version went out, when, by whom."""
         found = [s for v in self.versions for s in v.submissions.all()]
         return sorted(found, key=lambda s: (s.submitted_at, s.pk), reverse=True)
+
+    def last_sent(self):
+        """{recipient: (submission, version)}: the newest submission to each recipient."""
+        versions = {v.pk: v for v in self.versions}
+        last = {}
+        for submission in self.submissions:
+            recipient = changes.RECIPIENTS.get(submission.notification.party, submission.notification.party)
+            last.setdefault(recipient, (submission, versions[submission.packet_id]))
+        return last
 
 
 # Completeness links to pages only staff managers open (a caseworker's phone number): plain text for others.
 STAFF_PAGES = {"staff_edit"}
 
 
-def packet_panels(episode, user):
+def packet_panels(episode, user, *, show_restricted=False, details=True):
     """The report packets of an episode, in three queries whatever the number of versions.
 
     The versions (without their facts), their submissions with who made them and the clock they
-    completed, and the stored facts of the newest version of each kind, which the completeness check
-    reads. The recovery notice appears once the youth has returned (or once one exists).
+    completed, and the stored facts of the newest
+    version of each kind and of each version last sent: the completeness check reads the newest,
+    and what changed since a version was sent compares the two. The recovery notice appears once
+    the youth has returned (or once one exists). `show_restricted`: may the user see the health
+    fields (access.can_see_restricted), which what changed then names. `details=False` (the status
+    poll): the versions only.
     """
-    manages_staff = access.can_manage_staff(user)
     versions = (
         PacketVersion.objects.filter(episode=episode)
         .defer("facts")
         .select_related("triggered_by")
-        .prefetch_related(
-            Prefetch("submissions", queryset=PacketSubmission.objects.select_related("submitted_by", "notification"))
-        )
         .order_by("kind", "-current_since", "-number")
     )
+    if details:
+        versions = versions.prefetch_related(
+            Prefetch("submissions", queryset=PacketSubmission.objects.select_related("submitted_by", "notification"))
+        )
     panels = {kind: PacketPanel(kind, label, PACKET_ASKED_BY[kind]) for kind, label in PacketKind.choices}
     for version in versions:
         panels[version.kind].versions.append(version)
@@ -252,20 +292,46 @@ def packet_panels(episode, user):
     recovery = panels[PacketKind.RECOVERY]
     if not episode.is_open or recovery.versions:
         shown.append(recovery)
-    latest = {panel.latest.pk: panel for panel in shown if panel.latest}
-    if latest:
-        for pk, facts in PacketVersion.objects.filter(pk__in=latest).values_list("pk", "facts"):
-            panel = latest[pk]
-            panel.missing = [
-                MissingLink(
-                    item.message,
-                    reverse(item.url_name, args=item.url_args)
-                    if item.url_name and (manages_staff or item.url_name not in STAFF_PAGES)
-                    else None,
+    if not details:
+        return shown
+    manages_staff = access.can_manage_staff(user)
+    numbers = packet_facts.own_numbers(episode.notifications.all())
+    sent = {panel.kind: panel.last_sent() for panel in shown}
+    wanted = {panel.latest.pk for panel in shown if panel.latest}
+    wanted |= {version.pk for last in sent.values() for _, version in last.values()}
+    facts_of = dict(PacketVersion.objects.filter(pk__in=wanted).values_list("pk", "facts")) if wanted else {}
+    for panel in shown:
+        latest = panel.latest
+        if latest is None:
+            continue
+        current = facts_of[latest.pk]
+        panel.missing = [
+            MissingLink(
+                item.message,
+                reverse(item.url_name, args=item.url_args)
+                if item.url_name and (manages_staff or item.url_name not in STAFF_PAGES)
+                else None,
+            )
+            for item in completeness.missing_items(panel.kind, changes.with_current_numbers(current, numbers))
+        ]
+        for recipient, (submission, version) in sent[panel.kind].items():
+            panel.sent.append(
+                SentLine(
+                    recipient,
+                    submission,
+                    version.number,
+                    latest.number,
+                    []
+                    if version.pk == latest.pk
+                    else changes.changed_fields(facts_of[version.pk], current, show_restricted=show_restricted),
                 )
-                for item in completeness.missing_items(panel.kind, facts)
-            ]
+            )
     return shown
+
+
+def packets_state(panels) -> str:
+    """The packets' builds as the page shows them: the status poll reloads the page when it changes."""
+    return " ".join(panel.state for panel in panels)
 
 
 def episode_detail(request, episode_id):
@@ -284,7 +350,8 @@ def episode_detail(request, episode_id):
         )
     ]
     end = now if episode.is_open else episode.returned_at
-    packets = packet_panels(episode, request.user)
+    show_restricted = access.can_see_restricted(request.user, episode.youth)
+    packets = packet_panels(episode, request.user, show_restricted=show_restricted)
     return render(
         request,
         "missing_reports/episode_detail.html",
@@ -304,6 +371,8 @@ def episode_detail(request, episode_id):
             "can_review": can_edit and services.can_review(request.user),
             "packet_panels": packets,
             "packets_building": any(panel.is_building for panel in packets),
+            "packets_state": packets_state(packets),
+            "packets_restricted": show_restricted,
         },
     )
 

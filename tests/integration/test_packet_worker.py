@@ -5,12 +5,18 @@
   PostgreSQL connection), end with exactly one READY version of each packet.
 - A worker killed half-way leaves a BUILDING claim; the task (redelivered thanks to acks_late) or
   the sweep's catch-up takes it over after the lease and finishes it: one version, READY.
+- A real worker SIGKILLed in the middle of a slow build (its heartbeat keeping the claim until then):
+  a new worker and the minute sweep have the packet ready within 2 minutes of the kill.
+- A long build in autocommit keeps its claim fresh with its heartbeat and is not taken over.
 - A run saved while the broker is unreachable gets its packets from the sweep task once it is back.
 
-Timing is never asserted: the polls only bound how long a test waits (bench/ measures speed).
+Timing is never asserted beyond the 2 minutes a killed build may take (docs/packets.md): the other
+polls only bound how long a test waits (bench/ measures speed).
 """
 
 import datetime
+import os
+import signal
 import threading
 import time
 import zoneinfo
@@ -223,3 +229,59 @@ def test_a_run_saved_while_the_broker_is_down_gets_its_packets_from_the_sweep(
 
     assert ready_kinds(episode) == sorted(KINDS)
     assert {v.trigger for v in PacketVersion.objects.filter(episode=episode)} == {pipeline.CATCH_UP_TRIGGER}
+
+
+# docs/packets.md, "A worker killed mid-build": ready again within 2 minutes of the kill.
+KILLED_BUILD_BOUND = 120  # seconds
+SWEEP_PERIOD = 60  # seconds: Celery beat's period for sweep_clocks (settings.CELERY_BEAT_SCHEDULE)
+
+
+def test_a_worker_killed_mid_build_is_rebuilt_within_two_minutes(worker_media, celery_workers, unqueued_run):
+    # A worker whose builds take ten minutes: there is time to kill it in the middle of one.
+    slow = celery_workers.start({"PACKET_BUILD_TEST_DELAY": "600"})
+    tasks.build_packet.delay(unqueued_run.pk, "ncmec", "Run logged", None)
+
+    def claim():
+        return PacketVersion.objects.filter(episode=unqueued_run, kind="ncmec").first()
+
+    wait_for(lambda: claim() is not None and claim().status == PacketStatus.BUILDING, what="the claimed build")
+    first = claim().claimed_at
+    # The heartbeat keeps the claim fresh while the worker builds: not taken over as a dead one.
+    wait_for(lambda: claim().claimed_at > first, timeout=3 * pipeline.BUILD_HEARTBEAT.total_seconds(),
+             what="a heartbeat of the build's claim")
+
+    os.killpg(slow.pid, signal.SIGKILL)
+    slow.process.wait(timeout=HANG_GUARD)
+    killed = time.monotonic()
+    assert claim().status == PacketStatus.BUILDING  # what the killed worker left behind
+
+    celery_workers.start()  # a new worker comes up (systemd, the orchestrator, an administrator)
+    next_sweep = killed  # beat's minute sweep, at some moment after the kill: here at once
+    while claim().status != PacketStatus.READY:
+        now = time.monotonic()
+        assert now - killed < KILLED_BUILD_BOUND, (
+            f"the killed build was not rebuilt within {KILLED_BUILD_BOUND} s; it is {claim().status}"
+        )
+        if now >= next_sweep:  # the test plays Celery beat: sweep_clocks every minute, as scheduled
+            tasks.sweep_clocks.apply_async(expires=SWEEP_PERIOD - 5)
+            next_sweep += SWEEP_PERIOD
+        time.sleep(0.5)
+
+    [packet] = PacketVersion.objects.filter(episode=unqueued_run, kind="ncmec")  # no second version
+    assert packet.number == 1
+    assert packet.attempts >= 2  # the killed build, then the one that finished it
+    assert (worker_media / packet.pdf_file.name).read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_long_build_keeps_its_claim_with_its_heartbeat(
+    postgres_db, transactional_db, unqueued_run, settings, monkeypatch
+):
+    monkeypatch.setattr(pipeline, "BUILD_HEARTBEAT", datetime.timedelta(seconds=0.2))
+    settings.PACKET_BUILD_TEST_DELAY = 1.0  # five heartbeats long
+
+    packet = pipeline.build(unqueued_run.pk, "ncmec", reason="Run logged")
+
+    assert packet.status == PacketStatus.READY, packet.error
+    packet.refresh_from_db()
+    assert packet.attempts == 1  # built by its first claim, never taken over
+    assert packet.claimed_at - packet.created_at >= pipeline.BUILD_HEARTBEAT  # the heartbeat moved it

@@ -187,7 +187,35 @@ def test_a_packet_being_built_says_so_and_the_page_can_be_refreshed(client_for, 
     assert "Being built…" in section
     assert "Refresh the page" in section
     assert download_url(ncmec_v1, "pdf") not in section
-    assert "location.reload()" in section
+    # The section asks for the builds' state until they finish: a static script, no inline one.
+    status_url = reverse("packet_status", args=[episode.pk])
+    assert f'data-status-url="{status_url}"' in section and "data-pending" in section
+    assert "js/packet-status.js" in section and "<script>" not in section
+
+
+def test_the_status_poll_says_what_is_pending_until_the_build_is_ready(client_for, caseworker_a, episode, ncmec_v1):
+    client = client_for(caseworker_a)
+    url = reverse("packet_status", args=[episode.pk])
+    PacketVersion.objects.filter(pk=ncmec_v1.pk).update(status=PacketStatus.BUILDING)
+    page = packet_section(client.get(reverse("episode_detail", args=[episode.pk])))
+    building = client.get(url).json()
+    assert building["pending"] is True
+    assert f'data-state="{building["state"]}"' in page  # the page and the poll agree: no reload yet
+    audited = AuditEvent.objects.count()
+
+    PacketVersion.objects.filter(pk=ncmec_v1.pk).update(status=PacketStatus.READY)
+    ready = client.get(url).json()
+    assert ready["pending"] is False
+    assert ready["state"] != building["state"]  # the page reloads and shows the downloads
+    assert AuditEvent.objects.count() == audited  # build states only: not a view of the record
+    page = packet_section(client.get(reverse("episode_detail", args=[episode.pk])))
+    assert "data-pending" not in page and download_url(ncmec_v1, "pdf") in page
+
+
+@pytest.mark.parametrize("persona", OUTSIDERS)
+def test_the_status_poll_is_404_out_of_scope(request, client_for, episode, persona):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(reverse("packet_status", args=[episode.pk])).status_code == 404
 
 
 def test_a_failed_build_shows_its_error_with_the_attempts(client_for, caseworker_a, episode, ncmec_v1):
@@ -466,3 +494,151 @@ def test_a_version_that_is_not_ready_cannot_be_recorded_as_submitted(client_for,
     assert response.redirect_chain[-1][0] == reverse("episode_detail", args=[episode.pk]) + "#packets-h"
     assert any("not ready" in m for m in messages_of(response))
     assert counts() == {**before, "audit": before["audit"] + 1}  # only the view of the episode page
+
+
+# --- Which version went to whom, and what is new since -------------------------------------------
+
+
+def ncmec_card(response):
+    section = packet_section(response)
+    start = section.index('id="packet-ncmec-h"')
+    return " ".join(section[start : section.index("</article>", start)].split())
+
+
+def law_enforcement_card(response):
+    section = packet_section(response)
+    start = section.index('id="packet-law_enforcement-h"')
+    return " ".join(section[start : section.index("</article>", start)].split())
+
+
+def test_a_recorded_submission_is_the_current_version_until_a_real_change_needs_an_update(
+    client_for, caseworker_a, supervisor_a, episode, ncmec_v1, django_capture_on_commit_callbacks
+):
+    submitted_at = timezone.make_aware(datetime.datetime(2026, 12, 6, 14, 5), CHICAGO)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(caseworker_a).post(
+            submit_url(ncmec_v1),
+            submission_data(reference="123456", submitted_at=as_input(timezone.now() - datetime.timedelta(minutes=5))),
+        )
+    assert response.status_code == 302
+    PacketSubmission.objects.update(submitted_at=submitted_at)  # a fixed moment, to read the wording
+    # NCMEC's own case number is no news to NCMEC: no new version of the packet just sent.
+    assert list(PacketVersion.objects.filter(episode=episode, kind=PacketKind.NCMEC)) == [ncmec_v1]
+
+    page = client_for(supervisor_a).get(reverse("episode_detail", args=[episode.pk]))
+    card = ncmec_card(page)
+    assert (
+        f"Sent to NCMEC: version 1</strong> on Dec 6, 2026, 2:05 PM CST by {escape(str(caseworker_a))} "
+        "(NCMEC case #123456). The current version is version 1." in card
+    )
+    assert "Send an update" not in card
+    # Law enforcement did not know NCMEC's number: their packet has a new version, not yet sent.
+    assert latest(episode, PacketKind.LAW_ENFORCEMENT).number == 2
+    assert "Sent to" not in law_enforcement_card(page)
+
+    change_height(caseworker_a, episode.youth, 70, django_capture_on_commit_callbacks)
+    assert latest(episode, PacketKind.NCMEC).number == 2
+    card = ncmec_card(client_for(supervisor_a).get(reverse("episode_detail", args=[episode.pk])))
+    assert "Sent to NCMEC: version 1</strong>" in card
+    assert "The current version 2 has changes since version 1 was sent: Youth: height. " in card
+    assert "Send an update." in card
+
+
+def test_what_law_enforcement_did_not_know_is_named_as_new_since_their_version(
+    client_for, caseworker_a, episode, django_capture_on_commit_callbacks
+):
+    le_v1 = latest(episode, PacketKind.LAW_ENFORCEMENT)
+    client = client_for(caseworker_a)
+    le_data = submission_data(channel="le_phone", reference="PD-25-000123")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(submit_url(le_v1), le_data).status_code == 302
+    card = law_enforcement_card(client.get(reverse("episode_detail", args=[episode.pk])))
+    assert "Sent to law enforcement: version 1</strong>" in card
+    assert "(law-enforcement case #PD-25-000123). The current version is version 1." in card
+    # The number they gave is recorded now: the check no longer asks for it.
+    assert "Law-enforcement case number not recorded yet" not in card
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(submit_url(latest(episode, PacketKind.NCMEC)), submission_data()).status_code == 302
+    card = law_enforcement_card(client.get(reverse("episode_detail", args=[episode.pk])))
+    assert "The current version 2 has changes since version 1 was sent: NCMEC: NCMEC case number." in card
+    assert "Send an update." in card
+
+
+# --- Who gets the health fields ------------------------------------------------------------------
+
+MEDICATION = "Insulin twice daily (synthetic test value)"
+
+
+@pytest.fixture
+def episode_with_medication(caseworker_a, youth_a1, django_capture_on_commit_callbacks):
+    youth_a1.medications = MEDICATION
+    youth_a1.mental_health_needs = "Sees a counsellor weekly (synthetic)"
+    youth_a1.save()
+    return log_run(caseworker_a, youth_a1, django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def unassigned_caseworker_a(agency_a, team_a1):
+    """A caseworker of the youth's own team (North) who does not carry this youth."""
+    from caseapp.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="caseworker_north_unassigned", agency=agency_a, role=Role.CASEWORKER, team=team_a1)
+
+
+def downloaded(client, packet, fmt):
+    response = client.get(download_url(packet, fmt))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def pdf_words(pdf_bytes):
+    from tests.missing_reports.packets.test_pdf_content import pdf_text
+
+    return pdf_text(pdf_bytes)
+
+
+@pytest.mark.parametrize(
+    ("persona", "full"),
+    [
+        ("caseworker_a", True),  # assigned to the youth
+        ("supervisor_a", True),  # supervises the youth's team
+        ("agency_admin_a", True),
+        ("agency_staff_a", False),
+        ("unassigned_caseworker_a", False),  # same team, not on this youth's caseload
+    ],
+)
+def test_only_those_who_may_see_health_fields_get_them_in_the_pdf_and_the_json(
+    request, client_for, episode_with_medication, persona, full
+):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    for kind in (PacketKind.NCMEC, PacketKind.LAW_ENFORCEMENT):
+        packet = latest(episode_with_medication, kind)
+        youth = json.loads(downloaded(client, packet, "json"))["youth"]
+        pdf = pdf_words(downloaded(client, packet, "pdf"))
+        if full:
+            assert youth["medications"] == MEDICATION and MEDICATION in pdf
+        else:
+            assert {youth[name] for name in ("medical_needs", "mental_health_needs", "medications")} == {
+                "Restricted: ask the youth's caseworker"
+            }
+            assert MEDICATION not in pdf and "synthetic)" not in pdf
+            assert "Restricted: ask the youth's caseworker" in pdf
+            # Everything else of the version is there, as stored.
+            assert youth["legal_name"] == packet.facts["youth"]["legal_name"]
+    events = AuditEvent.objects.filter(actor=user, action=AuditAction.DOWNLOAD)
+    assert events.count() == 4
+    assert {e.detail["restricted_shown"] for e in events} == {full}
+    section = packet_section(client.get(reverse("episode_detail", args=[episode_with_medication.pk])))
+    assert ("Your downloads leave out" in section) is (not full)
+
+
+def test_a_caseworker_of_another_team_gets_404_for_the_packets(client_for, caseworker_a2, episode_with_medication):
+    client = client_for(caseworker_a2)
+    before = AuditEvent.objects.count()
+    for packet in PacketVersion.objects.filter(episode=episode_with_medication):
+        for fmt in ("pdf", "json"):
+            assert client.get(download_url(packet, fmt)).status_code == 404
+    assert AuditEvent.objects.count() == before

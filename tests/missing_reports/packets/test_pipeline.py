@@ -398,7 +398,8 @@ def test_a_stale_claim_of_a_killed_worker_is_taken_over(unqueued_episode):
 
 
 def test_a_live_claim_is_left_to_its_worker(unqueued_episode, monkeypatch):
-    busy = make_claim(unqueued_episode, NCMEC, claimed_ago=MIN)
+    # Claimed (or refreshed by its heartbeat) one heartbeat ago: well inside the lease.
+    busy = make_claim(unqueued_episode, NCMEC, claimed_ago=pipeline.BUILD_HEARTBEAT)
     monkeypatch.setattr(kinds, "render", lambda kind, facts: pytest.fail("rendered a packet someone else builds"))
 
     packet = pipeline.build(unqueued_episode.pk, NCMEC, reason="Sent twice")
@@ -601,10 +602,37 @@ def test_submitting_the_ncmec_packet_completes_the_ncmec_clock_with_the_case_num
     assert event.youth == youth
     assert event.detail["kind"] == NCMEC and event.detail["number"] == 1
     assert not notice(episode, "law_enforcement").is_done
-    # The packet now carries NCMEC's case number: a new version; the submitted one is kept.
-    assert latest(episode, NCMEC).number == 2
-    assert latest(episode, NCMEC).facts["ncmec"]["case_number"] == "NCMEC-1234567"
+    # NCMEC's own case number is no news to NCMEC: the version sent stays the current one.
+    assert versions(episode, NCMEC) == [packet]
     assert PacketSubmission.objects.get().packet.number == 1
+    # It is news to law enforcement: their packet gets a version that carries it.
+    le_old, le_new = versions(episode, LE)
+    assert le_new.facts["ncmec"]["case_number"] == "NCMEC-1234567"
+    assert le_old.facts["ncmec"]["case_number"] == ""
+
+
+def test_submitting_the_law_enforcement_packet_makes_no_new_version_of_it_but_one_for_ncmec(
+    commit, episode, caseworker_a
+):
+    packet = latest(episode, LE)
+    with commit():
+        submit(caseworker_a, packet, channel="le_phone", reference="PD-25-000999")
+    assert versions(episode, LE) == [packet]
+    _, ncmec_new = versions(episode, NCMEC)
+    assert ncmec_new.facts["law_enforcement"]["case_number"] == "PD-25-000999"
+
+
+def test_a_real_change_after_a_submission_makes_a_version_that_quotes_the_recipients_number(
+    commit, episode, youth, caseworker_a
+):
+    sent = latest(episode, NCMEC)
+    with commit():
+        submit(caseworker_a, sent, reference="NCMEC-7654321")
+    change_height(commit, caseworker_a, youth, inches=71)
+    old, new = versions(episode, NCMEC)
+    assert old.pk == sent.pk and new.number == 2
+    assert new.facts["youth"]["height_inches"] == 71
+    assert new.facts["ncmec"]["case_number"] == "NCMEC-7654321"  # the update names NCMEC's own case
 
 
 def test_submitting_the_law_enforcement_packet_completes_the_law_enforcement_clock(episode, caseworker_a):
@@ -694,7 +722,7 @@ def test_a_download_is_named_by_case_number_and_audited(episode, caseworker_a, y
     assert event.actor == caseworker_a
     assert event.youth == youth
     assert event.object_type == "packetversion" and event.object_id == str(packet.pk)
-    assert event.detail == {"kind": NCMEC, "number": 1, "format": fmt}
+    assert event.detail == {"kind": NCMEC, "number": 1, "format": fmt, "restricted_shown": True}
     assert event.ip_address == "203.0.113.9"
 
 
