@@ -110,6 +110,18 @@ def test_times_are_worded_with_the_zone_abbreviation_of_their_occurrence():
     assert local_time.display_time(SECOND, CHICAGO) == "Nov 1, 2026, 1:30 AM CST"
 
 
+def test_pages_word_a_moment_of_the_repeated_hour_with_its_abbreviation():
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        "{{ first|agency_time }} / {{ second|agency_time_long }} / {{ none|agency_time_long }}"
+    )
+    with timezone.override(CHICAGO):
+        assert page.render({"first": FIRST, "second": SECOND, "none": None}) == (
+            "11/01/2026 01:30 CDT / Nov 1, 2026, 1:30 AM CST / "
+        )
+
+
 # --- The form field ----------------------------------------------------------------------------------
 
 
