@@ -7,9 +7,12 @@ checks the page's current document if it has not been checked yet, and when the 
 still open is checked too. So each document is checked once, as the user left it (with any messages
 and form errors the test produced), at whatever width the test uses (desktop or a 390 px phone).
 
-Why before the next action and not on the "load" event: Playwright's sync API cannot run scripts from
-inside an event handler, and a check started by the page itself would be cut short when the test
-navigates on before it finishes. Checking before the next action is synchronous and never races.
+How: `install` wraps the action methods of Playwright's `Page` and `Locator` classes for the length
+of one test (pytest's monkeypatch), so every page and locator a test makes is covered; the document
+carries its own "checked" mark. Why before the next action and not on the "load" event: Playwright's
+sync API cannot run scripts from inside an event handler, and a check started by the page itself
+would be cut short when the test navigates on before it finishes. Checking before the next action is
+synchronous and never races.
 """
 
 import functools
