@@ -1,5 +1,6 @@
 """What every browser journey shares: the demo site, real Chromium (Debian's /usr/bin/chromium driven
-by Playwright), the demo's test youth, and logging in with a demo login."""
+by Playwright) with axe-core checking every page it shows (tests/browser/axe.py), the demo's test
+youth, and logging in with a demo login."""
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from caseapp import demo
 from caseapp.models import Youth
+
+from .axe import AxeChecker
 
 DEMO_PASSWORD = "youth-demo-2026"
 # Chromium flags for a closed network, as root, without a screen.
@@ -22,14 +25,35 @@ def demo_site(live_server, transactional_db):
     return live_server.url
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1200, "height": 900}}
+
+_OPEN_PAGES_CHECK = pytest.StashKey[object]()
+
+
 @pytest.fixture
-def browser(chromium_path):
+def browser(chromium_path, request, monkeypatch):
+    """Chromium, with every page checked by axe-core before each action and when the test ends."""
+    checker = AxeChecker()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        checker.install(monkeypatch)
+        request.node.stash[_OPEN_PAGES_CHECK] = lambda: checker.check_open_pages(browser)
         try:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """The pages still open when a passing test ends are checked too, as part of the test (a
+    violation fails the test itself rather than erroring its teardown)."""
+    result = yield
+    check_open_pages = item.stash.get(_OPEN_PAGES_CHECK, None)
+    if check_open_pages is not None:
+        check_open_pages()
+    return result
 
 
 @pytest.fixture
