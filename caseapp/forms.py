@@ -192,6 +192,7 @@ class YouthForm(ConflictMergeMixin, ServiceValidatedModelForm):
             "medical_notes": forms.Textarea(attrs={"rows": 3}),
             "assigned_caseworkers": forms.CheckboxSelectMultiple,
         }
+        labels = {"height_inches": "Height (inches)", "weight_pounds": "Weight (pounds)"}
         help_texts = {
             "height_inches": "Total inches, e.g. 5 ft 4 in is 64.",
             "ssn": "Only if the agency needs it for a report; shown to few people.",

@@ -34,8 +34,8 @@ def test_the_second_save_keeps_the_first_and_the_shared_field_is_chosen(demo_sit
 
     alert = second.locator("#edit-conflict")
     expect(alert.get_by_role("heading", name="Someone else saved this record after you opened it")).to_be_visible()
-    expect(alert).to_contain_text("You changed Weight pounds from")
-    expect(alert).to_contain_text("Height inches was changed from")
+    expect(alert).to_contain_text("You changed Weight (pounds) from")
+    expect(alert).to_contain_text("Height (inches) was changed from")
     expect(alert).to_contain_text("by Casey Morgan at")
     expect(second.locator("#id_height_inches")).to_have_value("66")  # the saved height, not the stale one
     choice = alert.get_by_role("group", name=re.compile("Hair color: you both changed it"))

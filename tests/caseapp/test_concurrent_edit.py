@@ -40,10 +40,10 @@ def test_a_stale_save_keeps_the_other_edit_and_saving_again_keeps_both(
     assert stale.status_code == 200
     text = page_text(stale)
     assert "Someone else saved this record after you opened it" in text
-    assert f"You changed Weight pounds from {weight} to {weight + 5}." in text
+    assert f"You changed Weight (pounds) from {weight} to {weight + 5}." in text
     assert "You entered Aliases and nicknames: Bird." in text
     who = caseworker_a.get_full_name()
-    assert f"Height inches was changed from {height} to {height + 2} by {who} at " in text
+    assert f"Height (inches) was changed from {height} to {height + 2} by {who} at " in text
     # Nothing of B's is saved yet; the form shows the saved height and B's own changes.
     youth_a1.refresh_from_db()
     assert (youth_a1.height_inches, youth_a1.weight_pounds, youth_a1.version) == (height + 2, weight, 2)
@@ -71,16 +71,16 @@ def test_a_field_both_changed_must_be_chosen_and_yours_can_win(client_for, casew
     stale = user_b.post(url, form_data(page_b, weight_pounds=weight + 5))
 
     [choice] = conflict_of(stale).choices
-    assert choice["row"].label == "Weight pounds"
+    assert choice["row"].label == "Weight (pounds)"
     text = page_text(stale)
-    assert "Weight pounds: you both changed it. Which value should be saved?" in text
+    assert "Weight (pounds): you both changed it. Which value should be saved?" in text
     assert f"Yours: {weight + 5}" in text and f"{weight + 2}" in text
     assert 'name="keep__weight_pounds"' in text and "checked" not in text.split("keep__weight_pounds")[1][:80]
 
     # Saving again without choosing is refused, with a message at the field; nothing is written.
     unchosen = user_b.post(url, form_data(stale))
     assert unchosen.status_code == 200
-    assert "You and someone else both changed Weight pounds: choose which value to keep." in page_text(unchosen)
+    assert "You and someone else both changed Weight (pounds): choose which value to keep." in page_text(unchosen)
     youth_a1.refresh_from_db()
     assert (youth_a1.weight_pounds, youth_a1.version) == (weight + 2, 2)
 
