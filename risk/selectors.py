@@ -70,8 +70,19 @@ def youth_decisions(youth):
     )
 
 
-def open_review_item(youth):
-    return youth.risk_review_items.filter(status=ReviewStatus.OPEN).select_related("tripwire__indicator").first()
+def open_review_item(youth, now=None):
+    """The youth's open review item (or None), with whether it is overdue (`with_review_clock`)."""
+    item = youth.risk_review_items.filter(status=ReviewStatus.OPEN).select_related("tripwire__indicator").first()
+    return with_review_clock(item, now or timezone.now()) if item else None
+
+
+def with_review_clock(item, now):
+    """An open review item with `is_overdue` and `overdue_by` ('3 h') at `now`, as clock_state decides.
+    An item is done when decided, and only open items are shown with their clock, so it is never done here."""
+    overdue_by = clock_state.late_by(item.due_at, None, now)
+    item.is_overdue = overdue_by is not None
+    item.overdue_by = duration(overdue_by) if item.is_overdue else ""
+    return item
 
 
 def review_queue(user):
@@ -257,7 +268,7 @@ def youth_risk_context(youth, page_number=None, now=None):
         "flag_words": snapshot_flag_words(snapshot),
         "capped_words": capped_words(snapshot),
         "band_raised_words": RULE_WORDS.get(snapshot.band_raised_by, "") if snapshot else "",
-        "review_item": open_review_item(youth),
+        "review_item": open_review_item(youth, now),
         "decisions": decision_history(youth, now),
         "observations": observations,
         "screenings": list(
@@ -284,10 +295,7 @@ def review_queue_page(user, page_number=None, now=None):
     for item in page.object_list:
         item.raised_local = local_time(item.raised_at, item.youth.agency)
         item.due_local = local_time(item.due_at, item.youth.agency)
-        # The queue holds open items only: an item is done when decided, so it is never done here.
-        overdue_by = clock_state.late_by(item.due_at, None, now)
-        item.is_overdue = overdue_by is not None
-        item.overdue_by = duration(overdue_by) if item.is_overdue else ""
+        with_review_clock(item, now)
     return page
 
 

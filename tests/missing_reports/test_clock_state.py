@@ -16,7 +16,9 @@ from missing_reports import clock_state, deadlines, escalation, services
 from missing_reports.clock_state import DONE_LATE, DONE_ON_TIME, DUE, DUE_SOON, OVERDUE
 from missing_reports.models import EscalationStage, Notification
 from missing_reports.views import board
+from risk import reviews
 from risk.history_rules import EpisodeFact, evaluate
+from risk.models import Urgency
 from tests.helpers import FrozenClock
 
 SEC = datetime.timedelta(seconds=1)
@@ -170,6 +172,26 @@ def test_the_board_and_the_sweep_turn_a_clock_overdue_at_the_same_second(
     page = client.get(reverse("missing_now")).content.decode()
     assert "LE overdue by 0 min" in page
     assert "LE due in" not in page
+
+
+@pytest.mark.django_db
+def test_the_youth_risk_page_and_the_review_queue_agree_on_a_review_item_before_any_sweep(
+    monkeypatch, client_for, supervisor_a, youth_a1
+):
+    raised = datetime.datetime(2026, 3, 2, 15, 0, tzinfo=datetime.UTC)
+    clock = FrozenClock(monkeypatch, raised)
+    item = reviews.raise_review(youth_a1, Urgency.IDENTIFICATION, ["Assessment: Urgent (score 15.0)."], now=raised)
+    client = client_for(supervisor_a)
+
+    def pages():
+        youth_page = client.get(reverse("youth_risk", args=[youth_a1.pk])).content.decode()
+        queue = client.get(reverse("risk_review_queue")).content.decode()
+        return ('fw-semibold">overdue</span>' in youth_page), ("Overdue by" in queue)
+
+    clock.set(item.due_at)
+    assert pages() == (False, False)
+    clock.set(item.due_at + SEC)  # no sweep has marked it yet: the pages read the clock, not the mark
+    assert pages() == (True, True)
 
 
 # --- The same rule in SQL --------------------------------------------------------------------------------------
