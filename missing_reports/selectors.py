@@ -44,10 +44,6 @@ def get_notification_or_404(user, notification_id, *, for_edit=False):
     return notification
 
 
-def open_clocks(notifications):
-    return [n for n in notifications if not n.is_done]
-
-
 def urgency_key(episode, now):
     """Sort key: the episode whose next open clock is due first; overdue ones lead."""
     pending = [n.due_at for n in episode.notifications.all() if not n.is_done]
