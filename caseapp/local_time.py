@@ -135,6 +135,22 @@ def short_time(moment, zone=None):
     return f"{local:%m/%d/%Y %H:%M} {local.tzname()}"
 
 
+def duration(delta):
+    """'1 day 3 h', '2 h 5 min', '5 min': how long, in its two largest units, for people reading on a
+    phone. Whole minutes, rounded down; a negative span is '0 min'. Every page, export and email words a
+    span of time ("missing for …", "due in …", "overdue by …", "late by …") with this."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        parts = [f"{days} day{'s' if days != 1 else ''}", f"{hours} h" if hours else ""]
+    elif hours:
+        parts = [f"{hours} h", f"{minutes} min" if minutes else ""]
+    else:
+        parts = [f"{minutes} min"]
+    return " ".join(part for part in parts if part)
+
+
 def _zone_note():
     return f"Agency time ({zone_name(timezone.get_current_timezone())})."
 

@@ -10,8 +10,11 @@ The sweep and its stages, for a clock due at D with `ESCALATION_LEAD_HOURS = [4,
 
     LEAD_CASEWORKER  from D - 4 h   the youth's assigned caseworkers (else the one who logged the run)
     LEAD_SUPERVISOR  from D - 1 h   the team's supervisors (else the compliance contact, else caseworkers)
-    OVERDUE          from D         Notification.overdue_at is set; the agency's compliance contact and
+    OVERDUE          after D        Notification.overdue_at is set; the agency's compliance contact and
                                     the supervisors (else the caseworkers)
+
+A clock is overdue from the first instant after D, never at D itself (a notice given at D is on time):
+missing_reports.clock_state decides, for the sweep as for the pages and reports.
 
 A clock gets only the most advanced stage that applies when the sweep looks at it. The stages it
 missed (a clock shorter than the lead, or the sweep was down) are recorded as skipped and never sent
@@ -48,8 +51,9 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from caseapp import access
+from caseapp.local_time import duration
 
-from . import deadlines
+from . import clock_state, deadlines
 from .models import Escalation, EscalationStage, MissingEpisode, Notification
 
 log = logging.getLogger(__name__)
@@ -78,12 +82,12 @@ def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads, stages=S
     `stages` run from the least to the most advanced; the last is the overdue stage, the ones before
     it are the reminders, paired in order with the `leads` (hours before due).
     """
-    if now >= due_at:
+    if clock_state.state(due_at, None, now) is clock_state.OVERDUE:
         return stages[-1]
     reached = [
         stage
         for stage, hours in zip(stages[:-1], leads, strict=False)
-        if now >= due_at - datetime.timedelta(hours=hours)
+        if clock_state.state(due_at, None, now, soon=datetime.timedelta(hours=hours)) is clock_state.DUE_SOON
     ]
     return max(reached, key=stages.index) if reached else None
 
@@ -110,14 +114,6 @@ def local_time(moment: datetime.datetime, agency) -> str:
     "T" leaves it out in the repeated hour when clocks go back, where it tells the two 1:30 AMs apart)."""
     local = moment.astimezone(_agency_zone(agency))
     return f"{dateformat.format(local, TIME_FORMAT)} {local.tzname()}"
-
-
-def duration(delta: datetime.timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return f"{hours} h {minutes} min"
-    return f"{hours} h" if hours else f"{minutes} min"
 
 
 def one_line(text: str) -> str:
@@ -247,12 +243,12 @@ def candidates(kind: ClockKind, now, leads):
 
     Bounded by the longest lead; a clock whose overdue email went out is finished with.
     """
-    horizon = now + datetime.timedelta(hours=max(leads, default=0))
+    soon = datetime.timedelta(hours=max(leads, default=0))
     overdue_sent = kind.escalations.objects.filter(
         **{kind.subject_field: OuterRef("pk")}, stage=kind.stages[-1], sent_at__isnull=False
     )
     return (
-        kind.model.objects.filter(kind.is_open, due_at__lte=horizon)
+        kind.model.objects.filter(kind.is_open, clock_state.due_within_q(now, soon))
         .exclude(Exists(overdue_sent))
         .select_related(*kind.select_related)
         .prefetch_related("escalations", *kind.prefetch_related)

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from caseapp.models import Agency, Placement, Youth, YouthPhoto
 
-from . import deadlines
+from . import clock_state, deadlines
 
 
 class ReportingRule(models.Model):
@@ -233,11 +233,16 @@ class EvidencedClock(models.Model):
     def is_done(self):
         return self.done_at is not None
 
-    def is_overdue(self, now=None):
-        return not self.is_done and self.due_at < (now or timezone.now())
+    def state(self, now=None) -> clock_state.ClockState:
+        """Where this clock stands at `now` (default: now): clock_state decides, for every page and report."""
+        return clock_state.state(self.due_at, self.done_at, now or timezone.now())
+
+    def timing(self, now=None) -> str:
+        """'due in 3 h 20 min', 'overdue by 6 h', 'on time' or 'late by 2 h' (clock_state.timing)."""
+        return clock_state.timing(self.due_at, self.done_at, now or timezone.now())
 
     def was_late(self):
-        return self.is_done and self.done_at > self.due_at
+        return self.state() is clock_state.DONE_LATE
 
 
 class Notification(EvidencedClock):

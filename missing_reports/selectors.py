@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from caseapp import access
 
-from . import deadlines
+from . import clock_state, deadlines
 from .models import EpisodeStatus, MissingEpisode, Notification
 
 
@@ -42,10 +42,6 @@ def get_notification_or_404(user, notification_id, *, for_edit=False):
     if notification is None:
         raise Http404("No such notification.")
     return notification
-
-
-def open_clocks(notifications):
-    return [n for n in notifications if not n.is_done]
 
 
 def urgency_key(episode, now):
@@ -88,12 +84,12 @@ def youth_episode_context(user, youth, now=None):
         .order_by("-last_seen_at", "-id")
     )
     for episode in episodes:
-        clocks = list(episode.notifications.all())
+        states = [n.state(now) for n in episode.notifications.all()]
         episode.clock_summary = {
-            "total": len(clocks),
-            "done": sum(1 for n in clocks if n.is_done),
-            "late": sum(1 for n in clocks if n.was_late()),
-            "overdue": sum(1 for n in clocks if n.is_overdue(now)),
+            "total": len(states),
+            "done": sum(1 for state in states if state.is_done),
+            "late": states.count(clock_state.DONE_LATE),
+            "overdue": states.count(clock_state.OVERDUE),
         }
         episode.has_debrief = _has_debrief(episode)
     return {

@@ -7,7 +7,7 @@ Review items (risk.reviews; due per risk.review_due), with `ESCALATION_LEAD_HOUR
 
     reminder        from D - 4 h   the supervisors of the youth's team (else the agency admins, who
     last_reminder   from D - 1 h   may decide too; else the compliance contact)
-    overdue         from D         ReviewItem.overdue_at is set; the compliance contact and the
+    overdue         after D        ReviewItem.overdue_at is set; the compliance contact and the
                                    supervisors. An identification item is due 4 h after it was raised
                                    (risk.md B2 clock rule: not confirmed within 4 hours, escalate to the
                                    on-call manager): its overdue email also goes to the agency admins.
@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from caseapp.local_time import duration
 from caseapp.models import Role, User
 from missing_reports import escalation as clocks
 from missing_reports.models import EscalationStage
@@ -87,8 +88,8 @@ def _context(youth, due_at, now):
         "agency_name": agency.name,
         "team_name": youth.team.name,
         "due": clocks.local_time(due_at, agency),
-        "time_left": clocks.duration(due_at - now),
-        "overdue_by": clocks.duration(now - due_at),
+        "time_left": duration(due_at - now),
+        "overdue_by": duration(now - due_at),
         "url": youth_risk_url(youth.pk),
     }
 

@@ -51,6 +51,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from missing_reports import clock_state
+
 UTC = datetime.UTC
 
 HOUR = datetime.timedelta(hours=1)
@@ -307,11 +309,13 @@ def _ncmec_overdue(history, now, words):
     hits = []
     for episode in history:
         due, done = episode.ncmec_due_at, episode.ncmec_done_at
-        if due is None or now <= due:
+        # Only once the due time has passed (a report can still be made on time at the due moment).
+        if due is None or not clock_state.is_past_due(due, now):
             continue
-        if done is None:
+        state = clock_state.state(due, done, now)
+        if state is clock_state.OVERDUE:
             note = f"NCMEC report not made by its due time ({words.moment(due)})"
-        elif done > due:
+        elif state is clock_state.DONE_LATE:
             note = f"NCMEC report made {words.duration(done - due)} after its due time ({words.moment(due)})"
         else:
             continue

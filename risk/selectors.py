@@ -11,9 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from caseapp import access
-from missing_reports import deadlines
+from caseapp.local_time import duration
+from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
 from missing_reports.escalation import local_time
 from missing_reports.services import rules_for
@@ -68,8 +70,19 @@ def youth_decisions(youth):
     )
 
 
-def open_review_item(youth):
-    return youth.risk_review_items.filter(status=ReviewStatus.OPEN).select_related("tripwire__indicator").first()
+def open_review_item(youth, now=None):
+    """The youth's open review item (or None), with whether it is overdue (`with_review_clock`)."""
+    item = youth.risk_review_items.filter(status=ReviewStatus.OPEN).select_related("tripwire__indicator").first()
+    return with_review_clock(item, now or timezone.now()) if item else None
+
+
+def with_review_clock(item, now):
+    """An open review item with `is_overdue` and `overdue_by` ('3 h') at `now`, as clock_state decides.
+    An item is done when decided, and only open items are shown with their clock, so it is never done here."""
+    overdue_by = clock_state.late_by(item.due_at, None, now)
+    item.is_overdue = overdue_by is not None
+    item.overdue_by = duration(overdue_by) if item.is_overdue else ""
+    return item
 
 
 def review_queue(user):
@@ -224,13 +237,6 @@ def capped_words(snapshot):
     ]
 
 
-def le_report_state(report, now):
-    """'due', 'overdue', 'done' or 'late' (done after its due time)."""
-    if report.is_done:
-        return "late" if report.was_late() else "done"
-    return "overdue" if report.is_overdue(now) else "due"
-
-
 def decision_history(youth, now):
     """youth_decisions() with what the page shows: superseded or not, referral words, the LE clock's state."""
     decisions = youth_decisions(youth)
@@ -243,7 +249,7 @@ def decision_history(youth, now):
             decision.report = decision.le_report
         except ObjectDoesNotExist:
             decision.report = None
-        decision.report_state = le_report_state(decision.report, now) if decision.report else ""
+        decision.report_state = decision.report.state(now) if decision.report else ""
     return decisions
 
 
@@ -262,7 +268,7 @@ def youth_risk_context(youth, page_number=None, now=None):
         "flag_words": snapshot_flag_words(snapshot),
         "capped_words": capped_words(snapshot),
         "band_raised_words": RULE_WORDS.get(snapshot.band_raised_by, "") if snapshot else "",
-        "review_item": open_review_item(youth),
+        "review_item": open_review_item(youth, now),
         "decisions": decision_history(youth, now),
         "observations": observations,
         "screenings": list(
@@ -289,8 +295,7 @@ def review_queue_page(user, page_number=None, now=None):
     for item in page.object_list:
         item.raised_local = local_time(item.raised_at, item.youth.agency)
         item.due_local = local_time(item.due_at, item.youth.agency)
-        item.is_overdue = item.due_at < now
-        item.overdue_by = _duration(now - item.due_at) if item.is_overdue else ""
+        with_review_clock(item, now)
     return page
 
 
@@ -325,34 +330,28 @@ def report_of_decision(decision):
     return None
 
 
-def _duration(delta):
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes or not parts else []
-    return " ".join(parts)
-
-
 @dataclass(frozen=True)
-class ClockState:
-    """What the report clock page says about its state: 'open', 'overdue' or 'done', and by how much."""
+class ReportClock:
+    """What the report clock page says about its state, e.g. 'Open: due in 3 h', 'Overdue by 6 h: not reported
+    yet', 'Done, on time', 'Done, late by 5 h'; `late_by` is '' when it is not late."""
 
-    state: str
+    state: clock_state.ClockState
     label: str
     late_by: str
 
 
 def report_clock_state(report, now=None):
     now = now or timezone.now()
-    if report.is_done:
-        late_by = _duration(report.done_at - report.due_at) if report.was_late() else ""
-        return ClockState("done", f"Done, late by {late_by}" if late_by else "Done, on time", late_by)
-    if report.is_overdue(now):
-        late_by = _duration(now - report.due_at)
-        return ClockState("overdue", f"Overdue by {late_by}: not reported yet", late_by)
-    return ClockState("open", f"Open: due in {_duration(report.due_at - now)}", "")
+    state = report.state(now)
+    late = clock_state.late_by(report.due_at, report.done_at, now)
+    timing = report.timing(now)
+    if state.is_done:
+        label = f"Done, {timing}"
+    elif state is clock_state.OVERDUE:
+        label = f"{capfirst(timing)}: not reported yet"
+    else:
+        label = f"Open: {timing}"
+    return ReportClock(state, label, duration(late) if late else "")
 
 
 def youth_afcars(youth, decisions, today=None):

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from caseapp import access
+from missing_reports import clock_state
 from risk import afcars
 from risk.models import Outcome, ReviewDecision, Timing, TraffickingKind, TraffickingType
 
@@ -64,6 +65,13 @@ OVERDUE = "Not made: overdue"
 NOT_YET_DUE = "Not made yet: not due"
 NO_CLOCK = "No report clock"
 REPORT_STATES = (ON_TIME, LATE, OVERDUE, NOT_YET_DUE)
+# This report's words for missing_reports.clock_state's states (no "due soon" here).
+REPORT_STATE_WORDS = {
+    clock_state.DONE_ON_TIME: ON_TIME,
+    clock_state.DONE_LATE: LATE,
+    clock_state.OVERDUE: OVERDUE,
+    clock_state.DUE: NOT_YET_DUE,
+}
 
 
 # What the reports read of a decision and its clock, in the order of DecisionRow.
@@ -121,18 +129,14 @@ class Counted:
     def report_state(self, now) -> str:
         if self.report_due_at is None:
             return NO_CLOCK
-        if self.report_done_at is not None:
-            return LATE if self.report_done_at > self.report_due_at else ON_TIME
-        return OVERDUE if self.report_due_at < now else NOT_YET_DUE
+        return REPORT_STATE_WORDS[clock_state.state(self.report_due_at, self.report_done_at, now)]
 
     def late_by_hours(self, now) -> float | None:
         """Hours past the due time: of the report made late, or so far of one still not made."""
         if self.report_due_at is None:
             return None
-        end = self.report_done_at or now
-        if end <= self.report_due_at:
-            return None
-        return round((end - self.report_due_at).total_seconds() / 3600, 1)
+        late = clock_state.late_by(self.report_due_at, self.report_done_at, now)
+        return None if late is None else round(late.total_seconds() / 3600, 1)
 
 
 class CurrentIdentification(NamedTuple):

@@ -14,10 +14,11 @@ Which records are in the period:
 Both are scoped by the requester (caseapp.access) and the agency, and filtered by team and placement
 type (the episode's placement at the time).
 
-A clock's status, as of the moment the export started (`query.as_of`): on time when done at or before
-its due time (done_at == due_at is on time), late when done after it, "not done, past due" when not
-done and its due time has passed, and "not yet due" otherwise. Late by: whole minutes, rounded up (one
-second late shows as 1), 0 when on time; for a notice not done and past due, the minutes overdue so far.
+A clock's status, as of the moment the export started (`query.as_of`), is missing_reports.clock_state's: on
+time when done at or before its due time (done_at == due_at is on time), late when done after it, "not
+done, past due" when not done and its due time has passed, and "not yet due" otherwise. Late by: whole
+minutes, rounded up (one second late shows as 1), 0 when on time; for a notice not done and past due, the
+minutes overdue so far.
 
 The rates (`summary`), each with its numerator and denominator, and "n/a" when the denominator is 0:
 - to law enforcement / to NCMEC by the deadline: of the episodes' missing-report clocks that are done
@@ -45,12 +46,12 @@ import math
 import statistics
 from collections import Counter, defaultdict
 
-from django.db.models import BooleanField, Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import BooleanField, Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate, TruncMonth
 
 from caseapp import access
 from caseapp.models import Placement, Sex
-from missing_reports import deadlines
+from missing_reports import clock_state, deadlines
 from missing_reports.models import MissingEpisode, Notification, NotificationMethod
 from risk.models import IdentificationReport, Screening
 
@@ -65,15 +66,22 @@ NOT_YET_DUE = "Not yet due"
 NOT_APPLICABLE = "n/a"
 
 
+# This report's words for missing_reports.clock_state's states (no "due soon" here).
+STATUS_WORDS = {
+    clock_state.DONE_ON_TIME: ON_TIME,
+    clock_state.DONE_LATE: LATE,
+    clock_state.OVERDUE: NOT_DONE,
+    clock_state.DUE: NOT_YET_DUE,
+}
+
+
 def clock_status(due_at, done_at, as_of) -> tuple[str, int | None]:
-    """(status, late by in minutes) of one clock as of `as_of`. Pure: the rule the rows and the rates share."""
-    if done_at is not None:
-        if done_at <= due_at:
-            return ON_TIME, 0
-        return LATE, _minutes(done_at - due_at)
-    if due_at < as_of:
-        return NOT_DONE, _minutes(as_of - due_at)
-    return NOT_YET_DUE, None
+    """(status, late by in minutes) of one clock as of `as_of`, as clock_state decides it."""
+    state = clock_state.state(due_at, done_at, as_of)
+    if state is clock_state.DUE:
+        return NOT_YET_DUE, None
+    late = clock_state.late_by(due_at, done_at, as_of)
+    return STATUS_WORDS[state], _minutes(late) if late else 0
 
 
 def _minutes(delta: datetime.timedelta) -> int:
@@ -442,11 +450,12 @@ def _months(query) -> list[datetime.date]:
 
 
 def _clock_counts(prefix, as_of):
+    """The clocks in each state as of `as_of`, in SQL (clock_state.state_q: the same rule as `clock_status`)."""
     return {
-        f"{prefix}_on_time": Count("pk", filter=Q(done_at__lte=F("due_at"))),
-        f"{prefix}_late": Count("pk", filter=Q(done_at__gt=F("due_at"))),
-        f"{prefix}_not_done": Count("pk", filter=Q(done_at__isnull=True, due_at__lt=as_of)),
-        f"{prefix}_open": Count("pk", filter=Q(done_at__isnull=True, due_at__gte=as_of)),
+        f"{prefix}_on_time": Count("pk", filter=clock_state.state_q(clock_state.DONE_ON_TIME)),
+        f"{prefix}_late": Count("pk", filter=clock_state.state_q(clock_state.DONE_LATE)),
+        f"{prefix}_not_done": Count("pk", filter=clock_state.state_q(clock_state.OVERDUE, as_of)),
+        f"{prefix}_open": Count("pk", filter=clock_state.state_q(clock_state.DUE, as_of)),
     }
 
 
@@ -644,7 +653,7 @@ def notification_delays(query: ReportQuery) -> dict:
         if done_at is not None:
             hours[party].append((done_at - learned_at).total_seconds() / 3600)
         else:
-            not_done[party][due_at < query.as_of] += 1
+            not_done[party][clock_state.state(due_at, None, query.as_of) is clock_state.OVERDUE] += 1
     return {
         party: Delays(
             party=party,

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils import timezone
 
+from caseapp.local_time import duration
+
 from .. import deadlines, selectors
+from ..clock_state import ClockState
 
 # Short names for the badges; the full label is the badge's title and screen-reader text.
 SHORT_LABELS = {
@@ -21,37 +24,20 @@ SHORT_LABELS = {
 }
 
 
-def duration(delta: datetime.timedelta) -> str:
-    """'1 day 3 h', '1 h 20 min', '5 min': the two largest units, for people reading on a phone."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        parts = [f"{days} day{'s' if days != 1 else ''}", f"{hours} h" if hours else ""]
-    elif hours:
-        parts = [f"{hours} h", f"{minutes} min" if minutes else ""]
-    else:
-        parts = [f"{minutes} min"]
-    return " ".join(p for p in parts if p)
-
-
 @dataclass
 class Clock:
     label: str  # e.g. "LE"
     full_label: str
-    state: str  # "done", "overdue", "due"
-    text: str  # e.g. "LE due in 1 h 20 min"
+    state: ClockState
+    text: str  # e.g. "LE due in 1 h 20 min", "LE overdue by 3 h", "LE done"
     due_at: datetime.datetime
 
 
 def clock(notification, now) -> Clock:
     short = SHORT_LABELS.get(notification.party, notification.label)
-    if notification.is_done:
-        state, text = "done", f"{short} done"
-    elif notification.is_overdue(now):
-        state, text = "overdue", f"{short} overdue by {duration(now - notification.due_at)}"
-    else:
-        state, text = "due", f"{short} due in {duration(notification.due_at - now)}"
+    state = notification.state(now)
+    # The board is about who is missing now: a done notice is just done, on time or not.
+    text = f"{short} done" if state.is_done else f"{short} {notification.timing(now)}"
     return Clock(short, notification.label, state, text, notification.due_at)
 
 
@@ -64,6 +50,6 @@ def missing_now(request):
             "episode": episode,
             "missing_for": duration(now - episode.last_seen_at),
             "clocks": clocks,
-            "overdue": any(c.state == "overdue" for c in clocks),
+            "overdue": any(c.state is ClockState.OVERDUE for c in clocks),
         })
     return render(request, "missing_reports/missing_now.html", {"rows": rows, "now": now})

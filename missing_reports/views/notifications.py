@@ -42,9 +42,8 @@ def record_notification(request, notification_id):
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
-                timing = "late" if saved.was_late() else "on time"
                 messages.success(
-                    request, f"{saved.label}: recorded as given {local_time(saved.done_at)} ({timing})."
+                    request, f"{saved.label}: recorded as given {local_time(saved.done_at)} ({saved.timing()})."
                 )
                 return redirect(_clocks_url(saved))
     else:

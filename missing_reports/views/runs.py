@@ -20,11 +20,12 @@ from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
 from caseapp.forms import add_service_error
 from caseapp.language import form_note
-from caseapp.local_time import short_time
+from caseapp.local_time import duration, short_time
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 
 from .. import deadlines, selectors, services
+from ..clock_state import ClockState
 from ..forms import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
 from ..models import (
     Debrief,
@@ -42,7 +43,6 @@ from ..models import (
 )
 from ..packets import changes, completeness
 from ..packets import facts as packet_facts
-from .board import duration
 
 # --- Helpers shared with notifications.py ---------------------------------------------------------
 
@@ -138,7 +138,7 @@ def log_run(request, youth_id):
 @dataclass
 class ClockRow:
     notification: Notification
-    state: str  # "done", "overdue" or "due"
+    state: ClockState
     timing: str  # "due in 3 h 20 min", "overdue by 6 h", "on time", "late by 2 h"
     record_url: str | None  # where an editor records (or corrects) it
 
@@ -146,19 +146,12 @@ class ClockRow:
 def _clock_rows(episode, notifications, now, *, has_debrief):
     rows = []
     for n in notifications:
-        if n.is_done:
-            state = "done"
-            timing = f"late by {duration(n.done_at - n.due_at)}" if n.was_late() else "on time"
-        elif n.is_overdue(now):
-            state, timing = "overdue", f"overdue by {duration(now - n.due_at)}"
-        else:
-            state, timing = "due", f"due in {duration(n.due_at - now)}"
         if n.party == deadlines.RETURN_INTERVIEW:
             # Done by recording the debrief, never on the notice form.
             url = None if has_debrief else reverse("debrief_create", args=[episode.pk])
         else:
             url = reverse("notification_record", args=[n.pk])
-        rows.append(ClockRow(n, state, timing, url))
+        rows.append(ClockRow(n, n.state(now), n.timing(now), url))
     return rows
 
 

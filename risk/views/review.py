@@ -198,11 +198,10 @@ def identification_report(request, report_id):
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
-                state = selectors.report_clock_state(saved)
-                timing = f"late by {state.late_by}" if state.late_by else "on time"
                 messages.success(
                     request,
-                    f"Report to law enforcement recorded as made {local_time(saved.done_at, youth.agency)} ({timing}).",
+                    f"Report to law enforcement recorded as made {local_time(saved.done_at, youth.agency)} "
+                    f"({saved.timing()}).",
                 )
                 return redirect("identification_report", saved.pk)
     elif can_edit:

@@ -105,7 +105,7 @@ def test_two_sweeps_at_once_send_each_stage_once(
     expected = {
         learned + datetime.timedelta(minutes=1): {"lead_caseworker": 8},
         le_due - 30 * datetime.timedelta(minutes=1): {"lead_supervisor": 8},
-        le_due: {"overdue": 8},
+        le_due + datetime.timedelta(seconds=1): {"overdue": 8},
         ncmec_due - 4 * H: {"lead_caseworker": 8},
         ncmec_due - H: {"lead_supervisor": 8},
         ncmec_due + H: {"overdue": 8},

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from caseapp.local_time import duration
 from missing_reports import deadlines, services
 from missing_reports.models import Notification
-from missing_reports.views.board import duration
 from tests.factories import YouthFactory
 
 pytestmark = pytest.mark.django_db

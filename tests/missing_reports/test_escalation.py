@@ -85,7 +85,8 @@ def stages(clock):
         (1 * H + SEC, LEAD_CW),
         (1 * H, LEAD_SUP),
         (SEC, LEAD_SUP),
-        (datetime.timedelta(0), OVERDUE),
+        (datetime.timedelta(0), LEAD_SUP),  # at the due time a notice can still be given on time
+        (-SEC, OVERDUE),
         (-30 * 24 * H, OVERDUE),
     ],
 )
@@ -96,8 +97,8 @@ def test_stage_due_is_the_most_advanced_stage_reached(before_due, expected):
 
 def test_without_leads_only_the_overdue_stage_exists():
     due = datetime.datetime(2026, 3, 8, 12, 0, tzinfo=datetime.UTC)
-    assert escalation.stage_due(due, due - MIN, []) is None
-    assert escalation.stage_due(due, due, []) == OVERDUE
+    assert escalation.stage_due(due, due, []) is None
+    assert escalation.stage_due(due, due + SEC, []) == OVERDUE
 
 
 # --- Each stage at its moment, to its people, once ---------------------------------------------
@@ -137,14 +138,14 @@ def test_overdue_marks_the_clock_and_tells_the_compliance_contact_and_supervisor
 ):
     escalation.sweep(now=ncmec.due_at - 4 * H)
     escalation.sweep(now=ncmec.due_at - H)
-    escalation.sweep(now=ncmec.due_at - SEC)
+    escalation.sweep(now=ncmec.due_at)
     ncmec.refresh_from_db()
     assert ncmec.overdue_at is None
 
-    escalation.sweep(now=ncmec.due_at)
+    escalation.sweep(now=ncmec.due_at + SEC)
 
     ncmec.refresh_from_db()
-    assert ncmec.overdue_at == ncmec.due_at
+    assert ncmec.overdue_at == ncmec.due_at + SEC
     assert ncmec.version == 1  # an open form on this notice does not turn stale
     overdue = about(mailoutbox, ncmec)[-1]
     assert overdue.subject.startswith("Overdue: NCMEC for ")
@@ -162,7 +163,9 @@ def test_without_a_compliance_contact_the_overdue_email_goes_to_the_supervisors(
 
 
 def test_each_stage_is_sent_once_however_often_the_sweep_runs(episode, le, ncmec, mailoutbox):
-    for moment in (le.due_at - 2 * H, le.due_at - H, le.due_at, ncmec.due_at - 4 * H, ncmec.due_at - H, ncmec.due_at):
+    for moment in (
+        le.due_at - 2 * H, le.due_at - H, le.due_at + SEC, ncmec.due_at - 4 * H, ncmec.due_at - H, ncmec.due_at + SEC
+    ):
         first = escalation.sweep(now=moment)
         again = escalation.sweep(now=moment + SEC)
         assert sum(first.values()) >= 1
@@ -247,7 +250,7 @@ def test_a_clock_first_seen_overdue_gets_only_the_overdue_email(episode, le, ncm
 
 def test_a_clock_first_seen_after_the_second_lead_skips_the_caseworker_reminder(episode, ncmec, mailoutbox):
     escalation.sweep(now=ncmec.due_at - 30 * MIN)
-    escalation.sweep(now=ncmec.due_at)
+    escalation.sweep(now=ncmec.due_at + SEC)
     assert [m.subject.split(":")[0] for m in about(mailoutbox, ncmec)] == ["Reminder", "Overdue"]
     rows = stages(ncmec)
     assert rows[LEAD_CW].recipients == [escalation.SKIPPED]
@@ -272,7 +275,7 @@ def test_a_claim_left_unsent_by_a_dead_sweep_is_sent_after_the_lease(episode, le
 
 def test_an_unsent_claim_of_an_earlier_stage_is_skipped_not_sent(episode, le, learned, mailoutbox, caseworker_a):
     Escalation.objects.create(notification=le, stage=LEAD_CW, created_at=learned + MIN, recipients=[caseworker_a.email])
-    escalation.sweep(now=le.due_at)
+    escalation.sweep(now=le.due_at + SEC)
     assert [m.subject.split(":")[0] for m in about(mailoutbox, le)] == ["Overdue"]
     assert stages(le)[LEAD_CW].recipients == [escalation.SKIPPED]
 
@@ -359,7 +362,9 @@ def test_emails_show_agency_local_times_and_no_restricted_fields(
         episode = log(caseworker_a, youth_a1, learned)
     le = episode.notifications.get(party="law_enforcement")
     ncmec = episode.notifications.get(party="ncmec")
-    for moment in (learned + MIN, le.due_at - H, le.due_at, ncmec.due_at - 4 * H, ncmec.due_at - H, ncmec.due_at):
+    for moment in (
+        learned + MIN, le.due_at - H, le.due_at + SEC, ncmec.due_at - 4 * H, ncmec.due_at - H, ncmec.due_at + SEC
+    ):
         escalation.sweep(now=moment)
 
     assert len(mailoutbox) == 7  # the announcement, and three emails for each clock

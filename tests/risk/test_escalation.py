@@ -72,7 +72,11 @@ def sweep(now):
 
 @pytest.mark.parametrize(
     ("before_due", "expected"),
-    [(4 * H + SEC, None), (4 * H, REMINDER), (H + SEC, REMINDER), (H, LAST), (SEC, LAST), (-SEC, OVERDUE)],
+    [
+        (4 * H + SEC, None), (4 * H, REMINDER), (H + SEC, REMINDER), (H, LAST), (SEC, LAST),
+        (0 * H, LAST),  # at the due time a review can still be done on time
+        (-SEC, OVERDUE),
+    ],
 )
 def test_review_items_have_the_clocks_stage_rule(before_due, expected):
     due = datetime.datetime(2026, 3, 8, 12, 0, tzinfo=datetime.UTC)
@@ -100,7 +104,9 @@ def test_an_identification_item_reminds_the_supervisor_at_once_and_escalates_to_
     identification.refresh_from_db()
     assert identification.overdue_at is None
 
-    counts = sweep(raised + 4 * H)
+    sweep(raised + 4 * H)
+    assert len(mailoutbox) == 2  # at the due time it is not overdue yet
+    counts = sweep(raised + 4 * H + SEC)
 
     assert counts["reviews"][OVERDUE] == 1
     overdue = mailoutbox[-1]
@@ -110,23 +116,23 @@ def test_an_identification_item_reminds_the_supervisor_at_once_and_escalates_to_
     assert "not confirmed within 4 hours" in overdue.body
     assert not any(caseworker_a.email in m.to for m in mailoutbox)  # caseworkers do not decide
     identification.refresh_from_db()
-    assert identification.overdue_at == raised + 4 * H
+    assert identification.overdue_at == raised + 4 * H + SEC
     assert stages(identification)[OVERDUE].recipients == overdue.to
 
 
 def test_an_overdue_same_day_review_tells_the_compliance_contact_and_supervisors(
     urgent, supervisor_a, agency_admin_a, mailoutbox
 ):
-    sweep(urgent.due_at)
+    sweep(urgent.due_at + SEC)
     [overdue] = mailoutbox
     assert overdue.to == [COMPLIANCE, supervisor_a.email]
     assert "4 hours" not in overdue.body
     urgent.refresh_from_db()
-    assert urgent.overdue_at == urgent.due_at
+    assert urgent.overdue_at == urgent.due_at + SEC
 
 
 def test_each_stage_is_sent_once_however_often_the_sweep_runs(identification, raised, mailoutbox):
-    for moment in (raised, raised + 3 * H, raised + 4 * H):
+    for moment in (raised, raised + 3 * H, raised + 4 * H + SEC):
         first = sweep(moment)
         again = sweep(moment + SEC)
         assert sum(first["reviews"].values()) == 1
@@ -215,7 +221,7 @@ def test_nobody_is_emailed_about_a_youth_they_cannot_open(
     inactive_admin = UserFactory(agency=agency, role=Role.AGENCY_ADMIN, is_active=False)
     youth = YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_b])
     item = raise_item(youth, Urgency.IDENTIFICATION, raised)
-    for moment in (raised, item.due_at - H, item.due_at):
+    for moment in (raised, item.due_at - H, item.due_at + SEC):
         sweep(moment)
     everyone = {address for m in mailoutbox for address in m.to}
     assert everyone == {supervisor_a.email, agency_admin_a.email, COMPLIANCE}
@@ -248,14 +254,14 @@ def test_the_report_clock_escalates_like_the_episode_clocks(report, caseworker_a
     assert sweep(report.due_at - 4 * H - SEC)["reports"] == {LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 0, "skipped": 0}
     sweep(report.due_at - 4 * H)
     sweep(report.due_at - H)
-    counts = sweep(report.due_at)
+    counts = sweep(report.due_at + SEC)
     assert counts["reports"][OVERDUE] == 1
     assert [m.to for m in mailoutbox] == [[caseworker_a.email], [supervisor_a.email], [COMPLIANCE, supervisor_a.email]]
     assert [m.subject.split(":")[0] for m in mailoutbox] == ["Reminder", "Reminder", "Overdue"]
     assert "Identified-victim report to law enforcement" in mailoutbox[0].subject
     assert "24 h" in mailoutbox[0].body and "471(a)(34)(A)" in mailoutbox[0].body
     report.refresh_from_db()
-    assert report.overdue_at == report.due_at
+    assert report.overdue_at == report.due_at + SEC
     assert report.version == 1  # an open form on the report does not turn stale
     assert set(stages(report)) == {LEAD_CW, LEAD_SUP, OVERDUE}
 
@@ -290,14 +296,14 @@ def test_emails_show_the_youth_due_time_and_link_and_nothing_else(
     )
     item = youth_a1.risk_review_items.get()
     sweep(item.due_at - 4 * H)
-    sweep(item.due_at)
+    sweep(item.due_at + SEC)
     services.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
         trafficking_type="sex", trafficking_kind="familial", timing="in_care",
     )
     report = IdentificationReport.objects.get(youth=youth_a1)
     assert report.due_at == received + 24 * H  # from receipt, not from the decision
-    sweep(report.due_at)
+    sweep(report.due_at + SEC)
 
     assert len(mailoutbox) == 3
     assert "Tue 6 Jan 2026, 10:00 HST" in mailoutbox[-1].body  # the report: 24 h after 10:00 HST on the 5th
