@@ -12,6 +12,7 @@ class MissingReportsConfig(AppConfig):
         # caseapp sends the signal and never imports this app (DESIGN.md: dependencies point one way).
         from caseapp.signals import youth_record_changed
 
+        from . import tasks  # noqa: F401  registers the Celery task names (services send by name)
         from .packets import pipeline
 
         youth_record_changed.connect(

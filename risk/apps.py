@@ -11,7 +11,7 @@ class RiskConfig(AppConfig):
         # missing_reports announces its changes and never imports this app (DESIGN.md).
         from missing_reports.signals import debrief_recorded, episode_changed
 
-        from . import receivers
+        from . import receivers, tasks  # noqa: F401  tasks: registers the Celery task names
 
         episode_changed.connect(receivers.on_episode_changed, dispatch_uid="risk.episode_changed")
         debrief_recorded.connect(receivers.on_debrief_recorded, dispatch_uid="risk.debrief_recorded")
