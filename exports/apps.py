@@ -8,6 +8,8 @@ class ExportsConfig(AppConfig):
     verbose_name = "Reports and exports"
 
     def ready(self):
+        from caseapp import registry
+
         from . import tasks  # noqa: F401  registers the Celery task names (services send by name)
 
         # The reports, each registering itself (reports/base.py), in the order the Reports page lists them.
@@ -19,3 +21,6 @@ class ExportsConfig(AppConfig):
         from .reports import placement_environment  # noqa: F401
 
         # isort: on
+
+        # Agency exports: expired files removed (rows kept), lost or abandoned export jobs sent again.
+        registry.register_periodic_task("exports-sweep", "exports.tasks.sweep_exports", 60.0, expires=55)
