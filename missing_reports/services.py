@@ -536,17 +536,20 @@ CHANNEL_METHODS = {
     SubmissionChannel.LAW_ENFORCEMENT_PHONE: NotificationMethod.PHONE,
     SubmissionChannel.LAW_ENFORCEMENT_WRITTEN: NotificationMethod.WRITTEN,
 }
-NCMEC_CHANNELS = {
-    SubmissionChannel.NCMEC_CALL_CENTRE,
-    SubmissionChannel.NCMEC_PORTAL,
-    SubmissionChannel.SYSTEM_TO_SYSTEM,
-}
-LAW_ENFORCEMENT_CHANNELS = {
-    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON,
-    SubmissionChannel.LAW_ENFORCEMENT_PHONE,
+NCMEC_CHANNELS = (
+    SubmissionChannel.NCMEC_CALL_CENTRE, SubmissionChannel.NCMEC_PORTAL, SubmissionChannel.SYSTEM_TO_SYSTEM,
+)
+LAW_ENFORCEMENT_CHANNELS = (
+    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON, SubmissionChannel.LAW_ENFORCEMENT_PHONE,
     SubmissionChannel.LAW_ENFORCEMENT_WRITTEN,
+)
+# Who a packet goes to decides how it can be given; a recovery notice goes to both. The submission
+# form offers these, in this order.
+SUBMISSION_CHANNELS = {
+    PacketKind.NCMEC: NCMEC_CHANNELS,
+    PacketKind.LAW_ENFORCEMENT: LAW_ENFORCEMENT_CHANNELS,
+    PacketKind.RECOVERY: NCMEC_CHANNELS + LAW_ENFORCEMENT_CHANNELS,
 }
-
 
 
 def _clock_for(packet, channel):
@@ -557,14 +560,6 @@ def _clock_for(packet, channel):
         return deadlines.MISSING, deadlines.LAW_ENFORCEMENT
     party = deadlines.LAW_ENFORCEMENT if channel in LAW_ENFORCEMENT_CHANNELS else deadlines.NCMEC
     return deadlines.RETURNED, party
-
-
-def _channels_for(kind):
-    if kind == PacketKind.NCMEC:
-        return NCMEC_CHANNELS
-    if kind == PacketKind.LAW_ENFORCEMENT:
-        return LAW_ENFORCEMENT_CHANNELS
-    return NCMEC_CHANNELS | LAW_ENFORCEMENT_CHANNELS
 
 
 @transaction.atomic
@@ -595,7 +590,7 @@ def record_submission(*, actor, packet_id, channel, reference, submitted_at, ip=
         )
     reference = (reference or "").strip()
     errors = {}
-    if channel not in _channels_for(packet.kind):
+    if channel not in SUBMISSION_CHANNELS[packet.kind]:
         errors["channel"] = "Choose how the packet was submitted."
     if not reference:
         errors["reference"] = "Give the case number or reference you were given."
