@@ -17,9 +17,9 @@ with `bulk_create` in batches, with the initial history rows written alongside
 (`simple_history.utils.bulk_create_with_history`) so a youth's change history starts with "created".
 
 The management command `seed_demo` is the only caller; these are plain functions so tests and the
-benchmark can call them too. After the youth, each function named in settings.DEMO_SEEDERS adds its
-app's demo data (risk.demo.seed: observations, an external screen and assessments, so the review
-queue is not empty); caseapp never imports those apps itself.
+benchmark can call them too. After the youth, each demo seeder another app registered from its
+AppConfig (caseapp/registry.py) adds that app's demo data (the risk module's observations, an external
+screen and assessments, so the review queue is not empty); caseapp never names those apps itself.
 """
 
 import datetime
@@ -29,12 +29,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from simple_history.utils import bulk_create_with_history
 
+from . import registry
 from .models import (
     Agency,
     Complexion,
@@ -781,7 +780,7 @@ def run(*, youth=DEFAULT_YOUTH, seed=DEFAULT_SEED, today=None, batch_size=BATCH_
             today=today, batch_size=batch_size, log=log,
         )
     )
-    # The other apps' demo data (e.g. risk.demo.seed), named in settings: caseapp imports neither app.
-    for seeder in settings.DEMO_SEEDERS:
-        created.update(import_string(seeder)(agencies=agencies, staff=staff, log=log))
+    # The other apps' demo data, registered from their AppConfig (caseapp/registry.py).
+    for seeder in registry.demo_seeders():
+        created.update(seeder(agencies=agencies, staff=staff, log=log))
     return SeedResult(created=created, totals=totals(), logins=logins())

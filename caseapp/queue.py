@@ -2,13 +2,29 @@
 
 DESIGN.md rule 2: saving a run must succeed when Redis or the worker is down. Work that matters is
 recorded in the database first; the periodic sweep finds it whatever happened to the message.
+
+A service names the task it wants by its registered name ("missing_reports.tasks.build_packet")
+and never imports the tasks module: tasks import services (each is a thin caller, load by id and
+call a service), so the arrow points one way. Each app's AppConfig.ready() imports its tasks, so
+the names are registered in every process, web or worker.
 """
 
 import logging
 
 from django.db import transaction
 
+from .celery import app
+
 log = logging.getLogger(__name__)
+
+
+def task_named(name: str):
+    """The registered Celery task `name`. A name no app registered is a programming error: KeyError
+    at once, in the caller, rather than a message nobody will ever consume."""
+    try:
+        return app.tasks[name]
+    except KeyError:
+        raise KeyError(f"No Celery task is registered as {name!r}.") from None
 
 
 def _send(task, args):
@@ -24,5 +40,7 @@ def _send(task, args):
         log.warning("Could not enqueue %s%r; the periodic sweep will pick it up.", task.name, args, exc_info=True)
 
 
-def enqueue_on_commit(task, *args):
+def enqueue_on_commit(task_name: str, *args):
+    """Send task `task_name` with `args` once the current transaction commits (at once outside one)."""
+    task = task_named(task_name)
     transaction.on_commit(lambda: _send(task, args))

@@ -11,7 +11,6 @@ import secrets
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -179,42 +178,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60, "unacked_restore_th
 # a real worker mid-build (tests/integration/test_packet_worker.py passes it to the worker it starts).
 PACKET_BUILD_TEST_DELAY = env.float("PACKET_BUILD_TEST_DELAY", default=0.0)
 
-# Celery beat (one process, `celery -A caseapp beat`): the deadline sweep every minute. A sweep that
-# waited longer than its period is dropped (expires): the next one does the same work.
 # Celery's Django fix-up closes every database connection around every task unless this is set,
 # whatever CONN_MAX_AGE says: a new PostgreSQL connection per task (10-15 ms of server CPU each,
 # bench/README.md). Set, it closes them only every N/2 tasks, and caseapp/celery.py applies Django's
 # own rule after each task instead (CONN_MAX_AGE, and a connection that saw an error is dropped).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 
-CELERY_BEAT_SCHEDULE = {
-    "sweep-clocks": {
-        "task": "missing_reports.tasks.sweep_clocks",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    # The risk review items and identified-victim reports escalate like the clocks (risk/escalation.py).
-    "risk-sweep-reviews": {
-        "task": "risk.tasks.sweep_reviews",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    # Agency exports: expired files removed (rows kept), lost or abandoned export jobs sent again.
-    "exports-sweep": {
-        "task": "exports.tasks.sweep_exports",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    # risk.md B4: the episode-history rules run nightly as well as on every change.
-    "risk-reassess-nightly": {
-        "task": "risk.tasks.reassess_nightly",
-        "schedule": crontab(hour=2, minute=15),
-    },
-}
-
-# seed_demo: after the agencies, staff and youth (caseapp/demo.py), these add each app's synthetic demo
-# data. Each is called with agencies, staff and log, and returns counts of what it created.
-DEMO_SEEDERS = ["risk.demo.seed", "missing_reports.demo.seed"]
+# Celery beat (one process, `celery -A caseapp beat`). Each app adds its entries from its AppConfig.ready()
+# (caseapp/registry.py register_periodic_task), e.g. the deadline sweep every minute (missing_reports/apps.py).
+# Celery reads its configuration from these settings when it first needs it, and beat sets Django up
+# before it reads the schedule, so beat sees every entry; `run_periodic` runs the same entries without beat.
+CELERY_BEAT_SCHEDULE = {}
 
 # Export files (Reports page) are removed this many hours after they are made; the job row stays.
 EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=72)

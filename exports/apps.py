@@ -6,3 +6,21 @@ class ExportsConfig(AppConfig):
 
     name = "exports"
     verbose_name = "Reports and exports"
+
+    def ready(self):
+        from caseapp import registry
+
+        from . import tasks  # noqa: F401  registers the Celery task names (services send by name)
+
+        # The reports, each registering itself (reports/base.py), in the order the Reports page lists them.
+        # isort: off
+        from .reports import episode_register  # noqa: F401
+        from .reports import timeliness  # noqa: F401
+        from .reports import annual_count  # noqa: F401
+        from .reports import afcars_elements  # noqa: F401
+        from .reports import placement_environment  # noqa: F401
+
+        # isort: on
+
+        # Agency exports: expired files removed (rows kept), lost or abandoned export jobs sent again.
+        registry.register_periodic_task("exports-sweep", "exports.tasks.sweep_exports", 60.0, expires=55)

@@ -46,6 +46,9 @@ from .writers import XLSX_MAX_ROWS, writer_for
 
 log = logging.getLogger(__name__)
 
+# The task that runs a job (exports/tasks.py), sent by name: the task imports this module, never the
+# reverse (caseapp/queue.py).
+RUN_EXPORT_TASK = "exports.tasks.run_export"
 # rows_done and the heartbeat are written every this many rows: one small UPDATE per database chunk.
 PROGRESS_EVERY = 2000
 # A RUNNING job without a heartbeat for this long lost its worker: the sweep sends it again and the
@@ -128,8 +131,6 @@ def _only_used(report, filters: ExportFilters) -> ExportFilters:
 def start_export(*, actor, report, fmt, filters: ExportFilters, ip=None) -> ExportJob:
     """Record a new export job for `actor` and queue its run after commit. 404 for a user who may not
     export; ValidationError (per field) for a bad request, with nothing saved."""
-    from . import tasks
-
     if not selectors.can_export(actor):
         raise Http404("No reports for this account.")
     check_request(actor, report, fmt, filters)
@@ -144,7 +145,7 @@ def start_export(*, actor, report, fmt, filters: ExportFilters, ip=None) -> Expo
         created_at=now,
         queued_at=now,
     )
-    enqueue_on_commit(tasks.run_export, job.pk)
+    enqueue_on_commit(RUN_EXPORT_TASK, job.pk)
     return job
 
 
@@ -161,8 +162,6 @@ def run_again(*, actor, job_id, ip=None) -> ExportJob:
 @transaction.atomic
 def retry_export(*, actor, job_id) -> ExportJob:
     """A FAILED job of the actor's, back to PENDING and queued again. The requester only."""
-    from . import tasks
-
     job = selectors.get_job_or_404(actor, job_id)
     if job.requested_by_id != actor.pk:
         raise Http404("No such export.")
@@ -180,7 +179,7 @@ def retry_export(*, actor, job_id) -> ExportJob:
     )
     if not retried:
         raise ValidationError("Only a failed export can be retried.")
-    enqueue_on_commit(tasks.run_export, job.pk)
+    enqueue_on_commit(RUN_EXPORT_TASK, job.pk)
     job.refresh_from_db()
     return job
 
@@ -472,8 +471,6 @@ def _purge_partials(now):
 def catch_up(now=None) -> dict:
     """Send again the jobs whose message was lost (PENDING too long) or whose worker died (RUNNING
     without a heartbeat for RUN_LEASE); fail those started MAX_ATTEMPTS times without finishing."""
-    from . import tasks
-
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}
     dead = Q(status=ExportStatus.RUNNING, heartbeat_at__lt=now - RUN_LEASE)
@@ -495,6 +492,6 @@ def catch_up(now=None) -> dict:
                 counts["failed"] += 1
             continue
         if same.update(queued_at=now):
-            enqueue_on_commit(tasks.run_export, pk)
+            enqueue_on_commit(RUN_EXPORT_TASK, pk)
             counts["requeued"] += 1
     return counts

@@ -10,10 +10,20 @@ class MissingReportsConfig(AppConfig):
     def ready(self):
         # A youth's new photo or changed description makes new versions of their episodes' packets.
         # caseapp sends the signal and never imports this app (DESIGN.md: dependencies point one way).
+        from caseapp import registry
         from caseapp.signals import youth_record_changed
 
+        from . import demo, panels, tasks  # noqa: F401  tasks: registers the Celery task names
         from .packets import pipeline
 
         youth_record_changed.connect(
             pipeline.on_youth_record_changed, dispatch_uid="missing_reports.packets.youth_record_changed"
         )
+        # What this app adds to caseapp's pages, demo data and schedule (caseapp/registry.py).
+        registry.register_home_panel("missing_reports/_home_missing_now.html", panels.home_context)
+        registry.register_youth_panel("missing_reports/_youth_actions.html", slot=registry.YOUTH_ACTIONS)
+        registry.register_youth_panel("missing_reports/_youth_episodes.html", panels.youth_context)
+        registry.register_demo_seeder(demo.seed)
+        # Every minute: reminders before a clock runs out, overdue marks after, and the packet catch-up.
+        # A sweep that waited longer than its period is dropped (expires): the next one does the same work.
+        registry.register_periodic_task("sweep-clocks", "missing_reports.tasks.sweep_clocks", 60.0, expires=55)

@@ -1,6 +1,7 @@
 """Synthetic missing-episode history for the demo agency (seed_demo), so the missing-now board, the
 episode pages, the report packets, the risk rules, the reports and the dashboard have something to
-show. caseapp.demo calls `seed` through settings.DEMO_SEEDERS (caseapp never imports this app).
+show. seed_demo calls `seed`, which apps.py registers (caseapp/registry.py; caseapp never imports
+this app).
 
 Everything goes through the services, as a caseworker's work would: the clocks, the AFCARS missing
 spells, the packets and the audit trail are the real ones. Everything is made up (DESIGN.md rule 6).

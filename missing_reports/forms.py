@@ -25,10 +25,9 @@ from .models import (
     RunningDirection,
     ScreeningDone,
     SearchEffort,
-    SubmissionChannel,
     SupervisoryReview,
 )
-from .services import RUN_REQUIRED
+from .services import RUN_REQUIRED, SUBMISSION_CHANNELS
 
 
 def _narrative(rows):
@@ -385,19 +384,6 @@ class DebriefForm(ServiceValidatedModelForm):
 
 # Packets
 
-NCMEC_CHANNELS = (
-    SubmissionChannel.NCMEC_CALL_CENTRE, SubmissionChannel.NCMEC_PORTAL, SubmissionChannel.SYSTEM_TO_SYSTEM,
-)
-LAW_ENFORCEMENT_CHANNELS = (
-    SubmissionChannel.LAW_ENFORCEMENT_IN_PERSON, SubmissionChannel.LAW_ENFORCEMENT_PHONE,
-    SubmissionChannel.LAW_ENFORCEMENT_WRITTEN,
-)
-# Who a packet goes to decides how it can be given; a recovery notice goes to both.
-SUBMISSION_CHANNELS = {
-    PacketKind.NCMEC: NCMEC_CHANNELS,
-    PacketKind.LAW_ENFORCEMENT: LAW_ENFORCEMENT_CHANNELS,
-    PacketKind.RECOVERY: NCMEC_CHANNELS + LAW_ENFORCEMENT_CHANNELS,
-}
 # The reference field as each party calls it: (label, help text, message when it is left empty).
 REFERENCE_WORDING = {
     PacketKind.NCMEC: (

@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 
 
@@ -9,9 +10,21 @@ class RiskConfig(AppConfig):
 
     def ready(self):
         # missing_reports announces its changes and never imports this app (DESIGN.md).
+        from caseapp import registry
         from missing_reports.signals import debrief_recorded, episode_changed
 
-        from . import receivers
+        from . import demo, receivers, tasks  # noqa: F401  tasks: registers the Celery task names
 
         episode_changed.connect(receivers.on_episode_changed, dispatch_uid="risk.episode_changed")
         debrief_recorded.connect(receivers.on_debrief_recorded, dispatch_uid="risk.debrief_recorded")
+        # What this app adds to caseapp's pages, demo data and schedule (caseapp/registry.py).
+        registry.register_youth_panel("risk/_youth_risk_link.html")
+        # Before the missing episodes' seeder (order 0): that one leaves the youth with risk observations
+        # to this one, so the two demos never share a youth and a second run adds nothing.
+        registry.register_demo_seeder(demo.seed, order=-1)
+        # The review items and identified-victim reports escalate like the clocks (risk/escalation.py).
+        registry.register_periodic_task("risk-sweep-reviews", "risk.tasks.sweep_reviews", 60.0, expires=55)
+        # risk.md B4: the episode-history rules run nightly as well as on every change.
+        registry.register_periodic_task(
+            "risk-reassess-nightly", "risk.tasks.reassess_nightly", crontab(hour=2, minute=15)
+        )

@@ -1,7 +1,7 @@
 """Synthetic risk data for the demo agency (seed_demo): a few observations and one external screen for
 three youth of Alder County's North Team, then a reassessment, so that the review queue and the risk
-pages have something to show. caseapp.demo calls `seed` through settings.DEMO_SEEDERS (caseapp never
-imports risk).
+pages have something to show. seed_demo calls `seed`, which risk/apps.py registers
+(caseapp/registry.py; caseapp never imports risk).
 
 Everything is made up (DESIGN.md rule 6): the youth are seed_demo's synthetic youth and the notes are
 invented. Idempotent like the rest of seed_demo: an observation is recorded only if the youth has none

@@ -4,17 +4,13 @@ The signals are sent after commit; enqueueing never fails the sender (caseapp.qu
 nightly reassessment catches anything a lost message missed.
 """
 
-from caseapp.queue import enqueue_on_commit
+from .services import enqueue_reassess
 
 
 def on_episode_changed(sender, episode_id, youth_id, **kwargs):
-    from . import tasks
-
-    enqueue_on_commit(tasks.reassess_youth, youth_id, f"Missing episode {episode_id} changed")
+    enqueue_reassess(youth_id, f"Missing episode {episode_id} changed")
 
 
 def on_debrief_recorded(sender, debrief, **kwargs):
-    from . import tasks
-
     trigger = f"Return interview of episode {debrief.episode_id}"
-    enqueue_on_commit(tasks.reassess_youth, debrief.episode.youth_id, trigger)
+    enqueue_reassess(debrief.episode.youth_id, trigger)

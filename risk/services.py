@@ -42,11 +42,15 @@ from .models import (
 )
 from .reviews import raise_review
 
+# The reassessment tasks (risk/tasks.py), sent by name: the tasks import this app's modules, never the
+# reverse (caseapp/queue.py).
+REASSESS_YOUTH_TASK = "risk.tasks.reassess_youth"
+REASSESS_AGENCY_TASK = "risk.tasks.reassess_agency"
 
-def _enqueue_reassess(youth_id, trigger):
-    from . import tasks
 
-    enqueue_on_commit(tasks.reassess_youth, youth_id, trigger)
+def enqueue_reassess(youth_id, trigger):
+    """Reassess one youth after the current transaction commits (risk/tasks.py)."""
+    enqueue_on_commit(REASSESS_YOUTH_TASK, youth_id, trigger)
 
 
 def _youth_for_edit(actor, youth_id):
@@ -136,7 +140,7 @@ def record_observation(
     audit.record(actor, AuditAction.CREATE, observation, youth=youth, ip=ip, detail={"indicator": indicator.code})
     if indicator.is_tripwire:
         _open_identification(actor, youth, observation, now)
-    _enqueue_reassess(youth.pk, f"Observation {indicator.code} recorded")
+    enqueue_reassess(youth.pk, f"Observation {indicator.code} recorded")
     return observation
 
 
@@ -164,7 +168,7 @@ def retract_observation(*, actor, observation_id, reason, ip=None) -> Observatio
         actor, AuditAction.UPDATE, observation, youth=observation.youth, ip=ip,
         detail={"indicator": observation.indicator.code, "retracted": True},
     )
-    _enqueue_reassess(observation.youth_id, f"Observation {observation.indicator.code} retracted")
+    enqueue_reassess(observation.youth_id, f"Observation {observation.indicator.code} retracted")
     return observation
 
 
@@ -232,7 +236,7 @@ def record_screening(
     )
     for observation in tripwires:
         _open_identification(actor, youth, observation, now)
-    _enqueue_reassess(youth.pk, "Screening recorded")
+    enqueue_reassess(youth.pk, "Screening recorded")
     return screening
 
 
@@ -455,7 +459,5 @@ def change_scoring(*, actor, weights, thresholds, reason, expected_number, ip=No
         actor, AuditAction.UPDATE, version, ip=ip,
         detail={"number": version.number, "weights": version.weights, "thresholds": version.thresholds},
     )
-    from . import tasks
-
-    enqueue_on_commit(tasks.reassess_agency, agency.pk, f"Scoring version {version.number}")
+    enqueue_on_commit(REASSESS_AGENCY_TASK, agency.pk, f"Scoring version {version.number}")
     return version

@@ -11,9 +11,13 @@ import socket
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from caseapp.queue import task_named
+
 # A heartbeat that no worker picked up within this many seconds is worthless; a worker that comes
 # back later drops it instead of answering a question nobody is waiting for.
 HEARTBEAT_EXPIRES_SECONDS = 60
+# caseapp/tasks.py runs record_worker_heartbeat in a worker; this module only sends it (caseapp.queue).
+HEARTBEAT_TASK = "caseapp.tasks.record_worker_heartbeat"
 
 
 def check_database() -> bool:
@@ -44,8 +48,7 @@ def worker_status(timeout: float = 3.0) -> dict:
     """
     from celery.exceptions import TimeoutError as CeleryTimeout
 
-    from caseapp.tasks import record_worker_heartbeat as heartbeat_task
-
+    heartbeat_task = task_named(HEARTBEAT_TASK)
     eager = bool(heartbeat_task.app.conf.task_always_eager)
     try:
         result = heartbeat_task.apply_async(expires=HEARTBEAT_EXPIRES_SECONDS)

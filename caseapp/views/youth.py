@@ -4,9 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
-from missing_reports import selectors as missing_selectors
-
-from .. import access, conflicts, selectors
+from .. import access, conflicts, registry, selectors
 from ..audit import client_ip
 from ..forms import YouthForm, add_service_error
 from ..services import youth as youth_services
@@ -31,8 +29,9 @@ def caseload(request):
 
 def youth_detail(request, youth_id):
     context = selectors.youth_detail(request.user, youth_id)
-    # This page shows several apps' data: each app's own selector supplies its part.
-    context.update(missing_selectors.youth_episode_context(request.user, context["youth"]))
+    # This page shows several apps' data: each app's registered panels supply their part.
+    for slot in (registry.YOUTH_ACTIONS, registry.YOUTH_SECTIONS):
+        context.update(registry.panel_context(slot, request.user, youth=context["youth"]))
     youth_services.record_view(
         actor=request.user, youth=context["youth"], ip=client_ip(request),
         restricted_shown=context["show_restricted"],

@@ -53,9 +53,8 @@ from risk.models import ReviewDecision
 
 from ..afcars_xml import ERROR_SEPARATOR, AfcarsRow
 from ..models import ExportFormat
-from . import register
 from .annual_count import DECISION_FIELDS, IDENTIFIED, SEX, DecisionRow, current_identifications
-from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report
+from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, register
 
 # E121: location of the living arrangement.
 E121_RUNAWAY_OR_UNKNOWN = 4

@@ -51,8 +51,7 @@ from risk import afcars
 from risk.models import Outcome, ReviewDecision, Timing, TraffickingKind, TraffickingType
 
 from ..models import ExportFormat
-from . import register
-from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, SummaryTable, fiscal_year
+from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, SummaryTable, fiscal_year, register
 
 SEX = TraffickingType.SEX.value
 LABOR = TraffickingType.LABOR.value

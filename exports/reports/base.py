@@ -1,7 +1,7 @@
 """What every report is: its key, title, formats, the filters it reads, its columns, and two reads.
 
 A report module (exports/reports/<key>.py) defines one subclass of `Report` and registers it with
-`@register` (exports/reports/__init__.py). The framework does everything else: the form offers it,
+`@register` (below; exports/apps.py imports the report modules). The framework does everything else: the form offers it,
 the task counts its rows for the progress bar, streams `rows()` into the writer of the chosen format
 (formula-guarded CSV or XLSX), audits the export and serves the file to its requester.
 
@@ -31,6 +31,7 @@ figures with aggregate queries in the report's module, the one place the dashboa
 import dataclasses
 import datetime
 import queue
+import re
 import threading
 import zoneinfo
 from collections.abc import Iterator
@@ -39,6 +40,8 @@ from typing import NamedTuple
 
 from django.db import connections, transaction
 from django.utils import timezone
+
+from caseapp.models import Youth
 
 from ..models import ExportFormat
 
@@ -207,6 +210,49 @@ class Report:
 
     def __str__(self):
         return self.title
+
+
+# --- The registry: every report, by key, in the order the Reports page lists them ----------------------
+
+REPORTS: dict[str, Report] = {}
+
+_KEY = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+def register(report_class: type[Report]) -> type[Report]:
+    """Check a report's declaration and add it to the registry. Raises at import on a bad declaration,
+    so a report that reads a restricted field without saying why never reaches a user."""
+    report = report_class()
+    problems = []
+    if not _KEY.match(report.key or ""):
+        problems.append(f"key {report.key!r} must be lowercase letters, digits and dashes (2–40)")
+    if report.key in REPORTS:
+        problems.append(f"key {report.key!r} is taken")
+    if not report.title or not report.columns:
+        problems.append("a title and columns are required")
+    if not report.formats or set(report.formats) - set(ExportFormat.values):
+        problems.append(f"formats {report.formats!r} must be among {ExportFormat.values}")
+    if set(report.filters) - set(FILTERS):
+        problems.append(f"filters {report.filters!r} must be among {FILTERS}")
+    restricted = sorted(path for path in report.source_fields if path.rsplit("__", 1)[-1] in Youth.RESTRICTED_FIELDS)
+    if restricted and not report.restricted_reason:
+        problems.append(f"reads restricted fields {restricted} without a restricted_reason")
+    if problems:
+        raise ValueError(f"Report {report_class.__name__}: " + "; ".join(problems))
+    REPORTS[report.key] = report
+    return report_class
+
+
+def get(key: str) -> Report | None:
+    return REPORTS.get(key)
+
+
+def all_reports() -> list[Report]:
+    return list(REPORTS.values())
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(report.key, report.title) for report in REPORTS.values()]
 
 
 def stream(queryset, chunk_size: int = CHUNK_SIZE) -> Iterator:

@@ -27,8 +27,7 @@ from missing_reports.models import (
 )
 from risk.models import Band, RiskSnapshot, Screening
 
-from . import register
-from .base import CHUNK_SIZE, Column, Report, stream
+from .base import CHUNK_SIZE, Column, Report, register, stream
 
 SCREENING_AT_RETURN = {
     ScreeningDone.YES: "Yes",

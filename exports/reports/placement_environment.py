@@ -51,8 +51,7 @@ from caseapp import access
 from caseapp.models import MISSING_PLACEMENT_TYPES, Placement, PlacementType
 from missing_reports.models import MissingEpisode, PrimaryFactor
 
-from . import register
-from .base import Column, Report
+from .base import Column, Report, register
 
 ALL = "All placements"
 BY_TYPE = "Placement type"

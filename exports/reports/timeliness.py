@@ -56,8 +56,7 @@ from missing_reports.models import MissingEpisode, Notification, NotificationMet
 from risk.models import IdentificationReport, Screening
 
 from ..models import ExportFormat
-from . import register
-from .base import CHUNK_SIZE, Column, Report, ReportQuery, SummaryTable
+from .base import CHUNK_SIZE, Column, Report, ReportQuery, SummaryTable, register
 
 ON_TIME = "On time"
 LATE = "Late"

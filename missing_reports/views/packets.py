@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from caseapp import access
 from caseapp.audit import client_ip
 
-from .. import selectors
+from .. import selectors, services
 from ..forms import SubmissionForm
 from ..models import PacketStatus, PacketVersion
 from ..packets import pipeline
@@ -79,7 +79,7 @@ def packet_submit(request, packet_id):
     form = SubmissionForm(request.POST or None, kind=packet.kind)
     if request.method == "POST" and form.is_valid():
         try:
-            submission = pipeline.record_submission(
+            submission = services.record_submission(
                 actor=request.user, packet_id=packet.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:

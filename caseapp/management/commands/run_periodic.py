@@ -3,7 +3,8 @@
 With Redis, Celery beat sends these to the workers. The embedded default (`make run`) has no
 broker and no beat, so `make run` starts this beside the web server: the clock sweep, the risk
 review sweep, the export sweep every minute, and the nightly risk reassessment at its hour.
-It reads the task names from settings, so caseapp imports none of the apps it runs (DESIGN.md).
+Each app registers its entries from its AppConfig (caseapp/registry.py), so caseapp names none of the
+apps it runs (DESIGN.md).
 """
 
 import datetime

@@ -576,7 +576,7 @@ def submit(actor, packet, **overrides):
         "channel": "ncmec_call_centre", "reference": "NCMEC-1234567",
         "submitted_at": timezone.now() - 10 * MIN, **overrides,
     }
-    return pipeline.record_submission(actor=actor, packet_id=packet.pk, **fields)
+    return services.record_submission(actor=actor, packet_id=packet.pk, **fields)
 
 
 def test_submitting_the_ncmec_packet_completes_the_ncmec_clock_with_the_case_number(

@@ -1,0 +1,17 @@
+"""What missing_reports shows on caseapp's pages (caseapp/registry.py; registered in apps.py).
+
+Each returns the context its template needs, from this app's selectors, scoped to the user.
+"""
+
+from . import selectors
+
+
+def home_context(user) -> dict:
+    """The home page's "missing from care now": every open episode in scope, most urgent first."""
+    return {"missing_now": selectors.missing_now(user)}
+
+
+def youth_context(user, youth) -> dict:
+    """The youth page's episode timeline; its open episode also decides the page's "Report missing"
+    button (templates/missing_reports/_youth_actions.html)."""
+    return selectors.youth_episode_context(user, youth)
