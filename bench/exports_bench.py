@@ -1,7 +1,7 @@
 """Time the episode register export (issue 6) against PostgreSQL's own COPY of the same rows.
 
 Runs against the PostgreSQL database DATABASE_URL names (see bench/README.md). Results are printed,
-never asserted: speed is measured here, not in the test run (DESIGN.md "Testing").
+never asserted: speed is measured here, not in the test run (docs/design.md#speed).
 
     createdb -h 127.0.0.1 -U postgres caseapp_bench_exports
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/caseapp_bench_exports \\

@@ -1,7 +1,7 @@
 """Enqueue Celery work after the transaction commits, without ever failing the save.
 
-DESIGN.md rule 2: saving a run must succeed when Redis or the worker is down. Work that matters is
-recorded in the database first; the periodic sweep finds it whatever happened to the message.
+Saving a run must succeed when Redis or the worker is down (docs/design.md#rule-nothing-lost). Work that
+matters is recorded in the database first; the periodic sweep finds it whatever happened to the message.
 """
 
 import logging

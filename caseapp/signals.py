@@ -1,4 +1,4 @@
-"""Signals caseapp sends so that other apps can react without caseapp importing them (DESIGN.md).
+"""Signals caseapp sends so that other apps can react without caseapp importing them (docs/design.md#dependencies).
 
 Sent only after the change has committed, with `send_robust`: a receiver's failure is logged and
 never undoes, or fails, the save that was already made.

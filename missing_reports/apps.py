@@ -9,7 +9,7 @@ class MissingReportsConfig(AppConfig):
 
     def ready(self):
         # A youth's new photo or changed description makes new versions of their episodes' packets.
-        # caseapp sends the signal and never imports this app (DESIGN.md: dependencies point one way).
+        # caseapp sends the signal and never imports this app (docs/design.md#dependencies).
         from caseapp.signals import youth_record_changed
 
         from .packets import pipeline

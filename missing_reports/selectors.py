@@ -112,7 +112,7 @@ def _has_debrief(episode):
 
 def episode_history_for_rules(youth_id):
     """A youth's whole episode history as plain rows, oldest first: what the risk module's history
-    rules read (DESIGN.md: risk reads missing_reports through its selectors). A system read, with
+    rules read (docs/design.md#dependencies: risk reads missing_reports through its selectors). A system read, with
     no user scope: the caller has already passed the access gate or is a system task.
 
     One query for the episodes and one for their NCMEC clocks (the first notice of the run).

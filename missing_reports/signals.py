@@ -1,4 +1,4 @@
-"""Signals other apps listen to, so missing_reports never imports them (DESIGN.md: risk reads us)."""
+"""Signals other apps listen to, so missing_reports never imports them (docs/design.md#dependencies: risk reads us)."""
 
 from django.dispatch import Signal
 

@@ -8,7 +8,7 @@ class RiskConfig(AppConfig):
     verbose_name = "Risk and review"
 
     def ready(self):
-        # missing_reports announces its changes and never imports this app (DESIGN.md).
+        # missing_reports announces its changes and never imports this app (docs/design.md#dependencies).
         from missing_reports.signals import debrief_recorded, episode_changed
 
         from . import receivers

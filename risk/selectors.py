@@ -97,7 +97,7 @@ FLAG_WORDS = {
     "PROLONGED": "A missing episode lasted more than 20 days",
 }
 
-# Rule hits that add no indicator, only a flag or a band step (risk.md B4).
+# Rule hits that add no indicator, only a flag or a band step (docs/risk-catalogue.md#history-rules).
 RULE_WORDS = {
     "R4": "A missing episode lasted more than 20 days",
     "R9": "Missing episodes are coming closer together",

@@ -1,5 +1,5 @@
-"""DESIGN.md: dependencies point one way. `caseapp` never imports `risk`, and imports `missing_reports`
-only in pages that show its data, through its selectors (the home dashboard, the youth page);
+"""Dependencies point one way (docs/design.md#dependencies). `caseapp` never imports `risk`, and imports
+`missing_reports` only in pages that show its data, through its selectors (the home dashboard, the youth page);
 `missing_reports` never imports `risk` (it announces its changes through signals instead). Only the
 wiring (settings, root URLconf, Celery app) names every app."""
 

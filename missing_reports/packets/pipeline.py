@@ -1,6 +1,6 @@
 """Building report packets, exactly once per set of facts, and what users do with them (issue 4).
 
-The build (DESIGN.md rule 4), for one episode and kind:
+The build (docs/design.md#rule-idempotent-tasks), for one episode and kind:
 
     facts = facts.assemble(episode, kind)                 the one shared assembly
     content_hash = sha256(canonical JSON of the facts,    identifies the version

@@ -1,4 +1,4 @@
-"""The default indicator catalogue matches reference/risk.md B3 row for row, in trauma-informed words."""
+"""The default indicator catalogue matches docs/risk-catalogue.md#catalogue row for row, in trauma-informed words."""
 
 import re
 
@@ -6,7 +6,7 @@ import pytest
 
 from risk import catalogue
 
-# (weight, flag) copied by hand from risk.md B3; None = tripwire "T" (C0 items are all SR-NOW).
+# (weight, flag) copied by hand from the catalogue's design; None = tripwire "T" (C0 items are all SR-NOW).
 B3 = {
     **{f"C0.{n}": (None, "SR_NOW") for n in range(1, 7)},
     "C1.1": (3, ""),
@@ -79,7 +79,7 @@ C1_TYPES = {
     "C1.9": "ANY",
     "C1.10": "ANY",
 }
-# risk.md B6 and the A4 language table; "pimp-controlled" is allowed only as NCMEC's type label.
+# docs/risk-catalogue.md#language; "pimp-controlled" is allowed only as NCMEC's type label.
 STIGMATISING = re.compile(
     r"\b(runaways?|runners?|pimps?|prostitut\w*|johns?|chronic|frequent fl(ier|yer)s?|awol|child pornography|"
     r"promiscuous|manipulative|non-compliant|rescued|consented|willing|by choice)\b",
@@ -159,7 +159,7 @@ def test_flags_are_from_the_allowed_set():
 def test_every_indicator_cites_its_source():
     for indicator in catalogue.INDICATORS:
         assert isinstance(indicator.source_refs, tuple)
-        assert indicator.source_refs[0] == "risk.md B3", indicator.code
+        assert indicator.source_refs[0] == "docs/risk-catalogue.md#catalogue", indicator.code
         assert all(isinstance(ref, str) and ref for ref in indicator.source_refs)
 
 

@@ -1,4 +1,4 @@
-"""When a supervisor review is due (reference/risk.md B2), in the agency's calendar, across DST changes."""
+"""When a supervisor review is due (docs/risk-catalogue.md#bands), in the agency's calendar, across DST changes."""
 
 import datetime
 import zoneinfo

@@ -1,4 +1,4 @@
-"""Risk scoring (reference/risk.md B1, B2): points, ageing, evidence, caps, bands, flags and explanations."""
+"""Risk scoring (docs/risk-catalogue.md#scoring): points, ageing, evidence, caps, bands, flags and explanations."""
 
 import dataclasses
 import datetime

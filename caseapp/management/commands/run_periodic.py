@@ -3,7 +3,7 @@
 With Redis, Celery beat sends these to the workers. The embedded default (`make run`) has no
 broker and no beat, so `make run` starts this beside the web server: the clock sweep, the risk
 review sweep, the export sweep every minute, and the nightly risk reassessment at its hour.
-It reads the task names from settings, so caseapp imports none of the apps it runs (DESIGN.md).
+It reads the task names from settings, so caseapp imports none of the apps it runs (docs/design.md#dependencies).
 """
 
 import datetime
