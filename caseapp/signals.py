@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 # Sent after commit when a youth's record changed (update_youth) or a photo was added (add_photo).
 # Keyword arguments: `youth_id`, `actor` (the user who made the change) and `changed` (the names of
 # the fields that changed, or ["photo"] for a new photo). missing_reports listens, to build new
-# versions of the report packets of the youth's episodes (issue 4).
+# versions of the report packets of the youth's episodes.
 youth_record_changed = Signal()
 
 

@@ -436,7 +436,7 @@ class PacketStatus(models.TextChoices):
 
 
 def packet_path(version, filename):
-    # Agency code, case number and episode id only: never the youth's name (issue 4).
+    # Agency code, case number and episode id only: never the youth's name.
     return f"packets/{version.episode.youth.agency.code}/{version.episode_id}/{filename}"
 
 

@@ -3,7 +3,7 @@
 from django.dispatch import Signal
 
 # Sent after commit when a return interview is recorded, with `debrief`. The risk module's
-# structured trafficking screening hooks in here (issue 5).
+# structured trafficking screening hooks in here.
 debrief_recorded = Signal()
 
 # Sent after commit whenever an episode's facts change (run logged or edited, return logged, a notice

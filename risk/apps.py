@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class RiskConfig(AppConfig):
-    """Trafficking indicators, screenings, assessments and supervisor review (issue 5)."""
+    """Trafficking indicators, screenings, assessments and supervisor review."""
 
     name = "risk"
     verbose_name = "Risk and review"

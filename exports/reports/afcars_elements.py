@@ -1,4 +1,4 @@
-"""AFCARS elements (issue 6, item 3): per youth in out-of-home care in a semiannual AFCARS period, the
+"""AFCARS elements: per youth in out-of-home care in a semiannual AFCARS period, the
 sex-trafficking elements E106-E111 and the runaway / whereabouts-unknown living arrangements (E112,
 E120 = 12 / 13, E121 = 4), as CSV, XLSX or an XML fragment (exports/afcars_xml.py), validation errors
 listed (docs/duties.md#afcars).

@@ -1,4 +1,4 @@
-"""Annual count of youth identified as victims of sex trafficking (issue 6, item 2): the §471(a)(34)(B)
+"""Annual count of youth identified as victims of sex trafficking: the §471(a)(34)(B)
 report to HHS of the children and youth who are sex-trafficking victims (docs/duties.md#annual-count),
 by when it happened, by kind and by type, with the list underneath.
 

@@ -1,4 +1,4 @@
-"""Timeliness compliance (issue 6, item 1): every required notice of the period's episodes and every
+"""Timeliness compliance: every required notice of the period's episodes and every
 identified-victim report to law enforcement, each with its clock; and the summary rates the federal
 audits used (docs/duties.md#compliance-audits).
 

@@ -1,4 +1,4 @@
-"""Building report packets, exactly once per set of facts, and what users do with them (issue 4).
+"""Building report packets, exactly once per set of facts, and what users do with them.
 
 The build (docs/design.md#rule-idempotent-tasks), for one episode and kind:
 
@@ -148,7 +148,7 @@ def safe_case_number(case_number: str) -> str:
 
 
 def file_name(version, case_number: str, fmt: str) -> str:
-    """`<case number>-episode<id>-<kind>-v<number>.<fmt>`: never the youth's name (issue 4)."""
+    """`<case number>-episode<id>-<kind>-v<number>.<fmt>`: never the youth's name."""
     return f"{safe_case_number(case_number)}-episode{version.episode_id}-{version.kind}-v{version.number}.{fmt}"
 
 

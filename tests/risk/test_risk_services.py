@@ -1,5 +1,5 @@
 """The risk module's verbs through the database: observations, reassessment, the review queue,
-decisions and the identified-victim report clock (issue 5)."""
+decisions and the identified-victim report clock."""
 
 import datetime
 

@@ -1,5 +1,5 @@
 """The packet pipeline: build once per set of facts, version on change, recover from failures and lost
-requests, record submissions, audited downloads (issue 4; docs/design.md#rule-nothing-lost and #rule-idempotent-tasks).
+requests, record submissions, audited downloads (docs/design.md#rule-nothing-lost and #rule-idempotent-tasks).
 
 Celery runs eagerly here; `django_capture_on_commit_callbacks(execute=True)` runs the on-commit hooks
 that queue the builds, as a real commit would. Concurrency with real workers is in
