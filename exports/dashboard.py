@@ -73,10 +73,6 @@ def _plural(count, one, many=None):
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
-def _month_label(month: datetime.date) -> str:
-    return f"{month:%b %Y}"
-
-
 # --- The sections ------------------------------------------------------------------------------------------------
 
 

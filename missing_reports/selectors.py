@@ -28,10 +28,6 @@ def get_episode_or_404(user, episode_id, *, for_edit=False):
     return episode
 
 
-def notifications_visible_to(user):
-    return Notification.objects.filter(episode__youth__in=access.youth_visible_to(user))
-
-
 def get_notification_or_404(user, notification_id, *, for_edit=False):
     scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
     notification = (
@@ -42,10 +38,6 @@ def get_notification_or_404(user, notification_id, *, for_edit=False):
     if notification is None:
         raise Http404("No such notification.")
     return notification
-
-
-def open_clocks(notifications):
-    return [n for n in notifications if not n.is_done]
 
 
 def urgency_key(episode, now):

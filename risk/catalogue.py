@@ -65,7 +65,6 @@ CATEGORIES = {
 VULNERABILITY_CAPS = {"C2": 4, "C3": 4}
 
 BANDS = ("monitor", "elevated", "high", "urgent")
-BAND_LABELS = {"monitor": "Monitor", "elevated": "Elevated", "high": "High", "urgent": "Urgent"}
 # Lowest score of each band above Monitor (docs/risk-catalogue.md#bands; to be calibrated on local data, #caveats).
 DEFAULT_THRESHOLDS = {"elevated": 5, "high": 10, "urgent": 15}
 

@@ -57,20 +57,6 @@ UTC = datetime.UTC
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 
-LOCATION_TYPES = (
-    "home_relative",
-    "friend",
-    "street",
-    "motel",
-    "unknown_adult_residence",
-    "vehicle",
-    "hospital",
-    "detention",
-    "placement",
-    "other",
-    "unknown",
-    "",
-)
 CONCERNING_LOCATIONS = {
     "motel": "a motel or hotel",
     "unknown_adult_residence": "the home of an adult not known to the agency",

@@ -68,11 +68,6 @@ def urgency_rank(urgency: str) -> int:
     return URGENCY_ORDER.index(urgency)
 
 
-def urgency_for_band(band: str) -> str | None:
-    """The review a band asks for (the band table); Monitor asks for none."""
-    return band if band in (URGENT, HIGH, ELEVATED) else None
-
-
 def _next_weekday(day):
     day += datetime.timedelta(days=1)
     while day.weekday() >= SATURDAY:

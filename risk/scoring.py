@@ -50,7 +50,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from risk import catalogue
 from risk.history_rules import RuleHit
@@ -66,7 +66,6 @@ CYBERTIP = "CYBERTIP"
 PLACEMENT_FIT_REVIEW = "PLACEMENT_FIT_REVIEW"
 MANAGER_ESCALATION = "MANAGER_ESCALATION"
 PROLONGED = "PROLONGED"
-ASSESSMENT_FLAGS = (TRIPWIRE, SR_NOW, SR, CYBERTIP, PLACEMENT_FIT_REVIEW, MANAGER_ESCALATION, PROLONGED)
 
 # Hits that carry no indicator only set a flag (R9 raises the band instead).
 RULE_FLAGS = {"R4": PROLONGED, "R10": PLACEMENT_FIT_REVIEW, "R11": SR, "R12": SR_NOW, "R13": MANAGER_ESCALATION}
@@ -151,35 +150,6 @@ class ScoringSettings:
             "cybertip": list(self.cybertip),
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping) -> "ScoringSettings":
-        if not isinstance(data, Mapping):
-            raise ValueError("scoring settings must be a mapping")
-        if data.get("format", SETTINGS_FORMAT) != SETTINGS_FORMAT:
-            raise ValueError(f"unsupported scoring settings format {data.get('format')!r}")
-        missing = sorted({"weights", "flags", "categories", "thresholds", "caps"} - set(data))
-        if missing:
-            raise ValueError(f"scoring settings lack: {', '.join(missing)}")
-        try:
-            extra = {
-                name: Decimal(str(data[name])) for name in ("reported_multiplier", "older_multiplier") if name in data
-            }
-        except InvalidOperation as error:
-            raise ValueError("multipliers must be decimal numbers") from error
-        for name in ("recent_days", "max_age_days"):
-            if name in data:
-                extra[name] = data[name]
-        if "cybertip" in data:
-            extra["cybertip"] = tuple(data["cybertip"])
-        return cls(
-            weights=dict(data["weights"]),
-            flags=dict(data["flags"]),
-            categories=dict(data["categories"]),
-            thresholds=dict(data["thresholds"]),
-            caps=dict(data["caps"]),
-            **extra,
-        )
-
 
 # Why a listed reason did not count (Reason.not_counted), for the pages to say so in words.
 FUTURE = "future"  # dated after the assessment
@@ -214,10 +184,6 @@ class Assessment:
     capped: dict[str, Decimal]
     band_raised_by: str = ""
     identification_received_at: datetime.datetime | None = None
-
-    @property
-    def band_label(self) -> str:
-        return catalogue.BAND_LABELS[self.band]
 
 
 def assess(

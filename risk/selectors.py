@@ -25,23 +25,9 @@ from .models import (
     Indicator,
     Observation,
     Referral,
-    ReviewDecision,
     ReviewItem,
     ReviewStatus,
-    RiskSnapshot,
 )
-
-
-def observations_visible_to(user):
-    return Observation.objects.filter(youth__in=access.youth_visible_to(user))
-
-
-def snapshots_visible_to(user):
-    return RiskSnapshot.objects.filter(youth__in=access.youth_visible_to(user))
-
-
-def decisions_visible_to(user):
-    return ReviewDecision.objects.filter(youth__in=access.youth_visible_to(user))
 
 
 def reports_visible_to(user):

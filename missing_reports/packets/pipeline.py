@@ -237,12 +237,6 @@ def build(episode_id, kind, *, reason, actor_id=None) -> PacketVersion:
     return _finish(version, episode, claimed_at=claimed_at)
 
 
-def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> PacketVersion:
-    """The version row of these facts: found, or created with the next number (and then claimed
-    for building by this caller: see `_claimed_version_for`)."""
-    return _claimed_version_for(episode, kind, facts, trigger=trigger, actor_id=actor_id, now=now)[0]
-
-
 def _claimed_version_for(episode, kind, facts, *, trigger, actor_id, now=None):
     """(version, claimed_at): the version row of these facts, found or created with the next number.
 

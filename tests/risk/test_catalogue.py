@@ -5,6 +5,7 @@ import re
 import pytest
 
 from risk import catalogue
+from risk.models import Band
 
 # (weight, flag) copied by hand from the catalogue's design; None = tripwire "T" (C0 items are all SR-NOW).
 B3 = {
@@ -130,7 +131,7 @@ def test_categories_have_the_agreed_names():
 def test_caps_bands_and_thresholds():
     assert catalogue.VULNERABILITY_CAPS == {"C2": 4, "C3": 4}
     assert catalogue.BANDS == ("monitor", "elevated", "high", "urgent")
-    assert [catalogue.BAND_LABELS[b] for b in catalogue.BANDS] == ["Monitor", "Elevated", "High", "Urgent"]
+    assert [Band(b).label for b in catalogue.BANDS] == ["Monitor", "Elevated", "High", "Urgent"]
     assert catalogue.DEFAULT_THRESHOLDS == {"elevated": 5, "high": 10, "urgent": 15}
 
 

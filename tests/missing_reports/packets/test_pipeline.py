@@ -430,8 +430,8 @@ def test_a_build_that_loses_its_claim_discards_its_files(unqueued_episode, monke
 
 def test_concurrent_builders_of_the_same_facts_meet_on_one_row(unqueued_episode):
     facts = packet_facts.assemble(unqueued_episode, LE)
-    first = pipeline._version_for(unqueued_episode, LE, facts, trigger="A", actor_id=None)
-    second = pipeline._version_for(unqueued_episode, LE, facts, trigger="B", actor_id=None)
+    first, _ = pipeline._claimed_version_for(unqueued_episode, LE, facts, trigger="A", actor_id=None)
+    second, _ = pipeline._claimed_version_for(unqueued_episode, LE, facts, trigger="B", actor_id=None)
     assert first.pk == second.pk
     assert PacketVersion.objects.filter(episode=unqueued_episode, kind=LE).count() == 1
 
