@@ -1,7 +1,6 @@
 """A database migrated before the catalogue cited docs/ gets its indicators' source references re-pointed,
 and only those: what the scoring page lists as each indicator's sources."""
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -18,8 +17,7 @@ def migrate(targets):
     executor.migrate(targets)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_stored_source_references_are_pointed_at_the_docs():
+def test_stored_source_references_are_pointed_at_the_docs(transactional_db):
     migrate(BEFORE)
     Indicator.objects.filter(code="C4.3").update(source_refs=["notes outside the repository, B3", "B4 R3"])
     Indicator.objects.filter(code="C7.1").update(weight=3)  # not the migration's business
