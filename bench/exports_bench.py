@@ -1,7 +1,7 @@
-"""Time the episode register export (issue 6) against PostgreSQL's own COPY of the same rows.
+"""Time the episode register export against PostgreSQL's own COPY of the same rows.
 
 Runs against the PostgreSQL database DATABASE_URL names (see bench/README.md). Results are printed,
-never asserted: speed is measured here, not in the test run (DESIGN.md "Testing").
+never asserted: speed is measured here, not in the test run (docs/design.md#speed).
 
     createdb -h 127.0.0.1 -U postgres caseapp_bench_exports
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/caseapp_bench_exports \\
@@ -19,7 +19,7 @@ about 100k, 500k and 1M episodes:
       progress reached each 100k rows, and how long until the first progress update;
   (c) the XLSX export of the ~100k period, for information.
 
-The ratio (b)/(a) is issue 6's target (at least 0.5 at 1M rows).
+The ratio (b)/(a) is the target (at least 0.5 at 1M rows; bench/README.md).
 """
 
 # The seed's SQL is built from this file's constants and ids read from the database, never from input.

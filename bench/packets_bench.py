@@ -1,7 +1,7 @@
 """Time report-packet builds: in-process, through Celery workers, and from a saved run to READY.
 
 Runs against the database DATABASE_URL names (see bench/README.md). Results are printed, never
-asserted: speed is measured here, not in the test run (DESIGN.md "Testing"). Each run seeds its own
+asserted: speed is measured here, not in the test run (docs/design.md#speed). Each run seeds its own
 synthetic youth (case numbers PB-<run>-<n>, each with a photo and an open episode) in a bench agency,
 so every build is a real one (new facts, new version), never an idempotent no-op.
 

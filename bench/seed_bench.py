@@ -1,7 +1,7 @@
 """Time `seed_demo` at statewide scale and the caseload query on the dataset it makes.
 
 Runs against the database DATABASE_URL names (see bench/README.md). Results are printed, never
-asserted: speed is measured here, not in the test run (DESIGN.md "Testing").
+asserted: speed is measured here, not in the test run (docs/design.md#speed).
 
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/seed_bench.py --migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_seed .venv/bin/python bench/seed_bench.py --migrate

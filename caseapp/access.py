@@ -1,6 +1,6 @@
 """Who may see and change what. The one gate: every view, endpoint, export and task starts here.
 
-Scopes (DESIGN.md rule 1):
+Scopes (docs/design.md#rule-access):
 - caseworker: youth of their own team;
 - supervisor: youth of the teams they supervise;
 - agency staff and agency admin: every youth of their agency;

@@ -17,7 +17,7 @@ from .models import Agency, AuditEvent, Placement, Team, User, Youth
 
 class ScopedHistoryMixin:
     """The history pages of django-simple-history look objects up without get_queryset (and even
-    revert them): an object outside the admin's queryset is a 404 there too (DESIGN.md rule 1)."""
+    revert them): an object outside the admin's queryset is a 404 there too (docs/design.md#rule-access)."""
 
     def _require_in_scope(self, request, object_id):
         pk_name = self.model._meta.pk.attname
@@ -66,7 +66,7 @@ class AgencyScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
-        # Records are never hard-deleted (DESIGN.md rule 2).
+        # Records are never hard-deleted (docs/design.md#rule-nothing-lost).
         return False
 
 

@@ -1,8 +1,8 @@
-"""Placement types mapped to AFCARS living-arrangement elements (reference/regulatory.md §2.2).
+"""Placement types mapped to AFCARS living-arrangement elements (docs/duties.md#afcars).
 
 A foster family home is reported under E113 (its kind: relative, non-relative, pre-adoptive);
-other settings under E120 with the codes 1..14 in the order regulatory.md lists them (from ICF's
-AXE validators). The exact CFR paragraph numbers are marked [verify] there; so is this table.
+other settings under E120 with the codes 1..14 as ICF's AXE validators number them. The exact CFR
+paragraph numbers are marked [verify] in docs/duties.md#afcars; so is this table.
 """
 
 from typing import NamedTuple
@@ -14,7 +14,7 @@ class LivingArrangement(NamedTuple):
     label: str
 
 
-# E120 codes, in the order regulatory.md §2.2 lists them.
+# E120 codes, as the AXE validators number them (docs/duties.md#afcars).
 E120_GROUP_HOME_STAFF_OPERATED = 2
 E120_GROUP_HOME_SHELTER = 3
 E120_RESIDENTIAL_TREATMENT = 4

@@ -1,6 +1,6 @@
 """Synthetic demo data: two agencies, their teams and staff, and youth with placement histories.
 
-Everything here is made up (DESIGN.md rule 6): agencies, places, caregivers and youth are drawn from
+Everything here is made up (docs/design.md#rule-synthetic-data): agencies, places, caregivers and youth are drawn from
 small built-in lists of common first names and surnames, phone numbers are in the fictional 555-01xx
 range and SSNs start with 000, which is never issued. No photos.
 

@@ -1,6 +1,7 @@
 """Words that label a youth instead of describing what happened, and what to write instead.
 
-The list is risk.md A4 (sourced) and B6 (the UI copy rules). Two uses:
+The list is docs/risk-catalogue.md#language (each term with its source) and #ui-copy (the rules for
+the app's own words). Two uses:
 
 - narrative fields (a run's circumstances, debrief notes) get a gentle hint, never a block: the hint
   runs live in the browser (static/js/language-check.js, reading static/js/language-terms.json, which
@@ -8,7 +9,7 @@ The list is risk.md A4 (sourced) and B6 (the UI copy rules). Two uses:
   (`form_note()`), so it works without JavaScript;
 - tests/test_ui_terms.py checks that the app's own words (templates, labels, messages) use none of them.
 
-Text inside double quotation marks ("…" or “…”) is the youth's own words, which risk.md A4 asks
+Text inside double quotation marks ("…" or “…”) is the youth's own words, which docs/risk-catalogue.md#language asks
 caseworkers to quote as said: it is not checked. Plain module: no Django, no database.
 
 The patterns are written so that Python's `re` and JavaScript's `RegExp` read them the same way
@@ -38,7 +39,7 @@ QUOTED = r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d"
 # Where a sentence ends, for the context check.
 SENTENCE_END = r"[.!?;\n]"
 
-A4 = "risk.md A4"
+GUIDE = "docs/risk-catalogue.md#language"
 NCMEC_BEHAVIOUR = "Running away is a behaviour, not who the youth is (NCMEC)."
 DATES = "'was missing from placement from <date> to <date>'"
 CANNOT_CONSENT = "'was exploited' or 'was trafficked'"
@@ -67,101 +68,103 @@ class TermHit:
 
 # More specific terms first: where two overlap at the same place, the longer match wins, then the earlier entry.
 TERMS: tuple[Term, ...] = (
-    # Missing episodes (A4 rows 5 and 6; B6).
+    # Missing episodes (docs/risk-catalogue.md#language, rows 1 and 2).
     Term(
         r"\bchronic(?:ally)?[\s-]+(?:run-?aways?|runners?)\b", "'youth with repeated missing episodes'",
-        NCMEC_BEHAVIOUR, f"{A4}; NCMEC [4]",
+        NCMEC_BEHAVIOUR, f"{GUIDE}; NCMEC [4]",
     ),
     Term(
         r"\bfrequent[\s-]+fl[iy]ers?\b", "'youth with repeated missing episodes'",
-        "NCMEC: youth are not 'frequent fliers'.", f"{A4}; NCMEC [4]",
+        "NCMEC: youth are not 'frequent fliers'.", f"{GUIDE}; NCMEC [4]",
     ),
     Term(
         r"\brun-?aways?\b", "'youth missing from care', 'missing episode' or 'left placement'",
-        NCMEC_BEHAVIOUR, f"{A4}; NCMEC [4]",
+        NCMEC_BEHAVIOUR, f"{GUIDE}; NCMEC [4]",
     ),
-    Term(r"\bran\s+away\b", f"'left placement' or {DATES}", NCMEC_BEHAVIOUR, f"{A4}; NCMEC [4]"),
+    Term(r"\bran\s+away\b", f"'left placement' or {DATES}", NCMEC_BEHAVIOUR, f"{GUIDE}; NCMEC [4]"),
     Term(
         r"\brunners?\b", "'youth who left placement' or 'youth missing from care'",
-        "NCMEC: youth are not 'runners'.", f"{A4}; NCMEC [4]",
+        "NCMEC: youth are not 'runners'.", f"{GUIDE}; NCMEC [4]",
     ),
-    Term(r"\bawol\b", DATES, "Describes a youth like a deserter; give the dates instead.", f"{A4}; NCMEC [4]"),
-    Term(r"\belop(?:e|ed|es|ing|ements?)\b", DATES, "Jargon for leaving; give the dates instead.", f"{A4}; NCMEC [4]"),
-    # Sexual exploitation (A4 rows 1 to 4, 7, 8 and 11).
+    Term(r"\bawol\b", DATES, "Describes a youth like a deserter; give the dates instead.", f"{GUIDE}; NCMEC [4]"),
+    Term(
+        r"\belop(?:e|ed|es|ing|ements?)\b", DATES, "Jargon for leaving; give the dates instead.", f"{GUIDE}; NCMEC [4]"
+    ),
+    # Sexual exploitation (the language table, rows 3 to 8 and 11).
     Term(
         r"\b(?:child|children|teen(?:age)?|juvenile|underage|minor|young|youth)[\s-]+prostitutes?\b",
         "'youth who has experienced sex trafficking', 'CST victim' or 'survivor'",
-        "There is no such thing as a child prostitute: it is child abuse.", f"{A4}; Rights4Girls [41]",
+        "There is no such thing as a child prostitute: it is child abuse.", f"{GUIDE}; Rights4Girls [41]",
     ),
     Term(
         r"\b(?:(?:child|teen(?:age)?|juvenile|underage|minor|youth)[\s-]+)?sex[\s-]+workers?\b",
         "'youth who has experienced sex trafficking'",
-        "A child cannot be a sex worker; this is exploitation.", f"{A4}; Luxembourg Guidelines [40]",
+        "A child cannot be a sex worker; this is exploitation.", f"{GUIDE}; Luxembourg Guidelines [40]",
     ),
     Term(
         r"\b(?:engaged|engaging|involved|participat(?:ed|ing))\s+in\s+(?:commercial\s+sex|sex\s+work|prostitution)\b",
         "'was exploited' or 'was trafficked'", "Puts the act on the child; the adult exploited them.",
-        f"{A4}; Youth Collaboratory [42]",
+        f"{GUIDE}; Youth Collaboratory [42]",
     ),
     Term(
         r"\b(?:child|children|teen(?:age)?|juvenile|underage)[\s-]+prostitution\b", "'sexual exploitation of children'",
-        "It is child abuse, not a kind of prostitution.", f"{A4}; Luxembourg Guidelines [40]",
+        "It is child abuse, not a kind of prostitution.", f"{GUIDE}; Luxembourg Guidelines [40]",
     ),
     Term(
         r"\bprostitut(?:e|es|ed|ing)\b", "'was exploited' or 'youth who has experienced sex trafficking'",
-        "A minor in commercial sex is a trafficking victim.", f"{A4}; Rights4Girls [41]",
+        "A minor in commercial sex is a trafficking victim.", f"{GUIDE}; Rights4Girls [41]",
     ),
     Term(
         r"\bprostitution\b", "'sexual exploitation of a child'",
-        "A minor in commercial sex is a trafficking victim.", f"{A4}; Luxembourg Guidelines [40]",
+        "A minor in commercial sex is a trafficking victim.", f"{GUIDE}; Luxembourg Guidelines [40]",
     ),
     Term(
         r"\b(?:child|kiddie|underage|juvenile)[\s-]+porn(?:ography|o)?\b", "'child sexual abuse material (CSAM)'",
-        "NCMEC's term: it is a record of abuse.", f"{A4}; NCMEC [40c]",
+        "NCMEC's term: it is a record of abuse.", f"{GUIDE}; NCMEC [40c]",
     ),
     Term(
         r"\b(?:child[\s-]+)?sex[\s-]+touris(?:m|ts?)\b", "'sexual exploitation of children in travel and tourism'",
-        "Names the abuse, not a kind of travel.", f"{A4}; Luxembourg Guidelines [40]",
+        "Names the abuse, not a kind of travel.", f"{GUIDE}; Luxembourg Guidelines [40]",
     ),
     # Lower case only: "John" is a name.
     Term(
-        r"\bjohns?\b", "'buyer' or 'person who purchased sex'", "NCMEC says 'buyer'.", f"{A4}; NCMEC [2a]",
+        r"\bjohns?\b", "'buyer' or 'person who purchased sex'", "NCMEC says 'buyer'.", f"{GUIDE}; NCMEC [2a]",
         case_sensitive=True,
     ),
     # "Pimp-controlled" is NCMEC's name for a kind of trafficking and stays.
     Term(
         r"\bpimp(?:s|ed|ing)?\b(?![\s-]controlled)", "'trafficker', 'exploiter' or 'adult exploiting the youth'",
-        "NCMEC keeps 'pimp-controlled' only as a type label.", f"{A4}; NCMEC [2b]",
+        "NCMEC keeps 'pimp-controlled' only as a type label.", f"{GUIDE}; NCMEC [2b]",
     ),
     Term(
         r"\bboyfriends?\b", "'adult exploiting the youth', or the youth's own words in quotation marks",
-        "When the 'boyfriend' is the one exploiting, say so, or quote the youth.", A4,
+        "When the 'boyfriend' is the one exploiting, say so, or quote the youth.", GUIDE,
         context=COMMERCIAL_SEX_CONTEXT,
     ),
     Term(
         r"\b(?:consent(?:ed|ing|s)?|consensual)\b", CANNOT_CONSENT,
-        "A minor cannot consent to a commercial sex act.", f"{A4}; NHTTAC [43]",
+        "A minor cannot consent to a commercial sex act.", f"{GUIDE}; NHTTAC [43]",
         context=COMMERCIAL_SEX_CONTEXT,
     ),
     Term(
         r"\b(?:willing(?:ly)?|by\s+choice|cho(?:se|oses?|osing)\s+to|voluntar(?:y|ily))\b", CANNOT_CONSENT,
-        "A minor cannot consent to a commercial sex act.", f"{A4}; NHTTAC [43]",
+        "A minor cannot consent to a commercial sex act.", f"{GUIDE}; NHTTAC [43]",
         context=COMMERCIAL_SEX_CONTEXT,
     ),
     Term(
         r"\brescu(?:e|ed|es|ing)\b", "'located', 'recovered' or 'connected to services'",
-        "Avoids the 'heroic rescue' framing.", f"{A4}; Youth Collaboratory [42]",
+        "Avoids the 'heroic rescue' framing.", f"{GUIDE}; Youth Collaboratory [42]",
     ),
-    # Labels of the youth's character (A4 row 12).
-    Term(r"\bpromiscu(?:ous|ity)\b", DESCRIBE, "A judgement of the youth, not a fact.", A4),
+    # Labels of the youth's character (the language table, row 12).
+    Term(r"\bpromiscu(?:ous|ity)\b", DESCRIBE, "A judgement of the youth, not a fact.", GUIDE),
     Term(
         r"\bmanipulative\b", f"{DESCRIBE}, e.g. a 'survival strategy'",
-        "A judgement of the youth; what looks like manipulation is often a way to survive.", A4,
+        "A judgement of the youth; what looks like manipulation is often a way to survive.", GUIDE,
     ),
-    Term(r"\bnon[\s-]?complian(?:t|ce)\b", DESCRIBE, "A judgement of the youth, not a fact.", A4),
+    Term(r"\bnon[\s-]?complian(?:t|ce)\b", DESCRIBE, "A judgement of the youth, not a fact.", GUIDE),
     Term(
         r"\bhigh[\s-]risk\s+behaviou?rs?\b", f"{DESCRIBE}, e.g. a 'survival strategy' or a 'trauma response'",
-        "Describe what happened; the behaviour is often a response to trauma.", A4,
+        "Describe what happened; the behaviour is often a response to trauma.", GUIDE,
     ),
 )
 

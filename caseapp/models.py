@@ -192,7 +192,7 @@ class YouthQuerySet(models.QuerySet):
 class Youth(models.Model):
     """A youth the agency serves: in foster care, in an open in-home case, or receiving services.
 
-    Fields follow what the law and NCMEC need (regulatory.md §1.2, §3.2, §5.3). Never deleted:
+    Fields follow what the law and NCMEC need (docs/duties.md#population, #ncmec-packet). Never deleted:
     a youth who leaves the agency's care is marked exited.
     """
 
@@ -226,7 +226,7 @@ class Youth(models.Model):
     )
     primary_language = models.CharField(max_length=60, default="English")
 
-    # Physical description as NCMEC and NCIC ask for it (regulatory.md §3.2).
+    # Physical description as NCMEC and NCIC ask for it (docs/duties.md#ncmec-packet).
     height_inches = models.PositiveSmallIntegerField(null=True, blank=True)
     weight_pounds = models.PositiveSmallIntegerField(null=True, blank=True)
     eye_color = models.CharField(max_length=10, choices=EyeColor.choices, blank=True)

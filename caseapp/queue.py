@@ -1,6 +1,6 @@
 """Enqueue Celery work after the transaction commits, without ever failing the save.
 
-DESIGN.md rule 2: saving a run must succeed when Redis or the worker is down. Work that matters is
+Saving a run must succeed when Redis or the worker is down (docs/design.md#rule-nothing-lost). Work that matters is
 recorded in the database first; the periodic sweep finds it whatever happened to the message.
 
 A service names the task it wants by its registered name ("missing_reports.tasks.build_packet")

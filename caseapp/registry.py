@@ -1,6 +1,6 @@
 """Where the apps above caseapp plug into its pages, its demo data and its schedule.
 
-caseapp never names the apps built on it (DESIGN.md: dependencies point one way, rule 7). Each of
+caseapp never names the apps built on it (docs/design.md#dependencies). Each of
 them registers what it contributes from its AppConfig.ready(); caseapp's home page, youth page,
 `seed_demo` and the periodic schedule read what was registered here, in registration order (the
 order of INSTALLED_APPS, then the order of the calls).

@@ -172,7 +172,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # worker killed mid-build"). It must stay above the longest countdown a task waits (a packet build's
 # retries wait at most 16 s): a message held for its countdown would be delivered twice. A task that
 # runs longer (a large export) is delivered again while it runs; every task is idempotent and the
-# second run finds the first one's live claim and leaves it (DESIGN.md rule 4).
+# second run finds the first one's live claim and leaves it (docs/design.md#rule-idempotent-tasks).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60, "unacked_restore_throttle": 1}
 # Tests only: a packet build sleeps this many seconds after it claimed the version, so a test can kill
 # a real worker mid-build (tests/integration/test_packet_worker.py passes it to the worker it starts).

@@ -1,4 +1,4 @@
-"""Signals caseapp sends so that other apps can react without caseapp importing them (DESIGN.md).
+"""Signals caseapp sends so that other apps can react without caseapp importing them (docs/design.md#dependencies).
 
 Sent only after the change has committed, with `send_robust`: a receiver's failure is logged and
 never undoes, or fails, the save that was already made.
@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 # Sent after commit when a youth's record changed (update_youth) or a photo was added (add_photo).
 # Keyword arguments: `youth_id`, `actor` (the user who made the change) and `changed` (the names of
 # the fields that changed, or ["photo"] for a new photo). missing_reports listens, to build new
-# versions of the report packets of the youth's episodes (issue 4).
+# versions of the report packets of the youth's episodes.
 youth_record_changed = Signal()
 
 

@@ -1,6 +1,6 @@
 """The AFCARS elements export as an XML fragment, written as the rows come (flat memory).
 
-The layout follows the element names of ICF's AFCARS XML Editor (AXE), as reference/regulatory.md §2.2
+The layout follows the element names of ICF's AFCARS XML Editor (AXE), as docs/duties.md#afcars
 lists them: per child a `record` with the removal loop (`E69_E186_removals` → `removal_2020` →
 `E112_E146_living_arrangements` → `living_arrangement`) and, outside that loop, the child-level
 sex-trafficking elements E106-E111 (E107/E108 and E110/E111 in their reporting groups, as AXE nests them):
@@ -195,7 +195,7 @@ class AfcarsXmlWriter:
         self._xml.endElement("removal_2020")
         self._newline(3)
         self._xml.endElement("E69_E186_removals")
-        # Child level, outside the removal loop (regulatory.md §2.2).
+        # Child level, outside the removal loop (docs/duties.md#afcars).
         self._element(3, E106, row.e106)
         self._group(3, E107_E108, ((E107, row.e107), (E108, row.e108)))
         self._element(3, E109, row.e109)

@@ -62,14 +62,6 @@ class Chart:
     rows: list[tuple]
     empty_text: str = ""
 
-    @property
-    def title_id(self):
-        return f"{self.id}-title"
-
-    @property
-    def desc_id(self):
-        return f"{self.id}-desc"
-
 
 def number(value) -> str:
     """A value as the chart and the table write it: whole numbers bare, others with up to 2 decimals."""

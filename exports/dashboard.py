@@ -1,6 +1,6 @@
 """The reports dashboard's figures: assembled here from the report modules and the apps' selectors, never computed.
 
-Figures are computed in one place (issue 6): every number on the dashboard comes from the function the export
+Figures are computed in one place: every number on the dashboard comes from the function the export
 or the app's own page uses, for the same ReportQuery, so the dashboard and the export never disagree:
 
     youth missing now                 missing_reports.selectors.missing_now (the "Missing now" board)
@@ -71,10 +71,6 @@ def query_for(user, filters: ExportFilters, now=None) -> ReportQuery:
 
 def _plural(count, one, many=None):
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
-def _month_label(month: datetime.date) -> str:
-    return f"{month:%b %Y}"
 
 
 # --- The sections ------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The verbs of exports: ask for one, run it (the Celery task), retry it, download it, purge expired files.
 
-The run (DESIGN.md rule 4), for one job:
+The run (docs/design.md#rule-idempotent-tasks), for one job:
 
     claim        one conditional UPDATE: PENDING → RUNNING, or a RUNNING job whose heartbeat stopped
                  (its worker died) → RUNNING again; started_at = the claim. Lost it: someone else runs it.

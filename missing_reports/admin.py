@@ -84,7 +84,7 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
 
     def effective_view(self, request, agency_id):
         """Read-only: every deadline in effect for the agency, where it comes from, and the rows that
-        change nothing. Another agency's table is a 404, as everywhere (DESIGN.md rule 1)."""
+        change nothing. Another agency's table is a 404, as everywhere (docs/design.md#rule-access)."""
         if not self.has_view_permission(request):
             raise Http404("No such page.")
         agency = access.get_in_scope_or_404(_agencies_for(request.user), agency_id)

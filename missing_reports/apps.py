@@ -2,14 +2,14 @@ from django.apps import AppConfig
 
 
 class MissingReportsConfig(AppConfig):
-    """Missing-from-care episodes, their reporting clocks and report packets (issues 3 and 4)."""
+    """Missing-from-care episodes, their reporting clocks and report packets."""
 
     name = "missing_reports"
     verbose_name = "Missing from care"
 
     def ready(self):
         # A youth's new photo or changed description makes new versions of their episodes' packets.
-        # caseapp sends the signal and never imports this app (DESIGN.md: dependencies point one way).
+        # caseapp sends the signal and never imports this app (docs/design.md#dependencies).
         from caseapp import registry
         from caseapp.signals import youth_record_changed
 

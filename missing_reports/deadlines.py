@@ -1,6 +1,6 @@
 """The reporting clock: who must be told of an event, and by when. Pure functions, no database.
 
-The federal rule (SSA §471(a)(35)(B), reference/regulatory.md §0 row 1): law enforcement (for NCIC
+The federal rule (SSA §471(a)(35)(B), docs/duties.md#missing-24h): law enforcement (for NCIC
 entry) and NCMEC, immediately and never later than 24 hours after the agency *learns* of it. States
 may be stricter (KS 2 h to law enforcement; KY and ND 12 h) and may add parties (TX: court,
 attorney ad litem, guardian ad litem and parents within 24 h of the run and of the return).
@@ -67,7 +67,7 @@ FEDERAL_SOURCES = {
     RETURNED: "Federal default (recovery notice)",
     IDENTIFIED: "Federal: SSA §471(a)(34)(A)",
 }
-# No federal deadline for the return interview (regulatory.md §5.4): this is the default; FL: 24 h.
+# No federal deadline for the return interview (docs/duties.md#return-interview): this is the default; FL: 24 h.
 DEFAULT_RETURN_INTERVIEW_HOURS = 72
 
 
@@ -169,7 +169,7 @@ def deadlines(event: str, learned_at: datetime.datetime, rules) -> list[Deadline
     ]
 
 
-# Stricter or added rules by state, as regulatory.md §0 and §4 give them. They apply to every agency
+# Stricter or added rules by state, as docs/duties.md#state-rules lists them. They apply to every agency
 # of the state (services.rules_for merges them with the agency's own rows); an agency row can only add
 # to them or shorten them.
 STATE_RULES: dict[str, list[Rule]] = {

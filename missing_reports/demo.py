@@ -4,7 +4,7 @@ show. seed_demo calls `seed`, which apps.py registers (caseapp/registry.py; case
 this app).
 
 Everything goes through the services, as a caseworker's work would: the clocks, the AFCARS missing
-spells, the packets and the audit trail are the real ones. Everything is made up (DESIGN.md rule 6).
+spells, the packets and the audit trail are the real ones. Everything is made up (docs/design.md#rule-synthetic-data).
 Idempotent: the same youth every run, and a youth who already has an episode gets none, so a second
 run adds nothing.
 

@@ -1,5 +1,5 @@
 """Emails about the reporting clocks: the announcement of a run, reminders before a clock runs out,
-and the overdue mark after (DESIGN.md rules 3 and 4).
+and the overdue mark after (docs/design.md#rule-clock-data and #rule-idempotent-tasks).
 
 A system task: the sweep looks at every agency's open clocks. Each email still passes the access
 gate: a person is emailed about a youth only if caseapp.access lets them open that youth's record.

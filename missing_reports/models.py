@@ -1,7 +1,7 @@
 """Missing-from-care episodes, their clocks (notifications), search efforts, reviews and the debrief.
 
-Field sources: reference/regulatory.md §5.1 (episode), §5.2/§5.3 (law enforcement and NCMEC
-evidence), §5.4 (return and debrief). Nothing here is ever hard-deleted.
+Field sources: docs/duties.md#ncmec-packet (the episode), #records (law enforcement and NCMEC evidence),
+#missing-protocols and #return-interview (return and debrief). Nothing here is ever hard-deleted.
 """
 
 from django.conf import settings
@@ -83,7 +83,8 @@ class HowLocated(models.TextChoices):
 
 
 class ReturnedWith(models.TextChoices):
-    # Items risk.md R7 looks for (C4.8); the youth's explanation belongs in the debrief.
+    # Items history rule R7 looks for (C4.8, docs/risk-catalogue.md#history-rules); the youth's explanation
+    # belongs in the debrief.
     CASH = "cash", "Cash"
     PREPAID_CARD = "prepaid_card", "Prepaid or gift cards"
     HOTEL_KEY = "hotel_key", "Hotel key"
@@ -121,7 +122,7 @@ class MissingEpisode(models.Model):
     endangerment = models.JSONField("endangerment", default=list, blank=True)
     endangerment_notes = models.TextField(blank=True)
 
-    # The return (regulatory.md §5.4).
+    # The return (docs/duties.md#missing-protocols, #photo-on-recovery).
     located_at = models.DateTimeField("when located", null=True, blank=True)
     returned_at = models.DateTimeField("when returned", null=True, blank=True)
     found_address = models.CharField("where found: address", max_length=300, blank=True)
@@ -196,7 +197,7 @@ class NotificationMethod(models.TextChoices):
 
 
 def done_has_evidence(name):
-    """A clock counts as done only with who did it and a reference or an explanation (DESIGN.md rule 3)."""
+    """A clock is done only with who did it and a reference or an explanation (docs/design.md#rule-clock-data)."""
     return models.CheckConstraint(
         condition=Q(done_at__isnull=True) | (Q(done_by__isnull=False) & (~Q(reference="") | ~Q(explanation=""))),
         name=name,
@@ -204,7 +205,7 @@ def done_has_evidence(name):
 
 
 class EvidencedClock(models.Model):
-    """What every required notice is (DESIGN.md rule 3): a due time, and when done, by whom, how, to
+    """What every required notice is (docs/design.md#rule-clock-data): a due time, and when done, by whom, how, to
     whom and the reference (or why there is none). The episode notices here and the risk module's
     identified-victim report are this same kind of clock; each sweep marks `overdue_at`."""
 
@@ -252,12 +253,12 @@ class Notification(EvidencedClock):
     episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="notifications")
     event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EPISODE_EVENTS])
     party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
-    # Law enforcement (regulatory.md §5.2).
+    # Law enforcement (docs/duties.md#ncic-2h, #records).
     officer_name = models.CharField(max_length=120, blank=True)
     badge_number = models.CharField(max_length=40, blank=True)
     ncic_number = models.CharField("NCIC number", max_length=40, blank=True)
     ncic_confirmed_at = models.DateTimeField("NCIC entry confirmed", null=True, blank=True)
-    # NCMEC (regulatory.md §5.3).
+    # NCMEC (docs/duties.md#ncmec-packet, #records).
     ncmec_case_number = models.CharField("NCMEC case number", max_length=40, blank=True)
     history = HistoricalRecords()
 
@@ -364,7 +365,8 @@ class SupervisoryReview(models.Model):
 
 
 class PrimaryFactor(models.TextChoices):
-    # Running from / running to, and the unmet needs behind it (§471(a)(35)(A)(ii); risk.md A4 wording).
+    # Running from / running to, and the unmet needs behind it (§471(a)(35)(A)(ii));
+    # wording: docs/risk-catalogue.md#language.
     FOOD = "food", "Food"
     SHELTER = "shelter", "A place to stay"
     MONEY = "money", "Money"
@@ -439,7 +441,7 @@ class PacketStatus(models.TextChoices):
 
 
 def packet_path(version, filename):
-    # Agency code, case number and episode id only: never the youth's name (issue 4).
+    # Agency code, case number and episode id only: never the youth's name.
     return f"packets/{version.episode.youth.agency.code}/{version.episode_id}/{filename}"
 
 

@@ -28,10 +28,6 @@ def get_episode_or_404(user, episode_id, *, for_edit=False):
     return episode
 
 
-def notifications_visible_to(user):
-    return Notification.objects.filter(episode__youth__in=access.youth_visible_to(user))
-
-
 def get_notification_or_404(user, notification_id, *, for_edit=False):
     scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
     notification = (
@@ -108,7 +104,7 @@ def _has_debrief(episode):
 
 def episode_history_for_rules(youth_id):
     """A youth's whole episode history as plain rows, oldest first: what the risk module's history
-    rules read (DESIGN.md: risk reads missing_reports through its selectors). A system read, with
+    rules read (docs/design.md#dependencies: risk reads missing_reports through its selectors). A system read, with
     no user scope: the caller has already passed the access gate or is a system task.
 
     One query for the episodes and one for their NCMEC clocks (the first notice of the run).

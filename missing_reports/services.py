@@ -464,7 +464,7 @@ def log_return(
         setattr(episode, name, value)
     episode.status = EpisodeStatus.RETURNED
     if recovery_photo is not None:
-        # NCMEC asks for a photo on recovery (regulatory.md §3.3); it becomes the current photo.
+        # NCMEC asks for a photo on recovery (docs/duties.md#photo-on-recovery); it becomes the current photo.
         try:
             with transaction.atomic():
                 episode.recovery_photo = photo_services.add_photo(

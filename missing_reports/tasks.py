@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 # ignore_result: nobody waits for these results. It also keeps apply_async from subscribing to the
 # result backend first, which on a dead Redis retries for ~20 s before the broker is even tried:
-# enqueueing after a run is saved must fail fast (caseapp/queue.py, DESIGN.md rule 2).
+# enqueueing after a run is saved must fail fast (caseapp/queue.py, docs/design.md#rule-nothing-lost).
 @shared_task(acks_late=True, ignore_result=True)
 def announce_run(episode_id: int) -> int:
     """Tell the youth's supervisors at once that a run was logged. Returns messages sent (0 or 1).

@@ -1,7 +1,7 @@
 """Django admin for superusers: the indicator catalogue and read-only risk records.
 
 Everything here is read-only: observations, decisions and report clocks change only through the
-app's services, which validate, audit and keep the clocks right (DESIGN.md rules 2 and 5).
+app's services, which validate, audit and keep the clocks right (docs/design.md#rule-nothing-lost and #rule-bad-input).
 """
 
 from django.contrib import admin
@@ -34,7 +34,8 @@ class YouthScopedAdmin(ReadOnlyMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """The default catalogue (risk.md B3), loaded by a migration; agencies change weights in the app."""
+    """The default catalogue (docs/risk-catalogue.md#catalogue), loaded by a migration; agencies change weights
+    in the app."""
 
     list_display = ("code", "category", "label", "weight", "flag", "derived")
     list_filter = ("category", "flag", "derived")

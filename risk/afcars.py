@@ -1,5 +1,5 @@
 """AFCARS sex-trafficking elements E106-E111 of one youth, from their supervisors' identification
-decisions and the law-enforcement report clocks (reference/regulatory.md §2.2). Pure: no database.
+decisions and the law-enforcement report clocks (docs/duties.md#afcars). Pure: no database.
 
 Which identifications count
 ---------------------------
@@ -16,8 +16,8 @@ earlier one.
 E106-E111 are about **sex** trafficking: an identification of labor trafficking (the latest facts of
 its corrections decide) is kept in the youth's record but does not count here.
 
-This reading follows risk.md B1 (identification is a supervisor's decision) and B7.3 (confirm with
-counsel): a supervisor who finds an identification was wrong records a later decision, and the
+This reading follows docs/risk-catalogue.md#principles (identification is a supervisor's decision) and
+#caveats (confirm with counsel): a supervisor who finds an identification was wrong records a later decision, and the
 AFCARS file must stop reporting it.
 
 The elements
@@ -26,13 +26,13 @@ The elements
 - E107 reported (E106 = 1 only, else blank): 1 if the law-enforcement report of such an
   identification was made, else 0.
 - E108 date reported (E107 = 1 only): YYYYMMDD, the most recent such report (AFCARS keeps a child's
-  most recent values, regulatory.md §2.2), in the agency's time zone.
+  most recent values, docs/duties.md#afcars), in the agency's time zone.
 - E109 victim while in foster care: 1 if a counting identification happened while in care or while
   missing from care (a youth missing from care is still in care), else 0.
 - E110 reported (E109 = 1 only): as E107.
 - E111 date reported (E110 = 1 only): as E108.
 
-Checks (the AXE validators, regulatory.md §2.2): E107 is required when E106 = 1 and E110 when
+Checks (the AXE validators, docs/duties.md#afcars): E107 is required when E106 = 1 and E110 when
 E109 = 1; E108 and E111 are required when E107 / E110 = 1 and cannot be in the future; E111 must be
 on or after the latest removal date (E69, `Youth.entered_care_on`).
 """

@@ -3,13 +3,13 @@ from django.apps import AppConfig
 
 
 class RiskConfig(AppConfig):
-    """Trafficking indicators, screenings, assessments and supervisor review (issue 5)."""
+    """Trafficking indicators, screenings, assessments and supervisor review."""
 
     name = "risk"
     verbose_name = "Risk and review"
 
     def ready(self):
-        # missing_reports announces its changes and never imports this app (DESIGN.md).
+        # missing_reports announces its changes and never imports this app (docs/design.md#dependencies).
         from caseapp import registry
         from missing_reports.signals import debrief_recorded, episode_changed
 
@@ -24,7 +24,7 @@ class RiskConfig(AppConfig):
         registry.register_demo_seeder(demo.seed, order=-1)
         # The review items and identified-victim reports escalate like the clocks (risk/escalation.py).
         registry.register_periodic_task("risk-sweep-reviews", "risk.tasks.sweep_reviews", 60.0, expires=55)
-        # risk.md B4: the episode-history rules run nightly as well as on every change.
+        # docs/risk-catalogue.md#history-rules: the episode-history rules run nightly as well as on every change.
         registry.register_periodic_task(
             "risk-reassess-nightly", "risk.tasks.reassess_nightly", crontab(hour=2, minute=15)
         )

@@ -1,21 +1,27 @@
-"""The default indicator catalogue (reference/risk.md Part B, B3), as plain data.
+"""The default indicator catalogue (docs/risk-catalogue.md#catalogue), as plain data.
 
 Why data and not database rows: the scoring rules (risk/scoring.py) must be testable without a database, and
-the seed fixture for the `Indicator` rows (B5) is built from this one list, so the two can never disagree.
+the seed fixture for the `Indicator` rows is built from this one list, so the two can never disagree.
 An agency admin adjusts weights and thresholds through `ScoringSettings.with_overrides`, never by editing this
 file; a change here is a new catalogue version.
 
-Wording rules (risk.md A4 and B6): labels describe what someone can observe, in plain and trauma-informed words.
+Wording rules (docs/risk-catalogue.md#language): labels describe what someone can observe, in plain and
+trauma-informed words.
 No stigmatising terms; "pimp-controlled" appears only as the NCMEC type label of category C1.
-Nothing here comes from the CSE-IT (B1 item 6): the concepts are from NCMEC's public pages, the CWLA/NCMEC
+Nothing here comes from the CSE-IT (principle 6): the concepts are from NCMEC's public pages, the CWLA/NCMEC
 webinar, the sources cited per row, and the HTCDS enumerations for C7.
 
 C7 concepts are aligned with the "Methods of Control" enumeration of the IOM Human Trafficking Case Data
-Standard (HTCDS, https://github.com/UNMigration/HTCDS), licensed CC BY 4.0 (risk.md [27]). Attribution kept
-here as B7 item 6 asks; the wording below is ours.
+Standard (HTCDS, https://github.com/UNMigration/HTCDS), licensed CC BY 4.0
+(docs/risk-catalogue.md#htcds). Attribution kept here as well; the wording below is ours.
 """
 
 from dataclasses import dataclass
+
+# The first source reference of every indicator: where the catalogue is explained.
+_CATALOGUE = "docs/risk-catalogue.md#catalogue"
+_IDENTIFICATION = "docs/risk-catalogue.md#identification"
+_HISTORY_RULES = "docs/risk-catalogue.md#history-rules"
 
 SR = "SR"  # supervisor review
 SR_NOW = "SR_NOW"  # same-day supervisor review
@@ -44,7 +50,7 @@ CATEGORIES = {
     ),
     "C4": (
         "Missing-episode patterns",
-        "Derived from the missing-episode history by the rules of risk.md B4 (except C4.9, which people record).",
+        "Derived from the missing-episode history by the history rules (except C4.9, which people record).",
     ),
     "C5": ("Online exploitation", "Signals from phones, apps and online contact."),
     "C6": ("Physical and health signs", "Health and physical signals, often seen at a return or a medical visit."),
@@ -54,15 +60,15 @@ CATEGORIES = {
     ),
 }
 
-# Vulnerability categories: capped so that they alone cannot reach the top band (B1 item 2, B2).
+# Vulnerability categories: capped so that they alone cannot reach the top band
+# (principle 2, docs/risk-catalogue.md#principles).
 VULNERABILITY_CAPS = {"C2": 4, "C3": 4}
 
 BANDS = ("monitor", "elevated", "high", "urgent")
-BAND_LABELS = {"monitor": "Monitor", "elevated": "Elevated", "high": "High", "urgent": "Urgent"}
-# Lowest score of each band above Monitor (B2 table; to be calibrated on local data after the pilot, B7 item 4).
+# Lowest score of each band above Monitor (docs/risk-catalogue.md#bands; to be calibrated on local data, #caveats).
 DEFAULT_THRESHOLDS = {"elevated": 5, "high": 10, "urgent": 15}
 
-ALLOWED_WEIGHTS = (1, 2, 3, 5)  # B2: contextual vulnerability, risk signal, strong, serious; None = tripwire
+ALLOWED_WEIGHTS = (1, 2, 3, 5)  # contextual vulnerability, risk signal, strong, serious; None = tripwire
 
 
 @dataclass(frozen=True)
@@ -70,11 +76,11 @@ class IndicatorDef:
     code: str
     category: str
     label: str
-    weight: int | None  # None: tripwire ("T" in B3)
+    weight: int | None  # None: tripwire ("T" in the catalogue)
     flag: str = ""
     cst_type: str = ""
-    source_refs: tuple[str, ...] = ("risk.md B3",)
-    derived: bool = False  # True: computed from episode history (B4), not typed in by people
+    source_refs: tuple[str, ...] = (_CATALOGUE,)
+    derived: bool = False  # True: computed from episode history (the history rules), not typed in by people
     cybertip: bool = False  # also make a CyberTipline report
 
     @property
@@ -82,7 +88,6 @@ class IndicatorDef:
         return self.weight is None
 
 
-_B3 = "risk.md B3"
 _NCMEC_TYPES = "NCMEC types of child sex trafficking [2b]"
 _NCMEC_RISK = "NCMEC risk factors [2c]"
 _WEBINAR = "CWLA/NCMEC webinar [1]"
@@ -90,35 +95,36 @@ _HTCDS = "HTCDS Methods of Control, IOM, CC BY 4.0 [27]"
 
 
 def _tripwire(code, label, refs, cybertip=False):
-    return IndicatorDef(code, "C0", label, None, SR_NOW, "", (_B3, "risk.md B2", *refs), cybertip=cybertip)
+    return IndicatorDef(code, "C0", label, None, SR_NOW, "", (_CATALOGUE, _IDENTIFICATION, *refs), cybertip=cybertip)
 
 
 def _c1(code, cst_type, label, weight, flag="", refs=()):
-    return IndicatorDef(code, "C1", label, weight, flag, cst_type, (_B3, _NCMEC_TYPES, *refs))
+    return IndicatorDef(code, "C1", label, weight, flag, cst_type, (_CATALOGUE, _NCMEC_TYPES, *refs))
 
 
 def _need(code, label, weight, refs=()):
-    return IndicatorDef(code, "C2", label, weight, "", "", (_B3, _WEBINAR, *refs))
+    return IndicatorDef(code, "C2", label, weight, "", "", (_CATALOGUE, _WEBINAR, *refs))
 
 
 def _environment(code, label, weight, refs=()):
-    return IndicatorDef(code, "C3", label, weight, "", "", (_B3, *refs))
+    return IndicatorDef(code, "C3", label, weight, "", "", (_CATALOGUE, *refs))
 
 
 def _episode(code, rule, label, weight, flag="", refs=(), derived=True):
-    return IndicatorDef(code, "C4", label, weight, flag, "", (_B3, f"risk.md B4 {rule}", *refs), derived=derived)
+    refs = (_CATALOGUE, f"{_HISTORY_RULES} {rule}", *refs)
+    return IndicatorDef(code, "C4", label, weight, flag, "", refs, derived=derived)
 
 
 def _online(code, label, weight, flag="", refs=(), cybertip=False):
-    return IndicatorDef(code, "C5", label, weight, flag, "", (_B3, *refs), cybertip=cybertip)
+    return IndicatorDef(code, "C5", label, weight, flag, "", (_CATALOGUE, *refs), cybertip=cybertip)
 
 
 def _health(code, label, weight, flag="", refs=()):
-    return IndicatorDef(code, "C6", label, weight, flag, "", (_B3, *refs))
+    return IndicatorDef(code, "C6", label, weight, flag, "", (_CATALOGUE, *refs))
 
 
 def _control(code, label, weight, flag="", refs=()):
-    return IndicatorDef(code, "C7", label, weight, flag, "", (_B3, _HTCDS, *refs))
+    return IndicatorDef(code, "C7", label, weight, flag, "", (_CATALOGUE, _HTCDS, *refs))
 
 
 INDICATORS: tuple[IndicatorDef, ...] = (
@@ -293,7 +299,7 @@ INDICATORS: tuple[IndicatorDef, ...] = (
         3,
         "",
         "",
-        (_B3, "recorded at the return interview (risk.md B4 R1)"),
+        (_CATALOGUE, f"recorded at the return interview ({_HISTORY_RULES} R1)"),
         derived=False,
     ),
     _episode(

@@ -3,7 +3,7 @@ three youth of Alder County's North Team, then a reassessment, so that the revie
 pages have something to show. seed_demo calls `seed`, which risk/apps.py registers
 (caseapp/registry.py; caseapp never imports risk).
 
-Everything is made up (DESIGN.md rule 6): the youth are seed_demo's synthetic youth and the notes are
+Everything is made up (docs/design.md#rule-synthetic-data): the youth are seed_demo's synthetic youth and the notes are
 invented. Idempotent like the rest of seed_demo: an observation is recorded only if the youth has none
 of that indicator yet, the external screen only if the youth has none, and a reassessment with nothing
 new adds no snapshot (risk.assessment.reassess).

@@ -9,7 +9,7 @@ Review items (risk.reviews; due per risk.review_due), with `ESCALATION_LEAD_HOUR
     last_reminder   from D - 1 h   may decide too; else the compliance contact)
     overdue         after D        ReviewItem.overdue_at is set; the compliance contact and the
                                    supervisors. An identification item is due 4 h after it was raised
-                                   (risk.md B2 clock rule: not confirmed within 4 hours, escalate to the
+                                   (docs/risk-catalogue.md#bands: not confirmed within 4 hours, escalate to the
                                    on-call manager): its overdue email also goes to the agency admins.
 
 Identified-victim reports (IdentificationReport, due 24 h from when the information was received, or
@@ -52,7 +52,8 @@ def youth_risk_url(youth_id: int) -> str:
 
 
 def _admins(youth) -> list[str]:
-    """The agency admins: they decide for every team, and are the manager of the B2 clock rule."""
+    """The agency admins: they decide for every team, and are the manager of the 4-hour identification rule
+    (docs/risk-catalogue.md#bands)."""
     admins = User.objects.filter(agency_id=youth.agency_id, role=Role.AGENCY_ADMIN, is_active=True).order_by("pk")
     return clocks.emails_of(admins, youth)
 

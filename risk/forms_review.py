@@ -85,7 +85,7 @@ class DecisionForm(ConflictMergeMixin, forms.Form):
 
 
 class IdentificationReportForm(ConflictMergeMixin, ServiceValidatedModelForm):
-    """The evidence that the identified victim was reported to law enforcement (DESIGN.md rule 3)."""
+    """The evidence that the identified victim was reported to law enforcement (docs/design.md#rule-clock-data)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 

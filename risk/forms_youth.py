@@ -155,9 +155,6 @@ class ScreeningForm(forms.Form):
             groups.setdefault(indicator.category, []).append(ScreeningFinding(self, indicator))
         return [(c, category_heading(c), rows) for c, rows in groups.items()]
 
-    def main_fields(self):
-        return [self[name] for name in ("conducted_at", "no_indicators_found", "youth_declined", "notes")]
-
     def findings(self):
         """The ticked indicators as the service takes them."""
         found = []

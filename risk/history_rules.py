@@ -1,6 +1,6 @@
-"""Missing-episode history rules (reference/risk.md B4, R2 to R11 and R13), over plain episode data.
+"""Missing-episode history rules (docs/risk-catalogue.md#history-rules, R2 to R11 and R13), over plain episode data.
 
-Why a pure function: the rules run nightly and on every episode save (B4) from a Celery task, and the episode
+Why a pure function: the rules run nightly and on every episode save from a Celery task, and the episode
 history is the strongest signal we have (C4 holds four weight-5 patterns), so every boundary is tested here
 without a database. The caller turns `MissingEpisode` rows into `EpisodeFact`s and passes the hits to
 `risk.scoring.assess`, which applies the 90-day/12-month ageing and turns hits into reasons and flags.
@@ -10,7 +10,7 @@ supervisor can see when a pattern first appeared and so R12 (scored in risk.scor
 recorded observations too) can match an older C4 pattern with an observation from the same weeks. One
 occurrence is one episode that completes the pattern, and `at` is when the pattern became true:
 
-  C4.1  every episode (rule name "C4.1": no numbered B4 rule derives it; R0/R1 are the statutory report and
+  C4.1  every episode (rule name "C4.1": no numbered history rule derives it; R0/R1 are the statutory report and
         the return tasks, owned by missing_reports). at = started_at.
   R2    C4.2 for each episode with at least 1 other episode started in the 30 days up to its own start
         (a closed window: exactly 30 days apart counts). at = started_at of the completing episode.
@@ -31,7 +31,7 @@ occurrence is one episode that completes the pattern, and `at` is when the patte
         hit when recent < prior / 2 (strictly). at = start of the latest episode.
   R10   an episode starting at or after a placement change and less than 72 h after it. at = started_at.
   R11   the same found_address (compared case-, whitespace- and punctuation-insensitively; empty ignored) in
-        2 or more episodes: one hit per episode from the second on, at its return. B4 also says "or person";
+        2 or more episodes: one hit per episode from the second on, at its return. The design also says "or person";
         episodes record no person, so only the address is matched.
   R13   an episode whose NCMEC report was due before `now` and is not done, or was done after its due time.
         at = the due time.
@@ -39,7 +39,8 @@ occurrence is one episode that completes the pattern, and `at` is when the patte
 Episodes starting after `now`, and placement changes after `now`, are ignored (they cannot have happened yet).
 An episode whose returned_at is before its started_at has no duration, so it is left out of R4 and R8.
 
-Notes are plain words a supervisor reads and describe behaviour (risk.md B6: never a label for the youth).
+Notes are plain words a supervisor reads and describe behaviour, never a label for the youth
+(docs/risk-catalogue.md#ui-copy).
 Dates in notes use the agency's time zone when `tz` is given, UTC otherwise.
 """
 
@@ -58,20 +59,6 @@ UTC = datetime.UTC
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 
-LOCATION_TYPES = (
-    "home_relative",
-    "friend",
-    "street",
-    "motel",
-    "unknown_adult_residence",
-    "vehicle",
-    "hospital",
-    "detention",
-    "placement",
-    "other",
-    "unknown",
-    "",
-)
 CONCERNING_LOCATIONS = {
     "motel": "a motel or hotel",
     "unknown_adult_residence": "the home of an adult not known to the agency",
@@ -118,7 +105,7 @@ def evaluate(
     now: datetime.datetime,
     tz: datetime.tzinfo | None = None,
 ) -> list[RuleHit]:
-    """Every occurrence of the B4 history patterns, sorted by time (see the module docstring)."""
+    """Every occurrence of the history patterns, sorted by time (see the module docstring)."""
     _require_aware(now, "now")
     for episode in episodes:
         _check_episode(episode)

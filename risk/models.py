@@ -1,7 +1,7 @@
 """Trafficking-risk records: the indicator catalogue, observations, screenings, assessments, the
 supervisor's review queue, decisions, and the identified-victim report clock.
 
-Design: reference/risk.md Part B (B1 principles, B2 scoring, B3 catalogue, B5 model sketch). The
+Design: docs/risk-catalogue.md#principles, #scoring and #catalogue. The
 scores are decision support: nothing here labels a youth; only a supervisor's decision does, and
 that decision starts the law-enforcement clock. Nothing is ever hard-deleted: observations are
 retracted with a reason, decisions are superseded, snapshots are kept.
@@ -35,7 +35,7 @@ class Flag(models.TextChoices):
 
 
 class Indicator(models.Model):
-    """One observable indicator of the catalogue (risk.md B3). Loaded by a data migration.
+    """One observable indicator of the catalogue (docs/risk-catalogue.md#catalogue). Loaded by a data migration.
 
     `weight` NULL is a tripwire (T): it opens the identification workflow instead of adding points.
     The defaults live here; an agency's own weights live in its ScoringVersion.
@@ -127,7 +127,7 @@ class Screening(models.Model):
 
 
 class Observation(models.Model):
-    """One indicator seen or reported for a youth, with its provenance (risk.md B1.5)."""
+    """One indicator seen or reported for a youth, with its provenance (docs/risk-catalogue.md#principles, item 5)."""
 
     youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="risk_observations")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
@@ -182,7 +182,7 @@ class ScreenTool(models.TextChoices):
 
 class ExternalScreen(models.Model):
     """The final result of a screen done with an external (often licensed) tool: the category only,
-    never its items or wording (risk.md A1.9, B1.6)."""
+    never its items or wording (docs/risk-catalogue.md#instruments)."""
 
     youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="external_screens")
     tool = models.CharField(max_length=10, choices=ScreenTool.choices)
@@ -244,7 +244,7 @@ class RiskSnapshot(models.Model):
 
 
 class Urgency(models.TextChoices):
-    # Most urgent first (risk.md B2): the order of the review queue.
+    # Most urgent first (docs/risk-catalogue.md#bands): the order of the review queue.
     IDENTIFICATION = "identification", "Identification: possible victim of trafficking"
     URGENT = "urgent", "Same-day review"
     HIGH = "high", "Review within one business day"
@@ -303,7 +303,7 @@ class TraffickingType(models.TextChoices):
 
 
 class TraffickingKind(models.TextChoices):
-    # NCMEC's kinds (risk.md A0, A1.7); "pimp-controlled" is used only as this type label (A4).
+    # NCMEC's kinds (docs/risk-catalogue.md#catalogue); "pimp-controlled" is used only as this type label (#language).
     PIMP_CONTROLLED = "pimp_controlled", "Pimp-controlled"
     GANG_CONTROLLED = "gang_controlled", "Gang-controlled"
     FAMILIAL = "familial", "Familial"
@@ -319,7 +319,7 @@ class Timing(models.TextChoices):
 
 
 class Referral(models.TextChoices):
-    # The webinar's needs list (risk.md A0, B1.3): needs, not restrictions.
+    # The webinar's needs list (docs/risk-catalogue.md#principles, item 3): needs, not restrictions.
     HOUSING = "housing", "Housing"
     FOOD = "food", "Food"
     MEDICAL = "medical", "Medical care"
@@ -333,7 +333,7 @@ class ReviewDecision(models.Model):
     """A supervisor's decision about a youth. Never edited or deleted: a later decision supersedes it.
 
     Identification starts the law-enforcement report clock (IdentificationReport) from when the
-    information was received, not from this decision (risk.md B2 clock rule).
+    information was received, not from this decision (docs/risk-catalogue.md#identification).
     """
 
     youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="risk_decisions")

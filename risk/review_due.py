@@ -1,9 +1,9 @@
-"""When a supervisor review of a flagged youth is due (reference/risk.md B2), as one pure function.
+"""When a supervisor review of a flagged youth is due (docs/risk-catalogue.md#bands), as one pure function.
 
-Why here and like this: DESIGN.md "the clock is data": a due time is computed once by a pure function, stored
-in UTC and shown in the agency's time zone. The review times follow the B2 band table and clock rule:
+Why here and like this (docs/design.md#rule-clock-data): a due time is computed once by a pure function, stored
+in UTC and shown in the agency's time zone. The review times follow the band table of docs/risk-catalogue.md#bands:
 
-  identification  raised_at + 4 hours of elapsed time. B2 clock rule: with no supervisor confirmation within
+  identification  raised_at + 4 hours of elapsed time. The rule: with no supervisor confirmation within
                   4 hours, escalate to the on-call manager. (The 24-hour law-enforcement deadline itself runs
                   from when the information was received and belongs to missing_reports.deadlines.)
   urgent          same day: 23:59:59 on the agency's local calendar day of raised_at, but never less than 2 hours
@@ -66,11 +66,6 @@ def review_due_at(urgency: str, raised_at: datetime.datetime, tz: zoneinfo.ZoneI
 def urgency_rank(urgency: str) -> int:
     """Sort key for the review queue: identification first, then urgent, high, elevated."""
     return URGENCY_ORDER.index(urgency)
-
-
-def urgency_for_band(band: str) -> str | None:
-    """The review a band asks for (B2 table); Monitor asks for none."""
-    return band if band in (URGENT, HIGH, ELEVATED) else None
 
 
 def _next_weekday(day):

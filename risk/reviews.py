@@ -1,4 +1,4 @@
-"""The supervisor's review queue: which assessments need a person to look, and by when (risk.md B2).
+"""The supervisor's review queue: which assessments need a person to look, and by when (docs/risk-catalogue.md#bands).
 
 One open review item per youth. A new reason that is more urgent raises the open item (urgency up,
 due time earlier); reasons accumulate. After a decision, the same reasons do not come back: only a

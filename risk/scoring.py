@@ -1,20 +1,22 @@
-"""Risk scoring (reference/risk.md B1, B2): observations and episode-history rule hits -> score, band, flags.
+"""Risk scoring: observations and episode-history rule hits -> score, band, flags.
+
+The design: docs/risk-catalogue.md#principles and #scoring.
 
 Why it is shaped like this:
 
-- Decision support, not a finding (B1 item 1). Every point has a `Reason`, including what did *not* count (too
+- Decision support, not a finding (principle 1). Every point has a `Reason`, including what did *not* count (too
   old, dated in the future, a repeat of an indicator already counted, cut by a cap), so a supervisor can see
   exactly why a youth is in a band. `ScoringSettings.as_dict()` is stored with each snapshot so a past decision
-  stays explainable after an admin changes a weight (B5).
-- Identity is never an input (B1 item 2). `assess` takes observations, rule hits, settings and a time; there is
+  stays explainable after an admin changes a weight.
+- Identity is never an input (principle 2). `assess` takes observations, rule hits, settings and a time; there is
   no youth object and no field for race, sex, gender identity or sexual orientation, so they cannot change a
   score. Family *rejection* because of identity is scored as an unmet need (C2.5), the identity itself never.
-- Vulnerability alone cannot reach Urgent (B1 item 2). C2 and C3 are capped at 4 points each; the settings
+- Vulnerability alone cannot reach Urgent (principle 2). C2 and C3 are capped at 4 points each; the settings
   refuse an Urgent threshold at or below the sum of the caps and an SR-NOW flag on a capped indicator, and the
   "any weight-5 indicator" rule ignores capped categories, so a weight-5 override on a C2/C3 item is still
   capped and never Urgent on its own.
 
-The arithmetic (B2):
+The arithmetic (docs/risk-catalogue.md#scoring):
 
 - points = weight x evidence multiplier (verified 1, reported 0.5) x age multiplier, where age = now - observed_at:
   up to and including 90 days -> 1; more than 90 days up to and including 365 days ("12 months") -> 0.5; older
@@ -31,23 +33,24 @@ The arithmetic (B2):
   "R9" only when it changed the band. R9 describes the current pattern, so it applies only while its hit is at
   most 90 days old; other flag-only rule hits, like indicators, are in effect for 12 months.
 - A tripwire (C0, weight None) adds no points: it sets TRIPWIRE and SR_NOW and makes the band Urgent. Because
-  the statutory clock runs from when the agency *received* the information (B2 clock rule), a tripwire stays in
-  effect for 12 months from the later of observed_at and received_at: a disclosure today about an event two
-  years ago is today's information. `identification_received_at` is the earliest receipt among them.
+  the statutory clock runs from when the agency *received* the information
+  (docs/risk-catalogue.md#identification), a tripwire stays in effect for 12 months from the later of
+  observed_at and received_at: a disclosure today about an event two years ago is today's information.
+  `identification_received_at` is the earliest receipt among them.
 - R12 (a C4 pattern and any C1, C5 or C7 indicator within 30 days of each other) needs both observations and
   rule hits, so it is computed here, not in risk.history_rules: a "rule" reason with rule "R12", no points, and
   the SR_NOW flag. Both must be in effect (not in the future, at most 12 months old); exactly 30 days apart
   counts. Only the most recent such pair is listed.
 - Flags: SR/SR_NOW of counted indicators; CYBERTIP from counted C0.6/C5.4; R4 over 20 days -> PROLONGED;
   R10 -> PLACEMENT_FIT_REVIEW; R11 -> SR; R12 -> SR_NOW; R13 -> MANAGER_ESCALATION; and SR_NOW whenever the
-  final band is Urgent (B2: "Urgent ... same-day supervisor review (SR-NOW)"), so Urgent <=> SR_NOW.
+  final band is Urgent (the band table: Urgent means a same-day supervisor review, SR-NOW), so Urgent <=> SR_NOW.
 """
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from risk import catalogue
 from risk.history_rules import RuleHit
@@ -63,7 +66,6 @@ CYBERTIP = "CYBERTIP"
 PLACEMENT_FIT_REVIEW = "PLACEMENT_FIT_REVIEW"
 MANAGER_ESCALATION = "MANAGER_ESCALATION"
 PROLONGED = "PROLONGED"
-ASSESSMENT_FLAGS = (TRIPWIRE, SR_NOW, SR, CYBERTIP, PLACEMENT_FIT_REVIEW, MANAGER_ESCALATION, PROLONGED)
 
 # Hits that carry no indicator only set a flag (R9 raises the band instead).
 RULE_FLAGS = {"R4": PROLONGED, "R10": PLACEMENT_FIT_REVIEW, "R11": SR, "R12": SR_NOW, "R13": MANAGER_ESCALATION}
@@ -148,35 +150,6 @@ class ScoringSettings:
             "cybertip": list(self.cybertip),
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping) -> "ScoringSettings":
-        if not isinstance(data, Mapping):
-            raise ValueError("scoring settings must be a mapping")
-        if data.get("format", SETTINGS_FORMAT) != SETTINGS_FORMAT:
-            raise ValueError(f"unsupported scoring settings format {data.get('format')!r}")
-        missing = sorted({"weights", "flags", "categories", "thresholds", "caps"} - set(data))
-        if missing:
-            raise ValueError(f"scoring settings lack: {', '.join(missing)}")
-        try:
-            extra = {
-                name: Decimal(str(data[name])) for name in ("reported_multiplier", "older_multiplier") if name in data
-            }
-        except InvalidOperation as error:
-            raise ValueError("multipliers must be decimal numbers") from error
-        for name in ("recent_days", "max_age_days"):
-            if name in data:
-                extra[name] = data[name]
-        if "cybertip" in data:
-            extra["cybertip"] = tuple(data["cybertip"])
-        return cls(
-            weights=dict(data["weights"]),
-            flags=dict(data["flags"]),
-            categories=dict(data["categories"]),
-            thresholds=dict(data["thresholds"]),
-            caps=dict(data["caps"]),
-            **extra,
-        )
-
 
 # Why a listed reason did not count (Reason.not_counted), for the pages to say so in words.
 FUTURE = "future"  # dated after the assessment
@@ -211,10 +184,6 @@ class Assessment:
     capped: dict[str, Decimal]
     band_raised_by: str = ""
     identification_received_at: datetime.datetime | None = None
-
-    @property
-    def band_label(self) -> str:
-        return catalogue.BAND_LABELS[self.band]
 
 
 def assess(

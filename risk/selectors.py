@@ -27,23 +27,9 @@ from .models import (
     Indicator,
     Observation,
     Referral,
-    ReviewDecision,
     ReviewItem,
     ReviewStatus,
-    RiskSnapshot,
 )
-
-
-def observations_visible_to(user):
-    return Observation.objects.filter(youth__in=access.youth_visible_to(user))
-
-
-def snapshots_visible_to(user):
-    return RiskSnapshot.objects.filter(youth__in=access.youth_visible_to(user))
-
-
-def decisions_visible_to(user):
-    return ReviewDecision.objects.filter(youth__in=access.youth_visible_to(user))
 
 
 def reports_visible_to(user):
@@ -110,7 +96,7 @@ FLAG_WORDS = {
     "PROLONGED": "A missing episode lasted more than 20 days",
 }
 
-# Rule hits that add no indicator, only a flag or a band step (risk.md B4).
+# Rule hits that add no indicator, only a flag or a band step (docs/risk-catalogue.md#history-rules).
 RULE_WORDS = {
     "R4": "A missing episode lasted more than 20 days",
     "R9": "Missing episodes are coming closer together",

@@ -3,7 +3,7 @@ record the identified-victim report, and change the agency's weights.
 
 Each verb runs in one transaction, writes its audit event in it, and enqueues the reassessment only
 after commit (caseapp.queue), so a save never waits on Redis. The scores are decision support
-(risk.md B1): only `decide` records a finding, and only a supervisor or agency admin may call it.
+(docs/risk-catalogue.md#principles): only `decide` records a finding, and only a supervisor or agency admin may call it.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -97,7 +97,7 @@ def _episode_of(youth, episode_id, errors):
 
 
 def _open_identification(actor, youth, observation, now):
-    """A tripwire opens the identification workflow at once (risk.md B2): a review item due in 4 h."""
+    """A tripwire opens the identification workflow at once (docs/risk-catalogue.md#bands): a review item due in 4 h."""
     raise_review(
         youth,
         Urgency.IDENTIFICATION,
@@ -244,7 +244,7 @@ def record_screening(
 def record_external_screen(
     *, actor, youth_id, tool, result_category, screened_on, tool_other="", ip=None
 ) -> ExternalScreen:
-    """The final category of an external screen; never its items (risk.md B1.6)."""
+    """The final category of an external screen; never its items (docs/risk-catalogue.md#principles, item 6)."""
     youth = _youth_for_edit(actor, youth_id)
     errors = {}
     if tool not in ScreenTool.values:

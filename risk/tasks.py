@@ -31,7 +31,7 @@ def reassess_agency(agency_id: int, trigger: str) -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def reassess_nightly() -> int:
-    """B4: the history rules run nightly too, so ageing observations and open episodes move the band."""
+    """The history rules run nightly too, so ageing observations and open episodes move the band."""
     ids = Youth.objects.filter(status=YouthStatus.ACTIVE).values_list("pk", flat=True)
     count = 0
     for youth_id in ids.iterator(chunk_size=500):

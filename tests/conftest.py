@@ -1,4 +1,4 @@
-"""Shared fixtures: the personas of DESIGN.md "Testing", private media in a temp dir, and the
+"""Shared fixtures: the personas of docs/design.md#testing, private media in a temp dir, and the
 switches for tests that need PostgreSQL, Redis, a real Celery worker or Chromium (tests/services.py).
 """
 
@@ -314,7 +314,7 @@ def celery_worker_process(celery_workers):
 
 
 # --- Personas -------------------------------------------------------------------------------
-# Agency A has two teams (North, South); agency B has one. DESIGN.md "Testing".
+# Agency A has two teams (North, South); agency B has one. docs/design.md#testing.
 
 
 @pytest.fixture

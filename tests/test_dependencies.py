@@ -1,4 +1,4 @@
-"""DESIGN.md: dependencies point one way. caseapp < missing_reports < risk < exports: an app may use
+"""Dependencies point one way (docs/design.md#dependencies). caseapp < missing_reports < risk < exports: an app may use
 the apps before it, never one after it, and no two project modules import each other.
 
 The check reads every module of the four apps with `ast` and collects its arrows: imports at module
@@ -160,7 +160,7 @@ from ..models import Flag
 def later():
     from risk import scoring
     import exports.tasks
-    return "missing_reports.demo.seed", "missing_reports.tasks.sweep_clocks", "risk.md A4", "not.a.module"
+    return "missing_reports.demo.seed", "missing_reports.tasks.sweep_clocks", "notes.md A4", "not.a.module"
 '''
     found = references(source, "caseapp.views.youth")
     assert ("import", "caseapp.views.selectors") in found
@@ -169,7 +169,7 @@ def later():
     assert ("import", "exports.tasks") in found
     assert ("string", "missing_reports.demo.seed") in found
     assert ("task", "missing_reports.tasks.sweep_clocks") in found
-    assert all(dotted not in ("risk.md A4", "not.a.module") for _, dotted in found)
+    assert all(dotted not in ("notes.md A4", "not.a.module") for _, dotted in found)
     assert resolve("missing_reports.demo.seed") == "missing_reports.demo"
     assert resolve("caseapp.models.Youth") == "caseapp.models"
 

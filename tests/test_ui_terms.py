@@ -1,4 +1,4 @@
-"""The app's own words use none of the terms of risk.md A4/B6 (B6: "lint UI strings and templates").
+"""The app's own words use none of the terms of docs/risk-catalogue.md#language (#ui-copy).
 
 Scanned: every file under templates/; the labels people see on the models of caseapp, missing_reports
 and risk (verbose names, help texts, choice labels, including choice classes not attached to a field);
@@ -41,7 +41,7 @@ ALLOWED = (
     Allowed(
         "caseapp/afcars.py",
         "Runaway (E121 = 4)",
-        "AFCARS names living arrangement E120 code 12 'Runaway' (45 CFR 1355, regulatory.md §2.2). The packets "
+        "AFCARS names living arrangement E120 code 12 'Runaway' (45 CFR 1355, docs/duties.md#afcars). The packets "
         "show it as 'AFCARS setting' so that it matches the state's AFCARS file word for word.",
     ),
 )
@@ -206,7 +206,7 @@ SCANS = {
 @pytest.mark.parametrize("scan", SCANS)
 def test_the_ui_uses_none_of_the_stigmatising_terms(scan):
     problems = [str(f) for f in SCANS[scan]() if not f.allowed()]
-    assert not problems, "Words to avoid (risk.md A4/B6) in the UI:\n" + "\n".join(problems)
+    assert not problems, "Words to avoid (docs/risk-catalogue.md#language) in the UI:\n" + "\n".join(problems)
 
 
 def test_every_allowed_use_is_still_needed_and_says_why():

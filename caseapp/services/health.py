@@ -1,6 +1,6 @@
 """Is the background machinery alive? A worker that answers and can reach the database.
 
-A run must be saved even when Redis or the worker is down (DESIGN.md rule 2), so nothing here
+A run must be saved even when Redis or the worker is down (docs/design.md#rule-nothing-lost), so nothing here
 is on the path of saving a record: these checks only report, for a health page and for tests.
 """
 

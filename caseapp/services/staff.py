@@ -7,8 +7,6 @@ from django.db import IntegrityError, transaction
 from .. import access, audit
 from ..models import AuditAction, Role, Team, User
 
-STAFF_FIELDS = ("username", "first_name", "last_name", "email", "phone", "role", "team", "is_active")
-
 
 def _validate_staff(actor, staff: User, supervised_teams):
     errors = {}

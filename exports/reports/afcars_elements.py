@@ -1,7 +1,7 @@
-"""AFCARS elements (issue 6, item 3): per youth in out-of-home care in a semiannual AFCARS period, the
+"""AFCARS elements: per youth in out-of-home care in a semiannual AFCARS period, the
 sex-trafficking elements E106-E111 and the runaway / whereabouts-unknown living arrangements (E112,
 E120 = 12 / 13, E121 = 4), as CSV, XLSX or an XML fragment (exports/afcars_xml.py), validation errors
-listed (reference/regulatory.md §0 row 7, §2.2).
+listed (docs/duties.md#afcars).
 
 The period must be exactly one AFCARS period: October 1 to March 31, or April 1 to September 30
 (`check_filters`, shown on the form).
@@ -31,7 +31,7 @@ Rows: one per youth and living arrangement, the child-level values repeated on e
 missing spell in the period has one row, its living-arrangement cells blank). Dates are AFCARS dates
 (YYYYMMDD). Validation errors are LISTED, never hidden: the CSV/XLSX has two columns, the child's
 errors (E69, E106-E111) and the living arrangement's (E112, E120, E121); the XML writes them as
-comments where they belong. The checks (AXE validators, §2.2): E107 / E110 required when E106 /
+comments where they belong. The checks (AXE validators, docs/duties.md#afcars): E107 / E110 required when E106 /
 E109 = 1, E108 / E111 required when E107 / E110 = 1, E111 on or after E69 (all risk/afcars.py);
 E121 = 4 exactly when E120 ∈ {12, 13}; E112 not before E69 and not after the end of the period; no
 date (E69, E108, E111, E112) in the future.

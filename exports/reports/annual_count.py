@@ -1,6 +1,6 @@
-"""Annual count of youth identified as victims of sex trafficking (issue 6, item 2): the §471(a)(34)(B)
-report to HHS of the children and youth who are sex-trafficking victims (reference/regulatory.md §0 row
-6, §1.3, §5.6), by when it happened, by kind and by type, with the list underneath.
+"""Annual count of youth identified as victims of sex trafficking: the §471(a)(34)(B)
+report to HHS of the children and youth who are sex-trafficking victims (docs/duties.md#annual-count),
+by when it happened, by kind and by type, with the list underneath.
 
 The period is one federal fiscal year (October 1 to September 30): the form offers the years, and any
 other period is refused (`check_filters`).

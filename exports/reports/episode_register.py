@@ -1,4 +1,4 @@
-"""Episode register (issue 6, item 4): every missing episode that overlaps the period, one row each.
+"""Episode register: every missing episode that overlaps the period, one row each.
 
 An episode overlaps the period [start, end) when the youth was last seen before the end and either
 returned on or after the start or has not returned yet. One query whatever the row count: the placement

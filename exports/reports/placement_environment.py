@@ -1,4 +1,4 @@
-"""Placement environment (issue 6, item 5): which placements missing episodes start from, per 1,000 placement-days.
+"""Placement environment: which placements missing episodes start from, per 1,000 placement-days.
 
 "Fix the environment, not the flower": the rate of episodes per 1,000 days youth spent in a kind of placement,
 with a provider, or on a team shows which environments precede runs, not only which youth left. The figures

@@ -1,6 +1,6 @@
-"""Timeliness compliance (issue 6, item 1): every required notice of the period's episodes and every
+"""Timeliness compliance: every required notice of the period's episodes and every
 identified-victim report to law enforcement, each with its clock; and the summary rates the federal
-audits used (regulatory.md §2.3, §5.6 "internal compliance dashboard").
+audits used (docs/duties.md#compliance-audits).
 
 Which records are in the period:
 - an episode when the agency *learned* of it in the period (`agency_learned_at` in [start, end), the

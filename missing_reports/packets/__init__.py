@@ -1,4 +1,4 @@
-"""Report packets for NCMEC and law enforcement (issue 4).
+"""Report packets for NCMEC and law enforcement.
 
 - facts.py: `assemble(episode, kind) -> dict`, the one shared assembly of an episode's facts
   (JSON-serialisable, with "schema_version"); both renderings read only this.

@@ -1,4 +1,4 @@
-"""The law-enforcement missing-person packet: what NCIC entry takes (regulatory.md §0 row 2, §5.2)."""
+"""The law-enforcement missing-person packet: what NCIC entry takes (docs/duties.md#ncic-2h)."""
 
 from . import pdf
 

@@ -1,4 +1,4 @@
-"""The NCMEC report packet: everything NCMEC asks a legal guardian for (regulatory.md §3.2, §5.3)."""
+"""The NCMEC report packet: everything NCMEC asks a legal guardian for (docs/duties.md#ncmec-packet)."""
 
 from . import pdf
 

@@ -1,6 +1,6 @@
-"""Building report packets, exactly once per set of facts, and what users do with them (issue 4).
+"""Building report packets, exactly once per set of facts, and what users do with them.
 
-The build (DESIGN.md rule 4), for one episode and kind:
+The build (docs/design.md#rule-idempotent-tasks), for one episode and kind:
 
     facts = facts.assemble(episode, kind)                 the one shared assembly
     content_hash = sha256(canonical JSON of the facts,    identifies the version
@@ -125,7 +125,7 @@ def safe_case_number(case_number: str) -> str:
 
 
 def file_name(version, case_number: str, fmt: str) -> str:
-    """`<case number>-episode<id>-<kind>-v<number>.<fmt>`: never the youth's name (issue 4)."""
+    """`<case number>-episode<id>-<kind>-v<number>.<fmt>`: never the youth's name."""
     return f"{safe_case_number(case_number)}-episode{version.episode_id}-{version.kind}-v{version.number}.{fmt}"
 
 
@@ -210,12 +210,6 @@ def build(episode_id, kind, *, reason, actor_id=None) -> PacketVersion:
         episode, kind, facts, trigger=_trigger(reason), actor_id=actor_id, now=assembled_at
     )
     return _finish(version, episode, claimed_at=claimed_at)
-
-
-def _version_for(episode, kind, facts, *, trigger, actor_id, now=None) -> PacketVersion:
-    """The version row of these facts: found, or created with the next number (and then claimed
-    for building by this caller: see `_claimed_version_for`)."""
-    return _claimed_version_for(episode, kind, facts, trigger=trigger, actor_id=actor_id, now=now)[0]
 
 
 def _claimed_version_for(episode, kind, facts, *, trigger, actor_id, now=None):

@@ -1,4 +1,4 @@
-"""Load the default indicator catalogue (risk.md B3) from risk/catalogue.py, with its source references.
+"""Load the default indicator catalogue (docs/risk-catalogue.md#catalogue) from risk/catalogue.py, with its source references.
 
 Idempotent (update_or_create by code). A later change to the catalogue ships as a new migration that
 calls `sync` again; agency weight changes never touch these rows (they live in ScoringVersion).

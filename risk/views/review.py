@@ -38,7 +38,9 @@ def _youth_risk_url(youth):
 
 
 def _note_wording(request, form):
-    """After a save: a gentle note when the reason or plan uses a term of risk.md A4 (never a block)."""
+    """After a save: a gentle note when the reason or plan uses a word to avoid (never a block).
+
+    The words: docs/risk-catalogue.md#language."""
     note = form_note(form)
     if note:
         messages.info(request, note)

@@ -1,5 +1,5 @@
 """Risk pages (scoring): an agency admin adjusts the indicator weights and band thresholds of their own
-agency (risk.md B2: "calibrate on local data after the pilot"), and reads the version history.
+agency (docs/risk-catalogue.md#bands: to be recalibrated on local data), and reads the version history.
 
 Everyone else gets a 404: the page is agency-wide settings (access.can_manage_agency_settings), and
 an admin only ever sees and changes their own agency's versions. A change is a new ScoringVersion

@@ -23,7 +23,9 @@ from ..forms_youth import ExternalScreenForm, ObservationForm, RetractForm, Scre
 
 
 def _note_wording(request, form):
-    """After a save: a gentle note when a narrative field uses a term of risk.md A4 (never a block)."""
+    """After a save: a gentle note when a narrative field uses a word to avoid (never a block).
+
+    The words: docs/risk-catalogue.md#language."""
     note = form_note(form)
     if note:
         messages.info(request, note)

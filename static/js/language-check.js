@@ -1,5 +1,5 @@
 /*
- * A gentle hint on wording under narrative fields (risk.md A4/B6). It never blocks saving.
+ * A gentle hint on wording under narrative fields (docs/risk-catalogue.md#language). It never blocks saving.
  *
  * The terms come from caseapp/language.py through static/js/language-terms.json (written by
  * `python -m caseapp.language`), whose URL base.html gives in this script's data-terms attribute: a

@@ -1,4 +1,4 @@
-"""The language check (risk.md A4/B6): a gentle suggestion on wording, never a block.
+"""The language check (docs/risk-catalogue.md#language): a gentle suggestion on wording, never a block.
 
 The pure matching first (what is flagged, what is not, quotes), then the browser's copy of the same
 rules (static/js, run under Node when it is installed), then the pages through the test client:
@@ -108,7 +108,7 @@ def test_a_hit_carries_the_preferred_wording_why_and_source():
     assert hit.term == "chronic runaway"
     assert hit.preferred == "'youth with repeated missing episodes'"
     assert "behaviour" in hit.why
-    assert "A4" in hit.source and "NCMEC" in hit.source
+    assert "docs/risk-catalogue.md#language" in hit.source and "NCMEC" in hit.source
     assert (hit.start, hit.end) == (2, 17)
 
 
@@ -117,10 +117,10 @@ def test_the_longest_term_wins_where_terms_overlap():
     assert terms("child prostitution and prostitution") == ["child prostitution", "prostitution"]
 
 
-def test_every_term_names_a_preferred_wording_and_a_source_in_risk_md():
+def test_every_term_names_a_preferred_wording_and_a_source_in_the_language_guide():
     for term in language.TERMS:
         assert term.preferred and term.why
-        assert term.source.startswith("risk.md A4"), term
+        assert term.source.startswith("docs/risk-catalogue.md#language"), term
 
 
 def test_the_note_lists_each_term_once_with_its_preferred_wording():

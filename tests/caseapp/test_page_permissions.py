@@ -1,6 +1,6 @@
 """Who may open which page, through the test client, for every page of caseapp/urls_app.py.
 
-The rules (DESIGN.md rule 1): a record outside the user's scope is a 404, never a 403 that confirms
+The rules (docs/design.md#rule-access): a record outside the user's scope is a 404, never a 403 that confirms
 it exists, and a POST to it writes nothing; a page the user's role does not include at all (staff
 management for a caseworker) is a 404 too; an anonymous user is sent to the login page.
 """

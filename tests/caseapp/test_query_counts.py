@@ -1,4 +1,4 @@
-"""A page runs the same number of queries whatever the caseload size (DESIGN.md, selectors).
+"""A page runs the same number of queries whatever the caseload size (docs/design.md#where-code-goes).
 
 Each test measures a page with a small data set (5 of everything), grows the data to 50, and
 asserts the page runs exactly the same number of queries. No number is hard-coded: what matters is

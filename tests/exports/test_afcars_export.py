@@ -1,5 +1,5 @@
 """The AFCARS elements export (CSV, XLSX, XML fragment) on a hand-built set whose right answers are written
-out here, the period rule, and each validation rule of reference/regulatory.md §2.2.
+out here, the period rule, and each validation rule of docs/duties.md#afcars.
 
 Agency A (America/Chicago), AFCARS period 10/01/2024 to 03/31/2025. Every youth entered care 01/01/2024
 unless said otherwise.
@@ -257,7 +257,7 @@ def test_the_xml_fragment_parses_and_follows_the_afcars_element_names(
         "A-AF-NOE69",
         "A-AF-PRIOR",
     ]
-    # The order of a record: the removal loop, then the child-level E106-E111 outside it (§2.2).
+    # The order of a record: the removal loop, then the child-level E106-E111 outside it (docs/duties.md#afcars).
     prior = records[5]
     assert [c.tag for c in _children(prior)] == [
         "E4_child_record_number",

@@ -1,4 +1,4 @@
-"""DESIGN.md: dependencies point one way. exports sits downstream of every app (it reads caseapp,
+"""Dependencies point one way (docs/design.md#dependencies). exports sits downstream of every app (it reads caseapp,
 missing_reports and risk); nothing imports exports except the wiring (settings, root URLconf)."""
 
 import pytest

@@ -4,7 +4,7 @@
   clock once: the row lock and the unique (notification, stage) claim decide, not luck.
 - `sweep_clocks` through the worker escalates once, however many times it is sent.
 - A run saved while the broker is unreachable is saved with its clocks, and the sweep escalates it
-  once the worker can be reached (DESIGN.md rule 2).
+  once the worker can be reached (docs/design.md#rule-nothing-lost).
 
 With the console email backend the worker's emails go to its log; these tests read the Escalation
 rows and that log. The threads test runs in this process and reads the locmem outbox.

@@ -1,4 +1,4 @@
-"""Report packets against PostgreSQL, Redis and a real Celery worker process (issue 4).
+"""Report packets against PostgreSQL, Redis and a real Celery worker process.
 
 - A run logged through the web is built into both packets by the worker, seconds later.
 - The build task sent twice at once, or two builders racing in threads (each with its own

@@ -1,4 +1,4 @@
-"""The reporting clock, as a pure function: who must be told, by when (DESIGN.md rule 3).
+"""The reporting clock, as a pure function: who must be told, by when (docs/design.md#rule-clock-data).
 
 No database: `deadlines.deadlines()` takes an aware datetime and rule-like objects.
 """

@@ -1,4 +1,6 @@
-"""AFCARS E106-E111 from a youth's decisions and report clocks (risk.afcars; regulatory.md §2.2). Pure: no database."""
+"""AFCARS E106-E111 from a youth's decisions and report clocks (risk.afcars; docs/duties.md#afcars).
+
+Pure: no database."""
 
 import datetime
 import zoneinfo

@@ -1,12 +1,13 @@
-"""The default indicator catalogue matches reference/risk.md B3 row for row, in trauma-informed words."""
+"""The default indicator catalogue matches docs/risk-catalogue.md#catalogue row for row, in trauma-informed words."""
 
 import re
 
 import pytest
 
 from risk import catalogue
+from risk.models import Band
 
-# (weight, flag) copied by hand from risk.md B3; None = tripwire "T" (C0 items are all SR-NOW).
+# (weight, flag) copied by hand from the catalogue's design; None = tripwire "T" (C0 items are all SR-NOW).
 B3 = {
     **{f"C0.{n}": (None, "SR_NOW") for n in range(1, 7)},
     "C1.1": (3, ""),
@@ -79,7 +80,7 @@ C1_TYPES = {
     "C1.9": "ANY",
     "C1.10": "ANY",
 }
-# risk.md B6 and the A4 language table; "pimp-controlled" is allowed only as NCMEC's type label.
+# docs/risk-catalogue.md#language; "pimp-controlled" is allowed only as NCMEC's type label.
 STIGMATISING = re.compile(
     r"\b(runaways?|runners?|pimps?|prostitut\w*|johns?|chronic|frequent fl(ier|yer)s?|awol|child pornography|"
     r"promiscuous|manipulative|non-compliant|rescued|consented|willing|by choice)\b",
@@ -130,7 +131,7 @@ def test_categories_have_the_agreed_names():
 def test_caps_bands_and_thresholds():
     assert catalogue.VULNERABILITY_CAPS == {"C2": 4, "C3": 4}
     assert catalogue.BANDS == ("monitor", "elevated", "high", "urgent")
-    assert [catalogue.BAND_LABELS[b] for b in catalogue.BANDS] == ["Monitor", "Elevated", "High", "Urgent"]
+    assert [Band(b).label for b in catalogue.BANDS] == ["Monitor", "Elevated", "High", "Urgent"]
     assert catalogue.DEFAULT_THRESHOLDS == {"elevated": 5, "high": 10, "urgent": 15}
 
 
@@ -159,7 +160,7 @@ def test_flags_are_from_the_allowed_set():
 def test_every_indicator_cites_its_source():
     for indicator in catalogue.INDICATORS:
         assert isinstance(indicator.source_refs, tuple)
-        assert indicator.source_refs[0] == "risk.md B3", indicator.code
+        assert indicator.source_refs[0] == "docs/risk-catalogue.md#catalogue", indicator.code
         assert all(isinstance(ref, str) and ref for ref in indicator.source_refs)
 
 

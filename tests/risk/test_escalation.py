@@ -89,7 +89,7 @@ def test_review_items_have_the_clocks_stage_rule(before_due, expected):
 def test_an_identification_item_reminds_the_supervisor_at_once_and_escalates_to_the_manager_after_4_hours(
     identification, raised, supervisor_a, agency_admin_a, caseworker_a, mailoutbox
 ):
-    assert identification.due_at == raised + 4 * H  # B2 clock rule
+    assert identification.due_at == raised + 4 * H  # confirmed within 4 h, or escalated
 
     counts = sweep(raised)
     assert counts["reviews"] == NOTHING | {REMINDER: 1}

@@ -1,4 +1,5 @@
-"""Episode-history rules of reference/risk.md B4 (R2 to R11, R13, and C4.1), at and around every boundary."""
+"""Episode-history rules (docs/risk-catalogue.md#history-rules: R2 to R11, R13, and C4.1), at and around
+every boundary."""
 
 import datetime
 import zoneinfo

@@ -1,11 +1,11 @@
-"""When a supervisor review is due (reference/risk.md B2), in the agency's calendar, across DST changes."""
+"""When a supervisor review is due (docs/risk-catalogue.md#bands), in the agency's calendar, across DST changes."""
 
 import datetime
 import zoneinfo
 
 import pytest
 
-from risk.review_due import URGENCY_ORDER, review_due_at, urgency_for_band, urgency_rank
+from risk.review_due import URGENCY_ORDER, review_due_at, urgency_rank
 
 UTC = datetime.UTC
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -129,9 +129,3 @@ def test_queue_order_puts_identification_first():
     queue = ["elevated", "high", "identification", "urgent", "high"]
     assert sorted(queue, key=urgency_rank) == ["identification", "urgent", "high", "high", "elevated"]
 
-
-@pytest.mark.parametrize(
-    ("band", "urgency"), [("monitor", None), ("elevated", "elevated"), ("high", "high"), ("urgent", "urgent")]
-)
-def test_urgency_for_band(band, urgency):
-    assert urgency_for_band(band) == urgency

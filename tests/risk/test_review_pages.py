@@ -1,5 +1,5 @@
 """The review pages through the test client: the supervisor's queue, the decision form, and the
-identified-victim law-enforcement report clock (issue 5)."""
+identified-victim law-enforcement report clock."""
 
 import datetime
 import zoneinfo

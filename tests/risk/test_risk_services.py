@@ -1,5 +1,5 @@
 """The risk module's verbs through the database: observations, reassessment, the review queue,
-decisions and the identified-victim report clock (issue 5)."""
+decisions and the identified-victim report clock."""
 
 import datetime
 
@@ -161,7 +161,7 @@ def test_a_tripwire_opens_the_identification_workflow_at_once(caseworker_a, yout
     item = ReviewItem.objects.get(youth=youth_a1, status=ReviewStatus.OPEN)
     assert item.urgency == Urgency.IDENTIFICATION
     assert item.tripwire.indicator.code == "C0.3"
-    assert abs(item.due_at - (now + 4 * HOUR)) < datetime.timedelta(seconds=5)  # B2: confirm within 4 h
+    assert abs(item.due_at - (now + 4 * HOUR)) < datetime.timedelta(seconds=5)  # a tripwire: confirm within 4 h
 
 
 # --- Decisions ------------------------------------------------------------------------------------

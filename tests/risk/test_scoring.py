@@ -1,4 +1,4 @@
-"""Risk scoring (reference/risk.md B1, B2): points, ageing, evidence, caps, bands, flags and explanations."""
+"""Risk scoring (docs/risk-catalogue.md#scoring): points, ageing, evidence, caps, bands, flags and explanations."""
 
 import dataclasses
 import datetime
@@ -60,7 +60,6 @@ def test_nothing_recorded_is_monitor_with_no_reasons():
     assert result == Assessment(
         score=Decimal("0.0"), band="monitor", reasons=(), flags=(), capped={}, band_raised_by=""
     )
-    assert result.band_label == "Monitor"
 
 
 @pytest.mark.parametrize(
@@ -602,41 +601,10 @@ def test_the_lowest_allowed_urgent_threshold_is_one_above_the_caps():
     assert DEFAULT.with_overrides({}, {"elevated": 1, "high": 2, "urgent": 9}).thresholds["urgent"] == 9
 
 
-def test_settings_round_trip_through_json():
+def test_settings_are_stored_as_json():
     changed = DEFAULT.with_overrides({"C1.9": 3, "C4.1": 1}, {"elevated": 4, "high": 9, "urgent": 16})
     stored = json.loads(json.dumps(changed.as_dict()))
-    assert ScoringSettings.from_dict(stored) == changed
-    assert ScoringSettings.from_dict(DEFAULT.as_dict()) == DEFAULT
     assert stored["reported_multiplier"] == "0.5"
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d.pop("weights"), "lack: weights"),
-        (lambda d: d.update(format=2), "unsupported scoring settings format"),
-        (lambda d: d.update(reported_multiplier="half"), "multipliers must be decimal numbers"),
-        (lambda d: d.update(older_multiplier="1.5"), "older_multiplier must be a Decimal from 0 to 1"),
-        (lambda d: d.update(recent_days=400), "recent_days"),
-        (lambda d: d.update(caps={"C2": 4}), "caps must be given for exactly"),
-        (lambda d: d.update(caps={"C2": 4, "C3": 20}), "urgent threshold must be above 24"),
-        (lambda d: d["flags"].update({"C2.1": "SR_NOW"}), "cannot carry SR_NOW"),
-        (lambda d: d["flags"].update({"C1.1": "LOUD"}), "the flag must be"),
-        (lambda d: d["categories"].update({"C1.1": "C5"}), "C1.1: category"),
-        (lambda d: d["weights"].pop("C1.1"), "must list the same indicator codes"),
-        (lambda d: d.update(cybertip=["C9.9"]), "cybertip lists unknown"),
-    ],
-)
-def test_stored_settings_are_validated_when_loaded(change, message):
-    data = json.loads(json.dumps(DEFAULT.as_dict()))
-    change(data)
-    with pytest.raises(ValueError, match=message):
-        ScoringSettings.from_dict(data)
-
-
-def test_from_dict_refuses_a_non_mapping():
-    with pytest.raises(ValueError, match="mapping"):
-        ScoringSettings.from_dict(["weights"])
 
 
 @pytest.mark.parametrize(

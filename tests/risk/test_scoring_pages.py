@@ -54,9 +54,9 @@ def test_the_admin_sees_the_catalogue_with_defaults_sources_and_fixed_tripwires(
         else:
             assert form[f"weight_{indicator.code}"].value() == str(indicator.weight)
     assert "T (fixed)" in html
-    # Each indicator's source references, e.g. the HTCDS attribution of C7 and B4's rules for C4.
+    # Each indicator's source references, e.g. the HTCDS attribution of C7 and the history rules for C4.
     assert "HTCDS Methods of Control, IOM, CC BY 4.0 [27]" in html
-    assert "risk.md B4 R3" in html
+    assert "docs/risk-catalogue.md#history-rules R3" in html
     assert "NCMEC types of child sex trafficking [2b]" in html
     assert "CSE-IT" in html  # only to say nothing comes from it
     assert [form[name].value() for name in ("elevated", "high", "urgent")] == [5, 10, 15]

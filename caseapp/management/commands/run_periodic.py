@@ -4,7 +4,7 @@ With Redis, Celery beat sends these to the workers. The embedded default (`make 
 broker and no beat, so `make run` starts this beside the web server: the clock sweep, the risk
 review sweep, the export sweep every minute, and the nightly risk reassessment at its hour.
 Each app registers its entries from its AppConfig (caseapp/registry.py), so caseapp names none of the
-apps it runs (DESIGN.md).
+apps it runs (docs/design.md#dependencies).
 """
 
 import datetime

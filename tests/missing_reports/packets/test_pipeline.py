@@ -1,5 +1,5 @@
 """The packet pipeline: build once per set of facts, version on change, recover from failures and lost
-requests, record submissions, audited downloads (issue 4; DESIGN.md rules 2 and 4).
+requests, record submissions, audited downloads (docs/design.md#rule-nothing-lost and #rule-idempotent-tasks).
 
 Celery runs eagerly here; `django_capture_on_commit_callbacks(execute=True)` runs the on-commit hooks
 that queue the builds, as a real commit would. Concurrency with real workers is in
@@ -430,8 +430,8 @@ def test_a_build_that_loses_its_claim_discards_its_files(unqueued_episode, monke
 
 def test_concurrent_builders_of_the_same_facts_meet_on_one_row(unqueued_episode):
     facts = packet_facts.assemble(unqueued_episode, LE)
-    first = pipeline._version_for(unqueued_episode, LE, facts, trigger="A", actor_id=None)
-    second = pipeline._version_for(unqueued_episode, LE, facts, trigger="B", actor_id=None)
+    first, _ = pipeline._claimed_version_for(unqueued_episode, LE, facts, trigger="A", actor_id=None)
+    second, _ = pipeline._claimed_version_for(unqueued_episode, LE, facts, trigger="B", actor_id=None)
     assert first.pk == second.pk
     assert PacketVersion.objects.filter(episode=unqueued_episode, kind=LE).count() == 1
 

@@ -1,0 +1,30 @@
+"""A database migrated before the catalogue cited docs/ gets its indicators' source references re-pointed,
+and only those: what the scoring page lists as each indicator's sources."""
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from risk import catalogue
+from risk.models import Indicator
+
+BEFORE = [("risk", "0003_clock_help_text")]
+AFTER = [("risk", "0004_catalogue_sources_in_docs")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def test_stored_source_references_are_pointed_at_the_docs(transactional_db):
+    migrate(BEFORE)
+    Indicator.objects.filter(code="C4.3").update(source_refs=["notes outside the repository, B3", "B4 R3"])
+    Indicator.objects.filter(code="C7.1").update(weight=3)  # not the migration's business
+
+    migrate(AFTER)
+
+    c43 = Indicator.objects.get(code="C4.3")
+    assert c43.source_refs[:2] == ["docs/risk-catalogue.md#catalogue", "docs/risk-catalogue.md#history-rules R3"]
+    assert c43.source_refs == list(catalogue.by_code()["C4.3"].source_refs)
+    assert Indicator.objects.get(code="C7.1").weight == 3
