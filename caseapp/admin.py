@@ -5,13 +5,14 @@ agency admin be given admin-site access anyway, every list here is still cut to 
 through the same access module as the rest of the app.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access
+from . import access, local_time
 from .models import Agency, AuditEvent, Placement, Team, User, Youth
 
 
@@ -70,8 +71,31 @@ class AgencyScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         return False
 
 
+class AgencyForm(forms.ModelForm):
+    """The zone is picked from the zones the server knows (US zones first); the model's validator
+    words the refusal of anything else."""
+
+    class Meta:
+        model = Agency
+        fields = (
+            "name", "code", "state", "time_zone", "phone", "email", "address", "compliance_contact_email",
+            "serves_under_26",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        self.fields["time_zone"] = forms.TypedChoiceField(
+            label=field.label, help_text=field.help_text, required=field.required, initial=field.initial,
+            choices=local_time.time_zone_choices(), validators=[local_time.validate_time_zone],
+        )
+        # A value outside the list gets the validator's wording, not "Select a valid choice".
+        self.fields["time_zone"].valid_value = lambda value: True
+
+
 @admin.register(Agency)
 class AgencyAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+    form = AgencyForm
     list_display = ("name", "code", "state", "time_zone")
     search_fields = ("name", "code")
 

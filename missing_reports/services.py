@@ -5,7 +5,6 @@ commit (caseapp.queue), so a save never depends on Redis or a worker being up.
 """
 
 import datetime
-import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from caseapp import access, audit
+from caseapp.local_time import agency_zone
 from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, Role, Youth
 from caseapp.queue import enqueue_on_commit
 from caseapp.services import photos as photo_services
@@ -99,7 +99,7 @@ def _create_clocks(episode, event, learned_at):
 
 
 def _local_date(moment, agency):
-    return timezone.localtime(moment, zoneinfo.ZoneInfo(agency.time_zone)).date()
+    return timezone.localtime(moment, agency_zone(agency)).date()
 
 
 def _spell_kind(episode):
