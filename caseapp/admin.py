@@ -44,17 +44,12 @@ class AgencyScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     agency_field = "agency"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        if not access.can_manage_staff(request.user):
-            return qs.none()
-        return qs.filter(**{self.agency_field: request.user.agency_id})
+        return access.scope_to_managed_agencies(super().get_queryset(request), request.user, self.agency_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             if db_field.name == "agency":
-                kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)
+                kwargs["queryset"] = access.agencies_managed_by(request.user)
             elif db_field.name == "team":
                 kwargs["queryset"] = access.teams_manageable_by(request.user)
             elif db_field.name == "youth":
@@ -100,8 +95,7 @@ class AgencyAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     search_fields = ("name", "code")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(pk=request.user.agency_id)
+        return access.scope_to_managed_agencies(super().get_queryset(request), request.user, "pk")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -157,12 +151,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("actor", "youth")
-        if request.user.is_superuser:
-            return qs
-        if not access.can_manage_staff(request.user):
-            return qs.none()  # the audit trail is for agency admins, not every staff member with admin access
-        return qs.filter(agency_id=request.user.agency_id)
+        # The audit trail is for agency admins, not every staff member with admin access.
+        return access.scope_to_managed_agencies(
+            super().get_queryset(request).select_related("actor", "youth"), request.user
+        )
 
     def has_add_permission(self, request):
         return False

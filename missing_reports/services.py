@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from caseapp import access, audit
 from caseapp.local_time import agency_zone
-from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, Role, Youth
+from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, Youth
 from caseapp.queue import enqueue_on_commit
 from caseapp.services import photos as photo_services
 from caseapp.services import placements as placement_services
@@ -403,14 +403,10 @@ def add_search_effort(*, actor, episode_id, made_at, contact_type, outcome, cont
     return effort
 
 
-def can_review(actor) -> bool:
-    """Supervisory reviews are for supervisors and agency admins (pages ask this to offer the form)."""
-    return bool(actor.is_superuser or actor.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN))
-
-
 @transaction.atomic
 def add_supervisory_review(*, actor, episode_id, notes, next_review_due=None, ip=None):
-    if not can_review(actor):
+    # Supervisory reviews are for the roles that decide (the gate's answer, the pages ask it too).
+    if not access.can_review_youth(actor):
         raise PermissionDenied
     episode = _episode_for_edit(actor, episode_id)
     errors = {}
