@@ -1,7 +1,7 @@
 """Every URL of the resolver, as every outsider: a record of agency A is a 404 (GET and POST), and nothing
 is written; a deactivated account and an anonymous visitor are sent to log in (DESIGN.md rule 1).
 
-The walker fills each URL's parameters with a record of agency A (FILL). A URL it cannot fill, or a page
+The walker fills each URL's parameters with a record of agency A (`records`). A URL it cannot fill, or a page
 without a record in its URL that is not in NOT_RECORD_SCOPED, fails the test by name: a new page is
 covered without anyone remembering to add it here.
 """
