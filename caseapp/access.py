@@ -12,7 +12,7 @@ confirmed.
 
 from django.http import Http404
 
-from .models import Role, Team, User, Youth
+from .models import Agency, Role, Team, User, Youth
 
 # Roles that may change youth records; agency staff read and export only.
 EDITOR_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN}
@@ -178,6 +178,38 @@ def teams_manageable_by(user):
     if user.is_superuser:
         return Team.objects.all()
     return Team.objects.filter(agency_id=user.agency_id)
+
+
+def agencies_managed_by(user):
+    """Agencies whose settings, staff, teams and audit trail this user manages: every agency for a
+    superuser, their own for an agency admin, none for anyone else."""
+    if not can_manage_staff(user):
+        return Agency.objects.none()
+    if user.is_superuser:
+        return Agency.objects.all()
+    return Agency.objects.filter(pk=user.agency_id)
+
+
+def scope_to_managed_agencies(queryset, user, agency_field="agency"):
+    """`queryset` (of any model with an agency) cut to the agencies this user manages: the admin site's
+    lists of agency-wide records (staff, teams, deadline rules, risk weights, the audit trail)."""
+    if _is_active(user) and user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{agency_field}__in": agencies_managed_by(user)})
+
+
+def scope_to_visible_youth(queryset, user, youth_field="youth"):
+    """`queryset` (of any model of a youth) cut to the youth this user sees: the admin site's lists of
+    youth records (episodes, observations, reviews, decisions)."""
+    if _is_active(user) and user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{youth_field}__in": youth_visible_to(user)})
+
+
+def require(allowed: bool):
+    """A page the user's role does not include is answered like a record outside their scope: 404."""
+    if not allowed:
+        raise Http404("No such page.")
 
 
 def get_in_scope_or_404(queryset, pk):

@@ -5,13 +5,14 @@ agency admin be given admin-site access anyway, every list here is still cut to 
 through the same access module as the rest of the app.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access
+from . import access, local_time
 from .models import Agency, AuditEvent, Placement, Team, User, Youth
 
 
@@ -43,17 +44,12 @@ class AgencyScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     agency_field = "agency"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        if not access.can_manage_staff(request.user):
-            return qs.none()
-        return qs.filter(**{self.agency_field: request.user.agency_id})
+        return access.scope_to_managed_agencies(super().get_queryset(request), request.user, self.agency_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             if db_field.name == "agency":
-                kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)
+                kwargs["queryset"] = access.agencies_managed_by(request.user)
             elif db_field.name == "team":
                 kwargs["queryset"] = access.teams_manageable_by(request.user)
             elif db_field.name == "youth":
@@ -70,14 +66,36 @@ class AgencyScopedAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         return False
 
 
+class AgencyForm(forms.ModelForm):
+    """The zone is picked from the zones the server knows (US zones first); the model's validator
+    words the refusal of anything else."""
+
+    class Meta:
+        model = Agency
+        fields = (
+            "name", "code", "state", "time_zone", "phone", "email", "address", "compliance_contact_email",
+            "serves_under_26",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        self.fields["time_zone"] = forms.TypedChoiceField(
+            label=field.label, help_text=field.help_text, required=field.required, initial=field.initial,
+            choices=local_time.time_zone_choices(), validators=[local_time.validate_time_zone],
+        )
+        # A value outside the list gets the validator's wording, not "Select a valid choice".
+        self.fields["time_zone"].valid_value = lambda value: True
+
+
 @admin.register(Agency)
 class AgencyAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+    form = AgencyForm
     list_display = ("name", "code", "state", "time_zone")
     search_fields = ("name", "code")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(pk=request.user.agency_id)
+        return access.scope_to_managed_agencies(super().get_queryset(request), request.user, "pk")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -133,12 +151,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("actor", "youth")
-        if request.user.is_superuser:
-            return qs
-        if not access.can_manage_staff(request.user):
-            return qs.none()  # the audit trail is for agency admins, not every staff member with admin access
-        return qs.filter(agency_id=request.user.agency_id)
+        # The audit trail is for agency admins, not every staff member with admin access.
+        return access.scope_to_managed_agencies(
+            super().get_queryset(request).select_related("actor", "youth"), request.user
+        )
 
     def has_add_permission(self, request):
         return False

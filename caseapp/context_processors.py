@@ -2,10 +2,16 @@ from . import access
 
 
 def roles(request):
-    """What the navigation may offer this user."""
+    """`nav`: what the navigation (and any page's role-dependent link) may offer this user, asked of the
+    gate (caseapp/access.py), so templates name no role."""
     user = getattr(request, "user", None)
     return {
-        "can_manage_staff": access.can_manage_staff(user),
-        # Reporting a youth missing needs a role that edits youth records.
-        "can_report_missing": access.teams_for_new_youth(user).exists() if user and user.is_authenticated else False,
+        "nav": {
+            "can_review": access.can_review_youth(user),
+            "can_export": access.can_export(user),
+            "can_manage_staff": access.can_manage_staff(user),
+            "can_manage_agency_settings": access.can_manage_agency_settings(user),
+            # Reporting a youth missing needs a role that edits youth records.
+            "can_report_missing": access.teams_for_new_youth(user).exists(),
+        },
     }

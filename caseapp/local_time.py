@@ -16,12 +16,18 @@ they take the zone and "now", so the rule is tested without a clock or a databas
 """
 
 import datetime
+import logging
+import zoneinfo
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
 UTC = datetime.UTC
+
+log = logging.getLogger(__name__)
 
 
 class NonexistentLocalTime(ValueError):
@@ -90,6 +96,55 @@ def gap_message(wall, zone):
         f"{clock_time(before)} {before.tzname()} to {clock_time(after)} {after.tzname()}. "
         f"Enter {offer(before)} or {offer(after)}."
     )
+
+
+# --- The agency's zone -------------------------------------------------------------------------
+
+# Offered first in the zone list: the zones of US states and territories, where the agencies are.
+US_ZONES = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico", "America/St_Thomas", "Pacific/Guam",
+    "Pacific/Saipan", "Pacific/Pago_Pago", "America/Boise", "America/Detroit", "America/Indiana/Indianapolis",
+    "America/Kentucky/Louisville", "America/North_Dakota/Center", "America/Adak",
+)
+
+
+def is_known_zone(name) -> bool:
+    """Whether `name` is an IANA zone this server's time-zone database knows."""
+    return isinstance(name, str) and name in zoneinfo.available_timezones()
+
+
+def validate_time_zone(name):
+    """The validator of Agency.time_zone: an unknown zone would show every time of the agency wrongly."""
+    if not is_known_zone(name):
+        raise ValidationError(
+            "“%(name)s” is not a time zone this server knows. Choose the agency's zone from the list, "
+            "e.g. America/Chicago.",
+            code="unknown_time_zone",
+            params={"name": name},
+        )
+
+
+def time_zone_choices():
+    """(name, name) pairs for a zone picker: the US zones first, then every other known zone by name."""
+    known = zoneinfo.available_timezones()
+    first = [name for name in US_ZONES if name in known]
+    rest = sorted(known - set(first))
+    return [(name, name) for name in first + rest]
+
+
+def agency_zone(agency):
+    """The agency's zone (a ZoneInfo): the one way pages, sweeps, packets and reports read it.
+
+    Agency.time_zone is validated, so the fallback (the server's zone, settings.TIME_ZONE) is only for a
+    row saved before the validator existed or written around it; it is logged so someone fixes the row.
+    """
+    try:
+        return zoneinfo.ZoneInfo(agency.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        log.warning("Agency %s has an unknown time zone %r; using %s.", agency.pk, agency.time_zone,
+                    settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 # --- Wording ----------------------------------------------------------------------------------------

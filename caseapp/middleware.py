@@ -1,6 +1,6 @@
-import zoneinfo
-
 from django.utils import timezone
+
+from .local_time import agency_zone
 
 
 class AgencyTimezoneMiddleware:
@@ -12,10 +12,7 @@ class AgencyTimezoneMiddleware:
     def __call__(self, request):
         agency = getattr(getattr(request, "user", None), "agency", None)
         if agency is not None:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(agency.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            timezone.activate(agency_zone(agency))
         else:
             timezone.deactivate()
         return self.get_response(request)

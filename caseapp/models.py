@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import afcars
+from .local_time import validate_time_zone
 
 
 class Agency(models.Model):
@@ -24,7 +25,12 @@ class Agency(models.Model):
         max_length=2,
         help_text="Two-letter postal code; the reporting rules of this jurisdiction apply.",
     )
-    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    time_zone = models.CharField(
+        max_length=64,
+        default="America/Chicago",
+        validators=[validate_time_zone],
+        help_text="The IANA zone of the agency's clocks, e.g. America/Chicago: times are typed and shown in it.",
+    )
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)

@@ -36,6 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from caseapp import access, audit
+from caseapp.local_time import short_time
 from caseapp.models import AuditAction, PlacementType, Team
 from caseapp.queue import enqueue_on_commit
 
@@ -369,7 +370,7 @@ def _about(job, report, query):
         ("Agency", job.agency.name),
         *describe_filters(job),
         ("Requested by", str(job.requested_by)),
-        ("Made at", timezone.localtime(query.as_of, query.tz).strftime("%m/%d/%Y %H:%M %Z")),
+        ("Made at", short_time(query.as_of, query.tz)),
         ("Times", f"In the agency's time zone ({query.tz.key}); periods run from midnight to midnight there."),
     ]
 

@@ -9,20 +9,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from caseapp import access
 from caseapp.admin import ScopedHistoryMixin
-from caseapp.models import Agency
 
 from . import deadlines, rules
 from .models import MissingEpisode, Notification, ReportingRule
-
-
-def _agencies_for(user):
-    """The agencies whose deadline tables this admin user may read: all for a superuser, their own for an
-    agency admin, none for anyone else."""
-    if user.is_superuser:
-        return Agency.objects.all()
-    if not access.can_manage_agency_settings(user):
-        return Agency.objects.none()
-    return Agency.objects.filter(pk=user.agency_id)
 
 
 class ReportingRuleForm(forms.ModelForm):
@@ -55,16 +44,11 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
 
     # Should a non-superuser reach the admin site, they still see only their own agency's rules.
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        if not access.can_manage_staff(request.user):
-            return qs.none()
-        return qs.filter(agency_id=request.user.agency_id)
+        return access.scope_to_managed_agencies(super().get_queryset(request), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency" and not request.user.is_superuser:
-            kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)
+            kwargs["queryset"] = access.agencies_managed_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_urls(self):
@@ -78,7 +62,7 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         # Links to each agency's deadlines in effect, above the rows (which are only the agency's own).
         agencies = [
             (agency, reverse("admin:missing_reports_reportingrule_effective", args=[agency.pk]))
-            for agency in _agencies_for(request.user).order_by("name")
+            for agency in access.agencies_managed_by(request.user).order_by("name")
         ]
         return super().changelist_view(request, {**(extra_context or {}), "effective_links": agencies})
 
@@ -87,7 +71,7 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
         change nothing. Another agency's table is a 404, as everywhere (docs/design.md#rule-access)."""
         if not self.has_view_permission(request):
             raise Http404("No such page.")
-        agency = access.get_in_scope_or_404(_agencies_for(request.user), agency_id)
+        agency = access.get_in_scope_or_404(access.agencies_managed_by(request.user), agency_id)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -116,8 +100,7 @@ class MissingEpisodeAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # Through the access gate, should a non-superuser reach the admin site.
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(youth__in=access.youth_visible_to(request.user))
+        return access.scope_to_visible_youth(super().get_queryset(request), request.user)
 
     list_display = ("id", "youth", "status", "category", "agency_learned_at", "returned_at")
     list_filter = ("status", "category")

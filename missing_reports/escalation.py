@@ -38,7 +38,6 @@ sent_at can therefore repeat one email after the lease; nothing can lose one.
 
 import datetime
 import logging
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,7 +50,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from caseapp import access
-from caseapp.local_time import duration
+from caseapp.local_time import agency_zone, duration
 
 from . import clock_state, deadlines
 from .models import Escalation, EscalationStage, MissingEpisode, Notification
@@ -100,19 +99,10 @@ def is_stale_claim(row, now) -> bool:
     return row.sent_at is None and not is_skipped(row) and row.created_at <= now - CLAIM_LEASE
 
 
-def _agency_zone(agency):
-    try:
-        return zoneinfo.ZoneInfo(agency.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        log.warning("Agency %s has an unknown time zone %r; using %s.", agency.pk, agency.time_zone,
-                    settings.TIME_ZONE)
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def local_time(moment: datetime.datetime, agency) -> str:
     """`moment` as the agency reads it: its own zone, with the zone's abbreviation (added by hand: Django's
     "T" leaves it out in the repeated hour when clocks go back, where it tells the two 1:30 AMs apart)."""
-    local = moment.astimezone(_agency_zone(agency))
+    local = moment.astimezone(agency_zone(agency))
     return f"{dateformat.format(local, TIME_FORMAT)} {local.tzname()}"
 
 

@@ -5,7 +5,6 @@ commit (caseapp.queue), so a save never depends on Redis or a worker being up.
 """
 
 import datetime
-import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,7 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from caseapp import access, audit
-from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, Role, Youth
+from caseapp.local_time import agency_zone
+from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, Youth
 from caseapp.queue import enqueue_on_commit
 from caseapp.services import photos as photo_services
 from caseapp.services import placements as placement_services
@@ -109,7 +109,7 @@ def _create_clocks(episode, event, learned_at):
 
 
 def _local_date(moment, agency):
-    return timezone.localtime(moment, zoneinfo.ZoneInfo(agency.time_zone)).date()
+    return timezone.localtime(moment, agency_zone(agency)).date()
 
 
 def _spell_kind(episode):
@@ -406,14 +406,10 @@ def add_search_effort(*, actor, episode_id, made_at, contact_type, outcome, cont
     return effort
 
 
-def can_review(actor) -> bool:
-    """Supervisory reviews are for supervisors and agency admins (pages ask this to offer the form)."""
-    return bool(actor.is_superuser or actor.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN))
-
-
 @transaction.atomic
 def add_supervisory_review(*, actor, episode_id, notes, next_review_due=None, ip=None):
-    if not can_review(actor):
+    # Supervisory reviews are for the roles that decide (the gate's answer, the pages ask it too).
+    if not access.can_review_youth(actor):
         raise PermissionDenied
     episode = _episode_for_edit(actor, episode_id)
     errors = {}

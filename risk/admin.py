@@ -28,8 +28,7 @@ class YouthScopedAdmin(ReadOnlyMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """Through the access gate, should a non-superuser reach the admin site."""
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(youth__in=access.youth_visible_to(request.user))
+        return access.scope_to_visible_youth(super().get_queryset(request), request.user)
 
 
 @admin.register(Indicator)
@@ -47,10 +46,7 @@ class ScoringVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("agency", "number", "created_by", "created_at", "reason")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(agency_id=request.user.agency_id) if access.can_manage_staff(request.user) else qs.none()
+        return access.scope_to_managed_agencies(super().get_queryset(request), request.user)
 
 
 @admin.register(Observation)
@@ -71,8 +67,7 @@ class ReviewDecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("outcome",)
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(youth__in=access.youth_visible_to(request.user))
+        return access.scope_to_visible_youth(super().get_queryset(request), request.user)
 
 
 @admin.register(IdentificationReport)

@@ -9,13 +9,12 @@ reasons, flags and scoring version) adds nothing, however often the task runs.
 import datetime
 import hashlib
 import json
-import zoneinfo
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from caseapp.local_time import agency_zone
 from caseapp.models import MISSING_PLACEMENT_TYPES, Placement, Youth
 from missing_reports import selectors as episode_selectors
 
@@ -35,13 +34,6 @@ def agency_settings(agency):
     if version is None:
         return None, scoring.ScoringSettings.default()
     return version, settings_from(version.weights, version.thresholds)
-
-
-def _zone(agency):
-    try:
-        return zoneinfo.ZoneInfo(agency.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def observation_facts(youth_id):
@@ -70,7 +62,7 @@ def episode_facts(youth_id):
 
 def placement_changes(youth):
     """When the youth moved: the start of each real placement (not the missing spells), at local midnight."""
-    zone = _zone(youth.agency)
+    zone = agency_zone(youth.agency)
     starts = (
         Placement.objects.filter(youth=youth)
         .exclude(placement_type__in=MISSING_PLACEMENT_TYPES)

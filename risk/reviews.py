@@ -5,11 +5,11 @@ due time earlier); reasons accumulate. After a decision, the same reasons do not
 reason the deciding supervisor has not seen, or a higher band than they saw, opens a new item.
 """
 
-import zoneinfo
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
+
+from caseapp.local_time import agency_zone
 
 from . import catalogue
 from .models import URGENCY_RANK, Band, ReviewItem, ReviewStatus, Urgency
@@ -34,13 +34,6 @@ FLAG_SENTENCES = {
     "PROLONGED": "A missing episode lasted more than 20 days.",
     "CYBERTIP": "Online content may be involved: consider a CyberTipline report.",
 }
-
-
-def _zone(agency):
-    try:
-        return zoneinfo.ZoneInfo(agency.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def most_urgent(urgencies):
@@ -115,7 +108,7 @@ def raise_reviews_for(youth, snapshot, now):
 def raise_review(youth, urgency, reasons, *, now, snapshot=None, tripwire=None):
     """Open the youth's review item, or raise the open one. Call inside a transaction that holds the
     youth's row lock (every caller does), so two raises for one youth cannot race."""
-    due = review_due_at(urgency, now, _zone(youth.agency))
+    due = review_due_at(urgency, now, agency_zone(youth.agency))
     item = ReviewItem.objects.select_for_update().filter(youth=youth, status=ReviewStatus.OPEN).first()
     if item is None:
         try:

@@ -1,11 +1,9 @@
 """Reads of the risk module, always through caseapp.access, with fixed query counts."""
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -14,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from caseapp import access
-from caseapp.local_time import duration
+from caseapp.local_time import agency_zone, duration
 from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
 from missing_reports.escalation import local_time
@@ -360,16 +358,9 @@ def youth_afcars(youth, decisions, today=None):
                 report_done_at=report.done_at if report else None,
             )
         )
-    zone = _agency_zone(youth.agency)
+    zone = agency_zone(youth.agency)
     today = today or timezone.localtime(timezone.now(), zone).date()
     return afcars.afcars_elements(facts, removal_date=youth.entered_care_on, today=today, zone=zone)
-
-
-def _agency_zone(agency):
-    try:
-        return zoneinfo.ZoneInfo(agency.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def open_identification_reports(user, now=None, limit=50):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from caseapp import access, audit
+from caseapp.local_time import agency_zone, display_time
 from caseapp.models import AuditAction, Youth
 from caseapp.queue import enqueue_on_commit
 from caseapp.services.errors import EditConflict
@@ -103,7 +104,7 @@ def _open_identification(actor, youth, observation, now):
         Urgency.IDENTIFICATION,
         [
             f"Tripwire recorded: {observation.indicator.code} {observation.indicator.label} "
-            f"(information received {timezone.localtime(observation.information_received_at):%d %b %Y %H:%M})"
+            f"(information received {display_time(observation.information_received_at, agency_zone(youth.agency))})"
         ],
         now=now,
         tripwire=observation,

@@ -314,7 +314,8 @@ def celery_worker_process(celery_workers):
 
 
 # --- Personas -------------------------------------------------------------------------------
-# Agency A has two teams (North, South); agency B has one. docs/design.md#testing.
+# Agency A has two teams (North, South); agency B has one. docs/design.md#testing. The lists of who is an
+# outsider to what are in tests/personas.py.
 
 
 @pytest.fixture
@@ -408,6 +409,28 @@ def admin_b(agency_b):
     from caseapp.models import Role
 
     return _staff("admin_b", agency_b, Role.AGENCY_ADMIN)
+
+
+@pytest.fixture
+def supervisor_b(agency_b, team_b1):
+    from caseapp.models import Role
+
+    return _staff("supervisor_b", agency_b, Role.SUPERVISOR, supervises=[team_b1])
+
+
+@pytest.fixture
+def agency_staff_b(agency_b):
+    from caseapp.models import Role
+
+    return _staff("agency_staff_b", agency_b, Role.AGENCY_STAFF)
+
+
+@pytest.fixture
+def deactivated_caseworker_a(agency_a, team_a1):
+    """A caseworker of team North whose account was deactivated: signed in before, sees nothing now."""
+    from caseapp.models import Role
+
+    return _staff("deactivated_caseworker_a", agency_a, Role.CASEWORKER, team_a1, is_active=False)
 
 
 @pytest.fixture

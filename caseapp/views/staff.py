@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from .. import access
@@ -18,8 +17,7 @@ from ..services import staff as staff_services
 
 
 def _require_manager(request):
-    if not access.can_manage_staff(request.user):
-        raise Http404("No such page.")
+    access.require(access.can_manage_staff(request.user))
 
 
 def staff_list(request):

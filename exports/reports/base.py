@@ -33,14 +33,13 @@ import datetime
 import queue
 import re
 import threading
-import zoneinfo
 from collections.abc import Iterator
 from itertools import islice
 from typing import NamedTuple
 
 from django.db import connections, transaction
-from django.utils import timezone
 
+from caseapp.local_time import agency_zone
 from caseapp.models import Youth
 
 from ..models import ExportFormat
@@ -153,10 +152,7 @@ class ReportQuery:
 
     @property
     def tz(self):
-        try:
-            return zoneinfo.ZoneInfo(self.agency.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return timezone.get_default_timezone()
+        return agency_zone(self.agency)
 
     def period_bounds(self):
         return self.filters.period_bounds(self.tz)

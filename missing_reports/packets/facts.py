@@ -22,9 +22,8 @@ history.
 """
 
 import datetime
-import zoneinfo
 
-from caseapp.local_time import display_date, display_time
+from caseapp.local_time import agency_zone, display_date, display_time
 from caseapp.models import (
     Complexion,
     EyeColor,
@@ -357,7 +356,7 @@ def assemble(episode, kind) -> dict:
         episode._packet_facts_loaded = False
     youth = episode.youth
     agency = youth.agency
-    zone = zoneinfo.ZoneInfo(agency.time_zone)
+    zone = agency_zone(agency)
     reference_day = episode.agency_learned_at.astimezone(zone).date()
     # 2: the caseworkers, in the model's order (last name, first name, username).
     caseworkers = list(youth.assigned_caseworkers.all())

@@ -363,7 +363,7 @@ def episode_detail(request, episode_id):
                 if v in PrimaryFactor.values
             ],
             "can_edit": can_edit,
-            "can_review": can_edit and services.can_review(request.user),
+            "can_review": can_edit and access.can_review_youth(request.user),
             "packet_panels": packets,
             "packets_building": any(panel.is_building for panel in packets),
             "packets_state": packets_state(packets),
@@ -426,7 +426,7 @@ def search_effort_create(request, episode_id):
 
 def review_create(request, episode_id):
     episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
-    if not services.can_review(request.user):
+    if not access.can_review_youth(request.user):
         raise PermissionDenied
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 
 from caseapp import access
 from caseapp.audit import client_ip
 from caseapp.forms import add_service_error
 from caseapp.language import form_note
+from caseapp.local_time import short_time
 from caseapp.models import Youth
 from caseapp.services import youth as youth_services
 
@@ -53,12 +53,12 @@ def risk_observe(request, youth_id):
             add_service_error(form, exc)
         else:
             if observation.indicator.is_tripwire:
-                received = timezone.localtime(observation.information_received_at)
+                received = short_time(observation.information_received_at)
                 messages.warning(
                     request,
                     f"Observation {observation.indicator.code} recorded. This is an identification tripwire: the "
                     "supervisor was asked to review today, and the law-enforcement clock will run from when the "
-                    f"information was received ({received:%m/%d/%Y %H:%M %Z}), not from the supervisor's decision.",
+                    f"information was received ({received}), not from the supervisor's decision.",
                 )
             else:
                 messages.success(

@@ -343,3 +343,31 @@ def test_who_may_run_reports_is_decided_by_the_gate(
     assert not access.can_export(no_role_user)
     agency_staff_a.is_active = False
     assert not access.can_export(agency_staff_a)
+
+
+def test_agency_wide_records_are_scoped_to_the_agencies_an_admin_manages(
+    agency_a, agency_b, agency_admin_a, supervisor_a, inactive_admin, superuser
+):
+    assert ids(access.agencies_managed_by(agency_admin_a)) == {agency_a.pk}
+    assert ids(access.agencies_managed_by(superuser)) == {agency_a.pk, agency_b.pk}
+    for nobody in (supervisor_a, inactive_admin, AnonymousUser()):
+        assert ids(access.agencies_managed_by(nobody)) == set()
+    teams = Team.objects.all()
+    assert ids(access.scope_to_managed_agencies(teams, agency_admin_a)) == ids(teams.filter(agency=agency_a))
+    assert ids(access.scope_to_managed_agencies(teams, supervisor_a)) == set()
+
+
+def test_youth_records_in_the_admin_are_scoped_like_the_pages(caseworker_a, superuser, all_youth, youth_a1):
+    from caseapp.models import Placement
+
+    placements = Placement.objects.all()
+    assert ids(access.scope_to_visible_youth(placements, caseworker_a)) == ids(
+        placements.filter(youth__in=access.youth_visible_to(caseworker_a))
+    )
+    assert ids(access.scope_to_visible_youth(placements, superuser)) == ids(placements)
+
+
+def test_a_page_outside_the_role_is_a_404():
+    access.require(True)
+    with pytest.raises(Http404):
+        access.require(False)

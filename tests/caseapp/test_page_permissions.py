@@ -18,6 +18,7 @@ from caseapp.models import AuditEvent, Placement, Role, Team, User, Youth, Youth
 from caseapp.services.photos import add_photo
 from tests.factories import PlacementFactory, years_ago
 from tests.helpers import form_data, jpeg_upload
+from tests.personas import OUTSIDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +28,6 @@ YOUTH_PAGES = YOUTH_READ_PAGES + YOUTH_EDIT_PAGES
 STAFF_RECORD_PAGES = ["staff_edit", "staff_password", "team_edit"]
 STAFF_PAGES = ["staff_list", "staff_create", "team_create", *STAFF_RECORD_PAGES]
 ALL_PAGES = ["dashboard", "caseload", "youth_create", *YOUTH_PAGES, *STAFF_PAGES]
-
-# Users who must never reach youth_a1's record: another team, another agency, no role.
-OUTSIDERS = ["caseworker_a2", "caseworker_b", "admin_b", "no_role_user"]
-
-
 
 
 @pytest.fixture

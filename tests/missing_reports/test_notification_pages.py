@@ -16,11 +16,11 @@ from caseapp.models import AuditAction, AuditEvent
 from missing_reports import services
 from missing_reports.models import Notification, NotificationUpdate
 from tests.helpers import rendered_form
+from tests.personas import OUTSIDERS
 
 pytestmark = pytest.mark.django_db
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
-OUTSIDERS = ["caseworker_a2", "caseworker_b", "no_role_user"]
 
 
 def as_input(moment):

@@ -25,11 +25,11 @@ from missing_reports.models import (
 )
 from tests.factories import YouthFactory
 from tests.helpers import rendered_form
+from tests.personas import OUTSIDERS
 
 pytestmark = pytest.mark.django_db
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
-OUTSIDERS = ["caseworker_a2", "caseworker_b", "no_role_user"]
 
 
 def as_input(moment):

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from caseapp import access
 from caseapp.models import AuditAction, AuditEvent, Placement, PlacementType
 from caseapp.services.errors import EditConflict
 from missing_reports import services
@@ -328,8 +329,8 @@ def test_a_search_effort_is_between_last_seen_and_now(caseworker_a, episode, now
 def test_only_supervisors_and_admins_review(caseworker_a, supervisor_a, agency_admin_a, episode):
     with pytest.raises(PermissionDenied):
         services.add_supervisory_review(actor=caseworker_a, episode_id=episode.pk, notes="Reviewed")
-    assert services.can_review(supervisor_a) and services.can_review(agency_admin_a)
-    assert not services.can_review(caseworker_a)
+    assert access.can_review_youth(supervisor_a) and access.can_review_youth(agency_admin_a)
+    assert not access.can_review_youth(caseworker_a)
     assert services.add_supervisory_review(actor=supervisor_a, episode_id=episode.pk, notes="Reviewed").pk
 
 
@@ -378,3 +379,11 @@ def test_last_seen_before_the_date_of_birth_is_refused(caseworker_a, youth_a1, n
         "The time last seen cannot be before the youth's date of birth."
     ]
     assert not MissingEpisode.objects.filter(youth=youth_a1).exists()
+
+
+def test_a_deactivated_supervisor_reviews_nothing(supervisor_a, episode):
+    supervisor_a.is_active = False
+    supervisor_a.save(update_fields=["is_active"])
+    with pytest.raises(PermissionDenied):
+        services.add_supervisory_review(actor=supervisor_a, episode_id=episode.pk, notes="Reviewed")
+    assert not episode.reviews.exists()

@@ -24,6 +24,7 @@ from risk.models import (
 )
 from tests.factories import UserFactory, YouthFactory
 from tests.helpers import rendered_form
+from tests.personas import OUTSIDERS
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -308,10 +309,7 @@ def test_a_stale_form_shows_the_newer_decision_and_keeps_the_entries(
     assert (latest.outcome, latest.safety_plan, latest.supersedes) == (Outcome.AT_RISK, "My own plan", newer)
 
 
-OUTSIDERS = ["caseworker_b", "admin_b", "no_role_user", "caseworker_a2", "supervisor_south"]
-
-
-@pytest.mark.parametrize("persona", OUTSIDERS)
+@pytest.mark.parametrize("persona", [*OUTSIDERS, "supervisor_south"])
 def test_out_of_scope_users_get_404_on_every_page_and_post(
     request, client_for, supervisor_a, youth_a1, now, persona
 ):

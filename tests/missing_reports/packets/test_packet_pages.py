@@ -27,11 +27,11 @@ from missing_reports.models import (
 )
 from missing_reports.packets import completeness
 from tests.factories import PlacementFactory, YouthFactory
+from tests.personas import OUTSIDERS
 
 pytestmark = pytest.mark.django_db
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
-OUTSIDERS = ["caseworker_a2", "caseworker_b", "no_role_user"]
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
 
 
