@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import afcars
-from .local_time import validate_time_zone
+from .local_time import short_time, validate_time_zone
 
 
 class Agency(models.Model):
@@ -460,4 +460,4 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["youth", "-at"]), models.Index(fields=["agency", "-at"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
+        return f"{short_time(self.at)} {self.actor} {self.action} {self.object_type} {self.object_id}"

@@ -47,10 +47,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from caseapp import access
-from caseapp.local_time import agency_zone, duration
+from caseapp.local_time import agency_zone, display_time, duration
 
 from . import clock_state, deadlines
 from .models import Escalation, EscalationStage, MissingEpisode, Notification
@@ -64,7 +64,6 @@ EMAIL_TIMEOUT_SECONDS = 30
 # Stages from the least to the most advanced.
 STAGES = (EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE)
 LEAD_STAGES = STAGES[:2]
-TIME_FORMAT = "D j M Y, H:i"  # "Wed 15 Jan 2025, 10:00", then the zone's abbreviation (local_time)
 
 
 # --- Pure rules -----------------------------------------------------------------------------
@@ -97,13 +96,6 @@ def is_skipped(row) -> bool:
 
 def is_stale_claim(row, now) -> bool:
     return row.sent_at is None and not is_skipped(row) and row.created_at <= now - CLAIM_LEASE
-
-
-def local_time(moment: datetime.datetime, agency) -> str:
-    """`moment` as the agency reads it: its own zone, with the zone's abbreviation (added by hand: Django's
-    "T" leaves it out in the repeated hour when clocks go back, where it tells the two 1:30 AMs apart)."""
-    local = moment.astimezone(agency_zone(agency))
-    return f"{dateformat.format(local, TIME_FORMAT)} {local.tzname()}"
 
 
 def one_line(text: str) -> str:
@@ -183,8 +175,9 @@ def announce_run(episode_id: int) -> int:
         log.info("Run of episode %s logged; nobody to announce it to.", episode.pk)
         return 0
     agency = youth.agency
+    zone = agency_zone(agency)
     clocks = [
-        {"label": n.label, "due": local_time(n.due_at, agency)}
+        {"label": n.label, "due": display_time(n.due_at, zone)}
         for n in episode.notifications.all()
         if n.event == deadlines.MISSING and not n.is_done
     ]
@@ -194,8 +187,8 @@ def announce_run(episode_id: int) -> int:
         "agency_name": agency.name,
         "team_name": youth.team.name,
         "logged_by": str(episode.created_by),
-        "learned_at": local_time(episode.agency_learned_at, agency),
-        "last_seen_at": local_time(episode.last_seen_at, agency),
+        "learned_at": display_time(episode.agency_learned_at, zone),
+        "last_seen_at": display_time(episode.last_seen_at, zone),
         "clocks": clocks,
         "url": episode_url(episode.pk),
     }
@@ -359,8 +352,9 @@ def sweep(now=None) -> dict:
 def _message(clock, stage, now) -> tuple[str, str]:
     episode = clock.episode
     youth, agency = episode.youth, episode.youth.agency
+    zone = agency_zone(agency)
     who = f"{youth.display_name} (case {youth.case_number})"
-    due = local_time(clock.due_at, agency)
+    due = display_time(clock.due_at, zone)
     context = {
         "youth_name": youth.display_name,
         "case_number": youth.case_number,
@@ -371,7 +365,7 @@ def _message(clock, stage, now) -> tuple[str, str]:
         "due": due,
         "time_left": duration(clock.due_at - now),
         "overdue_by": duration(now - clock.due_at),
-        "learned_at": local_time(episode.agency_learned_at, agency),
+        "learned_at": display_time(episode.agency_learned_at, zone),
         "url": episode_url(episode.pk),
     }
     if stage == EscalationStage.OVERDUE:

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from caseapp.local_time import short_time
 from caseapp.models import Agency, Placement, Youth, YouthPhoto
 
 from . import clock_state, deadlines
@@ -290,7 +291,7 @@ class NotificationUpdate(models.Model):
         ordering = ["sent_at", "id"]
 
     def __str__(self):
-        return f"Update to notification {self.notification_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"Update to notification {self.notification_id} at {short_time(self.sent_at)}"
 
 
 class EscalationStage(models.TextChoices):
@@ -513,4 +514,4 @@ class PacketSubmission(models.Model):
         ordering = ["-submitted_at", "-id"]
 
     def __str__(self):
-        return f"{self.packet} submitted {self.submitted_at:%Y-%m-%d %H:%M}"
+        return f"{self.packet} submitted {short_time(self.submitted_at)}"

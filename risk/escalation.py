@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from caseapp.local_time import duration
+from caseapp.local_time import agency_zone, display_time, duration
 from caseapp.models import Role, User
 from missing_reports import escalation as clocks
 from missing_reports.models import EscalationStage
@@ -88,7 +88,7 @@ def _context(youth, due_at, now):
         "case_number": youth.case_number,
         "agency_name": agency.name,
         "team_name": youth.team.name,
-        "due": clocks.local_time(due_at, agency),
+        "due": display_time(due_at, agency_zone(agency)),
         "time_left": duration(due_at - now),
         "overdue_by": duration(now - due_at),
         "url": youth_risk_url(youth.pk),
@@ -110,7 +110,7 @@ def review_message(item, stage, now) -> tuple[str, str]:
     context = _context(youth, item.due_at, now) | {
         "review": item.get_urgency_display(),
         "identification": item.urgency == Urgency.IDENTIFICATION,
-        "raised_at": clocks.local_time(item.raised_at, youth.agency),
+        "raised_at": display_time(item.raised_at, agency_zone(youth.agency)),
     }
     return _email(youth, stage, "supervisor review", "review", context)
 
@@ -120,7 +120,9 @@ def report_message(report, stage, now) -> tuple[str, str]:
     context = _context(youth, report.due_at, now) | {
         "clock": REPORT_LABEL,
         "rule": f"{report.rule_hours} h" + (f" ({report.rule_source})" if report.rule_source else ""),
-        "received_at": clocks.local_time(report.decision.information_received_at, youth.agency),
+        "received_at": display_time(
+            report.decision.information_received_at, agency_zone(youth.agency)
+        ),
         "supervisor_stage": stage == EscalationStage.LEAD_SUPERVISOR,
     }
     return _email(youth, stage, REPORT_LABEL, "report", context)

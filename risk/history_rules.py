@@ -52,6 +52,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from caseapp import local_time
 from missing_reports import clock_state
 
 UTC = datetime.UTC
@@ -172,7 +173,7 @@ def _durations(history, now, words):
         if duration < datetime.timedelta(0):
             continue
         still = " and still missing" if episode.returned_at is None else ""
-        said = f"Missing for {words.duration(duration)}{still} (from {words.date(episode.started_at)})"
+        said = f"Missing for {local_time.duration(duration)}{still} (from {words.date(episode.started_at)})"
         if duration > 20 * DAY:
             hits.append(
                 RuleHit(
@@ -180,7 +181,7 @@ def _durations(history, now, words):
                     "",
                     episode.started_at + 20 * DAY,
                     (episode.id,),
-                    f"Missing for {PROLONGED_NOTE}: {words.duration(duration)}{still} "
+                    f"Missing for {PROLONGED_NOTE}: {local_time.duration(duration)}{still} "
                     f"(from {words.date(episode.started_at)})",
                 )
             )
@@ -222,7 +223,7 @@ def _short_absences(history, words):
                     "C4.10",
                     episode.started_at,
                     (previous.id, episode.id),
-                    f"Missing again {words.duration(gap)} after coming back on {words.date(previous.returned_at)}",
+                    f"Missing again {local_time.duration(gap)} after coming back on {words.date(previous.returned_at)}",
                 )
             )
     return hits
@@ -243,9 +244,10 @@ def _acceleration(history, words):
             "",
             history[-1].started_at,
             tuple(e.id for e in last_three),
-            f"Missing episodes are coming closer together: about {words.duration(datetime.timedelta(seconds=recent))} "
-            f"apart recently ({words.dates(e.started_at for e in last_three)}), against about "
-            f"{words.duration(datetime.timedelta(seconds=prior))} before",
+            "Missing episodes are coming closer together: about "
+            f"{local_time.duration(datetime.timedelta(seconds=recent))} apart recently "
+            f"({words.dates(e.started_at for e in last_three)}), against about "
+            f"{local_time.duration(datetime.timedelta(seconds=prior))} before",
         )
     ]
 
@@ -262,7 +264,7 @@ def _after_placement_change(history, changes, words):
                     "",
                     episode.started_at,
                     (episode.id,),
-                    f"Went missing {words.duration(episode.started_at - change)} after a placement change on "
+                    f"Went missing {local_time.duration(episode.started_at - change)} after a placement change on "
                     f"{words.date(change)}: review how the placement fits",
                 )
             )
@@ -303,7 +305,7 @@ def _ncmec_overdue(history, now, words):
         if state is clock_state.OVERDUE:
             note = f"NCMEC report not made by its due time ({words.moment(due)})"
         elif state is clock_state.DONE_LATE:
-            note = f"NCMEC report made {words.duration(done - due)} after its due time ({words.moment(due)})"
+            note = f"NCMEC report made {local_time.duration(done - due)} after its due time ({words.moment(due)})"
         else:
             continue
         hits.append(RuleHit("R13", "", due, (episode.id,), note))
@@ -334,7 +336,7 @@ def _check_episode(episode):
 
 
 class _Words:
-    """Dates and durations in plain words, in the agency's time zone."""
+    """Dates in plain words, in the agency's time zone (durations: caseapp.local_time.duration)."""
 
     def __init__(self, tz, now):
         self.tz = tz
@@ -349,18 +351,4 @@ class _Words:
         return ", ".join(self.date(m) for m in moments)
 
     def moment(self, moment):
-        return f"due {self.date(moment)} {moment.astimezone(self.tz):%H:%M}"
-
-    @staticmethod
-    def duration(span):
-        hours = int(span.total_seconds() // 3600)
-        if hours < 1:
-            minutes = int(span.total_seconds() // 60)
-            return f"{minutes} minute{'s' if minutes != 1 else ''}"
-        days, hours = divmod(hours, 24)
-        parts = []
-        if days:
-            parts.append(f"{days} day{'s' if days != 1 else ''}")
-        if hours:
-            parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-        return " ".join(parts) or "0 hours"
+        return f"due {local_time.short_time(moment, self.tz)}"

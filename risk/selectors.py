@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from caseapp import access
-from caseapp.local_time import agency_zone, duration
+from caseapp.local_time import agency_zone, duration, short_time
 from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
-from missing_reports.escalation import local_time
 from missing_reports.services import rules_for
 
 from . import afcars
@@ -277,8 +276,8 @@ def review_queue_page(user, page_number=None, now=None):
     now = now or timezone.now()
     page = Paginator(review_queue(user).select_related("youth__agency"), REVIEW_QUEUE_PER_PAGE).get_page(page_number)
     for item in page.object_list:
-        item.raised_local = local_time(item.raised_at, item.youth.agency)
-        item.due_local = local_time(item.due_at, item.youth.agency)
+        item.raised_local = short_time(item.raised_at, agency_zone(item.youth.agency))
+        item.due_local = short_time(item.due_at, agency_zone(item.youth.agency))
         with_review_clock(item, now)
     return page
 
@@ -374,6 +373,6 @@ def open_identification_reports(user, now=None, limit=50):
         .order_by("due_at", "id")[:limit]
     )
     for report in reports:
-        report.due_local = local_time(report.due_at, report.youth.agency)
+        report.due_local = short_time(report.due_at, agency_zone(report.youth.agency))
         report.state = report_clock_state(report, now)
     return reports

@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
+from caseapp.local_time import short_time
 from caseapp.services.errors import EditConflict
 
 from .. import deadlines, selectors, services
 from ..forms import NotificationForm, NotificationUpdateForm
-from .runs import add_service_error, local_time
+from .runs import add_service_error
 
 
 def _clocks_url(notification):
@@ -43,7 +44,7 @@ def record_notification(request, notification_id):
                 add_service_error(form, exc)
             else:
                 messages.success(
-                    request, f"{saved.label}: recorded as given {local_time(saved.done_at)} ({saved.timing()})."
+                    request, f"{saved.label}: recorded as given {short_time(saved.done_at)} ({saved.timing()})."
                 )
                 return redirect(_clocks_url(saved))
     else:

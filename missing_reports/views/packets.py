@@ -13,12 +13,13 @@ from django.views.decorators.http import require_safe
 
 from caseapp import access
 from caseapp.audit import client_ip
+from caseapp.local_time import short_time
 
 from .. import selectors, services
 from ..forms import SubmissionForm
 from ..models import PacketStatus, PacketVersion
 from ..packets import pipeline
-from .runs import add_service_error, local_time, packet_panels, packets_state
+from .runs import add_service_error, packet_panels, packets_state
 
 FORMATS = ("pdf", "json")
 
@@ -89,7 +90,7 @@ def packet_submit(request, packet_id):
             messages.success(
                 request,
                 f"Version {packet.number} of the {packet.get_kind_display()} recorded as submitted "
-                f"{local_time(form.cleaned_data['submitted_at'])} ({form.cleaned_data['reference']}).{done}",
+                f"{short_time(form.cleaned_data['submitted_at'])} ({form.cleaned_data['reference']}).{done}",
             )
             return redirect(packets_url(episode.pk))
     return render(

@@ -47,11 +47,6 @@ from ..packets import facts as packet_facts
 # --- Helpers shared with notifications.py ---------------------------------------------------------
 
 
-def local_time(moment) -> str:
-    """A moment as the page shows it: in the active (agency) time zone, with the zone's abbreviation."""
-    return short_time(moment)
-
-
 def note_wording(request, form):
     """After a save: a gentle note when a narrative field uses a word to avoid (never a block).
 
@@ -114,7 +109,7 @@ def log_run(request, youth_id):
             messages.success(
                 request,
                 f"{youth.display_name} is recorded as missing from care and the reporting clocks have started. "
-                f"First due: {first.label}, by {local_time(first.due_at)}.",
+                f"First due: {first.label}, by {short_time(first.due_at)}.",
             )
             if episode.living_arrangement_note:
                 messages.warning(request, episode.living_arrangement_note)

@@ -25,12 +25,12 @@ from caseapp import access, conflicts
 from caseapp.audit import client_ip
 from caseapp.forms import add_service_error
 from caseapp.language import form_note
+from caseapp.local_time import agency_zone, short_time
 from caseapp.services.errors import EditConflict
 
 from .. import selectors, services
 from ..forms_review import DecisionForm, IdentificationReportForm
 from ..models import Outcome
-from ..selectors import local_time  # missing_reports.escalation's: the agency's zone, with its abbreviation
 
 
 def _youth_risk_url(youth):
@@ -113,10 +113,11 @@ def _after_decision(request, youth, decision):
     if decision.outcome == Outcome.IDENTIFIED:
         report = selectors.report_of_decision(decision)
         if report is not None:
+            zone = agency_zone(youth.agency)
             messages.success(
                 request,
                 f"Identified as a victim of trafficking. The report to law enforcement is due "
-                f"{local_time(report.due_at, youth.agency)} ({report.rule_hours} h after the agency received "
+                f"{short_time(report.due_at, zone)} ({report.rule_hours} h after the agency received "
                 f"the information). Record it here when it is made.",
             )
             return redirect("identification_report", report.pk)
@@ -154,6 +155,7 @@ def decide(request, youth_id):
     superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
     received = _received_at(form, item)
     clock = selectors.identification_clock_preview(youth, received or timezone.now())
+    zone = agency_zone(youth.agency)
     return render(
         request,
         "risk/review_decide.html",
@@ -161,13 +163,13 @@ def decide(request, youth_id):
             "youth": youth,
             "form": form,
             "item": item,
-            "item_due": local_time(item.due_at, youth.agency) if item else "",
+            "item_due": short_time(item.due_at, zone) if item else "",
             "snapshot": selectors.current_snapshot(youth),
             "decisions": decisions,
             "superseded_ids": superseded,
             "clock": clock,
-            "clock_due": local_time(clock.due_at, youth.agency) if received else "",
-            "received": local_time(received, youth.agency) if received else "",
+            "clock_due": short_time(clock.due_at, zone) if received else "",
+            "received": short_time(received, zone) if received else "",
             "afcars": selectors.youth_afcars(youth, decisions),
         },
     )
@@ -179,6 +181,7 @@ def decide(request, youth_id):
 def identification_report(request, report_id):
     report = selectors.get_identification_report_or_404(request.user, report_id)
     youth = report.youth
+    zone = agency_zone(youth.agency)
     can_edit = access.can_edit_youth(request.user, youth)
     form = None
     if request.method == "POST":
@@ -202,7 +205,7 @@ def identification_report(request, report_id):
             else:
                 messages.success(
                     request,
-                    f"Report to law enforcement recorded as made {local_time(saved.done_at, youth.agency)} "
+                    f"Report to law enforcement recorded as made {short_time(saved.done_at, zone)} "
                     f"({saved.timing()}).",
                 )
                 return redirect("identification_report", saved.pk)
@@ -217,10 +220,10 @@ def identification_report(request, report_id):
             "youth": youth,
             "decision": decision,
             "state": selectors.report_clock_state(report),
-            "due": local_time(report.due_at, youth.agency),
-            "received": local_time(decision.information_received_at, youth.agency),
-            "done": local_time(report.done_at, youth.agency) if report.done_at else "",
-            "decided": local_time(decision.decided_at, youth.agency),
+            "due": short_time(report.due_at, zone),
+            "received": short_time(decision.information_received_at, zone),
+            "done": short_time(report.done_at, zone) if report.done_at else "",
+            "decided": short_time(decision.decided_at, zone),
             "can_edit": can_edit,
             "form": form,
             "afcars": selectors.youth_afcars(youth, selectors.youth_decisions(youth)),

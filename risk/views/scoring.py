@@ -15,8 +15,8 @@ from django.urls import path, reverse
 from caseapp import access, conflicts
 from caseapp.audit import client_ip
 from caseapp.forms import add_service_error
+from caseapp.local_time import agency_zone, short_time
 from caseapp.services.errors import EditConflict
-from missing_reports.escalation import local_time
 
 from .. import assessment, catalogue, services
 from ..forms_scoring import THRESHOLDS, ScoringForm
@@ -77,7 +77,7 @@ def version_history(agency, defaults):
         history.append(
             {
                 "version": version,
-                "created_local": local_time(version.created_at, agency),
+                "created_local": short_time(version.created_at, agency_zone(agency)),
                 "changes": _changes(before, after),
             }
         )

@@ -14,7 +14,7 @@ import zoneinfo
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from missing_reports.escalation import local_time
+from caseapp.local_time import agency_zone, short_time
 
 from .conftest import log_in
 
@@ -63,7 +63,7 @@ def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made
     supervisor.get_by_role("button", name="Save the decision").click()
 
     # Kansas has no stricter rule for this report: the federal 24 h from receipt, in the agency's zone.
-    due = local_time(received + datetime.timedelta(hours=24), jordan.agency)
+    due = short_time(received + datetime.timedelta(hours=24), agency_zone(jordan.agency))
     expect(supervisor.get_by_role("status").first).to_contain_text(due)
 
     supervisor.get_by_label("When the report was made").fill(

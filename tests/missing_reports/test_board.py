@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -228,3 +229,11 @@ def test_the_board_uses_behavioural_words_not_labels_of_the_youth(client_for, ca
     lowered = page.lower()
     for word in ("runaway", "chronic", "runner", "frequent flier", "awol", "eloped"):
         assert word not in lowered, word
+
+
+def test_a_clock_badge_tooltip_gives_its_due_time_in_the_agency_zone(client_for, caseworker_a, youth_a1):
+    episode = open_episode(caseworker_a, youth_a1, learned_ago=datetime.timedelta(minutes=10))
+    due = episode.notifications.get(event=deadlines.MISSING, party="law_enforcement").due_at
+    local = timezone.localtime(due, zoneinfo.ZoneInfo(youth_a1.agency.time_zone))
+    page = client_for(caseworker_a).get(BOARD).content.decode()
+    assert f": due {local:%m/%d/%Y %H:%M} {local.tzname()}" in page

@@ -12,7 +12,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from missing_reports import escalation, services
+from caseapp.local_time import agency_zone, display_time
+from missing_reports import services
 from missing_reports.models import MissingEpisode, Notification
 from tests.helpers import FrozenClock, posted_form
 
@@ -251,5 +252,5 @@ def test_a_return_time_in_the_spring_gap_is_refused(client_for, caseworker_a, sp
 
 
 def test_emails_name_which_130_am_they_mean(agency_a):
-    assert escalation.local_time(FIRST_0130, agency_a) == "Sun 1 Nov 2026, 01:30 CDT"
-    assert escalation.local_time(SECOND_0130, agency_a) == "Sun 1 Nov 2026, 01:30 CST"
+    assert display_time(FIRST_0130, agency_zone(agency_a)) == "Nov 1, 2026, 1:30 AM CDT"
+    assert display_time(SECOND_0130, agency_zone(agency_a)) == "Nov 1, 2026, 1:30 AM CST"

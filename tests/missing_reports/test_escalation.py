@@ -371,10 +371,10 @@ def test_emails_show_agency_local_times_and_no_restricted_fields(
     le_due = le.due_at.astimezone(HONOLULU)
     assert le_due.strftime("%H:%M") == "10:00"  # 20:00 UTC
     for message in about(mailoutbox, le):
-        assert f"{le_due:%a} {le_due.day} {le_due:%b %Y}, 10:00 HST" in message.body
+        assert f"{le_due:%b} {le_due.day}, {le_due.year}, 10:00 AM HST" in message.body
         assert "20:00" not in message.body + message.subject
     assert "Reminder: Law enforcement (NCIC entry) due" in about(mailoutbox, le)[0].subject
-    assert "10:00 HST" in about(mailoutbox, le)[0].subject
+    assert "10:00 AM HST" in about(mailoutbox, le)[0].subject
     for message in mailoutbox:
         text = message.subject + message.body
         assert f"https://cases.example.org/episodes/{episode.pk}/" in message.body
@@ -407,8 +407,8 @@ def test_announce_run_emails_the_supervisor_at_once(
     assert message.to == [supervisor_a.email, colleague.email]
     assert f"/episodes/{episode.pk}/" in message.body
     assert "Law enforcement (NCIC entry): due" in message.body
-    assert "10:00 HST" in message.body  # law enforcement, 2 h after 08:00 HST
-    assert "08:00 HST" in message.body
+    assert "10:00 AM HST" in message.body  # law enforcement, 2 h after 08:00 HST
+    assert "8:00 AM HST" in message.body
     for value in RESTRICTED.values():
         assert value not in message.subject + message.body
 

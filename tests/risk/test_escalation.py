@@ -306,10 +306,11 @@ def test_emails_show_the_youth_due_time_and_link_and_nothing_else(
     sweep(report.due_at + SEC)
 
     assert len(mailoutbox) == 3
-    assert "Tue 6 Jan 2026, 10:00 HST" in mailoutbox[-1].body  # the report: 24 h after 10:00 HST on the 5th
+    assert "Jan 6, 2026, 10:00 AM HST" in mailoutbox[-1].body  # the report: 24 h after 10:00 HST on the 5th
     assert "20:00" not in mailoutbox[-1].body
     item_due = item.due_at.astimezone(HONOLULU)
-    assert f"{item_due:%a} {item_due.day} {item_due:%b %Y}, {item_due:%H:%M} HST" in mailoutbox[0].body
+    clock = f"{item_due.hour % 12 or 12}:{item_due:%M} {'AM' if item_due.hour < 12 else 'PM'}"
+    assert f"{item_due:%b} {item_due.day}, {item_due.year}, {clock} HST" in mailoutbox[0].body
     for message in mailoutbox:
         text = message.subject + message.body
         assert youth_a1.display_name in text

@@ -368,7 +368,7 @@ def test_r13_ncmec_report_not_made_by_its_due_time(due, done, now, hit):
         assert hits[0].indicator == ""
         assert "NCMEC report" in hits[0].note
     if hit and done:
-        assert "5 hours after its due time" in hits[0].note
+        assert "5 h after its due time" in hits[0].note
 
 
 # --- general ----------------------------------------------------------------------------------------------
