@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jsonschema
 
-from . import law_enforcement, ncmec, recovery
+from . import law_enforcement, ncmec, pdf, recovery
 
 KINDS = {"ncmec": ncmec, "law_enforcement": law_enforcement, "recovery": recovery}
 
@@ -43,6 +43,14 @@ def to_json(facts) -> bytes:
     return (json.dumps(facts, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def render_pdf(module, facts) -> bytes:
+    """The PDF of packet kind `module`: the title and the disclosure notice every packet opens with, then
+    the kind's own SECTIONS in its order, under the shared page frame."""
+    story = [pdf.title_block(facts, module.TITLE, module.LEAD), pdf.disclosure_block(facts)]
+    story += [section(facts) for section in module.SECTIONS]
+    return pdf.render(facts, module.TITLE, story)
+
+
 def _checked_module(kind, facts):
     module = KINDS.get(kind)
     if module is None:
@@ -56,10 +64,10 @@ def _checked_module(kind, facts):
 def render(kind, facts) -> tuple[bytes, bytes]:
     """(json_bytes, pdf_bytes) of `facts` as packet `kind`. ValueError for an unknown kind or bad facts."""
     module = _checked_module(kind, facts)
-    return to_json(facts), module.render_pdf(facts)
+    return to_json(facts), render_pdf(module, facts)
 
 
 def render_one(kind, facts, fmt) -> bytes:
     """Only the "json" or the "pdf" file of `facts` as packet `kind` (a download made on request)."""
     module = _checked_module(kind, facts)
-    return to_json(facts) if fmt == "json" else module.render_pdf(facts)
+    return to_json(facts) if fmt == "json" else render_pdf(module, facts)

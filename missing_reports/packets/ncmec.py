@@ -10,20 +10,18 @@ LEAD = (
 )
 
 
-def render_pdf(facts) -> bytes:
-    story = [
-        pdf.title_block(facts, TITLE, LEAD),
-        pdf.disclosure_block(facts),
-        pdf.contact_block(facts),
-        pdf.identity_block(facts),
-        pdf.description_block(facts),
-        pdf.missing_event_block(facts),
-        pdf.endangerment_block(facts),
-        pdf.contacts_block(facts),
-        pdf.medical_block(facts),
-        pdf.placement_block(facts),
-        pdf.law_enforcement_block(facts),
-        pdf.ncmec_block(facts),
-        pdf.prior_block(facts),
-    ]
-    return pdf.render(facts, TITLE, story)
+# After the title and the disclosure notice (every packet opens with both: kinds.render_pdf), in the
+# order of NCMEC's intake questions.
+SECTIONS = (
+    pdf.contact_block,
+    pdf.identity_block,
+    pdf.description_block,
+    pdf.missing_event_block,
+    pdf.endangerment_block,
+    pdf.contacts_block,
+    pdf.medical_block,
+    pdf.placement_block,
+    pdf.law_enforcement_block,
+    pdf.ncmec_block,
+    pdf.prior_block,
+)

@@ -10,21 +10,25 @@ LEAD = (
 )
 
 
-def render_pdf(facts) -> bytes:
-    recovery = facts["recovery"]
-    photo = recovery["recovery_photo"]
-    photo_id = photo["id"] if photo else None
-    caption = f"Photo on recovery, taken {photo['taken_on_display']}" if photo else None
-    story = [
-        pdf.title_block(facts, TITLE, LEAD),
-        pdf.disclosure_block(facts),
-        pdf.requested_actions_block(facts),
-        pdf.recovery_block(facts),
-        pdf.law_enforcement_block(facts),
-        pdf.ncmec_block(facts),
-        pdf.identity_block(facts, photo_id=photo_id, photo_caption=caption),
-        pdf.description_block(facts),
-        pdf.missing_event_block(facts),
-        pdf.contact_block(facts),
-    ]
-    return pdf.render(facts, TITLE, story)
+def identity_with_recovery_photo(facts):
+    """Who the youth is, beside the photo taken on recovery when there is one (else the current photo)."""
+    photo = facts["recovery"]["recovery_photo"]
+    if photo is None:
+        return pdf.identity_block(facts)
+    return pdf.identity_block(
+        facts, photo_id=photo["id"], photo_caption=f"Photo on recovery, taken {photo['taken_on_display']}"
+    )
+
+
+# After the title and the disclosure notice (every packet opens with both: kinds.render_pdf): what to do
+# first, then the recovery itself.
+SECTIONS = (
+    pdf.requested_actions_block,
+    pdf.recovery_block,
+    pdf.law_enforcement_block,
+    pdf.ncmec_block,
+    identity_with_recovery_photo,
+    pdf.description_block,
+    pdf.missing_event_block,
+    pdf.contact_block,
+)

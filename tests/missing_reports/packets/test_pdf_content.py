@@ -183,4 +183,11 @@ def test_prior_episodes_are_listed_with_how_each_ended(caseworker_a, complete_yo
 
 def test_the_same_facts_give_the_same_pdf(complete_episode):
     f = facts.assemble(complete_episode, "law_enforcement")
-    assert law_enforcement.render_pdf(f) == law_enforcement.render_pdf(f)
+    assert kinds.render_pdf(law_enforcement, f) == kinds.render_pdf(law_enforcement, f)
+
+
+@pytest.mark.parametrize("module", [ncmec, law_enforcement, recovery])
+def test_every_packet_opens_with_its_title_then_the_disclosure_notice(module, returned_episode):
+    data, text, _pdf = rendered(returned_episode, module.KIND)
+    title, disclosure = text.index(squash(module.TITLE)), text.index("Do not publicly identify")
+    assert title < disclosure < text.index(data["youth"]["legal_name"])
