@@ -63,23 +63,20 @@ def can_edit_youth(user, youth) -> bool:
 
 def can_see_restricted(user, youth) -> bool:
     """SSN and health fields: the youth's assigned caseworkers, their team's supervisors, agency admins."""
-    if not _is_active(user):
-        return False
-    if user.is_superuser:
+    if can_see_access_log(user, youth):
         return True
-    if user.agency_id != youth.agency_id:
-        return False
-    if user.role == Role.AGENCY_ADMIN:
-        return True
-    if user.role == Role.SUPERVISOR:
-        return _supervises(user, youth)
-    if user.role == Role.CASEWORKER:
-        return user.team_id == youth.team_id and youth.assigned_caseworkers.filter(pk=user.pk).exists()
-    return False
+    return (
+        _is_active(user)
+        and user.role == Role.CASEWORKER
+        and user.agency_id == youth.agency_id
+        and user.team_id == youth.team_id
+        and youth.assigned_caseworkers.filter(pk=user.pk).exists()
+    )
 
 
 def can_see_access_log(user, youth) -> bool:
-    """Recent access to a youth's record: supervisors of the youth's team and agency admins."""
+    """Recent access to a youth's record: supervisors of the youth's team and agency admins (who also see
+    the restricted fields, with the assigned caseworkers: can_see_restricted)."""
     if not _is_active(user):
         return False
     if user.is_superuser:
