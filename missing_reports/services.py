@@ -7,7 +7,7 @@ commit (caseapp.queue), so a save never depends on Redis or a worker being up.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, 
 from caseapp.queue import enqueue_on_commit
 from caseapp.services import photos as photo_services
 from caseapp.services import placements as placement_services
-from caseapp.services.errors import EditConflict
+from caseapp.services.errors import EditConflict, save_as
 
 from . import deadlines, signals
 from .models import (
@@ -201,12 +201,7 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
         ).first()
 
     episode = MissingEpisode(youth=youth, created_by=actor, **fields)
-    episode._history_user = actor
-    try:
-        with transaction.atomic():
-            episode.save()
-    except IntegrityError as exc:
-        raise ValidationError(f"{youth.display_name} is already recorded as missing.") from exc
+    save_as(actor, episode, refused=f"{youth.display_name} is already recorded as missing.")
     _create_clocks(episode, deadlines.MISSING, episode.agency_learned_at)
     _open_living_arrangement(actor, episode, ip)
     episode.save(update_fields=["living_arrangement", "living_arrangement_note"])

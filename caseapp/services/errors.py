@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 
 class EditConflict(Exception):
@@ -9,4 +10,16 @@ class EditConflict(Exception):
         self.current = current
 
 
-__all__ = ["EditConflict", "ValidationError"]
+def save_as(actor, record, *, refused):
+    """Save `record` as `actor` (its history row names them) in a savepoint. When a database constraint
+    refuses the row (a concurrent save raced past the service's own checks), nothing is written and the
+    user gets ValidationError(`refused`), a message saying what clashed, never a 500."""
+    record._history_user = actor
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as exc:
+        raise ValidationError(refused) from exc
+
+
+__all__ = ["EditConflict", "ValidationError", "save_as"]

@@ -3,12 +3,12 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .. import access, audit
 from ..models import AuditAction, Placement, PlacementEndReason, Youth
-from .errors import EditConflict
+from .errors import EditConflict, save_as
 
 EDITABLE_FIELDS = (
     "placement_type", "provider_name", "provider_phone", "address", "city", "state",
@@ -55,16 +55,12 @@ def _validate(placement: Placement, others):
 
 
 def _save(placement: Placement, actor):
-    placement._history_user = actor
-    try:
-        with transaction.atomic():
-            placement.save()
-    except IntegrityError as exc:
-        # Another save raced past the checks; the database constraint held.
-        raise ValidationError(
-            "These dates overlap another placement of this youth, or another placement is still "
-            "current. Reload the page to see the latest placements."
-        ) from exc
+    save_as(
+        actor,
+        placement,
+        refused="These dates overlap another placement of this youth, or another placement is still "
+        "current. Reload the page to see the latest placements.",
+    )
 
 
 def _lock_youth(actor, youth_id) -> Youth:

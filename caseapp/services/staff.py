@@ -2,10 +2,11 @@
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from .. import access, audit
 from ..models import AuditAction, Role, Team, User
+from .errors import save_as
 
 
 def _validate_staff(actor, staff: User, supervised_teams):
@@ -60,12 +61,7 @@ def create_staff(*, actor, password, supervised_teams=(), agency=None, ip=None, 
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
     staff.set_password(password)
-    staff._history_user = actor
-    try:
-        with transaction.atomic():
-            staff.save()
-    except IntegrityError as exc:
-        raise ValidationError({"username": "That username is taken."}) from exc
+    save_as(actor, staff, refused={"username": "That username is taken."})
     _set_supervised_teams(actor, staff, supervised_teams)
     audit.record(actor, AuditAction.CREATE, staff, ip=ip, detail={"role": staff.role})
     return staff

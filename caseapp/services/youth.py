@@ -1,12 +1,12 @@
 """Create and change youth records: validation, the version check, history and audit in one transaction."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .. import access, audit, signals
 from ..models import AuditAction, CoveredPopulation, Youth, YouthStatus
-from .errors import EditConflict
+from .errors import EditConflict, save_as
 
 # Fields a form may set through these services; agency, version and timestamps are never taken from input.
 EDITABLE_FIELDS = (
@@ -60,15 +60,8 @@ def _validate(actor, youth: Youth, assigned_caseworkers):
 
 
 def _save(youth: Youth, actor):
-    youth._history_user = actor
-    try:
-        with transaction.atomic():
-            youth.save()
-    except IntegrityError as exc:
-        # A race with another save of the same case number; the check above catches the usual case.
-        raise ValidationError(
-            {"case_number": "Another youth in this agency already has this case number."}
-        ) from exc
+    # The check above catches the usual duplicate case number; this is a race with another save.
+    save_as(actor, youth, refused={"case_number": "Another youth in this agency already has this case number."})
 
 
 @transaction.atomic
