@@ -15,6 +15,27 @@ from .reports.base import ExportFilters, fiscal_year_bounds, fiscal_year_choices
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
 
+class TeamsField(forms.TypedMultipleChoiceField):
+    """The teams a report or a chart covers, from the user's scope (set_team_choices); none ticked means
+    every team they can see. `can` ends the refusal: "… is not a team you can <can>."."""
+
+    def __init__(self, *, can, **kwargs):
+        super().__init__(
+            label="Teams",
+            coerce=int,
+            required=False,
+            widget=CHECKBOXES,
+            help_text="None ticked: every team you can see.",
+            error_messages={"invalid_choice": f"Choose teams from the list: %(value)s is not a team you can {can}."},
+            **kwargs,
+        )
+
+
+def set_team_choices(form, user):
+    """Offer `user`'s teams (exports.services.teams_for: the access gate's scope) in `form`'s teams field."""
+    form.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
+
+
 class ExportRequestForm(forms.Form):
     report = forms.ChoiceField(label="Report", choices=(), widget=forms.RadioSelect)
     format = forms.ChoiceField(
@@ -33,14 +54,7 @@ class ExportRequestForm(forms.Form):
         "(October 1 to September 30): it takes this year instead of the days above.",
         error_messages={"invalid_choice": "Choose a federal fiscal year from the list."},
     )
-    teams = forms.TypedMultipleChoiceField(
-        label="Teams",
-        coerce=int,
-        required=False,
-        widget=CHECKBOXES,
-        help_text="None ticked: every team you can see.",
-        error_messages={"invalid_choice": "Choose teams from the list: %(value)s is not a team you can report on."},
-    )
+    teams = TeamsField(can="report on")
     placement_types = forms.MultipleChoiceField(
         label="Placement type at the time",
         required=False,
@@ -57,7 +71,7 @@ class ExportRequestForm(forms.Form):
         # The formats some report is made in (PDF only once a summary report offers it).
         offered = {fmt for report in reports.all_reports() for fmt in report.formats}
         self.fields["format"].choices = [(f.value, f.label) for f in ExportFormat if f.value in offered]
-        self.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
+        set_team_choices(self, user)
         if len(reports.REPORTS) == 1:
             self.fields["report"].initial = next(iter(reports.REPORTS))
         # The last full month, the most common request.

@@ -15,23 +15,15 @@ from django.views.decorators.http import require_safe
 
 from caseapp.forms import DATE_WIDGET
 
-from . import dashboard, selectors, services
+from . import dashboard, selectors
+from .forms import TeamsField, set_team_choices
 from .reports.base import ExportFilters
-
-CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
 
 class DashboardFilterForm(forms.Form):
     period_start = forms.DateField(label="First day", widget=DATE_WIDGET, required=False)
     period_end = forms.DateField(label="Last day", widget=DATE_WIDGET, required=False)
-    teams = forms.TypedMultipleChoiceField(
-        label="Teams",
-        coerce=int,
-        required=False,
-        widget=CHECKBOXES,
-        help_text="None ticked: every team you can see.",
-        error_messages={"invalid_choice": "Choose teams from the list: %(value)s is not a team you can see."},
-    )
+    teams = TeamsField(can="see")
 
     def __init__(self, *args, user, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +31,7 @@ class DashboardFilterForm(forms.Form):
         self.default_start, self.default_end = dashboard.default_period(today)
         self.fields["period_start"].initial = self.default_start
         self.fields["period_end"].initial = self.default_end
-        self.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
+        set_team_choices(self, user)
 
     def clean(self):
         data = super().clean()
