@@ -54,7 +54,7 @@ from risk.models import ReviewDecision
 from ..afcars_xml import ERROR_SEPARATOR, AfcarsRow
 from ..models import ExportFormat
 from .annual_count import DECISION_FIELDS, IDENTIFIED, SEX, DecisionRow, current_identifications
-from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, register
+from .base import CHUNK_SIZE, PERIOD, TEAMS, YOUTH_COLUMNS, Column, Report, register
 
 # E121: location of the living arrangement.
 E121_RUNAWAY_OR_UNKNOWN = 4
@@ -189,8 +189,7 @@ class AfcarsElements(Report):
     formats = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.XML)
     filters = (PERIOD, TEAMS)
     columns = (
-        Column("Agency case number", 18),
-        Column("Team", 16),
+        *YOUTH_COLUMNS,
         Column("E69 Latest removal date", 12),
         Column("E106 Prior victim of sex trafficking", 10),
         Column("E107 Prior victim reported to law enforcement", 10),

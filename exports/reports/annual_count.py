@@ -51,7 +51,17 @@ from risk import afcars
 from risk.models import Outcome, ReviewDecision, Timing, TraffickingKind, TraffickingType
 
 from ..models import ExportFormat
-from .base import CHUNK_SIZE, PERIOD, TEAMS, Column, Report, SummaryTable, fiscal_year, register
+from .base import (
+    CHUNK_SIZE,
+    PERIOD,
+    TEAMS,
+    YOUTH_COLUMNS,
+    Column,
+    Report,
+    SummaryTable,
+    fiscal_year,
+    register,
+)
 
 SEX = TraffickingType.SEX.value
 LABOR = TraffickingType.LABOR.value
@@ -276,8 +286,7 @@ class AnnualVictimCount(Report):
     formats = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.PDF)
     filters = (PERIOD, TEAMS)
     columns = (
-        Column("Agency case number", 18),
-        Column("Team", 16),
+        *YOUTH_COLUMNS,
         Column("Identified at", 17),
         Column("Type", 18),
         Column("Kind", 18),

@@ -98,6 +98,10 @@ class Column(NamedTuple):
     width: int = 14  # characters, for the XLSX sheet
 
 
+# How every per-youth row names its youth: the agency's case number (never the name) and the team.
+YOUTH_COLUMNS = (Column("Agency case number", 18), Column("Team", 16))
+
+
 @dataclasses.dataclass(frozen=True)
 class ExportFilters:
     """The period (dates in the agency's zone, both included) and the optional team / placement filters.

@@ -27,7 +27,7 @@ from missing_reports.models import (
 )
 from risk.models import Band, RiskSnapshot, Screening
 
-from .base import CHUNK_SIZE, Column, Report, register, stream
+from .base import CHUNK_SIZE, YOUTH_COLUMNS, Column, Report, register, stream
 
 SCREENING_AT_RETURN = {
     ScreeningDone.YES: "Yes",
@@ -56,8 +56,7 @@ class EpisodeRegister(Report):
     )
     columns = (
         Column("Episode ID", 10),
-        Column("Agency case number", 18),
-        Column("Team", 16),
+        *YOUTH_COLUMNS,
         Column("Status", 10),
         Column("Last seen at", 17),
         Column("Agency learned at", 17),
