@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
 from . import access, local_time
+from .audit import client_ip
 from .conflicts import ConflictMergeMixin
 from .models import MISSING_PLACEMENT_TYPES, Placement, PlacementEndReason, Race, Role, Team, User, Youth, YouthPhoto
 
@@ -137,6 +138,19 @@ def add_service_error(form, exc):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def save_through_service(request, form, service, **ids):
+    """What `service(actor=<the user>, ip=<their address>, **ids, **form.cleaned_data)` saved, for a valid
+    POSTed form; None when the form is not a valid POST or the service refused it (its message is then on
+    the form, add_service_error), so the view shows the form again and nothing is written."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return service(actor=request.user, ip=client_ip(request), **ids, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_error(form, exc)
+        return None
 
 
 class ServiceValidatedModelForm(forms.ModelForm):

@@ -1,14 +1,13 @@
 """Photo upload and the only way a photo leaves the server: a scoped, audited view."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from .. import access
 from ..audit import client_ip
-from ..forms import PhotoForm, add_service_error
+from ..forms import PhotoForm, save_through_service
 from ..models import YouthPhoto
 from ..services import photos as photo_services
 
@@ -16,16 +15,9 @@ from ..services import photos as photo_services
 def photo_upload(request, youth_id):
     youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
     form = PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            photo_services.add_photo(
-                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Photo added.")
-            return redirect("youth_detail", youth_id=youth.pk)
+    if save_through_service(request, form, photo_services.add_photo, youth_id=youth.pk) is not None:
+        messages.success(request, "Photo added.")
+        return redirect("youth_detail", youth_id=youth.pk)
     return render(request, "caseapp/photo_form.html", {"form": form, "youth": youth})
 
 

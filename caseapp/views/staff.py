@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from .. import access
 from ..audit import client_ip
-from ..forms import PasswordForm, StaffForm, TeamForm, add_service_error
+from ..forms import PasswordForm, StaffForm, TeamForm, add_service_error, save_through_service
 from ..services import staff as staff_services
 
 
@@ -94,14 +94,7 @@ def team_form(request, team_id=None):
         initial = {"name": team.name, "supervisors": list(team.supervisors.all())}
     agency_id = team.agency_id if team else request.user.agency_id
     form = TeamForm(request.POST or None, initial=initial, agency_id=agency_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            staff_services.save_team(
-                actor=request.user, team_id=team_id, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Team saved.")
-            return redirect("staff_list")
+    if save_through_service(request, form, staff_services.save_team, team_id=team_id) is not None:
+        messages.success(request, "Team saved.")
+        return redirect("staff_list")
     return render(request, "caseapp/team_form.html", {"form": form, "team": team})

@@ -10,12 +10,12 @@ from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
+from caseapp.forms import add_service_error, save_through_service
 from caseapp.local_time import short_time
 from caseapp.services.errors import EditConflict
 
 from .. import deadlines, selectors, services
 from ..forms import NotificationForm, NotificationUpdateForm
-from .runs import add_service_error
 
 
 def _clocks_url(notification):
@@ -66,16 +66,10 @@ def record_notification(request, notification_id):
 def notification_update_create(request, notification_id):
     notification = selectors.get_notification_or_404(request.user, notification_id, for_edit=True)
     form = NotificationUpdateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_notification_update(
-                actor=request.user, notification_id=notification.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Update to {notification.label} recorded.")
-            return redirect(_clocks_url(notification))
+    saved = save_through_service(request, form, services.add_notification_update, notification_id=notification.pk)
+    if saved is not None:
+        messages.success(request, f"Update to {notification.label} recorded.")
+        return redirect(_clocks_url(notification))
     return render(
         request,
         "missing_reports/notification_update_form.html",

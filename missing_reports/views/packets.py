@@ -5,7 +5,6 @@ the packets (runs.packet_panels).
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,13 +12,14 @@ from django.views.decorators.http import require_safe
 
 from caseapp import access
 from caseapp.audit import client_ip
+from caseapp.forms import save_through_service
 from caseapp.local_time import short_time
 
 from .. import selectors, services
 from ..forms import SubmissionForm
 from ..models import PacketStatus, PacketVersion
 from ..packets import pipeline
-from .runs import add_service_error, packet_panels, packets_state
+from .runs import packet_panels, packets_state
 
 FORMATS = ("pdf", "json")
 
@@ -78,21 +78,15 @@ def packet_submit(request, packet_id):
         )
         return redirect(packets_url(episode.pk))
     form = SubmissionForm(request.POST or None, kind=packet.kind)
-    if request.method == "POST" and form.is_valid():
-        try:
-            submission = services.record_submission(
-                actor=request.user, packet_id=packet.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            done = f" Required notice done: {submission.notification.label}."
-            messages.success(
-                request,
-                f"Version {packet.number} of the {packet.get_kind_display()} recorded as submitted "
-                f"{short_time(form.cleaned_data['submitted_at'])} ({form.cleaned_data['reference']}).{done}",
-            )
-            return redirect(packets_url(episode.pk))
+    submission = save_through_service(request, form, services.record_submission, packet_id=packet.pk)
+    if submission is not None:
+        done = f" Required notice done: {submission.notification.label}."
+        messages.success(
+            request,
+            f"Version {packet.number} of the {packet.get_kind_display()} recorded as submitted "
+            f"{short_time(form.cleaned_data['submitted_at'])} ({form.cleaned_data['reference']}).{done}",
+        )
+        return redirect(packets_url(episode.pk))
     return render(
         request, "missing_reports/packet_submit.html", {"form": form, "packet": packet, "episode": episode}
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error
+from caseapp.forms import add_service_error, save_through_service
 from caseapp.services.errors import EditConflict
 
 from .. import selectors, services
@@ -64,25 +64,18 @@ def debrief_create(request, episode_id):
             messages.info(request, "This episode already has a debrief.")
             return redirect("episode_detail", episode_id=episode.pk)
     form = DebriefForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_debrief(
-                actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            screened = form.cleaned_data["trafficking_screening_done"] == ScreeningDone.YES
-            messages.success(
-                request,
-                "Return interview recorded. The return-interview clock is done."
-                + (" Now record what the trafficking screening found." if screened else ""),
-            )
-            note_wording(request, form)
-            if screened:
-                # What the screening found goes into the risk module's structured screening, named here by its
-                # URL only (missing_reports does not import risk).
-                screening = reverse("risk_screening", args=[episode.youth_id])
-                return redirect(f"{screening}?episode={episode.pk}")
-            return redirect("episode_detail", episode_id=episode.pk)
+    if save_through_service(request, form, services.record_debrief, episode_id=episode.pk) is not None:
+        screened = form.cleaned_data["trafficking_screening_done"] == ScreeningDone.YES
+        messages.success(
+            request,
+            "Return interview recorded. The return-interview clock is done."
+            + (" Now record what the trafficking screening found." if screened else ""),
+        )
+        note_wording(request, form)
+        if screened:
+            # What the screening found goes into the risk module's structured screening, named here by its
+            # URL only (missing_reports does not import risk).
+            screening = reverse("risk_screening", args=[episode.youth_id])
+            return redirect(f"{screening}?episode={episode.pk}")
+        return redirect("episode_detail", episode_id=episode.pk)
     return render(request, "missing_reports/debrief_form.html", {"form": form, "episode": episode})

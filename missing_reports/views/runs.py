@@ -18,7 +18,7 @@ from django.utils import timezone
 from caseapp import access, audit, conflicts
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
-from caseapp.forms import add_service_error
+from caseapp.forms import add_service_error, save_through_service
 from caseapp.language import form_note
 from caseapp.local_time import duration, short_time
 from caseapp.models import AuditAction
@@ -405,17 +405,10 @@ def episode_edit(request, episode_id):
 def search_effort_create(request, episode_id):
     episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
     form = SearchEffortForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_search_effort(
-                actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Search effort recorded.")
-            note_wording(request, form)
-            return redirect(reverse("episode_detail", args=[episode.pk]) + "#search-h")
+    if save_through_service(request, form, services.add_search_effort, episode_id=episode.pk) is not None:
+        messages.success(request, "Search effort recorded.")
+        note_wording(request, form)
+        return redirect(reverse("episode_detail", args=[episode.pk]) + "#search-h")
     return render(request, "missing_reports/search_effort_form.html", {"form": form, "episode": episode})
 
 
@@ -424,15 +417,8 @@ def review_create(request, episode_id):
     if not access.can_review_youth(request.user):
         raise PermissionDenied
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_supervisory_review(
-                actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Supervisory review recorded.")
-            note_wording(request, form)
-            return redirect(reverse("episode_detail", args=[episode.pk]) + "#reviews-h")
+    if save_through_service(request, form, services.add_supervisory_review, episode_id=episode.pk) is not None:
+        messages.success(request, "Supervisory review recorded.")
+        note_wording(request, form)
+        return redirect(reverse("episode_detail", args=[episode.pk]) + "#reviews-h")
     return render(request, "missing_reports/review_form.html", {"form": form, "episode": episode})

@@ -12,7 +12,7 @@ from django.urls import path
 
 from caseapp import access
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error
+from caseapp.forms import add_service_error, save_through_service
 from caseapp.language import form_note
 from caseapp.local_time import short_time
 from caseapp.models import Youth
@@ -132,16 +132,9 @@ def risk_screening(request, youth_id):
 def risk_external_screen(request, youth_id):
     youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
     form = ExternalScreenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_external_screen(
-                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "External screen result recorded.")
-            return redirect("youth_risk", youth_id=youth.pk)
+    if save_through_service(request, form, services.record_external_screen, youth_id=youth.pk) is not None:
+        messages.success(request, "External screen result recorded.")
+        return redirect("youth_risk", youth_id=youth.pk)
     return render(request, "risk/youth_external.html", {"form": form, "youth": youth})
 
 
