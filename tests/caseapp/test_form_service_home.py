@@ -1,6 +1,7 @@
 """A view hands a valid form to its service in one way (caseapp.forms.save_through_service): the acting
 user and their address go with the data, and a refusal lands on the form with nothing written."""
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -13,5 +14,17 @@ def test_no_view_passes_a_form_to_a_service_by_hand():
         for app in APPS
         for path in sorted((ROOT / app).rglob("*.py"))
         if "ip=client_ip(request), **form.cleaned_data" in path.read_text()
+    ]
+    assert copies == []
+
+
+def test_the_form_frame_has_one_template():
+    """Errors summary, fields, then the save button and Cancel: caseapp/_form.html, included by every page
+    that is one crispy form, so they all look, and answer a refused save, the same way."""
+    frame = re.compile(r"\{\{ form\|crispy \}\}\s*<div class=\"[^\"]*\">\s*<button type=\"submit\"")
+    copies = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        if path.name != "_form.html" and frame.search(path.read_text())
     ]
     assert copies == []
