@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils.html import format_html
 from . import access, local_time
 from .audit import client_ip
 from .conflicts import ConflictMergeMixin
+from .language import form_note
 from .models import MISSING_PLACEMENT_TYPES, Placement, PlacementEndReason, Race, Role, Team, User, Youth, YouthPhoto
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -151,6 +153,15 @@ def save_through_service(request, form, service, **ids):
     except ValidationError as exc:
         add_service_error(form, exc)
         return None
+
+
+def note_wording(request, form):
+    """After a save: a gentle note when a narrative field uses a word to avoid (never a block).
+
+    The words: docs/risk-catalogue.md#language."""
+    note = form_note(form)
+    if note:
+        messages.info(request, note)
 
 
 class ServiceValidatedModelForm(forms.ModelForm):

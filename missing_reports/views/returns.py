@@ -7,13 +7,12 @@ from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error, save_through_service
+from caseapp.forms import add_service_error, note_wording, save_through_service
 from caseapp.services.errors import EditConflict
 
 from .. import selectors, services
 from ..forms import DebriefForm, ReturnForm
 from ..models import ScreeningDone
-from .runs import note_wording
 
 
 def log_return(request, episode_id):

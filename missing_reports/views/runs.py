@@ -18,8 +18,7 @@ from django.utils import timezone
 from caseapp import access, audit, conflicts
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
-from caseapp.forms import add_service_error, save_through_service
-from caseapp.language import form_note
+from caseapp.forms import add_service_error, note_wording, save_through_service
 from caseapp.local_time import duration, short_time
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
@@ -43,18 +42,6 @@ from ..models import (
 )
 from ..packets import changes, completeness
 from ..packets import facts as packet_facts
-
-# --- Helpers shared with notifications.py ---------------------------------------------------------
-
-
-def note_wording(request, form):
-    """After a save: a gentle note when a narrative field uses a word to avoid (never a block).
-
-    The words: docs/risk-catalogue.md#language."""
-    note = form_note(form)
-    if note:
-        messages.info(request, note)
-
 
 # --- Report missing: pick a youth ----------------------------------------------------------------
 

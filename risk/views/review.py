@@ -23,8 +23,7 @@ from django.utils import timezone
 
 from caseapp import access, conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error
-from caseapp.language import form_note
+from caseapp.forms import add_service_error, note_wording
 from caseapp.local_time import agency_zone, short_time
 from caseapp.services.errors import EditConflict
 
@@ -35,15 +34,6 @@ from ..models import Outcome
 
 def _youth_risk_url(youth):
     return reverse("youth_risk", args=[youth.pk])
-
-
-def _note_wording(request, form):
-    """After a save: a gentle note when the reason or plan uses a word to avoid (never a block).
-
-    The words: docs/risk-catalogue.md#language."""
-    note = form_note(form)
-    if note:
-        messages.info(request, note)
 
 
 # --- The queue ------------------------------------------------------------------------------------------------
@@ -146,7 +136,7 @@ def decide(request, youth_id):
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:
-                _note_wording(request, form)
+                note_wording(request, form)
                 return _after_decision(request, youth, decision)
     else:
         form = _decision_form(item, services.latest_decision(youth))

@@ -12,23 +12,13 @@ from django.urls import path
 
 from caseapp import access
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error, save_through_service
-from caseapp.language import form_note
+from caseapp.forms import add_service_error, note_wording, save_through_service
 from caseapp.local_time import short_time
 from caseapp.models import Youth
 from caseapp.services import youth as youth_services
 
 from .. import selectors, services
 from ..forms_youth import ExternalScreenForm, ObservationForm, RetractForm, ScreeningForm
-
-
-def _note_wording(request, form):
-    """After a save: a gentle note when a narrative field uses a word to avoid (never a block).
-
-    The words: docs/risk-catalogue.md#language."""
-    note = form_note(form)
-    if note:
-        messages.info(request, note)
 
 
 def youth_risk(request, youth_id):
@@ -64,7 +54,7 @@ def risk_observe(request, youth_id):
                 messages.success(
                     request, f"Observation {observation.indicator.code} recorded. The assessment is being updated."
                 )
-            _note_wording(request, form)
+            note_wording(request, form)
             return redirect("youth_risk", youth_id=youth.pk)
     return render(request, "risk/youth_observe.html", {"form": form, "youth": youth})
 
@@ -90,7 +80,7 @@ def risk_retract(request, observation_id):
                 f"Observation {observation.indicator.code} retracted. It stays listed with your reason and no "
                 "longer counts in the assessment.",
             )
-            _note_wording(request, form)
+            note_wording(request, form)
             return redirect("youth_risk", youth_id=youth.pk)
     return render(request, "risk/youth_retract.html", {"form": form, "youth": youth, "observation": observation})
 
@@ -124,7 +114,7 @@ def risk_screening(request, youth_id):
                 )
             else:
                 messages.success(request, f"{text} The assessment is being updated.")
-            _note_wording(request, form)
+            note_wording(request, form)
             return redirect("youth_risk", youth_id=youth.pk)
     return render(request, "risk/youth_screening.html", {"form": form, "youth": youth, "episode": episode})
 

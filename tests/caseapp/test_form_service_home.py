@@ -28,3 +28,14 @@ def test_the_form_frame_has_one_template():
         if path.name != "_form.html" and frame.search(path.read_text())
     ]
     assert copies == []
+
+
+def test_the_gentle_wording_note_has_one_home():
+    """After a save, the note about a word to avoid comes from caseapp.forms.note_wording only."""
+    copies = [
+        str(path.relative_to(ROOT))
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if path != ROOT / "caseapp" / "forms.py" and "= form_note(form)" in path.read_text()
+    ]
+    assert copies == []
