@@ -120,6 +120,34 @@ def _stroke(bar):
     return f' stroke="{EMPHASIS}" stroke-width="1"' if bar.emphasis else ""
 
 
+def _axes(left, right, top, plot_height):
+    """The two axis lines of a bar chart: up the left and along the bottom of the plot."""
+    return [
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="{INK}"/>',
+        f'<line x1="{left}" y1="{top + plot_height}" x2="{right}" y2="{top + plot_height}" stroke="{INK}"/>',
+    ]
+
+
+def _side_label(text, top, plot_height):
+    """The axis name written up the left edge, beside the middle of the plot."""
+    middle = top + plot_height / 2
+    return _text(14, middle, text, anchor="middle", fill=MUTED, extra=f' transform="rotate(-90 14 {middle:.1f})"')
+
+
+def _marker_line(x, y1, y2):
+    """A marker (a target, the start of a period) as a dashed line, in the emphasis colour."""
+    return (
+        f'<line x1="{x:.1f}" y1="{y1}" x2="{x:.1f}" y2="{y2}" stroke="{EMPHASIS}" '
+        f'stroke-width="2" stroke-dasharray="6 4"/>'
+    )
+
+
+def _chart(parts, chart_id, title, description, columns, rows, empty_text) -> Chart:
+    """Close the SVG begun by _open: the chart, with its table of the same figures."""
+    parts.append("</svg>")
+    return Chart(chart_id, title, description, mark_safe("".join(parts)), columns, rows, empty_text)  # noqa: S308
+
+
 def horizontal_bars(
     chart_id: str,
     title: str,
@@ -168,28 +196,14 @@ def horizontal_bars(
         parts.append(_text(left - 8, y + BAR_THICKNESS / 2 + 4, _cut(bar.label), anchor="end"))
         parts.append(_text(left + width + 5, y + BAR_THICKNESS / 2 + 4, shown, weight="600"))
         parts.append("</g>")
-    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="{INK}"/>')
-    parts.append(f'<line x1="{left}" y1="{top + plot_height}" x2="{right}" y2="{top + plot_height}" stroke="{INK}"/>')
+    parts += _axes(left, right, top, plot_height)
     if marker and marker.value is not None:
         mx = x(marker.value)
-        parts.append(
-            f'<line x1="{mx:.1f}" y1="{top - 6}" x2="{mx:.1f}" y2="{top + plot_height}" stroke="{EMPHASIS}" '
-            f'stroke-width="2" stroke-dasharray="6 4"/>'
-        )
+        parts.append(_marker_line(mx, top - 6, top + plot_height))
         parts.append(_text(mx, top - 10, marker.label, anchor="middle", size=11, fill=EMPHASIS, weight="600"))
     parts.append(_text((left + right) / 2, height - 14, value_axis, anchor="middle", fill=MUTED))
-    parts.append(
-        _text(
-            14,
-            top + plot_height / 2,
-            category_axis,
-            anchor="middle",
-            fill=MUTED,
-            extra=f' transform="rotate(-90 14 {top + plot_height / 2:.1f})"',
-        )
-    )
-    parts.append("</svg>")
-    return Chart(chart_id, title, description, mark_safe("".join(parts)), columns, rows, empty_text)  # noqa: S308
+    parts.append(_side_label(category_axis, top, plot_height))
+    return _chart(parts, chart_id, title, description, columns, rows, empty_text)
 
 
 def vertical_bars(
@@ -238,25 +252,11 @@ def vertical_bars(
         for line, tick in enumerate((bar.tick or bar.label).split("\n")[:2]):
             parts.append(_text(cx, top + plot_height + 15 + 13 * line, _cut(tick, 10), anchor="middle", size=small))
         parts.append("</g>")
-    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="{INK}"/>')
-    parts.append(f'<line x1="{left}" y1="{top + plot_height}" x2="{right}" y2="{top + plot_height}" stroke="{INK}"/>')
+    parts += _axes(left, right, top, plot_height)
     if marker and marker.index is not None:
         mx = left + slot * marker.index
-        parts.append(
-            f'<line x1="{mx:.1f}" y1="{top - 30}" x2="{mx:.1f}" y2="{top + plot_height}" stroke="{EMPHASIS}" '
-            f'stroke-width="2" stroke-dasharray="6 4"/>'
-        )
+        parts.append(_marker_line(mx, top - 30, top + plot_height))
         parts.append(_text(mx + 4, top - 24, marker.label, size=11, fill=EMPHASIS, weight="600"))
     parts.append(_text((left + right) / 2, height - 12, category_axis, anchor="middle", fill=MUTED))
-    parts.append(
-        _text(
-            14,
-            top + plot_height / 2,
-            value_axis,
-            anchor="middle",
-            fill=MUTED,
-            extra=f' transform="rotate(-90 14 {top + plot_height / 2:.1f})"',
-        )
-    )
-    parts.append("</svg>")
-    return Chart(chart_id, title, description, mark_safe("".join(parts)), columns, rows, empty_text)  # noqa: S308
+    parts.append(_side_label(value_axis, top, plot_height))
+    return _chart(parts, chart_id, title, description, columns, rows, empty_text)
