@@ -148,8 +148,15 @@ def save_through_service(request, form, service, **ids):
     the form, add_service_error), so the view shows the form again and nothing is written."""
     if request.method != "POST" or not form.is_valid():
         return None
+    return call_service(request, form, service, **ids, **form.cleaned_data)
+
+
+def call_service(request, form, service, **data):
+    """What `service(actor=<the user>, ip=<their address>, **data)` saved, for a form already validated
+    whose data the view has shaped (form.service_fields()); None when the service refused, its message
+    then on the form (add_service_error)."""
     try:
-        return service(actor=request.user, ip=client_ip(request), **ids, **form.cleaned_data)
+        return service(actor=request.user, ip=client_ip(request), **data)
     except ValidationError as exc:
         add_service_error(form, exc)
         return None

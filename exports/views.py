@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error
+from caseapp.forms import call_service
 
 from . import reports, selectors, services
 from .forms import ExportRequestForm
@@ -31,17 +31,15 @@ def reports_page(request):
     _require_exporter(request.user)
     form = ExportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            job = services.start_export(
-                actor=request.user,
-                report=form.cleaned_data["report"],
-                fmt=form.cleaned_data["format"],
-                filters=form.filters(),
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        job = call_service(
+            request,
+            form,
+            services.start_export,
+            report=form.cleaned_data["report"],
+            fmt=form.cleaned_data["format"],
+            filters=form.filters(),
+        )
+        if job is not None:
             return redirect("export_detail", job_id=job.pk)
     recent = selectors.my_exports_page(request.user, 1).object_list[:5]
     return render(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .. import access, conflicts
 from ..audit import client_ip
-from ..forms import EndPlacementForm, PlacementForm, add_service_error
+from ..forms import EndPlacementForm, PlacementForm, add_service_error, call_service
 from ..services import placements as placement_services
 from ..services.errors import EditConflict
 
@@ -18,13 +18,8 @@ def placement_create(request, youth_id):
     form = PlacementForm(request.POST or None, offer_end_current=current is not None)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        try:
-            placement_services.add_placement(
-                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **fields
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        saved = call_service(request, form, placement_services.add_placement, youth_id=youth.pk, **fields)
+        if saved is not None:
             messages.success(request, "Placement recorded.")
             return redirect("youth_detail", youth_id=youth.pk)
     return render(

@@ -6,13 +6,11 @@ Everyone else gets a 404, as for any page outside their scope (README "Roles"): 
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from .. import access
-from ..audit import client_ip
-from ..forms import PasswordForm, StaffForm, TeamForm, add_service_error, save_through_service
+from ..forms import PasswordForm, StaffForm, TeamForm, call_service, save_through_service
 from ..services import staff as staff_services
 
 
@@ -37,13 +35,8 @@ def staff_create(request):
     form = StaffForm(request.POST or None, agency_id=request.user.agency_id)
     if request.method == "POST" and form.is_valid():
         fields, teams = form.service_fields()
-        try:
-            staff = staff_services.create_staff(
-                actor=request.user, supervised_teams=teams, ip=client_ip(request), **fields
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        staff = call_service(request, form, staff_services.create_staff, supervised_teams=teams, **fields)
+        if staff is not None:
             messages.success(request, f"Account created for {staff}.")
             return redirect("staff_list")
     return render(request, "caseapp/staff_form.html", {"form": form, "staff": None})
@@ -55,13 +48,10 @@ def staff_edit(request, staff_id):
     form = StaffForm(request.POST or None, instance=staff, agency_id=staff.agency_id)
     if request.method == "POST" and form.is_valid():
         fields, teams = form.service_fields()
-        try:
-            staff_services.update_staff(
-                actor=request.user, staff_id=staff.pk, supervised_teams=teams, ip=client_ip(request), **fields
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        saved = call_service(
+            request, form, staff_services.update_staff, staff_id=staff.pk, supervised_teams=teams, **fields
+        )
+        if saved is not None:
             messages.success(request, "Account updated.")
             return redirect("staff_list")
     return render(request, "caseapp/staff_form.html", {"form": form, "staff": staff})
@@ -72,14 +62,11 @@ def staff_password(request, staff_id):
     staff = access.get_in_scope_or_404(access.staff_manageable_by(request.user), staff_id)
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            staff_services.set_staff_password(
-                actor=request.user, staff_id=staff.pk, password=form.cleaned_data["password"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        saved = call_service(
+            request, form, staff_services.set_staff_password,
+            staff_id=staff.pk, password=form.cleaned_data["password"],
+        )
+        if saved is not None:
             messages.success(request, f"Password set for {staff}.")
             return redirect("staff_list")
     return render(request, "caseapp/staff_password.html", {"form": form, "staff": staff})

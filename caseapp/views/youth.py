@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from .. import access, conflicts, registry, selectors
 from ..audit import client_ip
-from ..forms import YouthForm, add_service_error
+from ..forms import YouthForm, add_service_error, call_service
 from ..services import youth as youth_services
 from ..services.errors import EditConflict
 
@@ -50,13 +50,8 @@ def youth_create(request):
     )
     if request.method == "POST" and form.is_valid():
         fields, caseworkers = form.service_fields()
-        try:
-            youth = youth_services.create_youth(
-                actor=request.user, assigned_caseworkers=caseworkers, ip=client_ip(request), **fields
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        youth = call_service(request, form, youth_services.create_youth, assigned_caseworkers=caseworkers, **fields)
+        if youth is not None:
             messages.success(request, f"Record created for {youth.display_name}.")
             return redirect("youth_detail", youth_id=youth.pk)
     return render(request, "caseapp/youth_form.html", {"form": form, "youth": None})

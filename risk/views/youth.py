@@ -6,13 +6,12 @@ writes and checks every rule; a service's errors are shown on the form and nothi
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from caseapp import access
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error, note_wording, save_through_service
+from caseapp.forms import call_service, note_wording, save_through_service
 from caseapp.local_time import short_time
 from caseapp.models import Youth
 from caseapp.services import youth as youth_services
@@ -35,13 +34,10 @@ def risk_observe(request, youth_id):
     youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
     form = ObservationForm(request.POST or None, indicators=selectors.recordable_indicators())
     if request.method == "POST" and form.is_valid():
-        try:
-            observation = services.record_observation(
-                actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        observation = call_service(
+            request, form, services.record_observation, youth_id=youth.pk, **form.service_fields()
+        )
+        if observation is not None:
             if observation.indicator.is_tripwire:
                 received = short_time(observation.information_received_at)
                 messages.warning(
@@ -67,14 +63,11 @@ def risk_retract(request, observation_id):
         return redirect("youth_risk", youth_id=youth.pk)
     form = RetractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.retract_observation(
-                actor=request.user, observation_id=observation.pk, reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        saved = call_service(
+            request, form, services.retract_observation,
+            observation_id=observation.pk, reason=form.cleaned_data["reason"],
+        )
+        if saved is not None:
             messages.success(
                 request,
                 f"Observation {observation.indicator.code} retracted. It stays listed with your reason and no "
@@ -92,14 +85,11 @@ def risk_screening(request, youth_id):
     form = ScreeningForm(request.POST or None, indicators=indicators)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        try:
-            services.record_screening(
-                actor=request.user, youth_id=youth.pk, episode_id=episode.pk if episode else None,
-                ip=client_ip(request), **fields,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
+        saved = call_service(
+            request, form, services.record_screening,
+            youth_id=youth.pk, episode_id=episode.pk if episode else None, **fields,
+        )
+        if saved is not None:
             found = fields["findings"]
             tripwires = {i.code for i in indicators if i.is_tripwire}
             if found:
