@@ -293,14 +293,12 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
     unknown = set(evidence) - set(EVIDENCE_FIELDS)
     if unknown:
         raise TypeError(f"Not evidence fields: {sorted(unknown)}")
-    notification = (
+    notification = access.get_in_scope_or_404(
         Notification.objects.select_for_update()
         .select_related("episode__youth")
-        .filter(episode__youth__in=access.youth_editable_by(actor), pk=notification_id)
-        .first()
+        .filter(episode__youth__in=access.youth_editable_by(actor)),
+        notification_id,
     )
-    if notification is None:
-        raise Http404("No such notification.")
     if notification.party == deadlines.RETURN_INTERVIEW:
         raise ValidationError("The return interview is done by recording the debrief.")
     if notification.version != expected_version:
@@ -350,13 +348,12 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
 
 @transaction.atomic
 def add_notification_update(*, actor, notification_id, sent_at, method, note, ip=None) -> NotificationUpdate:
-    notification = (
-        Notification.objects.select_related("episode__youth")
-        .filter(episode__youth__in=access.youth_editable_by(actor), pk=notification_id)
-        .first()
+    notification = access.get_in_scope_or_404(
+        Notification.objects
+        .select_related("episode__youth")
+        .filter(episode__youth__in=access.youth_editable_by(actor)),
+        notification_id,
     )
-    if notification is None:
-        raise Http404("No such notification.")
     errors = {}
     if not sent_at:
         errors["sent_at"] = "Give the date and time the update was sent."

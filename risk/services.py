@@ -148,14 +148,12 @@ def record_observation(
 @transaction.atomic
 def retract_observation(*, actor, observation_id, reason, ip=None) -> Observation:
     """Take an observation out of the score (recorded in error). It stays listed, with the reason."""
-    observation = (
+    observation = access.get_in_scope_or_404(
         Observation.objects.select_for_update()
         .select_related("youth", "indicator")
-        .filter(youth__in=access.youth_editable_by(actor), pk=observation_id)
-        .first()
+        .filter(youth__in=access.youth_editable_by(actor)),
+        observation_id,
     )
-    if observation is None:
-        raise Http404("No such observation.")
     if observation.is_retracted:
         raise ValidationError("This observation was already retracted.")
     if not (reason or "").strip():
@@ -389,14 +387,12 @@ def record_identification_report(*, actor, report_id, expected_version, ip=None,
     unknown = set(evidence) - set(REPORT_FIELDS)
     if unknown:
         raise TypeError(f"Not report fields: {sorted(unknown)}")
-    report = (
+    report = access.get_in_scope_or_404(
         IdentificationReport.objects.select_for_update()
         .select_related("youth", "decision")
-        .filter(youth__in=access.youth_editable_by(actor), pk=report_id)
-        .first()
+        .filter(youth__in=access.youth_editable_by(actor)),
+        report_id,
     )
-    if report is None:
-        raise Http404("No such report.")
     if report.version != expected_version:
         raise EditConflict(current=report)
     now = timezone.now()
