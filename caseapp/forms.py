@@ -142,6 +142,12 @@ def add_service_error(form, exc):
         form.add_error(None, exc)
 
 
+def default_initial(form, name, value):
+    """A ModelForm's initial data comes from its instance, empty fields included; fill one that is empty."""
+    if form.initial.get(name) in (None, ""):
+        form.initial[name] = value
+
+
 def save_through_service(request, form, service, **ids):
     """What `service(actor=<the user>, ip=<their address>, **ids, **form.cleaned_data)` saved, for a valid
     POSTed form; None when the form is not a valid POST or the service refused it (its message is then on

@@ -3,7 +3,7 @@
 from django import forms
 
 from caseapp.conflicts import ConflictMergeMixin
-from caseapp.forms import DATE_WIDGET, AgencyLocalDateTimeField, ServiceValidatedModelForm
+from caseapp.forms import DATE_WIDGET, AgencyLocalDateTimeField, ServiceValidatedModelForm, default_initial
 from caseapp.language import CHECK_ATTR
 from caseapp.local_time import now_to_the_minute
 from caseapp.models import MISSING_PLACEMENT_TYPES
@@ -35,13 +35,8 @@ def _narrative(rows):
     return forms.Textarea(attrs={"rows": rows, CHECK_ATTR: True})
 
 
-def _default(form, name, value):
-    """A ModelForm's initial data comes from its instance, empty fields included; fill one that is empty."""
-    if form.initial.get(name) in (None, ""):
-        form.initial[name] = value
-
-
-def _method_choices():
+def method_choices():
+    """How a notice or report was given, after a prompt: the notices here and risk's identification report."""
     return [("", "Choose how")] + list(NotificationMethod.choices)
 
 
@@ -110,9 +105,10 @@ class RunForm(ServiceValidatedModelForm):
         self.fields["placement"].label_from_instance = _placement_label
         if "agency_learned_at" in self.fields:
             self.fields["agency_learned_at"].required = False
-            _default(self, "agency_learned_at", now_to_the_minute())
+            default_initial(self, "agency_learned_at", now_to_the_minute())
         if self.instance.pk is None:
-            _default(self, "placement", placements.filter(end_date__isnull=True).values_list("pk", flat=True).first())
+            current = placements.filter(end_date__isnull=True).values_list("pk", flat=True).first()
+            default_initial(self, "placement", current)
         self.fields["category"].required = False
         for name in ("last_seen_location", "reported_by"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
@@ -154,7 +150,7 @@ class EpisodeForm(ConflictMergeMixin, RunForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _default(self, "version", self.instance.version)
+        default_initial(self, "version", self.instance.version)
 
 
 # Required notices (the clocks)
@@ -211,9 +207,9 @@ class NotificationForm(ConflictMergeMixin, ServiceValidatedModelForm):
                 del self.fields[name]
         self.fields["done_at"].required = True
         self.fields["method"].required = True
-        self.fields["method"].choices = _method_choices()
-        _default(self, "done_at", now_to_the_minute())
-        _default(self, "version", self.instance.version)
+        self.fields["method"].choices = method_choices()
+        default_initial(self, "done_at", now_to_the_minute())
+        default_initial(self, "version", self.instance.version)
 
     def service_fields(self):
         data = dict(self.cleaned_data)
@@ -235,8 +231,8 @@ class NotificationUpdateForm(ServiceValidatedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _default(self, "sent_at", now_to_the_minute())
-        self.fields["method"].choices = _method_choices()
+        default_initial(self, "sent_at", now_to_the_minute())
+        self.fields["method"].choices = method_choices()
 
 
 # Search efforts and supervisory reviews
@@ -265,7 +261,7 @@ class SearchEffortForm(ServiceValidatedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _default(self, "made_at", now_to_the_minute())
+        default_initial(self, "made_at", now_to_the_minute())
         self.fields["contact_type"].choices = [("", "Choose one")] + list(self.fields["contact_type"].choices)[1:]
 
 

@@ -7,10 +7,10 @@ needs, no time in the future, scope) and the views show its errors at the fields
 from django import forms
 
 from caseapp.conflicts import ConflictMergeMixin
-from caseapp.forms import AgencyLocalDateTimeField, ServiceValidatedModelForm
+from caseapp.forms import AgencyLocalDateTimeField, ServiceValidatedModelForm, default_initial
 from caseapp.language import CHECK_ATTR
 from caseapp.local_time import now_to_the_minute
-from missing_reports.models import NotificationMethod
+from missing_reports.forms import method_choices
 
 from .models import IdentificationReport, Outcome, Referral, Timing, TraffickingKind, TraffickingType
 
@@ -115,11 +115,9 @@ class IdentificationReportForm(ConflictMergeMixin, ServiceValidatedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["done_at"].required = True
         self.fields["method"].required = True
-        self.fields["method"].choices = _choose("Choose how", NotificationMethod.choices)
-        if self.initial.get("done_at") in (None, ""):
-            self.initial["done_at"] = now_to_the_minute()
-        if self.initial.get("version") in (None, ""):
-            self.initial["version"] = self.instance.version
+        self.fields["method"].choices = method_choices()
+        default_initial(self, "done_at", now_to_the_minute())
+        default_initial(self, "version", self.instance.version)
 
     def service_fields(self):
         data = dict(self.cleaned_data)
