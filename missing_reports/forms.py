@@ -159,10 +159,29 @@ LAW_ENFORCEMENT_FIELDS = ("le_agency", "officer_name", "badge_number", "ncic_num
 NCMEC_FIELDS = ("ncmec_case_number",)
 
 
-class NotificationForm(ConflictMergeMixin, ServiceValidatedModelForm):
-    """The evidence that a notice was given. Fields of other parties are left out."""
+class NoticeEvidenceForm(ConflictMergeMixin, ServiceValidatedModelForm):
+    """The evidence that a required notice was given, for any clock that is one (docs/design.md#rule-clock-data):
+    the notices here and risk's identified-victim report. When and how are required, when defaults to now,
+    and the hidden version guards against a stale save. Subclasses give Meta (done_at, method, ...)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_at"].required = True
+        self.fields["method"].required = True
+        self.fields["method"].choices = method_choices()
+        default_initial(self, "done_at", now_to_the_minute())
+        default_initial(self, "version", self.instance.version)
+
+    def service_fields(self):
+        """(the version the user saw, the evidence) for the service."""
+        data = dict(self.cleaned_data)
+        return data.pop("version"), data
+
+
+class NotificationForm(NoticeEvidenceForm):
+    """The evidence that a notice was given. Fields of other parties are left out."""
 
     class Meta:
         model = Notification
@@ -205,15 +224,6 @@ class NotificationForm(ConflictMergeMixin, ServiceValidatedModelForm):
         for name in (*LAW_ENFORCEMENT_FIELDS, *NCMEC_FIELDS):
             if name not in keep:
                 del self.fields[name]
-        self.fields["done_at"].required = True
-        self.fields["method"].required = True
-        self.fields["method"].choices = method_choices()
-        default_initial(self, "done_at", now_to_the_minute())
-        default_initial(self, "version", self.instance.version)
-
-    def service_fields(self):
-        data = dict(self.cleaned_data)
-        return data.pop("version"), data
 
 
 class NotificationUpdateForm(ServiceValidatedModelForm):

@@ -7,10 +7,9 @@ needs, no time in the future, scope) and the views show its errors at the fields
 from django import forms
 
 from caseapp.conflicts import ConflictMergeMixin
-from caseapp.forms import AgencyLocalDateTimeField, ServiceValidatedModelForm, default_initial
+from caseapp.forms import AgencyLocalDateTimeField
 from caseapp.language import CHECK_ATTR
-from caseapp.local_time import now_to_the_minute
-from missing_reports.forms import method_choices
+from missing_reports.forms import NoticeEvidenceForm
 
 from .models import IdentificationReport, Outcome, Referral, Timing, TraffickingKind, TraffickingType
 
@@ -84,10 +83,8 @@ class DecisionForm(ConflictMergeMixin, forms.Form):
         return data
 
 
-class IdentificationReportForm(ConflictMergeMixin, ServiceValidatedModelForm):
+class IdentificationReportForm(NoticeEvidenceForm):
     """The evidence that the identified victim was reported to law enforcement (docs/design.md#rule-clock-data)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = IdentificationReport
@@ -110,15 +107,3 @@ class IdentificationReportForm(ConflictMergeMixin, ServiceValidatedModelForm):
             "done_at": {"required": "Give the date and time the report was made."},
             "method": {"required": "Say how the report was made."},
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["done_at"].required = True
-        self.fields["method"].required = True
-        self.fields["method"].choices = method_choices()
-        default_initial(self, "done_at", now_to_the_minute())
-        default_initial(self, "version", self.instance.version)
-
-    def service_fields(self):
-        data = dict(self.cleaned_data)
-        return data.pop("version"), data
