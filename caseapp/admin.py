@@ -16,6 +16,20 @@ from . import access, local_time
 from .models import Agency, AuditEvent, Placement, Team, User, Youth
 
 
+class ReadOnlyMixin:
+    """An admin page that only shows: its records change through the app's services (which keep the
+    clocks, versions and audit right), or never (the audit trail is append-only)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedHistoryMixin:
     """The history pages of django-simple-history look objects up without get_queryset (and even
     revert them): an object outside the admin's queryset is a 404 there too (docs/design.md#rule-access)."""
@@ -143,7 +157,7 @@ class PlacementAdmin(AgencyScopedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: the audit trail is append-only."""
 
     list_display = ("at", "actor", "action", "object_type", "object_id", "youth", "ip_address")
@@ -155,12 +169,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         return access.scope_to_managed_agencies(
             super().get_queryset(request).select_related("actor", "youth"), request.user
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

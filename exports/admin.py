@@ -2,26 +2,19 @@
 
 from django.contrib import admin
 
+from caseapp.admin import ReadOnlyMixin
+
 from .models import ExportJob
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("pk", "agency", "report", "format", "status", "requested_by", "created_at", "row_count")
     list_filter = ("status", "report", "format", "agency")
     date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in ExportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser

@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from caseapp import access
-from caseapp.admin import ScopedHistoryMixin
+from caseapp.admin import ReadOnlyMixin, ScopedHistoryMixin
 
 from . import deadlines, rules
 from .models import MissingEpisode, Notification, ReportingRule
@@ -95,7 +95,7 @@ class NotificationInline(admin.TabularInline):
 
 
 @admin.register(MissingEpisode)
-class MissingEpisodeAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+class MissingEpisodeAdmin(ReadOnlyMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
     """Read-only here: episodes change through the app's services, which keep the clocks right."""
 
     def get_queryset(self, request):
@@ -105,12 +105,3 @@ class MissingEpisodeAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     list_display = ("id", "youth", "status", "category", "agency_learned_at", "returned_at")
     list_filter = ("status", "category")
     inlines = [NotificationInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,20 +8,9 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from caseapp import access
-from caseapp.admin import ScopedHistoryMixin
+from caseapp.admin import ReadOnlyMixin, ScopedHistoryMixin
 
 from .models import IdentificationReport, Indicator, Observation, ReviewDecision, ReviewItem, ScoringVersion
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class YouthScopedAdmin(ReadOnlyMixin, ScopedHistoryMixin, SimpleHistoryAdmin):
