@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from caseapp.models import Youth, YouthStatus
 
-from . import deadlines, services
+from . import deadlines
 from .models import MissingEpisode
+from .services import episodes as episode_services
 
 AGENCY_CODE = "alder"
 CASEWORKERS = {"North Team": "caseworker", "South Team": "caseworker2"}
@@ -65,7 +66,7 @@ def _notify(actor, episode, party, hours, event=deadlines.MISSING, start=None):
     notification = episode.notifications.get(event=event, party=party)
     reference = {"law_enforcement": "ACSO-DEMO-", "ncmec": "NCMEC-DEMO-"}[party] + str(episode.pk)
     extra = {"le_agency": "Alder County Sheriff (synthetic)"} if party == deadlines.LAW_ENFORCEMENT else {}
-    services.record_notification(
+    episode_services.record_notification(
         actor=actor, notification_id=notification.pk, expected_version=notification.version,
         done_at=(start or episode.agency_learned_at) + hours * HOUR, method="phone",
         contact_name="Duty officer (synthetic)", reference=reference, **extra,
@@ -75,7 +76,7 @@ def _notify(actor, episode, party, hours, event=deadlines.MISSING, start=None):
 def _episode(actor, youth, now, plan):
     days_ago, away, le_hours, ncmec_hours, found, returned_with, factors, screened = plan
     learned = now - days_ago * DAY
-    episode = services.log_run(
+    episode = episode_services.log_run(
         actor=actor, youth_id=youth.pk, last_seen_at=learned - HOUR, agency_learned_at=learned,
         last_seen_location="Near the bus station downtown (synthetic)", reported_by="Foster parent (synthetic)",
         circumstances="Did not come home after school. Synthetic demo episode.",
@@ -89,7 +90,7 @@ def _episode(actor, youth, now, plan):
         return episode
     episode.refresh_from_db()
     returned_at = learned - HOUR + away * HOUR
-    services.log_return(
+    episode_services.log_return(
         actor=actor, episode_id=episode.pk, expected_version=episode.version, returned_at=returned_at,
         located_at=returned_at, found_location_type=found, found_address=f"{found.replace('_', ' ')} (synthetic)",
         how_located="self_returned", returned_with=returned_with, condition_on_return="Tired; no injuries seen.",
@@ -98,7 +99,7 @@ def _episode(actor, youth, now, plan):
         for party in (deadlines.LAW_ENFORCEMENT, deadlines.NCMEC):
             _notify(actor, episode, party, 2, event=deadlines.RETURNED, start=returned_at)
     if factors is not None:
-        services.record_debrief(
+        episode_services.record_debrief(
             actor=actor, episode_id=episode.pk, interview_at=returned_at + 20 * HOUR, running_direction="from",
             primary_factors=factors, where_stayed="With friends (synthetic).",
             trafficking_screening_done="yes" if screened else "no",

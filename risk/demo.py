@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from caseapp.models import Team, Youth, YouthStatus
 
-from . import assessment, services
+from . import assessment
 from .models import ExternalScreen, Indicator, Observation
+from .services import observations as observation_services
 
 AGENCY_CODE = "alder"
 TEAM_NAME = "North Team"
@@ -85,14 +86,14 @@ def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
         for code, days_ago, source, evidence, note in observations:
             if code in have:
                 continue
-            services.record_observation(
+            observation_services.record_observation(
                 actor=actor, youth_id=youth.pk, indicator_code=code, observed_at=now - days_ago * DAY,
                 information_received_at=now - days_ago * DAY, source=source, evidence=evidence,
                 note=f"{note} (synthetic demo note)",
             )
             created["risk observations"] += 1
     if len(youth_list) > 1 and not ExternalScreen.objects.filter(youth=youth_list[1]).exists():
-        services.record_external_screen(
+        observation_services.record_external_screen(
             actor=actor, youth_id=youth_list[1].pk, tool=EXTERNAL_SCREEN["tool"],
             result_category=EXTERNAL_SCREEN["result_category"],
             screened_on=timezone.localdate(now) - EXTERNAL_SCREEN["days_ago"] * DAY,

@@ -16,7 +16,7 @@ from caseapp.local_time import agency_zone, duration
 from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
 from missing_reports.escalation import local_time
-from missing_reports.services import rules_for
+from missing_reports.services.episodes import rules_for
 
 from . import afcars
 from .models import (

@@ -8,7 +8,8 @@ from django.views.decorators.cache import never_cache
 
 from .. import access
 from ..audit import client_ip
-from ..forms import PhotoForm, add_service_error
+from ..forms.base import add_service_error
+from ..forms.photos import PhotoForm
 from ..models import YouthPhoto
 from ..services import photos as photo_services
 

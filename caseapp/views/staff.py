@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 
 from .. import access
 from ..audit import client_ip
-from ..forms import PasswordForm, StaffForm, TeamForm, add_service_error
+from ..forms.base import add_service_error
+from ..forms.staff import PasswordForm, StaffForm, TeamForm
 from ..services import staff as staff_services
 
 

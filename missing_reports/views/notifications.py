@@ -12,8 +12,9 @@ from caseapp import conflicts
 from caseapp.audit import client_ip
 from caseapp.services.errors import EditConflict
 
-from .. import deadlines, selectors, services
-from ..forms import NotificationForm, NotificationUpdateForm
+from .. import deadlines, selectors
+from ..forms.notifications import NotificationForm, NotificationUpdateForm
+from ..services import episodes as episode_services
 from .runs import add_service_error, local_time
 
 
@@ -29,7 +30,7 @@ def record_notification(request, notification_id):
         if form.is_valid():
             version, evidence = form.service_fields()
             try:
-                saved = services.record_notification(
+                saved = episode_services.record_notification(
                     actor=request.user, notification_id=notification.pk, expected_version=version,
                     ip=client_ip(request), **evidence,
                 )
@@ -67,7 +68,7 @@ def notification_update_create(request, notification_id):
     form = NotificationUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_notification_update(
+            episode_services.add_notification_update(
                 actor=request.user, notification_id=notification.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:

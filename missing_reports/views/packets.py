@@ -14,10 +14,11 @@ from django.views.decorators.http import require_safe
 from caseapp import access
 from caseapp.audit import client_ip
 
-from .. import selectors, services
-from ..forms import SubmissionForm
+from .. import selectors
+from ..forms.packets import SubmissionForm
 from ..models import PacketStatus, PacketVersion
 from ..packets import pipeline
+from ..services import submissions as submission_services
 from .runs import add_service_error, local_time, packet_panels, packets_state
 
 FORMATS = ("pdf", "json")
@@ -79,7 +80,7 @@ def packet_submit(request, packet_id):
     form = SubmissionForm(request.POST or None, kind=packet.kind)
     if request.method == "POST" and form.is_valid():
         try:
-            submission = services.record_submission(
+            submission = submission_services.record_submission(
                 actor=request.user, packet_id=packet.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:

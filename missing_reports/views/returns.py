@@ -7,12 +7,13 @@ from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error
+from caseapp.forms.base import add_service_error
 from caseapp.services.errors import EditConflict
 
-from .. import selectors, services
-from ..forms import DebriefForm, ReturnForm
+from .. import selectors
+from ..forms.returns import DebriefForm, ReturnForm
 from ..models import ScreeningDone
+from ..services import episodes as episode_services
 from .runs import note_wording
 
 
@@ -26,7 +27,7 @@ def log_return(request, episode_id):
         if form.is_valid():
             version, photo, same_placement, fields = form.service_fields()
             try:
-                services.log_return(
+                episode_services.log_return(
                     actor=request.user, episode_id=episode.pk, expected_version=version,
                     continue_previous_placement=same_placement, recovery_photo=photo,
                     ip=client_ip(request), **fields,
@@ -66,7 +67,7 @@ def debrief_create(request, episode_id):
     form = DebriefForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_debrief(
+            episode_services.record_debrief(
                 actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:

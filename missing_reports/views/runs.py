@@ -18,15 +18,15 @@ from django.utils import timezone
 from caseapp import access, audit, conflicts
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
-from caseapp.forms import add_service_error
+from caseapp.forms.base import add_service_error
 from caseapp.language import form_note
 from caseapp.local_time import duration, short_time
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 
-from .. import deadlines, selectors, services
+from .. import deadlines, selectors
 from ..clock_state import ClockState
-from ..forms import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
+from ..forms.runs import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
 from ..models import (
     Debrief,
     EpisodeStatus,
@@ -43,6 +43,7 @@ from ..models import (
 )
 from ..packets import changes, completeness
 from ..packets import facts as packet_facts
+from ..services import episodes as episode_services
 
 # --- Helpers shared with notifications.py ---------------------------------------------------------
 
@@ -103,7 +104,7 @@ def log_run(request, youth_id):
     form = RunForm(request.POST or None, youth=youth)
     if request.method == "POST" and form.is_valid():
         try:
-            episode = services.log_run(
+            episode = episode_services.log_run(
                 actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
             )
         except ValidationError as exc:
@@ -121,7 +122,7 @@ def log_run(request, youth_id):
             note_wording(request, form)
             return redirect("episode_detail", episode_id=episode.pk)
     # What the agency's rules will require, so the caseworker knows before saving.
-    clocks = deadlines.deadlines(deadlines.MISSING, timezone.now(), services.rules_for(youth.agency))
+    clocks = deadlines.deadlines(deadlines.MISSING, timezone.now(), episode_services.rules_for(youth.agency))
     return render(
         request,
         "missing_reports/log_run.html",
@@ -380,7 +381,7 @@ def episode_edit(request, episode_id):
         if form.is_valid():
             fields = form.service_fields()
             try:
-                services.update_episode(
+                episode_services.update_episode(
                     actor=request.user, episode_id=episode.pk, expected_version=form.cleaned_data["version"],
                     ip=client_ip(request), **fields,
                 )
@@ -412,7 +413,7 @@ def search_effort_create(request, episode_id):
     form = SearchEffortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_search_effort(
+            episode_services.add_search_effort(
                 actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:
@@ -431,7 +432,7 @@ def review_create(request, episode_id):
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_supervisory_review(
+            episode_services.add_supervisory_review(
                 actor=request.user, episode_id=episode.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:

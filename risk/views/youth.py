@@ -12,14 +12,15 @@ from django.urls import path
 
 from caseapp import access
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error
+from caseapp.forms.base import add_service_error
 from caseapp.language import form_note
 from caseapp.local_time import short_time
 from caseapp.models import Youth
 from caseapp.services import youth as youth_services
 
-from .. import selectors, services
-from ..forms_youth import ExternalScreenForm, ObservationForm, RetractForm, ScreeningForm
+from .. import selectors
+from ..forms.youth import ExternalScreenForm, ObservationForm, RetractForm, ScreeningForm
+from ..services import observations as observation_services
 
 
 def _note_wording(request, form):
@@ -46,7 +47,7 @@ def risk_observe(request, youth_id):
     form = ObservationForm(request.POST or None, indicators=selectors.recordable_indicators())
     if request.method == "POST" and form.is_valid():
         try:
-            observation = services.record_observation(
+            observation = observation_services.record_observation(
                 actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
             )
         except ValidationError as exc:
@@ -78,7 +79,7 @@ def risk_retract(request, observation_id):
     form = RetractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.retract_observation(
+            observation_services.retract_observation(
                 actor=request.user, observation_id=observation.pk, reason=form.cleaned_data["reason"],
                 ip=client_ip(request),
             )
@@ -103,7 +104,7 @@ def risk_screening(request, youth_id):
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         try:
-            services.record_screening(
+            observation_services.record_screening(
                 actor=request.user, youth_id=youth.pk, episode_id=episode.pk if episode else None,
                 ip=client_ip(request), **fields,
             )
@@ -134,7 +135,7 @@ def risk_external_screen(request, youth_id):
     form = ExternalScreenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_external_screen(
+            observation_services.record_external_screen(
                 actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.cleaned_data
             )
         except ValidationError as exc:

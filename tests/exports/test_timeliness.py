@@ -572,7 +572,7 @@ def test_notification_delays(data, agency_staff_a, agency_a):
 
 
 def start(user, capture, fmt, **filters):
-    from exports import services
+    from exports.services import jobs as services
 
     with capture(execute=True):
         job = services.start_export(
@@ -653,7 +653,7 @@ def test_another_user_cannot_download_the_pdf(
 def test_the_episode_register_is_not_offered_as_pdf(agency_staff_a):
     from django.core.exceptions import ValidationError
 
-    from exports import services
+    from exports.services import jobs as services
 
     with pytest.raises(ValidationError) as error:
         services.check_request(agency_staff_a, "episode-register", "pdf", ExportFilters.from_json(PERIOD))

@@ -12,9 +12,10 @@ import pytest
 from django.urls import reverse
 
 from exports.reports import annual_count, timeliness
-from missing_reports import clock_state, deadlines, escalation, services
+from missing_reports import clock_state, deadlines, escalation
 from missing_reports.clock_state import DONE_LATE, DONE_ON_TIME, DUE, DUE_SOON, OVERDUE
 from missing_reports.models import EscalationStage, Notification
+from missing_reports.services import episodes as services
 from missing_reports.views import board
 from risk import reviews
 from risk.history_rules import EpisodeFact, evaluate

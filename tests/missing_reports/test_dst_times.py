@@ -12,8 +12,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from missing_reports import escalation, services
+from missing_reports import escalation
 from missing_reports.models import MissingEpisode, Notification
+from missing_reports.services import episodes as services
 from tests.helpers import FrozenClock, posted_form
 
 pytestmark = pytest.mark.django_db

@@ -1,16 +1,17 @@
-"""The Reports form. It checks the shape of the input; services.check_request checks the rules."""
+"""The Reports form. It checks the shape of the input; services.jobs.check_request checks the rules."""
 
 import datetime
 
 from django import forms
 from django.utils import timezone
 
-from caseapp.forms import DATE_WIDGET
+from caseapp.forms.base import DATE_WIDGET
 from caseapp.models import MISSING_PLACEMENT_TYPES, PlacementType
 
-from . import reports, services
-from .models import ExportFormat
-from .reports.base import ExportFilters, fiscal_year_bounds, fiscal_year_choices, fiscal_year_of
+from .. import reports
+from ..models import ExportFormat
+from ..reports.base import ExportFilters, fiscal_year_bounds, fiscal_year_choices, fiscal_year_of
+from ..services import jobs as job_services
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
@@ -57,7 +58,7 @@ class ExportRequestForm(forms.Form):
         # The formats some report is made in (PDF only once a summary report offers it).
         offered = {fmt for report in reports.all_reports() for fmt in report.formats}
         self.fields["format"].choices = [(f.value, f.label) for f in ExportFormat if f.value in offered]
-        self.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
+        self.fields["teams"].choices = [(team.pk, team.name) for team in job_services.teams_for(user).order_by("name")]
         if len(reports.REPORTS) == 1:
             self.fields["report"].initial = next(iter(reports.REPORTS))
         # The last full month, the most common request.

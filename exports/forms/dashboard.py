@@ -1,22 +1,13 @@
-"""The reports dashboard page (/reports/dashboard/): charts of the viewer's scope for a period they choose.
-
-Thin: who may see it is exports.selectors.can_export (supervisors for their teams, agency staff and agency
-admins for their agency; a 404 for anyone else), the figures come from exports.dashboard. The filter is a GET
-form (period and teams); bad input is shown in the form and the default period is drawn meanwhile.
-"""
-
-import datetime
+"""The reports dashboard's filter (a GET form: period and teams). Bad input is shown in the form and the
+default period is drawn meanwhile (exports/views/dashboard.py)."""
 
 from django import forms
-from django.http import Http404
-from django.shortcuts import render
-from django.utils import timezone
-from django.views.decorators.http import require_safe
 
-from caseapp.forms import DATE_WIDGET
+from caseapp.forms.base import DATE_WIDGET
 
-from . import dashboard, selectors, services
-from .reports.base import ExportFilters
+from .. import dashboard
+from ..reports.base import ExportFilters
+from ..services import jobs as job_services
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
@@ -39,7 +30,7 @@ class DashboardFilterForm(forms.Form):
         self.default_start, self.default_end = dashboard.default_period(today)
         self.fields["period_start"].initial = self.default_start
         self.fields["period_end"].initial = self.default_end
-        self.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
+        self.fields["teams"].choices = [(team.pk, team.name) for team in job_services.teams_for(user).order_by("name")]
 
     def clean(self):
         data = super().clean()
@@ -57,26 +48,3 @@ class DashboardFilterForm(forms.Form):
             data = self.cleaned_data
             return ExportFilters(data["period_start"], data["period_end"], tuple(data.get("teams") or ()))
         return ExportFilters(self.default_start, self.default_end)
-
-
-@require_safe
-def reports_dashboard(request):
-    if not selectors.can_export(request.user):
-        raise Http404("No dashboard for this account.")
-    now = timezone.now()
-    today = timezone.localtime(now, dashboard.query_for(request.user, ExportFilters(), now).tz).date()
-    form = DashboardFilterForm(request.GET or None, user=request.user, today=today)
-    board = dashboard.build(request.user, form.filters(), now=now)
-    filters = board.query.filters
-    return render(
-        request,
-        "exports/dashboard.html",
-        {
-            "form": form,
-            "board": board,
-            "period_start": filters.period_start,
-            "period_end": filters.period_end,
-            "is_default_period": (filters.period_start, filters.period_end) == (form.default_start, form.default_end),
-            "days": (filters.period_end - filters.period_start + datetime.timedelta(days=1)).days,
-        },
-    )
