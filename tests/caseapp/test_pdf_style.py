@@ -35,3 +35,31 @@ def test_packets_and_export_summaries_draw_in_the_same_typeface():
     assert export_pdf.fonts is layout.fonts is pdf_style.fonts
     regular = pdf_style.fonts()[0]
     assert layout.styles()["body"].fontName == export_pdf._styles()["cell"].fontName == regular
+
+
+def test_the_cached_font_subsets_write_the_bytes_reportlab_writes(monkeypatch):
+    """The per-process subset cache (pdf_style._compressed_subset) replaces ReportLab's own
+    TTFontFace.addSubsetObjects for speed (bench/README.md); the file must not change by a byte."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from missing_reports.packets.pdf import layout
+
+    names = [name for name in pdf_style.fonts() if name.startswith("PacketSans")]
+    if not names:
+        pytest.skip("no TrueType family on this system: Helvetica needs no subsets")
+    facts = {
+        "youth": {"case_number": "CASE-1"},
+        "episode": {"id": 7},
+        "generated_for": {"agency": {"name": "Agence Test: Zoë Ñúñez"}},
+        "schema_version": "1.0",
+    }
+
+    def story():
+        return layout.section("Missing event", layout.fields([("Circumstances", "Léa & Zoë, 14 — “quoted”")]))
+
+    pdf_style._compressed_subset.cache_clear()
+    cached = layout.render(facts, "Test", story())
+    assert pdf_style._compressed_subset.cache_info().misses > 0  # the cache made the subsets
+    for name in (*names, "PacketSans-BoldItalic"):
+        monkeypatch.delattr(pdfmetrics.getFont(name).face, "addSubsetObjects")  # ReportLab's own method again
+    assert layout.render(facts, "Test", story()) == cached
