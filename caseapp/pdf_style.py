@@ -1,8 +1,10 @@
 """The house typeface and colours of every PDF the app draws (report packets, export summaries).
 
 `fonts()` registers, once per process, a TrueType family with wide Unicode coverage when the system has
-one (names are not all Latin-1), or falls back to ReportLab's built-in Helvetica. The palette is the one
-both the packets and the export summaries print in.
+one (names are not all Latin-1), or falls back to ReportLab's built-in Helvetica. Its embedded subsets
+are made once per process (`_compressed_subset`): the one place the app reaches into ReportLab's
+internals, kept because it pays (bench/README.md, "The font subset cache"). The palette is the one both
+the packets and the export summaries print in.
 """
 
 import functools

@@ -70,4 +70,5 @@ def identification_reports_in_period(query: ReportQuery):
 
 
 def _labels(choices):
+    """{value: label} of a model's choices (the rows' methods, the figures' sexes)."""
     return {value: str(label) for value, label in choices.choices}
