@@ -41,46 +41,5 @@ exported, only whether one was recorded; the summary holds counts only.
 
 The report by seam: period.py (what is in the period), rows.py (the detail rows, the clock statuses
 and the report's registration), figures.py (the rates and the hours to notify), tables.py (the PDF's
-summary tables).
+summary tables). This file re-exports nothing, so a name has one import path: import the module.
 """
-
-from .figures import (
-    MEASURES,
-    NOT_APPLICABLE,
-    SEX_LABELS,
-    SEXES,
-    TRAFFICKING_SCREEN,
-    Delays,
-    Figures,
-    Group,
-    Rate,
-    notification_delays,
-    summary,
-)
-from .period import episodes_in_period, identification_reports_in_period, notifications_in_period
-from .rows import LATE, NOT_DONE, NOT_YET_DUE, ON_TIME, TimelinessCompliance, clock_status
-from .tables import summary_tables
-
-__all__ = [
-    "LATE",
-    "MEASURES",
-    "NOT_APPLICABLE",
-    "NOT_DONE",
-    "NOT_YET_DUE",
-    "ON_TIME",
-    "SEXES",
-    "SEX_LABELS",
-    "TRAFFICKING_SCREEN",
-    "Delays",
-    "Figures",
-    "Group",
-    "Rate",
-    "TimelinessCompliance",
-    "clock_status",
-    "episodes_in_period",
-    "identification_reports_in_period",
-    "notification_delays",
-    "notifications_in_period",
-    "summary",
-    "summary_tables",
-]
