@@ -5,6 +5,8 @@ this app).
 
 Everything goes through the services, as a caseworker's work would: the clocks, the AFCARS missing
 spells, the packets and the audit trail are the real ones. Everything is made up (docs/design.md#rule-synthetic-data).
+The history itself (who ran when, for how long, which notices were given) is the table of
+missing_reports/demo_data.py; this module plays it through the services.
 Idempotent: the same youth every run, and a youth who already has an episode gets none, so a second
 run adds nothing.
 
@@ -21,32 +23,12 @@ from django.utils import timezone
 from caseapp.models import Youth, YouthStatus
 
 from . import deadlines
+from .demo_data import AGENCY_CODE, CASEWORKERS, HISTORY
 from .models import MissingEpisode
 from .services import episodes as episode_services
 
-AGENCY_CODE = "alder"
-CASEWORKERS = {"North Team": "caseworker", "South Team": "caseworker2"}
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
-
-
-# One entry per youth (case-number order of the agency's active youth, Jordan Testperson and the risk
-# demo's three youth left out), each a list of episodes:
-# (days ago learned, hours away (None: still missing), hours to the LE notice, hours to the NCMEC notice
-#  (None: not given), where found, returned with, primary factors (None: no interview), screened).
-HISTORY = (
-    [(300, 20, 1, 3, "friend", [], ["conflict", "friends_connection"], True),
-     (240, 50, 1, 30, "home_relative", [], ["family_connection"], True)],
-    [(200, 8, 0.5, 2, "street", [], ["placement_safety"], True)],
-    [(150, 96, 3, 20, "motel", ["cash", "new_phone"], ["money", "shelter"], True),
-     (120, 30, 1, 5, "unknown_adult_residence", [], ["friends_connection"], False),
-     (100, 12, 1, None, "friend", [], None, False)],
-    [(90, 4, 1, 2, "placement", [], ["school"], True)],
-    [(60, 72, 2, 6, "home_relative", [], ["family_connection", "a_say"], True)],
-    [(30, 10, 0.5, 1, "friend", [], ["conflict"], True),
-     (12, 28, 1, 3, "vehicle", ["new_clothes"], None, False)],
-    [(0.04, None, None, None, "", [], None, False)],
-)
 
 
 def demo_youth(agency):

@@ -1,6 +1,6 @@
 """The NCMEC report packet: everything NCMEC asks a legal guardian for (docs/duties.md#ncmec-packet)."""
 
-from . import pdf
+from .pdf import layout, sections
 
 KIND = "ncmec"
 TITLE = "NCMEC Report Packet: Child Missing from Care"
@@ -12,18 +12,18 @@ LEAD = (
 
 def render_pdf(facts) -> bytes:
     story = [
-        pdf.title_block(facts, TITLE, LEAD),
-        pdf.disclosure_block(facts),
-        pdf.contact_block(facts),
-        pdf.identity_block(facts),
-        pdf.description_block(facts),
-        pdf.missing_event_block(facts),
-        pdf.endangerment_block(facts),
-        pdf.contacts_block(facts),
-        pdf.medical_block(facts),
-        pdf.placement_block(facts),
-        pdf.law_enforcement_block(facts),
-        pdf.ncmec_block(facts),
-        pdf.prior_block(facts),
+        sections.title_block(facts, TITLE, LEAD),
+        sections.disclosure_block(facts),
+        sections.contact_block(facts),
+        sections.identity_block(facts),
+        sections.description_block(facts),
+        sections.missing_event_block(facts),
+        sections.endangerment_block(facts),
+        sections.contacts_block(facts),
+        sections.medical_block(facts),
+        sections.placement_block(facts),
+        sections.law_enforcement_block(facts),
+        sections.ncmec_block(facts),
+        sections.prior_block(facts),
     ]
-    return pdf.render(facts, TITLE, story)
+    return layout.render(facts, TITLE, story)

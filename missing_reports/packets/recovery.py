@@ -1,6 +1,6 @@
 """The recovery notice, for NCMEC and law enforcement: the child is found; clear NCIC, close the case."""
 
-from . import pdf
+from .pdf import layout, sections
 
 KIND = "recovery"
 TITLE = "Recovery Notice: Child Missing from Care Has Been Located"
@@ -16,15 +16,15 @@ def render_pdf(facts) -> bytes:
     photo_id = photo["id"] if photo else None
     caption = f"Photo on recovery, taken {photo['taken_on_display']}" if photo else None
     story = [
-        pdf.title_block(facts, TITLE, LEAD),
-        pdf.disclosure_block(facts),
-        pdf.requested_actions_block(facts),
-        pdf.recovery_block(facts),
-        pdf.law_enforcement_block(facts),
-        pdf.ncmec_block(facts),
-        pdf.identity_block(facts, photo_id=photo_id, photo_caption=caption),
-        pdf.description_block(facts),
-        pdf.missing_event_block(facts),
-        pdf.contact_block(facts),
+        sections.title_block(facts, TITLE, LEAD),
+        sections.disclosure_block(facts),
+        sections.requested_actions_block(facts),
+        sections.recovery_block(facts),
+        sections.law_enforcement_block(facts),
+        sections.ncmec_block(facts),
+        sections.identity_block(facts, photo_id=photo_id, photo_caption=caption),
+        sections.description_block(facts),
+        sections.missing_event_block(facts),
+        sections.contact_block(facts),
     ]
-    return pdf.render(facts, TITLE, story)
+    return layout.render(facts, TITLE, story)
