@@ -14,7 +14,7 @@ about 100k, 500k and 1M episodes:
 
   (a) COPY (<the register's own SQL, compiled from its queryset>) TO STDOUT WITH CSV, read through
       psycopg2's copy_expert into a sink that only counts bytes: rows/s;
-  (b) the CSV export through the framework (an ExportJob run by exports.services.run_export in a
+  (b) the CSV export through the framework (an ExportJob run by exports.services.jobs.run_export in a
       fresh child process, as a worker runs it): rows/s, the process's peak RSS, its RSS when the
       progress reached each 100k rows, and how long until the first progress update;
   (c) the XLSX export of the ~100k period, for information.
@@ -364,13 +364,13 @@ def time_copy(query):
 
 
 def run_child(fmt, start, end):
-    """In a fresh process: one export job through exports.services.run_export, as a worker runs it."""
+    """In a fresh process: one export job through exports.services.jobs.run_export, as a worker runs it."""
     import datetime
 
     from caseapp.models import Agency, User
-    from exports import services
     from exports.models import ExportJob, ExportStatus
     from exports.reports.base import ExportFilters
+    from exports.services import jobs as services
 
     agency = Agency.objects.get(code=AGENCY_CODE)
     user = User.objects.get(username=STAFF_USERNAME)

@@ -188,7 +188,7 @@ def log_run(user, person):
 
     from django.utils import timezone
 
-    from missing_reports import services
+    from missing_reports.services import episodes as services
 
     now = timezone.now()
     return services.log_run(

@@ -15,7 +15,7 @@ class ExportsConfig(AppConfig):
         # The reports, each registering itself (reports/base.py), in the order the Reports page lists them.
         # isort: off
         from .reports import episode_register  # noqa: F401
-        from .reports import timeliness  # noqa: F401
+        from .reports.timeliness import rows  # noqa: F401
         from .reports import annual_count  # noqa: F401
         from .reports import afcars_elements  # noqa: F401
         from .reports import placement_environment  # noqa: F401

@@ -5,10 +5,10 @@ or the app's own page uses, for the same ReportQuery, so the dashboard and the e
 
     youth missing now                 missing_reports.selectors.missing_now (the "Missing now" board)
     episodes per month                exports.reports.placement_environment.episodes_per_month
-    time from learning to notice      exports.reports.timeliness.notification_delays
+    time from learning to notice      exports.reports.timeliness.figures.notification_delays
     primary factors                   exports.reports.placement_environment.figures (the export's "All" row)
     episodes per 1,000 placement-days exports.reports.placement_environment.figures (its placement-type rows)
-    screening coverage                exports.reports.timeliness.summary
+    screening coverage                exports.reports.timeliness.figures.summary
     open review items by urgency      risk.selectors.review_queue (the supervisor's queue)
 
 Each becomes a chart (exports/charts.py) with the same numbers as a table. A fixed number of queries whatever
@@ -30,8 +30,9 @@ from risk import selectors as risk_selectors
 from risk.models import Urgency
 
 from . import charts
-from .reports import placement_environment, timeliness
+from .reports import placement_environment
 from .reports.base import ExportFilters, ReportQuery
+from .reports.timeliness import figures as timeliness_figures
 
 # At most this many months on one dashboard (a bar each in the monthly chart).
 MAX_MONTHS = 60
@@ -251,7 +252,7 @@ def _delay_chart(delays) -> charts.Chart:
 
 
 def _notification_timing(query) -> Section:
-    delays = timeliness.notification_delays(query)
+    delays = timeliness_figures.notification_delays(query)
     parties = (delays[deadlines.LAW_ENFORCEMENT], delays[deadlines.NCMEC])
     changed = [d for d in parties if len(d.deadlines) > 1]
     lead = (
@@ -275,10 +276,12 @@ def _notification_timing(query) -> Section:
 
 
 def _screening_coverage(query) -> Section:
-    figures = timeliness.summary(query)["all"]
-    measure = timeliness.TRAFFICKING_SCREEN
+    figures = timeliness_figures.summary(query)["all"]
+    measure = timeliness_figures.TRAFFICKING_SCREEN
     groups = [("All returns", figures.figures)] + [
-        (f"{timeliness.SEX_LABELS[sex]}", figures.by_sex[sex]) for sex in timeliness.SEXES if sex in figures.by_sex
+        (f"{timeliness_figures.SEX_LABELS[sex]}", figures.by_sex[sex])
+        for sex in timeliness_figures.SEXES
+        if sex in figures.by_sex
     ]
     rates = [(label, group.rates[measure]) for label, group in groups]
     shown = [(label, rate) for label, rate in rates if rate.denominator]

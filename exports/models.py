@@ -1,6 +1,6 @@
 """Export jobs: one row per report a user asked for, from the request to its file (and the file's expiry).
 
-The verbs (start, run, retry, download, purge) live in exports/services.py; the reports themselves in
+The verbs (start, run, retry, download, purge) live in exports/services/jobs.py; the reports themselves in
 exports/reports/. A job is never deleted by a user: when its file expires the file is removed and the row
 stays, marked expired, so "My exports" and the audit trail keep what was exported, when and by whom.
 """

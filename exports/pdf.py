@@ -8,32 +8,26 @@ and when it was made (the same "about" lines as the XLSX "About this export" she
 the report already formatted; each table's note (denominators, definitions) is printed under it.
 
 Text is real text (extractable, searchable, read by screen readers in order): platypus paragraphs
-and tables in the packets' font family (missing_reports.packets.pdf.fonts: a TrueType face with wide
-Unicode coverage when the system has one, Helvetica otherwise) and colours. No images, no youth names:
-a summary holds counts and rates.
+and tables in the house typeface and colours (caseapp/pdf_style.py, shared with the report packets: a
+TrueType face with wide Unicode coverage when the system has one, Helvetica otherwise). No images, no
+youth names: a summary holds counts and rates.
 """
 
 import os
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from missing_reports.packets.pdf import fonts
+from caseapp.pdf_style import BAND, INK, MUTED, RULE, fonts
+from caseapp.pdf_style import TINT as STRIPE
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(LETTER)
 MARGIN = 0.6 * inch
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-
-INK = colors.HexColor("#1a1a1a")
-MUTED = colors.HexColor("#5b6470")
-RULE = colors.HexColor("#c9ced6")
-BAND = colors.HexColor("#1f3a5f")
-STRIPE = colors.HexColor("#f1f3f6")
 
 CELL_PAD = 4
 

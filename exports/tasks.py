@@ -4,19 +4,19 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from .services import jobs as job_services
 
 log = logging.getLogger(__name__)
 
 
 # acks_late: a worker killed mid-export leaves the message to be delivered again; the job's claim lease
-# (services.RUN_LEASE) then lets a new run take it over. ignore_result: nobody waits for the result, and
+# (services.jobs.RUN_LEASE) then lets a new run take it over. ignore_result: nobody waits for the result, and
 # enqueueing must fail fast when Redis is down (caseapp/queue.py). No automatic retry: a failed export
 # keeps its error on the job page, where its requester retries it.
 @shared_task(acks_late=True, ignore_result=True)
 def run_export(job_id: int) -> str | None:
     """Run export job `job_id` to ready or failed. Returns its status (None for an unknown id)."""
-    job = services.run_export(job_id)
+    job = job_services.run_export(job_id)
     return job.status if job is not None else None
 
 
@@ -27,10 +27,10 @@ def sweep_exports() -> dict:
     change is a conditional UPDATE, and a job sent twice runs once."""
     counts = {"purged": 0}
     try:
-        counts["purged"] = services.purge_expired()
+        counts["purged"] = job_services.purge_expired()
     except Exception:
         log.exception("Purging expired exports failed; the next sweep retries it.")
-    counts.update(services.catch_up())
+    counts.update(job_services.catch_up())
     if any(counts.values()):
         log.info("Export sweep: %s", counts)
     return counts

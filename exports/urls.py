@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import views, views_dashboard
+from .views import dashboard, exports
 
 urlpatterns = [
-    path("reports/", views.reports_page, name="reports"),
-    path("reports/dashboard/", views_dashboard.reports_dashboard, name="reports_dashboard"),
-    path("reports/exports/", views.export_list, name="export_list"),
-    path("reports/exports/<int:job_id>/", views.export_detail, name="export_detail"),
-    path("reports/exports/<int:job_id>/status.json", views.export_status, name="export_status"),
-    path("reports/exports/<int:job_id>/download/", views.export_download, name="export_download"),
-    path("reports/exports/<int:job_id>/retry/", views.export_retry, name="export_retry"),
-    path("reports/exports/<int:job_id>/run-again/", views.export_run_again, name="export_run_again"),
+    path("reports/", exports.reports_page, name="reports"),
+    path("reports/dashboard/", dashboard.reports_dashboard, name="reports_dashboard"),
+    path("reports/exports/", exports.export_list, name="export_list"),
+    path("reports/exports/<int:job_id>/", exports.export_detail, name="export_detail"),
+    path("reports/exports/<int:job_id>/status.json", exports.export_status, name="export_status"),
+    path("reports/exports/<int:job_id>/download/", exports.export_download, name="export_download"),
+    path("reports/exports/<int:job_id>/retry/", exports.export_retry, name="export_retry"),
+    path("reports/exports/<int:job_id>/run-again/", exports.export_run_again, name="export_run_again"),
 ]

@@ -152,7 +152,7 @@ def effective_rules(state_rules=(), agency_rules=()) -> list[EffectiveRule]:
 def deadlines(event: str, learned_at: datetime.datetime, rules) -> list[Deadline]:
     """Every clock `event` starts, due `hours` after `learned_at` (an aware datetime).
 
-    `rules`: the agency's rules in effect (services.rules_for), or any Rule-like objects (event,
+    `rules`: the agency's rules in effect (services.episodes.rules_for), or any Rule-like objects (event,
     party, hours, source), which are merged as `effective_rules` merges an agency's rows: the federal
     parties are always present and only ever made stricter; the return interview is due after a
     return even if no rule names it. Sorted by due time.
@@ -170,7 +170,7 @@ def deadlines(event: str, learned_at: datetime.datetime, rules) -> list[Deadline
 
 
 # Stricter or added rules by state, as docs/duties.md#state-rules lists them. They apply to every agency
-# of the state (services.rules_for merges them with the agency's own rows); an agency row can only add
+# of the state (services.episodes.rules_for merges them with the agency's own rows); an agency row can only add
 # to them or shorten them.
 STATE_RULES: dict[str, list[Rule]] = {
     "KS": [Rule(MISSING, LAW_ENFORCEMENT, 2, "KS PPS 5245: law enforcement within 2 h")],

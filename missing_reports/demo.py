@@ -5,6 +5,8 @@ this app).
 
 Everything goes through the services, as a caseworker's work would: the clocks, the AFCARS missing
 spells, the packets and the audit trail are the real ones. Everything is made up (docs/design.md#rule-synthetic-data).
+The history itself (who ran when, for how long, which notices were given) is the table of
+missing_reports/demo_data.py; this module plays it through the services.
 Idempotent: the same youth every run, and a youth who already has an episode gets none, so a second
 run adds nothing.
 
@@ -20,32 +22,13 @@ from django.utils import timezone
 
 from caseapp.models import Youth, YouthStatus
 
-from . import deadlines, services
+from . import deadlines
+from .demo_data import AGENCY_CODE, CASEWORKERS, HISTORY
 from .models import MissingEpisode
+from .services import episodes as episode_services
 
-AGENCY_CODE = "alder"
-CASEWORKERS = {"North Team": "caseworker", "South Team": "caseworker2"}
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
-
-
-# One entry per youth (case-number order of the agency's active youth, Jordan Testperson and the risk
-# demo's three youth left out), each a list of episodes:
-# (days ago learned, hours away (None: still missing), hours to the LE notice, hours to the NCMEC notice
-#  (None: not given), where found, returned with, primary factors (None: no interview), screened).
-HISTORY = (
-    [(300, 20, 1, 3, "friend", [], ["conflict", "friends_connection"], True),
-     (240, 50, 1, 30, "home_relative", [], ["family_connection"], True)],
-    [(200, 8, 0.5, 2, "street", [], ["placement_safety"], True)],
-    [(150, 96, 3, 20, "motel", ["cash", "new_phone"], ["money", "shelter"], True),
-     (120, 30, 1, 5, "unknown_adult_residence", [], ["friends_connection"], False),
-     (100, 12, 1, None, "friend", [], None, False)],
-    [(90, 4, 1, 2, "placement", [], ["school"], True)],
-    [(60, 72, 2, 6, "home_relative", [], ["family_connection", "a_say"], True)],
-    [(30, 10, 0.5, 1, "friend", [], ["conflict"], True),
-     (12, 28, 1, 3, "vehicle", ["new_clothes"], None, False)],
-    [(0.04, None, None, None, "", [], None, False)],
-)
 
 
 def demo_youth(agency):
@@ -65,7 +48,7 @@ def _notify(actor, episode, party, hours, event=deadlines.MISSING, start=None):
     notification = episode.notifications.get(event=event, party=party)
     reference = {"law_enforcement": "ACSO-DEMO-", "ncmec": "NCMEC-DEMO-"}[party] + str(episode.pk)
     extra = {"le_agency": "Alder County Sheriff (synthetic)"} if party == deadlines.LAW_ENFORCEMENT else {}
-    services.record_notification(
+    episode_services.record_notification(
         actor=actor, notification_id=notification.pk, expected_version=notification.version,
         done_at=(start or episode.agency_learned_at) + hours * HOUR, method="phone",
         contact_name="Duty officer (synthetic)", reference=reference, **extra,
@@ -75,7 +58,7 @@ def _notify(actor, episode, party, hours, event=deadlines.MISSING, start=None):
 def _episode(actor, youth, now, plan):
     days_ago, away, le_hours, ncmec_hours, found, returned_with, factors, screened = plan
     learned = now - days_ago * DAY
-    episode = services.log_run(
+    episode = episode_services.log_run(
         actor=actor, youth_id=youth.pk, last_seen_at=learned - HOUR, agency_learned_at=learned,
         last_seen_location="Near the bus station downtown (synthetic)", reported_by="Foster parent (synthetic)",
         circumstances="Did not come home after school. Synthetic demo episode.",
@@ -89,7 +72,7 @@ def _episode(actor, youth, now, plan):
         return episode
     episode.refresh_from_db()
     returned_at = learned - HOUR + away * HOUR
-    services.log_return(
+    episode_services.log_return(
         actor=actor, episode_id=episode.pk, expected_version=episode.version, returned_at=returned_at,
         located_at=returned_at, found_location_type=found, found_address=f"{found.replace('_', ' ')} (synthetic)",
         how_located="self_returned", returned_with=returned_with, condition_on_return="Tired; no injuries seen.",
@@ -98,7 +81,7 @@ def _episode(actor, youth, now, plan):
         for party in (deadlines.LAW_ENFORCEMENT, deadlines.NCMEC):
             _notify(actor, episode, party, 2, event=deadlines.RETURNED, start=returned_at)
     if factors is not None:
-        services.record_debrief(
+        episode_services.record_debrief(
             actor=actor, episode_id=episode.pk, interview_at=returned_at + 20 * HOUR, running_direction="from",
             primary_factors=factors, where_stayed="With friends (synthetic).",
             trafficking_screening_done="yes" if screened else "no",

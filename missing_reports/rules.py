@@ -1,7 +1,7 @@
 """An agency's deadlines as an admin reads them: each deadline in effect with where it comes from
 (federal / state / agency), and the agency's rows that change nothing.
 
-The merge itself is the pure rule deadlines.effective_rules, asked through services.rules_for; this
+The merge itself is the pure rule deadlines.effective_rules, asked through services.episodes.rules_for; this
 module only words it for the admin (the effective-deadlines page, the ReportingRule form) and the
 `install_state_rules` command. A state's rules apply to every agency of the state without being
 copied into its table: an agency row can add a party or shorten a deadline, nothing else.
@@ -9,7 +9,8 @@ copied into its table: an agency row can add a party or shorten a deadline, noth
 
 from dataclasses import dataclass
 
-from . import deadlines, services
+from . import deadlines
+from .services import episodes as episode_services
 
 EVENT_LABELS = {
     deadlines.MISSING: "Missing from care",
@@ -43,7 +44,7 @@ def _origin(rule) -> str:
 def effective_table(agency) -> list[TableRow]:
     """The agency's deadlines in effect, each followed by the rules for the same party it set aside."""
     rows = []
-    for rule in services.rules_for(agency):
+    for rule in episode_services.rules_for(agency):
         event, party = EVENT_LABELS[rule.event], deadlines.party_label(rule.event, rule.party)
         rows.append(TableRow(event, party, rule.hours, deadlines.ORIGIN_LABELS[rule.origin], rule.source, True))
         for other in rule.not_applied:

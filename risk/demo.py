@@ -4,9 +4,10 @@ pages have something to show. seed_demo calls `seed`, which risk/apps.py registe
 (caseapp/registry.py; caseapp never imports risk).
 
 Everything is made up (docs/design.md#rule-synthetic-data): the youth are seed_demo's synthetic youth and the notes are
-invented. Idempotent like the rest of seed_demo: an observation is recorded only if the youth has none
-of that indicator yet, the external screen only if the youth has none, and a reassessment with nothing
-new adds no snapshot (risk.assessment.reassess).
+invented (the tables of risk/demo_data.py; this module records them). Idempotent like the rest of
+seed_demo: an observation is recorded only if the youth has none of that indicator yet, the external
+screen only if the youth has none, and a reassessment with nothing new adds no snapshot
+(risk.assessment.reassess).
 """
 
 import datetime
@@ -17,37 +18,13 @@ from django.utils import timezone
 
 from caseapp.models import Team, Youth, YouthStatus
 
-from . import assessment, services
+from . import assessment
+from .demo_data import AGENCY_CODE, CASEWORKER, EXTERNAL_SCREEN, OBSERVATIONS, TEAM_NAME
 from .models import ExternalScreen, Indicator, Observation
+from .services import observations as observation_services
 
-AGENCY_CODE = "alder"
-TEAM_NAME = "North Team"
-CASEWORKER = "caseworker"
 TRIGGER = "Synthetic demo data (seed_demo)"
 DAY = datetime.timedelta(days=1)
-
-# Per youth (in case-number order, Jordan Testperson left out for the browser tests): (indicator, days
-# ago, source, evidence, note). The first youth gets a weight-5 control sign (Urgent: same-day review),
-# the second an Elevated mix with reported needs, the third a High mix of strong signals.
-OBSERVATIONS = (
-    (
-        ("C7.1", 3, "caregiver", "verified", "Foster parent saw an older acquaintance keep the youth's phone."),
-        ("C2.1", 4, "youth", "reported", "Said they often skip meals at school; asked for snacks for later."),
-    ),
-    (
-        ("C1.7", 12, "collateral", "verified", "School counselor: stays some nights with adults we do not know."),
-        ("C2.2", 20, "document", "reported", "Two nights in the office waiting for a placement last month."),
-        ("C3.2", 30, "document", "verified", "Placed in a group home since the summer."),
-        ("C5.2", 6, "youth", "reported", "Mentioned an online friend who offers rides and gifts."),
-    ),
-    (
-        ("C1.1", 9, "caregiver", "verified", "Picked up after school by an adult partner who buys gifts."),
-        ("C1.8", 9, "observation", "verified", "Had a prepaid card and a second phone; did not say where from."),
-        ("C5.3", 15, "document", "verified", "Payment-app transfers from senders the youth could not name."),
-        ("C6.5", 16, "observation", "verified", "Exhausted and hungry after a night away."),
-    ),
-)
-EXTERNAL_SCREEN = {"tool": "sscst", "result_category": "Possible concern: follow-up screen advised", "days_ago": 5}
 
 
 def demo_youth(agency_id):
@@ -85,14 +62,14 @@ def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
         for code, days_ago, source, evidence, note in observations:
             if code in have:
                 continue
-            services.record_observation(
+            observation_services.record_observation(
                 actor=actor, youth_id=youth.pk, indicator_code=code, observed_at=now - days_ago * DAY,
                 information_received_at=now - days_ago * DAY, source=source, evidence=evidence,
                 note=f"{note} (synthetic demo note)",
             )
             created["risk observations"] += 1
     if len(youth_list) > 1 and not ExternalScreen.objects.filter(youth=youth_list[1]).exists():
-        services.record_external_screen(
+        observation_services.record_external_screen(
             actor=actor, youth_id=youth_list[1].pk, tool=EXTERNAL_SCREEN["tool"],
             result_category=EXTERNAL_SCREEN["result_category"],
             screened_on=timezone.localdate(now) - EXTERNAL_SCREEN["days_ago"] * DAY,

@@ -4,7 +4,7 @@ The signals are sent after commit; enqueueing never fails the sender (caseapp.qu
 nightly reassessment catches anything a lost message missed.
 """
 
-from .services import enqueue_reassess
+from .services.observations import enqueue_reassess
 
 
 def on_episode_changed(sender, episode_id, youth_id, **kwargs):

@@ -15,7 +15,7 @@ from caseapp import access
 from caseapp.local_time import agency_zone, duration, short_time
 from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
-from missing_reports.services import rules_for
+from missing_reports.services.episodes import rules_for
 
 from . import afcars
 from .models import (

@@ -16,10 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from caseapp.services.photos import add_photo
-from missing_reports import services as episode_services
 from missing_reports.models import PacketVersion
-from risk import services as risk_services
+from missing_reports.services import episodes as episode_services
 from risk.models import Outcome
+from risk.services import decisions, observations
 from tests.exports.helpers import start as start_export
 from tests.helpers import jpeg_upload
 from tests.personas import OTHER_AGENCY, OUTSIDERS, SIGNED_OUT
@@ -87,11 +87,11 @@ def records(
             last_seen_location="Outside Central High", reported_by="A. Rivera, foster parent",
             agency_learned_at=now - HOUR,
         )
-    observation = risk_services.record_observation(
+    observation = observations.record_observation(
         actor=caseworker_a, youth_id=youth_a1.pk, indicator_code="C0.3", observed_at=now - 2 * HOUR,
         information_received_at=now - HOUR, source="external", evidence="verified",
     )
-    decision = risk_services.decide(
+    decision = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
         trafficking_type="sex", trafficking_kind="familial", timing="in_care", information_received_at=now - HOUR,
     )

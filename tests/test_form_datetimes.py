@@ -1,16 +1,18 @@
 """Every form that takes a date and time takes it in the agency's local time, through one field class
-(caseapp.forms.AgencyLocalDateTimeField): the repeated hour, the spring gap and the zone in the help text
+(caseapp.forms.base.AgencyLocalDateTimeField): the repeated hour, the spring gap and the zone in the help text
 are then right everywhere, including on forms added later."""
 
 import importlib
 
 from django import forms
 
-from caseapp.forms import AgencyLocalDateTimeField
+from caseapp.forms.base import AgencyLocalDateTimeField
 
 FORM_MODULES = [
-    "caseapp.forms", "missing_reports.forms", "risk.forms_review", "risk.forms_youth", "risk.forms_scoring",
-    "exports.forms", "exports.views_dashboard",
+    "caseapp.forms.base", "caseapp.forms.photos", "caseapp.forms.placements", "caseapp.forms.staff",
+    "caseapp.forms.youth", "missing_reports.forms.notifications", "missing_reports.forms.packets",
+    "missing_reports.forms.returns", "missing_reports.forms.runs", "risk.forms.review", "risk.forms.youth",
+    "risk.forms.scoring", "exports.forms.dashboard", "exports.forms.exports",
 ]
 
 

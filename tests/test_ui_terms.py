@@ -109,7 +109,8 @@ def _choice_labels(choices):
 
 
 def app_modules():
-    """Every module of the apps (forms may live in forms.py, forms_youth.py, ...), migrations aside."""
+    """Every module of the apps (forms live in each app's forms/ package, one module per page group), migrations
+    aside."""
     for path in python_files():
         if path.name == "__main__.py":
             continue

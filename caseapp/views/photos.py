@@ -7,7 +7,8 @@ from django.views.decorators.cache import never_cache
 
 from .. import access
 from ..audit import client_ip
-from ..forms import PhotoForm, save_through_service
+from ..forms.base import save_through_service
+from ..forms.photos import PhotoForm
 from ..models import YouthPhoto
 from ..services import photos as photo_services
 

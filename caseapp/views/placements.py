@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from .. import access, conflicts
 from ..audit import client_ip
-from ..forms import EndPlacementForm, PlacementForm, add_service_error, call_service
+from ..forms.base import add_service_error, call_service
+from ..forms.placements import EndPlacementForm, PlacementForm
 from ..services import placements as placement_services
 from ..services.errors import EditConflict
 

@@ -10,7 +10,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from .. import access
-from ..forms import PasswordForm, StaffForm, TeamForm, call_service, save_through_service
+from ..forms.base import call_service, save_through_service
+from ..forms.staff import PasswordForm, StaffForm, TeamForm
 from ..services import staff as staff_services
 
 

@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 
 from .. import access, conflicts, registry, selectors
 from ..audit import client_ip
-from ..forms import YouthForm, add_service_error, call_service
+from ..forms.base import add_service_error, call_service
+from ..forms.youth import YouthForm
 from ..services import youth as youth_services
 from ..services.errors import EditConflict
 

@@ -217,7 +217,7 @@ class AfcarsElements(Report):
     )
 
     def check_filters(self, filters) -> dict[str, str]:
-        """The period must be exactly one AFCARS period (exports.services.check_request asks)."""
+        """The period must be exactly one AFCARS period (exports.services.jobs.check_request asks)."""
         error = semiannual_period_error(filters.period_start, filters.period_end)
         return {"period_start": error} if error else {}
 

@@ -302,7 +302,7 @@ class AnnualVictimCount(Report):
     fiscal_year_only = True
 
     def check_filters(self, filters) -> dict[str, str]:
-        """The count to HHS is per federal fiscal year (exports.services.check_request asks)."""
+        """The count to HHS is per federal fiscal year (exports.services.jobs.check_request asks)."""
         if fiscal_year(filters.period_start, filters.period_end) is None:
             return {
                 "fiscal_year": "The annual count is made for one federal fiscal year, October 1 to September 30: "

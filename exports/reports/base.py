@@ -194,7 +194,7 @@ class Report:
 
     def check_filters(self, filters: ExportFilters) -> dict[str, str]:
         """A report's own rules on its filters, as {form field: message} (e.g. the AFCARS period);
-        exports.services.check_request shows them on the form once the period itself is valid."""
+        exports.services.jobs.check_request shows them on the form once the period itself is valid."""
         return {}
 
     def summary_tables(self, query: ReportQuery) -> list[SummaryTable]:

@@ -5,8 +5,8 @@
 - completeness.py: `missing_items(kind, facts) -> list[MissingItem]`, what NCMEC or law enforcement
   will ask for that the record lacks, each with a link to the field to fill.
 - ncmec.py, law_enforcement.py, recovery.py: one module per packet kind, each with `KIND`, `TITLE`,
-  `LEAD` and its `SECTIONS` in order; kinds.py renders any of them (`render_pdf`), pdf.py holds their
-  shared ReportLab layout.
+  `LEAD` and its `SECTIONS` in order; kinds.py renders any of them (`render_pdf`), the pdf/ package holds
+  their shared ReportLab layout (layout.py, photo.py, sections.py).
 - schema/packet-v1.json: the documented, versioned JSON layout (JSON Schema).
 - pipeline.py: the idempotent build (hash → version → claim → render → ready/failed), the
   triggers, and recording a submission.

@@ -362,7 +362,7 @@ def assemble(episode, kind) -> dict:
     caseworkers = list(youth.assigned_caseworkers.all())
     # 3: the current photo (the newest by date taken).
     photo = YouthPhoto.objects.filter(youth_id=youth.pk).order_by("-taken_on", "-uploaded_at", "-id").first()
-    # The photo rows read here, for the PDF of these facts (pipeline: pdf.known_photos).
+    # The photo rows read here, for the PDF of these facts (pipeline: pdf/photo.py known_photos).
     episode.packet_photos = (photo, episode.recovery_photo)
     # 4: the law-enforcement and NCMEC clocks of this episode.
     notices = {

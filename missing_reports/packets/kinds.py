@@ -11,7 +11,8 @@ from pathlib import Path
 
 import jsonschema
 
-from . import law_enforcement, ncmec, pdf, recovery
+from . import law_enforcement, ncmec, recovery
+from .pdf import layout, sections
 
 KINDS = {"ncmec": ncmec, "law_enforcement": law_enforcement, "recovery": recovery}
 
@@ -46,9 +47,9 @@ def to_json(facts) -> bytes:
 def render_pdf(module, facts) -> bytes:
     """The PDF of packet kind `module`: the title and the disclosure notice every packet opens with, then
     the kind's own SECTIONS in its order, under the shared page frame."""
-    story = [pdf.title_block(facts, module.TITLE, module.LEAD), pdf.disclosure_block(facts)]
+    story = [sections.title_block(facts, module.TITLE, module.LEAD), sections.disclosure_block(facts)]
     story += [section(facts) for section in module.SECTIONS]
-    return pdf.render(facts, module.TITLE, story)
+    return layout.render(facts, module.TITLE, story)
 
 
 def _checked_module(kind, facts):

@@ -1,6 +1,6 @@
 """The law-enforcement missing-person packet: what NCIC entry takes (docs/duties.md#ncic-2h)."""
 
-from . import pdf
+from .pdf import sections
 
 KIND = "law_enforcement"
 TITLE = "Law-Enforcement Missing-Person Packet: Child Missing from Care"
@@ -13,15 +13,15 @@ LEAD = (
 # After the title and the disclosure notice (every packet opens with both: kinds.render_pdf), in the
 # order an officer entering NCIC reads them.
 SECTIONS = (
-    pdf.law_enforcement_block,
-    pdf.identity_block,
-    pdf.description_block,
-    pdf.missing_event_block,
-    pdf.endangerment_block,
-    pdf.contacts_block,
-    pdf.medical_block,
-    pdf.placement_block,
-    pdf.prior_block,
-    pdf.ncmec_block,
-    pdf.contact_block,
+    sections.law_enforcement_block,
+    sections.identity_block,
+    sections.description_block,
+    sections.missing_event_block,
+    sections.endangerment_block,
+    sections.contacts_block,
+    sections.medical_block,
+    sections.placement_block,
+    sections.prior_block,
+    sections.ncmec_block,
+    sections.contact_block,
 )

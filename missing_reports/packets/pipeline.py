@@ -58,7 +58,7 @@ from ..models import (
 )
 from . import changes, kinds
 from . import facts as packet_facts
-from . import pdf as packet_pdf
+from .pdf import photo as packet_photo
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +300,7 @@ def _finish(version, episode, *, claimed_at=None) -> PacketVersion:
             if settings.PACKET_BUILD_TEST_DELAY:  # tests only: time to kill the worker mid-build
                 time.sleep(settings.PACKET_BUILD_TEST_DELAY)
             # The photos the facts were just assembled with (if they were): the PDF need not read them again.
-            with packet_pdf.known_photos(getattr(episode, "packet_photos", ())):
+            with packet_photo.known_photos(getattr(episode, "packet_photos", ())):
                 json_bytes, pdf_bytes = kinds.render(version.kind, version.facts)
             case_number = episode.youth.case_number
             for field, data, fmt in (("json_file", json_bytes, "json"), ("pdf_file", pdf_bytes, "pdf")):

@@ -1,6 +1,6 @@
 """The recovery notice, for NCMEC and law enforcement: the child is found; clear NCIC, close the case."""
 
-from . import pdf
+from .pdf import sections
 
 KIND = "recovery"
 TITLE = "Recovery Notice: Child Missing from Care Has Been Located"
@@ -14,8 +14,8 @@ def identity_with_recovery_photo(facts):
     """Who the youth is, beside the photo taken on recovery when there is one (else the current photo)."""
     photo = facts["recovery"]["recovery_photo"]
     if photo is None:
-        return pdf.identity_block(facts)
-    return pdf.identity_block(
+        return sections.identity_block(facts)
+    return sections.identity_block(
         facts, photo_id=photo["id"], photo_caption=f"Photo on recovery, taken {photo['taken_on_display']}"
     )
 
@@ -23,12 +23,12 @@ def identity_with_recovery_photo(facts):
 # After the title and the disclosure notice (every packet opens with both: kinds.render_pdf): what to do
 # first, then the recovery itself.
 SECTIONS = (
-    pdf.requested_actions_block,
-    pdf.recovery_block,
-    pdf.law_enforcement_block,
-    pdf.ncmec_block,
+    sections.requested_actions_block,
+    sections.recovery_block,
+    sections.law_enforcement_block,
+    sections.ncmec_block,
     identity_with_recovery_photo,
-    pdf.description_block,
-    pdf.missing_event_block,
-    pdf.contact_block,
+    sections.description_block,
+    sections.missing_event_block,
+    sections.contact_block,
 )

@@ -10,12 +10,13 @@ from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error, save_through_service
+from caseapp.forms.base import add_service_error, save_through_service
 from caseapp.local_time import short_time
 from caseapp.services.errors import EditConflict
 
-from .. import deadlines, selectors, services
-from ..forms import NotificationForm, NotificationUpdateForm
+from .. import deadlines, selectors
+from ..forms.notifications import NotificationForm, NotificationUpdateForm
+from ..services import episodes as episode_services
 
 
 def _clocks_url(notification):
@@ -30,7 +31,7 @@ def record_notification(request, notification_id):
         if form.is_valid():
             version, evidence = form.service_fields()
             try:
-                saved = services.record_notification(
+                saved = episode_services.record_notification(
                     actor=request.user, notification_id=notification.pk, expected_version=version,
                     ip=client_ip(request), **evidence,
                 )
@@ -66,7 +67,9 @@ def record_notification(request, notification_id):
 def notification_update_create(request, notification_id):
     notification = selectors.get_notification_or_404(request.user, notification_id, for_edit=True)
     form = NotificationUpdateForm(request.POST or None)
-    saved = save_through_service(request, form, services.add_notification_update, notification_id=notification.pk)
+    saved = save_through_service(
+        request, form, episode_services.add_notification_update, notification_id=notification.pk
+    )
     if saved is not None:
         messages.success(request, f"Update to {notification.label} recorded.")
         return redirect(_clocks_url(notification))

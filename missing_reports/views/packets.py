@@ -12,13 +12,14 @@ from django.views.decorators.http import require_safe
 
 from caseapp import access
 from caseapp.audit import client_ip
-from caseapp.forms import save_through_service
+from caseapp.forms.base import save_through_service
 from caseapp.local_time import short_time
 
-from .. import selectors, services
-from ..forms import SubmissionForm
+from .. import selectors
+from ..forms.packets import SubmissionForm
 from ..models import PacketStatus, PacketVersion
 from ..packets import pipeline
+from ..services import submissions as submission_services
 from .runs import packet_panels, packets_state
 
 FORMATS = ("pdf", "json")
@@ -78,7 +79,7 @@ def packet_submit(request, packet_id):
         )
         return redirect(packets_url(episode.pk))
     form = SubmissionForm(request.POST or None, kind=packet.kind)
-    submission = save_through_service(request, form, services.record_submission, packet_id=packet.pk)
+    submission = save_through_service(request, form, submission_services.record_submission, packet_id=packet.pk)
     if submission is not None:
         done = f" Required notice done: {submission.notification.label}."
         messages.success(

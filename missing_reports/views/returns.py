@@ -7,12 +7,13 @@ from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error, note_wording, save_through_service
+from caseapp.forms.base import add_service_error, note_wording, save_through_service
 from caseapp.services.errors import EditConflict
 
-from .. import selectors, services
-from ..forms import DebriefForm, ReturnForm
+from .. import selectors
+from ..forms.returns import DebriefForm, ReturnForm
 from ..models import ScreeningDone
+from ..services import episodes as episode_services
 
 
 def log_return(request, episode_id):
@@ -25,7 +26,7 @@ def log_return(request, episode_id):
         if form.is_valid():
             version, photo, same_placement, fields = form.service_fields()
             try:
-                services.log_return(
+                episode_services.log_return(
                     actor=request.user, episode_id=episode.pk, expected_version=version,
                     continue_previous_placement=same_placement, recovery_photo=photo,
                     ip=client_ip(request), **fields,
@@ -63,7 +64,7 @@ def debrief_create(request, episode_id):
             messages.info(request, "This episode already has a debrief.")
             return redirect("episode_detail", episode_id=episode.pk)
     form = DebriefForm(request.POST or None)
-    if save_through_service(request, form, services.record_debrief, episode_id=episode.pk) is not None:
+    if save_through_service(request, form, episode_services.record_debrief, episode_id=episode.pk) is not None:
         screened = form.cleaned_data["trafficking_screening_done"] == ScreeningDone.YES
         messages.success(
             request,

@@ -18,14 +18,14 @@ from django.utils import timezone
 from caseapp import access, audit, conflicts
 from caseapp.audit import client_ip
 from caseapp.filters import CaseloadFilter
-from caseapp.forms import add_service_error, note_wording, save_through_service
+from caseapp.forms.base import add_service_error, note_wording, save_through_service
 from caseapp.local_time import duration, short_time
 from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 
-from .. import deadlines, selectors, services
+from .. import deadlines, selectors
 from ..clock_state import ClockState
-from ..forms import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
+from ..forms.runs import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
 from ..models import (
     Debrief,
     EpisodeStatus,
@@ -42,6 +42,7 @@ from ..models import (
 )
 from ..packets import changes, completeness
 from ..packets import facts as packet_facts
+from ..services import episodes as episode_services
 
 # --- Report missing: pick a youth ----------------------------------------------------------------
 
@@ -85,7 +86,7 @@ def log_run(request, youth_id):
     form = RunForm(request.POST or None, youth=youth)
     if request.method == "POST" and form.is_valid():
         try:
-            episode = services.log_run(
+            episode = episode_services.log_run(
                 actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
             )
         except ValidationError as exc:
@@ -103,7 +104,7 @@ def log_run(request, youth_id):
             note_wording(request, form)
             return redirect("episode_detail", episode_id=episode.pk)
     # What the agency's rules will require, so the caseworker knows before saving.
-    clocks = deadlines.deadlines(deadlines.MISSING, timezone.now(), services.rules_for(youth.agency))
+    clocks = deadlines.deadlines(deadlines.MISSING, timezone.now(), episode_services.rules_for(youth.agency))
     return render(
         request,
         "missing_reports/log_run.html",
@@ -362,7 +363,7 @@ def episode_edit(request, episode_id):
         if form.is_valid():
             fields = form.service_fields()
             try:
-                services.update_episode(
+                episode_services.update_episode(
                     actor=request.user, episode_id=episode.pk, expected_version=form.cleaned_data["version"],
                     ip=client_ip(request), **fields,
                 )
@@ -392,7 +393,7 @@ def episode_edit(request, episode_id):
 def search_effort_create(request, episode_id):
     episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
     form = SearchEffortForm(request.POST or None)
-    if save_through_service(request, form, services.add_search_effort, episode_id=episode.pk) is not None:
+    if save_through_service(request, form, episode_services.add_search_effort, episode_id=episode.pk) is not None:
         messages.success(request, "Search effort recorded.")
         note_wording(request, form)
         return redirect(reverse("episode_detail", args=[episode.pk]) + "#search-h")
@@ -404,7 +405,7 @@ def review_create(request, episode_id):
     if not access.can_review_youth(request.user):
         raise PermissionDenied
     form = ReviewForm(request.POST or None)
-    if save_through_service(request, form, services.add_supervisory_review, episode_id=episode.pk) is not None:
+    if save_through_service(request, form, episode_services.add_supervisory_review, episode_id=episode.pk) is not None:
         messages.success(request, "Supervisory review recorded.")
         note_wording(request, form)
         return redirect(reverse("episode_detail", args=[episode.pk]) + "#reviews-h")

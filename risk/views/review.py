@@ -23,13 +23,14 @@ from django.utils import timezone
 
 from caseapp import access, conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error, note_wording
+from caseapp.forms.base import add_service_error, note_wording
 from caseapp.local_time import agency_zone, short_time
 from caseapp.services.errors import EditConflict
 
-from .. import selectors, services
-from ..forms_review import DecisionForm, IdentificationReportForm
+from .. import selectors
+from ..forms.review import DecisionForm, IdentificationReportForm
 from ..models import Outcome
+from ..services import decisions as decision_services
 
 
 def _youth_risk_url(youth):
@@ -122,7 +123,7 @@ def decide(request, youth_id):
         form = DecisionForm(request.POST)
         if form.is_valid():
             try:
-                decision = services.decide(
+                decision = decision_services.decide(
                     actor=request.user, youth_id=youth.pk, ip=client_ip(request), **form.service_fields()
                 )
             except EditConflict as exc:
@@ -139,7 +140,7 @@ def decide(request, youth_id):
                 note_wording(request, form)
                 return _after_decision(request, youth, decision)
     else:
-        form = _decision_form(item, services.latest_decision(youth))
+        form = _decision_form(item, decision_services.latest_decision(youth))
 
     decisions = selectors.youth_decisions(youth)
     superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
@@ -181,7 +182,7 @@ def identification_report(request, report_id):
         if form.is_valid():
             version, evidence = form.service_fields()
             try:
-                saved = services.record_identification_report(
+                saved = decision_services.record_identification_report(
                     actor=request.user, report_id=report.pk, expected_version=version, ip=client_ip(request),
                     **evidence,
                 )

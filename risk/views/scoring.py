@@ -3,7 +3,7 @@ agency (docs/risk-catalogue.md#bands: to be recalibrated on local data), and rea
 
 Everyone else gets a 404: the page is agency-wide settings (access.can_manage_agency_settings), and
 an admin only ever sees and changes their own agency's versions. A change is a new ScoringVersion
-(risk.services.change_scoring: audited; past snapshots keep the version they were computed with).
+(risk.services.scoring.change_scoring: audited; past snapshots keep the version they were computed with).
 """
 
 from django.contrib import messages
@@ -14,13 +14,14 @@ from django.urls import path, reverse
 
 from caseapp import access, conflicts
 from caseapp.audit import client_ip
-from caseapp.forms import add_service_error
+from caseapp.forms.base import add_service_error
 from caseapp.local_time import agency_zone, short_time
 from caseapp.services.errors import EditConflict
 
-from .. import assessment, catalogue, services
-from ..forms_scoring import THRESHOLDS, ScoringForm
+from .. import assessment, catalogue
+from ..forms.scoring import THRESHOLDS, ScoringForm
 from ..models import Category, Indicator, ScoringVersion
+from ..services import scoring as scoring_services
 
 THRESHOLD_LABELS = dict(THRESHOLDS)
 
@@ -96,7 +97,7 @@ def scoring(request):
         if form.is_valid():
             weights, thresholds = form.overrides()
             try:
-                saved = services.change_scoring(
+                saved = scoring_services.change_scoring(
                     actor=request.user, weights=weights, thresholds=thresholds, reason=form.cleaned_data["reason"],
                     expected_number=form.cleaned_data["expected_number"], ip=client_ip(request),
                 )

@@ -11,13 +11,14 @@ from django.urls import path
 
 from caseapp import access
 from caseapp.audit import client_ip
-from caseapp.forms import call_service, note_wording, save_through_service
+from caseapp.forms.base import call_service, note_wording, save_through_service
 from caseapp.local_time import short_time
 from caseapp.models import Youth
 from caseapp.services import youth as youth_services
 
-from .. import selectors, services
-from ..forms_youth import ExternalScreenForm, ObservationForm, RetractForm, ScreeningForm
+from .. import selectors
+from ..forms.youth import ExternalScreenForm, ObservationForm, RetractForm, ScreeningForm
+from ..services import observations as observation_services
 
 
 def youth_risk(request, youth_id):
@@ -35,7 +36,7 @@ def risk_observe(request, youth_id):
     form = ObservationForm(request.POST or None, indicators=selectors.recordable_indicators())
     if request.method == "POST" and form.is_valid():
         observation = call_service(
-            request, form, services.record_observation, youth_id=youth.pk, **form.service_fields()
+            request, form, observation_services.record_observation, youth_id=youth.pk, **form.service_fields()
         )
         if observation is not None:
             if observation.indicator.is_tripwire:
@@ -64,7 +65,7 @@ def risk_retract(request, observation_id):
     form = RetractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = call_service(
-            request, form, services.retract_observation,
+            request, form, observation_services.retract_observation,
             observation_id=observation.pk, reason=form.cleaned_data["reason"],
         )
         if saved is not None:
@@ -86,7 +87,7 @@ def risk_screening(request, youth_id):
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         saved = call_service(
-            request, form, services.record_screening,
+            request, form, observation_services.record_screening,
             youth_id=youth.pk, episode_id=episode.pk if episode else None, **fields,
         )
         if saved is not None:
@@ -112,7 +113,7 @@ def risk_screening(request, youth_id):
 def risk_external_screen(request, youth_id):
     youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
     form = ExternalScreenForm(request.POST or None)
-    if save_through_service(request, form, services.record_external_screen, youth_id=youth.pk) is not None:
+    if save_through_service(request, form, observation_services.record_external_screen, youth_id=youth.pk) is not None:
         messages.success(request, "External screen result recorded.")
         return redirect("youth_risk", youth_id=youth.pk)
     return render(request, "risk/youth_external.html", {"form": form, "youth": youth})

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
-from caseapp import demo
+from caseapp import demo_data
 from caseapp.models import Youth
 
 from .axe import AxeChecker
@@ -61,7 +61,7 @@ def jordan(demo_site):
     """Jordan's record, read before the browser starts: ORM calls made while Playwright's loop runs
     open a second PostgreSQL session that outlives the test (and blocks dropping the test database)."""
     return Youth.objects.select_related("agency").get(
-        legal_first_name=demo.TEST_YOUTH_FIRST_NAME, legal_last_name=demo.TEST_YOUTH_LAST_NAME
+        legal_first_name=demo_data.TEST_YOUTH_FIRST_NAME, legal_last_name=demo_data.TEST_YOUTH_LAST_NAME
     )
 
 

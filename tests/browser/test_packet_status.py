@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from missing_reports import services
 from missing_reports.models import PacketStatus, PacketVersion
+from missing_reports.services import episodes as services
 
 # Longer than the page's first polls (2 s, 3 s, 4.5 s …): the build is still running when they ask.
 STILL_BUILDING = 8  # seconds

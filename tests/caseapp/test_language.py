@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import language
-from missing_reports import services
 from missing_reports.models import Debrief, MissingEpisode, SearchContact, SearchEffort
+from missing_reports.services import episodes as services
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 JS_FILE = PROJECT_DIR / "static" / "js" / "language-check.js"

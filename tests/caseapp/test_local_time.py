@@ -1,5 +1,5 @@
 """Which instant a time typed in the agency's local time means (caseapp.local_time), and the form field every
-form uses for such a time (caseapp.forms.AgencyLocalDateTimeField).
+form uses for such a time (caseapp.forms.base.AgencyLocalDateTimeField).
 
 America/Chicago: clocks go back at 2:00 AM CDT on 2026-11-01 (1:00-1:59 AM happens twice) and forward at
 2:00 AM CST on 2027-03-14 (2:00-2:59 AM never happens).
@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from caseapp import local_time
-from caseapp.forms import AgencyLocalDateTimeField
+from caseapp.forms.base import AgencyLocalDateTimeField
 from tests.helpers import FrozenClock, posted_form
 
 UTC = datetime.UTC

@@ -80,8 +80,8 @@ def test_admin_episode_list_is_cut_to_own_agency(client_for, admin_site_agency_a
 
     from django.utils import timezone
 
-    from missing_reports import services
     from missing_reports.models import MissingEpisode
+    from missing_reports.services import episodes as services
 
     seen = timezone.now() - datetime.timedelta(hours=1)
     episode = services.log_run(

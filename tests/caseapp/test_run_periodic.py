@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from missing_reports import services as episode_services
 from missing_reports.models import Notification
+from missing_reports.services import episodes as episode_services
 
 HOUR = datetime.timedelta(hours=1)
 

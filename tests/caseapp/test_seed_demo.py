@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
-from caseapp import demo
+from caseapp import demo, demo_data
 from caseapp.models import MISSING_PLACEMENT_TYPES, Agency, Placement, Role, Team, User, Youth, YouthStatus
 
 PASSWORD = "youth-demo-2026"
@@ -184,8 +184,8 @@ def test_youth_records_are_consistent(seeded):
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_youth():
     today = datetime.date(2026, 3, 1)
-    first, first_placements, _ = demo.make_youth(spec=demo.AGENCY_B, number=7, today=today, seed=5)
-    again, again_placements, _ = demo.make_youth(spec=demo.AGENCY_B, number=7, today=today, seed=5)
+    first, first_placements, _ = demo.make_youth(spec=demo_data.AGENCY_B, number=7, today=today, seed=5)
+    again, again_placements, _ = demo.make_youth(spec=demo_data.AGENCY_B, number=7, today=today, seed=5)
     fields = [f.attname for f in Youth._meta.concrete_fields if f.attname not in ("created_at", "updated_at")]
     assert [getattr(first, f) for f in fields] == [getattr(again, f) for f in fields]
     assert [(p.start_date, p.provider_name) for p in first_placements] == [

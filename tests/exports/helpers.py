@@ -1,8 +1,8 @@
 import csv
 import io
 
-from exports import services
 from exports.reports.base import ExportFilters
+from exports.services import jobs as services
 from tests.exports.conftest import PERIOD
 
 REGISTER = "episode-register"

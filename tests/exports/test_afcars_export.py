@@ -34,7 +34,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from caseapp.models import Placement, PlacementType
-from exports import reports, services
+from exports import reports
 from exports.afcars_xml import AfcarsRow, AfcarsXmlWriter
 from exports.models import ExportJob, ExportStatus
 from exports.reports.afcars_elements import (
@@ -45,6 +45,7 @@ from exports.reports.afcars_elements import (
 )
 from exports.reports.annual_count import DecisionRow
 from exports.reports.base import ExportFilters, ReportQuery
+from exports.services import jobs as services
 from risk import afcars
 from tests.exports.helpers import csv_rows, start
 from tests.exports.test_annual_count import Chain

@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
-from exports import reports, services
+from exports import reports
 from exports.models import ExportJob, ExportStatus
 from exports.reports.annual_count import DecisionRow, counted_identifications
 from exports.reports.base import (
@@ -40,6 +40,7 @@ from exports.reports.base import (
     fiscal_year_choices,
     fiscal_year_label,
 )
+from exports.services import jobs as services
 from risk.models import IdentificationReport, ReviewDecision
 from tests.exports.helpers import csv_rows, start
 from tests.factories import YouthFactory
@@ -68,7 +69,7 @@ def local(*args):
 
 
 class Chain:
-    """A youth's decisions, each superseding the one before (as risk.services.decide records them)."""
+    """A youth's decisions, each superseding the one before (as risk.services.decisions.decide records them)."""
 
     def __init__(self, youth, decider):
         self.youth, self.decider, self.last = youth, decider, None

@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from caseapp.models import PlacementType, Sex
 from exports import charts, dashboard, reports
-from exports.reports import placement_environment, timeliness
+from exports.reports import placement_environment
 from exports.reports.base import ExportFilters, ReportQuery
+from exports.reports.timeliness import figures as timeliness_figures
+from exports.reports.timeliness import tables as timeliness_tables
 from missing_reports.models import Notification
 from risk.models import URGENCY_RANK, ReviewItem, Urgency
 from tests.exports.test_placement_environment import (
@@ -412,15 +414,17 @@ def test_screening_coverage_by_sex(notices, client_for, agency_staff_a, supervis
 
 
 def test_the_dashboard_and_the_timeliness_report_agree(notices, agency_staff_a, team_a1):
-    """The dashboard draws timeliness.notification_delays and .summary: the same numbers as the report's PDF."""
+    """The dashboard draws timeliness.figures.notification_delays and .summary: the same numbers as the report's PDF."""
     for filters in (MARCH, ExportFilters(MARCH.period_start, MARCH.period_end, (team_a1.pk,))):
         board = dashboard.build(agency_staff_a, filters, now=AFTER_MARCH)
         tables = {chart.id: chart.rows for section in board.sections for chart in section.charts}
         query = ReportQuery(agency=agency_staff_a.agency, user=agency_staff_a, filters=filters, as_of=AFTER_MARCH)
-        pdf_delays = next(t for t in timeliness.summary_tables(query) if t.title.startswith("Hours from learning"))
+        pdf_delays = next(
+            t for t in timeliness_tables.summary_tables(query) if t.title.startswith("Hours from learning")
+        )
         for index, chart_id in ((1, "chart-delay-law-enforcement"), (2, "chart-delay-ncmec")):
             assert [row[1] for row in tables[chart_id]] == [int(row[index]) for row in pdf_delays.rows]
-        screened = timeliness.summary(query)["all"].figures.rates[timeliness.TRAFFICKING_SCREEN]
+        screened = timeliness_figures.summary(query)["all"].figures.rates[timeliness_figures.TRAFFICKING_SCREEN]
         assert tables["chart-screening"][0] == (
             "All returns",
             screened.denominator,

@@ -19,8 +19,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from exports import services
 from exports.models import ExportJob, ExportStatus
+from exports.services import jobs as services
 from missing_reports.models import EpisodeStatus, MissingEpisode
 from tests.exports.conftest import local
 from tests.factories import YouthFactory

@@ -6,10 +6,11 @@ import pytest
 from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent, Role
-from exports import services, tasks
+from exports import tasks
 from exports.models import ExportJob, ExportStatus
 from exports.reports.base import ExportFilters
 from exports.reports.episode_register import EpisodeRegister
+from exports.services import jobs as services
 from tests.exports.conftest import PERIOD
 from tests.exports.helpers import REGISTER, csv_rows, start
 

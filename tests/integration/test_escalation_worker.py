@@ -20,8 +20,9 @@ from django.db import connections
 from django.utils import timezone
 
 from caseapp.celery import app
-from missing_reports import escalation, services, tasks
+from missing_reports import escalation, tasks
 from missing_reports.models import Escalation, EscalationStage, MissingEpisode
+from missing_reports.services import episodes as services
 from tests.conftest import _reset_celery_connections
 from tests.factories import PlacementFactory, YouthFactory
 

@@ -26,10 +26,11 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from missing_reports import services, tasks
+from missing_reports import tasks
 from missing_reports.models import MissingEpisode, PacketStatus, PacketVersion
 from missing_reports.packets import facts as packet_facts
 from missing_reports.packets import pipeline
+from missing_reports.services import episodes as services
 from tests.integration.test_escalation_worker import DEAD_BROKER, HANG_GUARD, TASK_TIMEOUT, point_celery_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

@@ -17,8 +17,9 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
-from risk import demo, reviews, services, tasks
+from risk import demo, reviews, tasks
 from risk.models import Indicator, Observation, ReviewItem, ReviewStatus, RiskEscalation, RiskSnapshot, Urgency
+from risk.services import observations as services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

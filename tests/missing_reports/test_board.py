@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp.local_time import duration
-from missing_reports import deadlines, services
+from missing_reports import deadlines
 from missing_reports.models import Notification
+from missing_reports.services import episodes as services
 from tests.factories import YouthFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from exports.reports import annual_count, timeliness
-from missing_reports import clock_state, deadlines, escalation, services
+from exports.reports import annual_count
+from exports.reports.timeliness import rows as timeliness_rows
+from missing_reports import clock_state, deadlines, escalation
 from missing_reports.clock_state import DONE_LATE, DONE_ON_TIME, DUE, DUE_SOON, OVERDUE
 from missing_reports.models import EscalationStage, Notification
+from missing_reports.services import episodes as services
 from missing_reports.views import board
 from risk import reviews
 from risk.history_rules import EpisodeFact, evaluate
@@ -115,7 +117,8 @@ def test_the_sweep_pages_reports_and_risk_rules_agree_on_a_clock_not_done(offset
     assert (row.state is OVERDUE) is overdue
     assert row.text == ("NCMEC overdue by 0 min" if overdue else "NCMEC due in 0 min")
     assert notice(DUE_AT).state(now) is row.state
-    assert timeliness.clock_status(DUE_AT, None, now)[0] == (timeliness.NOT_DONE if overdue else timeliness.NOT_YET_DUE)
+    expected = timeliness_rows.NOT_DONE if overdue else timeliness_rows.NOT_YET_DUE
+    assert timeliness_rows.clock_status(DUE_AT, None, now)[0] == expected
     counted = annual_count.Counted(
         youth_id=1, case_number="A-1", team="North", trafficking_type="sex", trafficking_kind="familial",
         timing="in_care", identified_at=DUE_AT - 24 * H, decision_id=1, information_received_at=DUE_AT - 24 * H,
@@ -133,7 +136,8 @@ def test_the_pages_reports_and_risk_rules_agree_on_a_clock_done(offset):
 
     assert notice(DUE_AT, done).was_late() is late
     assert notice(DUE_AT, done).timing(later) == ("late by 0 min" if late else "on time")
-    assert timeliness.clock_status(DUE_AT, done, later) == ((timeliness.LATE, 1) if late else (timeliness.ON_TIME, 0))
+    expected = (timeliness_rows.LATE, 1) if late else (timeliness_rows.ON_TIME, 0)
+    assert timeliness_rows.clock_status(DUE_AT, done, later) == expected
     counted = annual_count.Counted(
         youth_id=1, case_number="A-1", team="North", trafficking_type="sex", trafficking_kind="familial",
         timing="in_care", identified_at=DUE_AT - 24 * H, decision_id=1, information_received_at=DUE_AT - 24 * H,

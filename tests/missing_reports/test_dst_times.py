@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 
 from caseapp.local_time import agency_zone, display_time
-from missing_reports import services
 from missing_reports.models import MissingEpisode, Notification
+from missing_reports.services import episodes as services
 from tests.helpers import FrozenClock, posted_form
 
 pytestmark = pytest.mark.django_db

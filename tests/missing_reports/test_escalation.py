@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from missing_reports import escalation, services, tasks
+from missing_reports import escalation, tasks
 from missing_reports.models import Escalation, EscalationStage, Notification
+from missing_reports.services import episodes as services
 from tests.factories import UserFactory, YouthFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from missing_reports import deadlines, services
+from missing_reports import deadlines
 from missing_reports.models import Debrief, MissingEpisode
+from missing_reports.services import episodes as services
 
 pytestmark = pytest.mark.django_db
 

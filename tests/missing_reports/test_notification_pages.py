@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent
-from missing_reports import services
 from missing_reports.models import Notification, NotificationUpdate
+from missing_reports.services import episodes as services
 from tests.helpers import rendered_form
 from tests.personas import OUTSIDERS
 

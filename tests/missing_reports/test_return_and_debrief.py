@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from caseapp.models import AuditEvent, Placement, YouthPhoto
 from caseapp.services import photos as photo_services
-from missing_reports import deadlines, services, signals
+from missing_reports import deadlines, signals
 from missing_reports.models import Debrief, MissingEpisode, Notification
+from missing_reports.services import episodes as services
 from tests.helpers import jpeg_upload, rendered_form
 
 pytestmark = pytest.mark.django_db

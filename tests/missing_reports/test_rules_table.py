@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from missing_reports import deadlines, services
+from missing_reports import deadlines
 from missing_reports.models import Notification, ReportingRule
+from missing_reports.services import episodes as services
 
 pytestmark = pytest.mark.django_db
 LEARNED = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent, Placement
-from missing_reports import services
 from missing_reports.models import (
     MissingEpisode,
     Notification,
@@ -23,6 +22,7 @@ from missing_reports.models import (
     SearchEffort,
     SupervisoryReview,
 )
+from missing_reports.services import episodes as services
 from tests.factories import YouthFactory
 from tests.helpers import rendered_form
 from tests.personas import OUTSIDERS

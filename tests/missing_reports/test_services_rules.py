@@ -16,8 +16,8 @@ from django.utils import timezone
 from caseapp import access
 from caseapp.models import AuditAction, AuditEvent, Placement, PlacementType
 from caseapp.services.errors import EditConflict
-from missing_reports import services
 from missing_reports.models import MissingEpisode, Notification
+from missing_reports.services import episodes as services
 from tests.factories import PlacementFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from missing_reports import services
 from missing_reports.models import Escalation
+from missing_reports.services import episodes as services
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from caseapp.models import Role
 from missing_reports import escalation as clocks
-from risk import escalation, reviews, services, tasks
+from risk import escalation, reviews, tasks
 from risk.models import IdentificationReport, Outcome, ReviewItem, RiskEscalation, Urgency
+from risk.services import decisions, observations
 from tests.factories import UserFactory, YouthFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,7 @@ def test_an_item_first_seen_overdue_gets_only_the_overdue_email(identification, 
 
 
 def test_a_decided_item_gets_nothing(identification, raised, supervisor_a, mailoutbox):
-    services.decide(
+    decisions.decide(
         actor=supervisor_a, youth_id=identification.youth_id, outcome=Outcome.NO_CONCERN,
         expected_latest_decision_id=None, reason="Spoke with the youth and the caregiver",
     )
@@ -170,7 +171,7 @@ def test_a_decided_item_gets_nothing(identification, raised, supervisor_a, mailo
 
 def test_an_item_decided_after_a_reminder_gets_nothing_further(identification, raised, supervisor_a, mailoutbox):
     sweep(raised)
-    services.decide(
+    decisions.decide(
         actor=supervisor_a, youth_id=identification.youth_id, outcome=Outcome.NO_CONCERN,
         expected_latest_decision_id=None, reason="Spoke with the youth",
     )
@@ -242,7 +243,7 @@ def test_items_of_every_agency_are_swept(agency_b, youth_b, team_b1, raised, mai
 @pytest.fixture
 def report(agency, youth_a1, caseworker_a, supervisor_a):
     received = timezone.now() - 30 * H
-    decision = services.decide(
+    decision = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
         trafficking_type="sex", trafficking_kind="buyer_perpetrated", timing="while_missing",
         information_received_at=received,
@@ -267,7 +268,7 @@ def test_the_report_clock_escalates_like_the_episode_clocks(report, caseworker_a
 
 
 def test_a_done_report_gets_nothing(report, supervisor_a, mailoutbox):
-    services.record_identification_report(
+    decisions.record_identification_report(
         actor=supervisor_a, report_id=report.pk, expected_version=report.version, done_at=timezone.now() - H,
         method="phone", le_agency="Alder County Sheriff", reference="LE-2026-0042",
     )
@@ -290,14 +291,14 @@ def test_emails_show_the_youth_due_time_and_link_and_nothing_else(
         setattr(youth_a1, name, value)
     youth_a1.save()
     received = datetime.datetime(2026, 1, 5, 20, 0, tzinfo=datetime.UTC)  # 10:00 HST
-    observation = services.record_observation(
+    observation = observations.record_observation(
         actor=caseworker_a, youth_id=youth_a1.pk, indicator_code="C0.1", observed_at=received - H,
         information_received_at=received, source="youth", evidence="reported", note=NOTE,
     )
     item = youth_a1.risk_review_items.get()
     sweep(item.due_at - 4 * H)
     sweep(item.due_at + SEC)
-    services.decide(
+    decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
         trafficking_type="sex", trafficking_kind="familial", timing="in_care",
     )

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent, Role
-from risk import services
 from risk.models import (
     URGENCY_RANK,
     IdentificationReport,
@@ -22,6 +21,7 @@ from risk.models import (
     ReviewStatus,
     Urgency,
 )
+from risk.services import decisions, observations
 from tests.factories import UserFactory, YouthFactory
 from tests.helpers import rendered_form
 from tests.personas import OUTSIDERS
@@ -63,7 +63,7 @@ def item_for(youth, urgency, *, due_at, raised_at=None, reasons=("A reason",)):
 
 
 def observe_tripwire(actor, youth, received, code="C0.3"):
-    return services.record_observation(
+    return observations.record_observation(
         actor=actor, youth_id=youth.pk, indicator_code=code, observed_at=received - HOUR,
         information_received_at=received, source="external", evidence="verified",
     )
@@ -81,8 +81,8 @@ def identified_post(received, *, expected="", kind="buyer_perpetrated", timing="
 
 
 def decide_directly(actor, youth, outcome, expected=None, **extra):
-    return services.decide(actor=actor, youth_id=youth.pk, outcome=outcome, expected_latest_decision_id=expected,
-                           **extra)
+    return decisions.decide(actor=actor, youth_id=youth.pk, outcome=outcome, expected_latest_decision_id=expected,
+                            **extra)
 
 
 def identify_directly(actor, youth, received, **extra):
@@ -446,7 +446,7 @@ def test_the_queue_lists_identified_victims_whose_report_is_not_yet_made(
     assert "Overdue by 6 h" in html
     # Another team's supervisor does not see it; once the report is made it leaves the list.
     assert youth_a1.display_name not in client_for(supervisor_south).get(QUEUE).content.decode()
-    services.record_identification_report(
+    decisions.record_identification_report(
         actor=supervisor_a, report_id=overdue.le_report.pk, expected_version=1, done_at=now, method="phone",
         le_agency="County Sheriff", reference="CS-1",
     )

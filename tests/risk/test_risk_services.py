@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent
 from caseapp.services.errors import EditConflict
-from missing_reports import services as episode_services
-from risk import assessment, reviews, services
+from missing_reports.services import episodes as episode_services
+from risk import assessment, reviews
 from risk.models import (
     IdentificationReport,
     Observation,
@@ -23,6 +23,7 @@ from risk.models import (
     ScoringVersion,
     Urgency,
 )
+from risk.services import decisions, observations, scoring
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -34,7 +35,7 @@ def now():
 
 
 def observe(actor, youth, code, now, *, evidence="verified", **extra):
-    return services.record_observation(
+    return observations.record_observation(
         actor=actor,
         youth_id=youth.pk,
         indicator_code=code,
@@ -112,13 +113,13 @@ def test_a_retracted_observation_leaves_the_score_and_stays_listed(
     with django_capture_on_commit_callbacks(execute=True):
         observation = observe(caseworker_a, youth_a1, "C7.2", now)
     with django_capture_on_commit_callbacks(execute=True):
-        services.retract_observation(actor=caseworker_a, observation_id=observation.pk, reason="Wrong youth")
+        observations.retract_observation(actor=caseworker_a, observation_id=observation.pk, reason="Wrong youth")
     latest = RiskSnapshot.objects.filter(youth=youth_a1).latest()
     assert latest.score == 0
     observation.refresh_from_db()
     assert (observation.is_retracted, observation.retraction_reason) == (True, "Wrong youth")
     with pytest.raises(ValidationError, match="already retracted"):
-        services.retract_observation(actor=caseworker_a, observation_id=observation.pk, reason="x")
+        observations.retract_observation(actor=caseworker_a, observation_id=observation.pk, reason="x")
 
 
 # --- Reassessment and the review queue ----------------------------------------------------------
@@ -168,7 +169,7 @@ def test_a_tripwire_opens_the_identification_workflow_at_once(caseworker_a, yout
 
 
 def decide(actor, youth, outcome, *, expected=None, **extra):
-    return services.decide(
+    return decisions.decide(
         actor=actor, youth_id=youth.pk, outcome=outcome, expected_latest_decision_id=expected, **extra
     )
 
@@ -285,11 +286,11 @@ def test_recording_the_report_needs_evidence_and_completes_the_clock(supervisor_
     )
     report = decision.le_report
     with pytest.raises(ValidationError) as info:
-        services.record_identification_report(
+        decisions.record_identification_report(
             actor=caseworker_a, report_id=report.pk, expected_version=1, done_at=now - HOUR, method="phone"
         )
     assert set(info.value.message_dict) == {"le_agency", "reference"}
-    services.record_identification_report(
+    decisions.record_identification_report(
         actor=caseworker_a,
         report_id=report.pk,
         expected_version=1,
@@ -324,7 +325,7 @@ def test_correcting_an_identification_keeps_its_one_clock(supervisor_a, youth_a1
 def test_an_admin_changes_weights_and_old_snapshots_keep_their_version(agency_admin_a, caseworker_a, youth_a1, now):
     observe(caseworker_a, youth_a1, "C7.2", now)
     before = assessment.reassess(youth_a1.pk, "test", now=now)
-    version = services.change_scoring(
+    version = scoring.change_scoring(
         actor=agency_admin_a,
         weights={"C7.2": 5},
         thresholds={},
@@ -341,9 +342,9 @@ def test_an_admin_changes_weights_and_old_snapshots_keep_their_version(agency_ad
 
 def test_weights_are_validated_and_only_admins_change_them(agency_admin_a, supervisor_a):
     with pytest.raises(PermissionDenied):
-        services.change_scoring(actor=supervisor_a, weights={}, thresholds={}, reason="x", expected_number=0)
+        scoring.change_scoring(actor=supervisor_a, weights={}, thresholds={}, reason="x", expected_number=0)
     with pytest.raises(ValidationError):
-        services.change_scoring(actor=agency_admin_a, weights={"C7.2": 4}, thresholds={}, reason="x", expected_number=0)
+        scoring.change_scoring(actor=agency_admin_a, weights={"C7.2": 4}, thresholds={}, reason="x", expected_number=0)
     assert not ScoringVersion.objects.exists()
 
 

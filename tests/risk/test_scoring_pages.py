@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent, Role
-from risk import assessment, catalogue, services
+from risk import assessment, catalogue
 from risk.models import RiskSnapshot, ScoringVersion
+from risk.services import observations, scoring
 from tests.factories import UserFactory
 from tests.helpers import rendered_form
 
@@ -67,7 +68,7 @@ def test_an_admin_changes_a_weight_and_past_assessments_keep_their_version(
     client_for, agency_admin_a, caseworker_a, youth_a1, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    services.record_observation(
+    observations.record_observation(
         actor=caseworker_a, youth_id=youth_a1.pk, indicator_code="C7.2", observed_at=now - HOUR,
         information_received_at=now - HOUR, source="caregiver", evidence="verified",
     )
@@ -141,7 +142,7 @@ def test_a_stale_page_keeps_the_other_admins_weights_and_adds_only_yours(client_
     client = client_for(agency_admin_a)
     other = UserFactory(username="other_admin", agency=agency_a, role=Role.AGENCY_ADMIN, team=None)
     page = client.get(URL)
-    services.change_scoring(
+    scoring.change_scoring(
         actor=other, weights={"C5.1": 5}, thresholds={}, reason="Another admin", expected_number=0
     )
 

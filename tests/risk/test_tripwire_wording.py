@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from risk import services
 from risk.models import ReviewItem
+from risk.services import observations as services
 
 pytestmark = pytest.mark.django_db
 

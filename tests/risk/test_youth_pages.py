@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp.models import AuditAction, AuditEvent
-from missing_reports import services as episode_services
 from missing_reports.models import Debrief
-from risk import services
+from missing_reports.services import episodes as episode_services
 from risk.models import (
     ExternalScreen,
     IdentificationReport,
@@ -29,6 +28,7 @@ from risk.models import (
     RiskSnapshot,
     Screening,
 )
+from risk.services import decisions, observations
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def screening_data(findings=(), **overrides):
 
 def record(actor, youth, code="C7.2", *, evidence="verified", observed_at=None, **extra):
     now = timezone.now()
-    return services.record_observation(
+    return observations.record_observation(
         actor=actor, youth_id=youth.pk, indicator_code=code, observed_at=observed_at or now - 2 * HOUR,
         information_received_at=extra.pop("information_received_at", now - HOUR), source="caregiver",
         evidence=evidence, **extra,
@@ -530,11 +530,11 @@ def test_an_external_screen_needs_the_other_tools_name(client_for, supervisor_a,
 def test_decisions_are_listed_newest_first_superseded_kept_with_the_report_clock(
     client_for, supervisor_a, caseworker_a, youth_a1
 ):
-    first = services.decide(
+    first = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome="no_concern", expected_latest_decision_id=None,
         reason="Talked with the youth and the caregiver.",
     )
-    second = services.decide(
+    second = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome="identified", expected_latest_decision_id=first.pk,
         trafficking_type="sex", trafficking_kind="familial", timing="in_care",
         information_received_at=timezone.now() - 2 * HOUR,
@@ -574,10 +574,10 @@ def test_the_risk_page_runs_the_same_queries_with_1_and_20_observations(
             for i in range(start, start + count):
                 record(caseworker_a, youth_a1, codes[i % len(codes)], observed_at=now - (i + 2) * HOUR,
                        evidence="reported" if i % 2 else "verified")
-        services.record_screening(
+        observations.record_screening(
             actor=caseworker_a, youth_id=youth_a1.pk, conducted_at=now - HOUR, no_indicators_found=True
         )
-        services.record_external_screen(
+        observations.record_external_screen(
             actor=caseworker_a, youth_id=youth_a1.pk, tool="sscst", result_category="Concern",
             screened_on=timezone.localdate(),
         )
@@ -585,8 +585,8 @@ def test_the_risk_page_runs_the_same_queries_with_1_and_20_observations(
     add(1, 0)
     small = count_queries(client, risk_url(youth_a1))
     add(19, 1)
-    latest = services.latest_decision(youth_a1)
-    services.decide(
+    latest = decisions.latest_decision(youth_a1)
+    decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome="at_risk", safety_plan="Weekly check-ins.",
         referrals=["housing"], expected_latest_decision_id=latest.pk if latest else None,
     )

@@ -18,9 +18,10 @@ from django.utils import timezone
 from PIL import Image
 
 from caseapp.services import photos as photo_services
-from missing_reports import deadlines, services
+from missing_reports import deadlines
 from missing_reports.models import Notification, PacketKind
 from missing_reports.packets import completeness, facts, kinds
+from missing_reports.services import episodes as services
 
 pytestmark = pytest.mark.django_db
 

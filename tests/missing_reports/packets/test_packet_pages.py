@@ -17,7 +17,6 @@ from django.utils.html import escape
 
 from caseapp.models import AuditAction, AuditEvent
 from caseapp.services.youth import update_youth
-from missing_reports import services
 from missing_reports.models import (
     Notification,
     PacketKind,
@@ -26,6 +25,7 @@ from missing_reports.models import (
     PacketVersion,
 )
 from missing_reports.packets import completeness
+from missing_reports.services import episodes as services
 from tests.factories import PlacementFactory, YouthFactory
 from tests.personas import OUTSIDERS
 

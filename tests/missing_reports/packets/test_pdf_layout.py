@@ -5,7 +5,7 @@ import re
 
 from pypdf import PdfReader
 
-from missing_reports.packets import pdf
+from missing_reports.packets.pdf import layout
 
 
 def frame_facts():
@@ -24,8 +24,10 @@ def text_of(pdf_bytes):
 
 def test_a_value_longer_than_a_page_is_split_over_pages_and_kept_whole():
     words = [f"word{n:04d}" for n in range(1500)]
-    story = pdf.section("Missing event", pdf.fields([("Circumstances", " ".join(words)), ("Vehicle", "Blue van")]))
-    pages = text_of(pdf.render(frame_facts(), "Test", story))
+    story = layout.section(
+        "Missing event", layout.fields([("Circumstances", " ".join(words)), ("Vehicle", "Blue van")])
+    )
+    pages = text_of(layout.render(frame_facts(), "Test", story))
     assert len(pages) >= 2
     everything = " ".join(pages)
     assert re.findall(r"word\d{4}", everything) == words
@@ -34,10 +36,11 @@ def test_a_value_longer_than_a_page_is_split_over_pages_and_kept_whole():
 
 def test_a_long_grid_repeats_its_header_on_each_page():
     rows = [[f"Row {n}", "Returned", "Home", "Returned on their own"] for n in range(120)]
-    widths = [1.75 * pdf.inch, 1.75 * pdf.inch, pdf.CONTENT_WIDTH - 5.1 * pdf.inch, 1.6 * pdf.inch]
-    story = pdf.section("Prior missing episodes", pdf.grid(["Last seen", "Returned", "Where found", "How located"],
-                                                           rows, widths))
-    pages = text_of(pdf.render(frame_facts(), "Test", story))
+    widths = [1.75 * layout.inch, 1.75 * layout.inch, layout.CONTENT_WIDTH - 5.1 * layout.inch, 1.6 * layout.inch]
+    story = layout.section(
+        "Prior missing episodes", layout.grid(["Last seen", "Returned", "Where found", "How located"], rows, widths)
+    )
+    pages = text_of(layout.render(frame_facts(), "Test", story))
     assert len(pages) >= 2
     for page in pages:
         assert "Last seen Returned Where found How located" in page
@@ -45,7 +48,7 @@ def test_a_long_grid_repeats_its_header_on_each_page():
 
 
 def test_a_word_wider_than_its_cell_is_cut_not_lost():
-    lines = pdf._wrap("x" * 200, "Helvetica", 9, 100)
+    lines = layout._wrap("x" * 200, "Helvetica", 9, 100)
     assert len(lines) > 1 and "".join(lines) == "x" * 200
-    assert pdf._wrap("", "Helvetica", 9, 100) == [""]
-    assert pdf._wrap("a b\nc", "Helvetica", 9, 100) == ["a b", "c"]
+    assert layout._wrap("", "Helvetica", 9, 100) == [""]
+    assert layout._wrap("a b\nc", "Helvetica", 9, 100) == ["a b", "c"]

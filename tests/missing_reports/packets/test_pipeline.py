@@ -23,10 +23,12 @@ from PIL import Image
 from caseapp.models import AuditAction, AuditEvent
 from caseapp.services.photos import add_photo
 from caseapp.services.youth import update_youth
-from missing_reports import services, tasks
+from missing_reports import tasks
 from missing_reports.models import PacketKind, PacketStatus, PacketSubmission, PacketVersion
 from missing_reports.packets import facts as packet_facts
 from missing_reports.packets import kinds, pipeline
+from missing_reports.services import episodes as services
+from missing_reports.services import submissions
 from tests.factories import YouthFactory
 
 pytestmark = pytest.mark.django_db
@@ -576,7 +578,7 @@ def submit(actor, packet, **overrides):
         "channel": "ncmec_call_centre", "reference": "NCMEC-1234567",
         "submitted_at": timezone.now() - 10 * MIN, **overrides,
     }
-    return services.record_submission(actor=actor, packet_id=packet.pk, **fields)
+    return submissions.record_submission(actor=actor, packet_id=packet.pk, **fields)
 
 
 def test_submitting_the_ncmec_packet_completes_the_ncmec_clock_with_the_case_number(

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from caseapp.audit import client_ip
-from caseapp.forms import call_service
+from caseapp.forms.base import call_service
 
-from . import reports, selectors, services
-from .forms import ExportRequestForm
-from .models import ExportStatus
+from .. import reports, selectors
+from ..forms.exports import ExportRequestForm
+from ..models import ExportStatus
+from ..services import jobs as job_services
 
 # How often the job page asks for the status while the export waits or runs, in milliseconds.
 POLL_MS = 2000
@@ -34,7 +35,7 @@ def reports_page(request):
         job = call_service(
             request,
             form,
-            services.start_export,
+            job_services.start_export,
             report=form.cleaned_data["report"],
             fmt=form.cleaned_data["format"],
             filters=form.filters(),
@@ -87,7 +88,7 @@ def export_detail(request, job_id):
             "job": job,
             "status": status,
             "report": reports.get(job.report),
-            "filters": services.describe_filters(job),
+            "filters": job_services.describe_filters(job),
             "mine": job.requested_by_id == request.user.pk,
             "expired": job.status == ExportStatus.EXPIRED
             or (job.status == ExportStatus.READY and not job.is_downloadable()),
@@ -106,7 +107,7 @@ def export_status(request, job_id):
 
 @require_safe
 def export_download(request, job_id):
-    handle, filename, content_type = services.open_export_file(request.user, job_id, ip=client_ip(request))
+    handle, filename, content_type = job_services.open_export_file(request.user, job_id, ip=client_ip(request))
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
@@ -115,7 +116,7 @@ def export_download(request, job_id):
 @require_POST
 def export_retry(request, job_id):
     try:
-        services.retry_export(actor=request.user, job_id=job_id)
+        job_services.retry_export(actor=request.user, job_id=job_id)
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
@@ -126,7 +127,7 @@ def export_retry(request, job_id):
 @require_POST
 def export_run_again(request, job_id):
     try:
-        job = services.run_again(actor=request.user, job_id=job_id, ip=client_ip(request))
+        job = job_services.run_again(actor=request.user, job_id=job_id, ip=client_ip(request))
     except ValidationError as exc:
         messages.warning(
             request,

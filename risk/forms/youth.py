@@ -1,14 +1,14 @@
 """Forms of the youth's risk pages: an observation, a retraction, a structured screening, an external
 screen's result. They check the shape of the input; risk.services checks every rule (dates, catalogue,
-scope) and its errors are shown on these forms (caseapp.forms.add_service_error)."""
+scope) and its errors are shown on these forms (caseapp.forms.base.add_service_error)."""
 
 from django import forms
 
-from caseapp.forms import DATE_WIDGET, AgencyLocalDateTimeField
+from caseapp.forms.base import DATE_WIDGET, AgencyLocalDateTimeField
 from caseapp.language import CHECK_ATTR
 from caseapp.local_time import now_to_the_minute
 
-from .models import Category, Evidence, ScreenTool, Source
+from ..models import Category, Evidence, ScreenTool, Source
 
 TRIPWIRE_NOTE = (
     "Recording one opens the identification workflow at once: a supervisor is asked to review today, and the "

@@ -40,10 +40,10 @@ from caseapp.local_time import short_time
 from caseapp.models import AuditAction, PlacementType, Team
 from caseapp.queue import enqueue_on_commit
 
-from . import reports, selectors
-from .models import ExportJob, ExportStatus, export_path
-from .reports.base import PERIOD, PLACEMENT_TYPES, TEAMS, ExportFilters, ReportQuery
-from .writers import XLSX_MAX_ROWS, writer_for
+from .. import reports, selectors
+from ..models import ExportJob, ExportStatus, export_path
+from ..reports.base import PERIOD, PLACEMENT_TYPES, TEAMS, ExportFilters, ReportQuery
+from ..writers import XLSX_MAX_ROWS, writer_for
 
 log = logging.getLogger(__name__)
 

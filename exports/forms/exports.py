@@ -1,16 +1,17 @@
-"""The Reports form. It checks the shape of the input; services.check_request checks the rules."""
+"""The Reports form. It checks the shape of the input; services.jobs.check_request checks the rules."""
 
 import datetime
 
 from django import forms
 from django.utils import timezone
 
-from caseapp.forms import DATE_WIDGET
+from caseapp.forms.base import DATE_WIDGET
 from caseapp.models import MISSING_PLACEMENT_TYPES, PlacementType
 
-from . import reports, services
-from .models import ExportFormat
-from .reports.base import ExportFilters, fiscal_year_bounds, fiscal_year_choices, fiscal_year_of
+from .. import reports
+from ..models import ExportFormat
+from ..reports.base import ExportFilters, fiscal_year_bounds, fiscal_year_choices, fiscal_year_of
+from ..services import jobs as job_services
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
@@ -32,8 +33,8 @@ class TeamsField(forms.TypedMultipleChoiceField):
 
 
 def set_team_choices(form, user):
-    """Offer `user`'s teams (exports.services.teams_for: the access gate's scope) in `form`'s teams field."""
-    form.fields["teams"].choices = [(team.pk, team.name) for team in services.teams_for(user).order_by("name")]
+    """Offer `user`'s teams (exports.services.jobs.teams_for: the access gate's scope) in `form`'s teams field."""
+    form.fields["teams"].choices = [(team.pk, team.name) for team in job_services.teams_for(user).order_by("name")]
 
 
 class ExportRequestForm(forms.Form):

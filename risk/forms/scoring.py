@@ -1,5 +1,5 @@
 """The agency admin's scoring form: a weight for each scored indicator, the three band thresholds and
-a reason. Shape only: risk.services.change_scoring (through risk.scoring) checks every rule, e.g.
+a reason. Shape only: risk.services.scoring.change_scoring (through risk.scoring) checks every rule, e.g.
 that the thresholds increase and stay above what the capped categories can add.
 """
 
@@ -7,7 +7,7 @@ from django import forms
 
 from caseapp.conflicts import ConflictMergeMixin
 
-from . import catalogue
+from .. import catalogue
 
 WEIGHT_CHOICES = [(str(weight), str(weight)) for weight in catalogue.ALLOWED_WEIGHTS]
 THRESHOLDS = (("elevated", "Elevated from"), ("high", "High from"), ("urgent", "Urgent from"))

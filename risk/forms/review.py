@@ -7,11 +7,11 @@ needs, no time in the future, scope) and the views show its errors at the fields
 from django import forms
 
 from caseapp.conflicts import ConflictMergeMixin
-from caseapp.forms import AgencyLocalDateTimeField
+from caseapp.forms.base import AgencyLocalDateTimeField
 from caseapp.language import CHECK_ATTR
-from missing_reports.forms import NoticeEvidenceForm
+from missing_reports.forms.notifications import NoticeEvidenceForm
 
-from .models import IdentificationReport, Outcome, Referral, Timing, TraffickingKind, TraffickingType
+from ..models import IdentificationReport, Outcome, Referral, Timing, TraffickingKind, TraffickingType
 
 
 def _narrative(rows):
@@ -75,7 +75,7 @@ class DecisionForm(ConflictMergeMixin, forms.Form):
     expected_latest_decision_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def service_fields(self):
-        """cleaned_data as services.decide takes it."""
+        """cleaned_data as services.decisions.decide takes it."""
         data = dict(self.cleaned_data)
         data["reason"] = data.get("reason") or ""
         data["safety_plan"] = data.get("safety_plan") or ""

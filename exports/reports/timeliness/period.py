@@ -1,0 +1,74 @@
+"""What is in the period of a timeliness report: the episodes the agency learned of in it, their
+required notices, and the identified-victim reports whose information was received in it, each in the
+requester's scope (caseapp.access) and filtered by team and placement type. The rows and the figures
+both start from these querysets.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+
+from caseapp import access
+from caseapp.models import Placement
+from missing_reports.models import MissingEpisode, Notification
+from risk.models import IdentificationReport
+
+from ..base import ReportQuery
+
+
+def _episode_scope(query: ReportQuery, prefix: str = "") -> Q:
+    """The period's episodes in the requester's scope, as a filter on a model reaching them by `prefix`."""
+    start, end = query.period_bounds()
+    filters = query.filters
+    scope = Q(
+        **{
+            f"{prefix}youth__agency_id": query.agency.pk,
+            f"{prefix}youth__in": access.youth_visible_to(query.user),
+            f"{prefix}agency_learned_at__gte": start,
+            f"{prefix}agency_learned_at__lt": end,
+        }
+    )
+    if filters.team_ids:
+        scope &= Q(**{f"{prefix}youth__team_id__in": filters.team_ids})
+    if filters.placement_types:
+        scope &= Q(**{f"{prefix}placement__placement_type__in": filters.placement_types})
+    return scope
+
+
+def episodes_in_period(query: ReportQuery):
+    """Episodes the agency learned of in the period, in the requester's scope, filtered."""
+    return MissingEpisode.objects.filter(_episode_scope(query))
+
+
+def notifications_in_period(query: ReportQuery):
+    """Every required notice (missing_reports Notification) of the period's episodes."""
+    return Notification.objects.filter(_episode_scope(query, "episode__"))
+
+
+def identification_reports_in_period(query: ReportQuery):
+    """Identified-victim reports to law enforcement whose information the agency received in the period."""
+    start, end = query.period_bounds()
+    filters = query.filters
+    reports = IdentificationReport.objects.filter(
+        youth__agency_id=query.agency.pk,
+        youth__in=access.youth_visible_to(query.user),
+        decision__information_received_at__gte=start,
+        decision__information_received_at__lt=end,
+    )
+    if filters.team_ids:
+        reports = reports.filter(youth__team_id__in=filters.team_ids)
+    if filters.placement_types:
+        # The placement the youth was in on the day the information was received (end dates exclusive).
+        placed = Placement.objects.filter(
+            youth_id=OuterRef("youth_id"),
+            placement_type__in=filters.placement_types,
+            start_date__lte=OuterRef("received_day"),
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("received_day")))
+        reports = reports.annotate(received_day=TruncDate("decision__information_received_at", tzinfo=query.tz)).filter(
+            Exists(placed)
+        )
+    return reports
+
+
+def _labels(choices):
+    """{value: label} of a model's choices (the rows' methods, the figures' sexes)."""
+    return {value: str(label) for value, label in choices.choices}

@@ -1,0 +1,3 @@
+"""The verbs of the risk module, one module per job: observations (observations and screenings, which
+queue a reassessment), decisions (a supervisor's decision and the identified-victim report) and scoring
+(the agency's weights). Views, commands and tasks import the module they need."""
