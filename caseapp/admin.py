@@ -88,7 +88,8 @@ class AgencyForm(forms.ModelForm):
         model = Agency
         fields = (
             "name", "code", "state", "time_zone", "phone", "email", "address", "compliance_contact_email",
-            "serves_under_26",
+            "serves_under_26", "first_hour_reminder_minutes", "reminder_lead_hours_first",
+            "reminder_lead_hours_second",
         )
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,8 @@ placement) live in caseapp/services/; who may see what lives in caseapp/access.p
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -13,6 +15,9 @@ from simple_history.models import HistoricalRecords
 
 from . import afcars
 from .local_time import short_time, validate_time_zone
+
+# The law's ceiling for the reporting clocks: no reminder lead is longer.
+REMINDER_LEAD_CEILING_HOURS = 24
 
 
 class Agency(models.Model):
@@ -39,13 +44,58 @@ class Agency(models.Model):
     )
     # Agency option under §471(a)(9)(C)(i)(II): also serve people under 26 who are not in care.
     serves_under_26 = models.BooleanField(default=False)
+    # The reminders of the reporting clocks (missing_reports.escalation): the agency picks its leads.
+    first_hour_reminder_minutes = models.PositiveSmallIntegerField(
+        "first reminder after the agency learned (minutes)",
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(REMINDER_LEAD_CEILING_HOURS * 60)],
+        help_text="Law enforcement and NCMEC are to be told immediately: the caseworker is reminded this long "
+        "after the agency learned of a run if either notice is still not recorded.",
+    )
+    reminder_lead_hours_first = models.PositiveSmallIntegerField(
+        "caseworker reminder (hours before due)",
+        default=4,
+        validators=[MaxValueValidator(REMINDER_LEAD_CEILING_HOURS)],
+        help_text="Whole hours before a clock runs out; at most 24.",
+    )
+    reminder_lead_hours_second = models.PositiveSmallIntegerField(
+        "supervisor reminder (hours before due)",
+        default=1,
+        validators=[MaxValueValidator(REMINDER_LEAD_CEILING_HOURS)],
+        help_text="Whole hours before a clock runs out; fewer than the caseworker reminder (0 means at the due time).",
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_lead_hours_first__gt=F("reminder_lead_hours_second"))
+                & Q(reminder_lead_hours_first__lte=REMINDER_LEAD_CEILING_HOURS),
+                name="agency_reminder_leads_in_order",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        first, second = self.reminder_lead_hours_first, self.reminder_lead_hours_second
+        if first is not None and second is not None and first <= second:
+            raise ValidationError(
+                {
+                    "reminder_lead_hours_second": (
+                        f"The supervisor reminder must come after the caseworker reminder: fewer hours before due "
+                        f"than {first} h."
+                    )
+                }
+            )
+
+    @property
+    def reminder_leads(self) -> list[int]:
+        """[caseworker, supervisor] reminder leads in hours before a clock's due time."""
+        return [self.reminder_lead_hours_first, self.reminder_lead_hours_second]
 
 
 class Team(models.Model):

@@ -193,9 +193,8 @@ CELERY_BEAT_SCHEDULE = {}
 # Export files (Reports page) are removed this many hours after they are made; the job row stays.
 EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=72)
 
-# Reminders before a reporting clock runs out, in hours before it is due: the first lead emails the
-# youth's caseworker(s), the second the team's supervisor(s) (missing_reports/escalation.py).
-ESCALATION_LEAD_HOURS = env.list("ESCALATION_LEAD_HOURS", cast=int, default=[4, 1])
+# The reminder leads of the reporting clocks are agency settings (Agency.reminder_lead_hours_*,
+# first_hour_reminder_minutes; missing_reports/escalation.py).
 # Where the app is reached, for links in emails.
 APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -68,6 +68,16 @@ FEDERAL_SOURCES = {
     IDENTIFIED: "Federal: SSA §471(a)(34)(A)",
 }
 # No federal deadline for the return interview (docs/duties.md#return-interview): this is the default; FL: 24 h.
+# The parties the law says to tell "immediately" (24 h is only the ceiling): the escalation sweep
+# reminds the caseworker within the first hour for these clocks. Not the recovery notices.
+IMMEDIATE_PARTIES = {MISSING: (LAW_ENFORCEMENT, NCMEC)}
+IMMEDIATE_PARTY_NAMES = {LAW_ENFORCEMENT: "Law enforcement", NCMEC: "NCMEC"}
+
+
+def is_immediate(event: str, party: str) -> bool:
+    return party in IMMEDIATE_PARTIES.get(event, ())
+
+
 DEFAULT_RETURN_INTERVIEW_HOURS = 72
 
 

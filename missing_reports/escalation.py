@@ -6,8 +6,13 @@ gate: a person is emailed about a youth only if caseapp.access lets them open th
 Emails carry the youth's display name and case number, the clock and its due time in the agency's
 time zone, and a link; never a restricted field (Youth.RESTRICTED_FIELDS) or episode details.
 
-The sweep and its stages, for a clock due at D with `ESCALATION_LEAD_HOURS = [4, 1]`:
+The sweep and its stages, for a clock due at D of an agency with the default reminder settings
+(Agency.first_hour_reminder_minutes = 60, reminder_lead_hours_first = 4, reminder_lead_hours_second = 1),
+the run learned of at L:
 
+    FIRST_HOUR       from L + 1 h   only law enforcement and NCMEC after a run (deadlines.is_immediate:
+                                    the law says "immediately", 24 h is the ceiling): the youth's
+                                    assigned caseworkers (else the one who logged the run)
     LEAD_CASEWORKER  from D - 4 h   the youth's assigned caseworkers (else the one who logged the run)
     LEAD_SUPERVISOR  from D - 1 h   the team's supervisors (else the compliance contact, else caseworkers)
     OVERDUE          after D        Notification.overdue_at is set; the agency's compliance contact and
@@ -51,6 +56,7 @@ from django.utils import timezone
 
 from caseapp import access
 from caseapp.local_time import agency_zone, display_time, duration
+from caseapp.models import REMINDER_LEAD_CEILING_HOURS
 
 from . import clock_state, deadlines
 from .models import Escalation, EscalationStage, MissingEpisode, Notification
@@ -64,29 +70,34 @@ EMAIL_TIMEOUT_SECONDS = 30
 # Stages from the least to the most advanced.
 STAGES = (EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE)
 LEAD_STAGES = STAGES[:2]
+# The episode clocks: the "immediately" clocks have the first-hour stage before the others.
+NOTICE_STAGES = (EscalationStage.FIRST_HOUR, *STAGES)
+# No agency's lead (nor its first-hour reminder of a clock of at most 24 h) reaches further before
+# due than the ceiling: the candidates' bound, whatever each agency has set.
+CANDIDATE_WINDOW = datetime.timedelta(hours=REMINDER_LEAD_CEILING_HOURS)
 
 
 # --- Pure rules -----------------------------------------------------------------------------
 
 
-def lead_hours() -> list[int]:
-    """The reminder leads in hours: [caseworker, supervisor]. Fewer values mean fewer reminders."""
-    return [max(0, int(hours)) for hours in settings.ESCALATION_LEAD_HOURS][: len(LEAD_STAGES)]
-
-
-def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads, stages=STAGES):
+def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads, stages=STAGES, first_from=None):
     """The most advanced stage a clock due at `due_at` has reached at `now`, or None.
 
-    `stages` run from the least to the most advanced; the last is the overdue stage, the ones before
-    it are the reminders, paired in order with the `leads` (hours before due).
+    `stages` run from the least to the most advanced; the last is the overdue stage. With
+    `first_from` (a time, not a lead), the first stage is reached from that instant on and the
+    stages after it are the reminders; otherwise all before the last are. The reminders are paired
+    in order with the `leads` (hours before due).
     """
     if clock_state.state(due_at, None, now) is clock_state.OVERDUE:
         return stages[-1]
+    reminders = stages[1:-1] if first_from is not None else stages[:-1]
     reached = [
         stage
-        for stage, hours in zip(stages[:-1], leads, strict=False)
+        for stage, hours in zip(reminders, leads, strict=False)
         if clock_state.state(due_at, None, now, soon=datetime.timedelta(hours=hours)) is clock_state.DUE_SOON
     ]
+    if first_from is not None and now >= first_from:
+        reached.append(stages[0])
     return max(reached, key=stages.index) if reached else None
 
 
@@ -136,7 +147,7 @@ def clock_recipients(youth, stage, fallback_caseworkers=()) -> list[str]:
     def caseworkers():
         return emails_of(youth.assigned_caseworkers.all(), youth) or emails_of(fallback_caseworkers, youth)
 
-    if stage == EscalationStage.LEAD_CASEWORKER:
+    if stage in (EscalationStage.FIRST_HOUR, EscalationStage.LEAD_CASEWORKER):
         return caseworkers() or supervisor_emails(youth)
     if stage == EscalationStage.LEAD_SUPERVISOR:
         return supervisor_emails(youth) or compliance_emails(youth) or caseworkers()
@@ -217,16 +228,27 @@ class ClockKind:
     stages: tuple  # least to most advanced; the last is the overdue stage
     recipients: Callable  # (clock, stage) -> list of addresses
     message: Callable  # (clock, stage, now) -> (subject, body)
+    agency: Callable  # clock -> its Agency (select_related), whose reminder leads apply
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    # clock -> when its first stage (stages[0]) starts, or None for a clock without that stage.
+    first_from: Callable | None = None
+
+    def schedule(self, clock):
+        """(the clock's stages, when its first stage starts or None)."""
+        first = self.first_from(clock) if self.first_from else None
+        if self.first_from and first is None:
+            return self.stages[1:], None
+        return self.stages, first
 
 
-def candidates(kind: ClockKind, now, leads):
+def candidates(kind: ClockKind, now):
     """Open clocks of `kind` that may need an email at `now`: one query, plus fixed prefetches.
 
-    Bounded by the longest lead; a clock whose overdue email went out is finished with.
+    Bounded by the widest window any agency can set; a clock whose overdue email went out is
+    finished with.
     """
-    soon = datetime.timedelta(hours=max(leads, default=0))
+    soon = CANDIDATE_WINDOW
     overdue_sent = kind.escalations.objects.filter(
         **{kind.subject_field: OuterRef("pk")}, stage=kind.stages[-1], sent_at__isnull=False
     )
@@ -244,25 +266,27 @@ def _needs_work(rows: dict, stage, now) -> bool:
     return row is None or is_stale_claim(row, now)
 
 
-def sweep_kind(kind: ClockKind, clocks, now, leads) -> dict:
-    """Send the reminders and overdue emails of `clocks` (read by `candidates`) due at `now`.
-    Returns counts per stage (and skipped). Safe to run concurrently and repeatedly."""
+def sweep_kind(kind: ClockKind, clocks, now) -> dict:
+    """Send the reminders and overdue emails of `clocks` (read by `candidates`) due at `now`, at the
+    leads of each clock's agency. Returns counts per stage (and skipped). Safe to run concurrently
+    and repeatedly."""
     counts = {str(stage): 0 for stage in kind.stages} | {"skipped": 0}
     for clock in clocks:
-        stage = stage_due(clock.due_at, now, leads, kind.stages)
+        stages, first_from = kind.schedule(clock)
+        stage = stage_due(clock.due_at, now, kind.agency(clock).reminder_leads, stages, first_from)
         if stage is None:
             continue
         if not _needs_work({row.stage: row for row in clock.escalations.all()}, stage, now):
             continue
         try:
-            _escalate(kind, clock, stage, now, counts)
+            _escalate(kind, clock, stages, stage, now, counts)
         except Exception:  # one clock's failure must not stop the others' emails
             log.exception("Escalation %s of %s %s failed; the next sweep retries.", stage, kind.name, clock.pk)
     return counts
 
 
-def _escalate(kind, clock, stage, now, counts):
-    claim = _claim(kind, clock, stage, now, counts)
+def _escalate(kind, clock, stages, stage, now, counts):
+    claim = _claim(kind, clock, stages, stage, now, counts)
     if claim is None:
         return
     if not claim.recipients:
@@ -284,13 +308,14 @@ def _escalate(kind, clock, stage, now, counts):
 
 
 @transaction.atomic
-def _claim(kind, clock, stage, now, counts):
-    """Claim `stage` of `clock` and skip the stages before it, in one committed transaction."""
+def _claim(kind, clock, stages, stage, now, counts):
+    """Claim `stage` of `clock` and skip the stages before it (of the clock's `stages`), in one
+    committed transaction."""
     locked = kind.model.objects.select_for_update(skip_locked=True).filter(kind.is_open, pk=clock.pk).first()
     if locked is None:  # done since the candidates were read, or another sweep has it now
         return None
     rows = {row.stage: row for row in kind.escalations.objects.filter(**{f"{kind.subject_field}_id": clock.pk})}
-    for earlier in kind.stages[: kind.stages.index(stage)]:
+    for earlier in stages[: stages.index(stage)]:
         row = rows.get(earlier)
         if row is None:
             if _insert(kind, clock, earlier, now, [SKIPPED]) is not None:
@@ -335,9 +360,9 @@ def _insert(kind, clock, stage, now, recipients):
 # --- The notice clocks of the episodes ------------------------------------------------------
 
 
-def candidate_clocks(now, leads):
+def candidate_clocks(now):
     """Open notice clocks that may need an email at `now`."""
-    return candidates(NOTICE_CLOCKS, now, leads)
+    return candidates(NOTICE_CLOCKS, now)
 
 
 def sweep(now=None) -> dict:
@@ -345,8 +370,16 @@ def sweep(now=None) -> dict:
     (and skipped). Safe to run concurrently and repeatedly: see the module docstring.
     """
     now = now or timezone.now()
-    leads = lead_hours()
-    return sweep_kind(NOTICE_CLOCKS, candidate_clocks(now, leads), now, leads)
+    return sweep_kind(NOTICE_CLOCKS, candidate_clocks(now), now)
+
+
+def first_hour_from(clock):
+    """When the first-hour reminder of a notice clock starts: the agency's minutes after it learned of
+    the run, for the parties the law says "immediately" for; None for the other clocks."""
+    if not deadlines.is_immediate(clock.event, clock.party):
+        return None
+    episode = clock.episode
+    return episode.agency_learned_at + datetime.timedelta(minutes=episode.youth.agency.first_hour_reminder_minutes)
 
 
 def _message(clock, stage, now) -> tuple[str, str]:
@@ -367,8 +400,12 @@ def _message(clock, stage, now) -> tuple[str, str]:
         "overdue_by": duration(now - clock.due_at),
         "learned_at": display_time(episode.agency_learned_at, zone),
         "url": episode_url(episode.pk),
+        "party": deadlines.IMMEDIATE_PARTY_NAMES.get(clock.party, clock.label),
+        "after": duration(datetime.timedelta(minutes=agency.first_hour_reminder_minutes)),
     }
-    if stage == EscalationStage.OVERDUE:
+    if stage == EscalationStage.FIRST_HOUR:
+        subject = f"Not recorded yet: {clock.label} for {who}, due immediately"
+    elif stage == EscalationStage.OVERDUE:
         subject = f"Overdue: {clock.label} for {who}"
     else:
         subject = f"Reminder: {clock.label} due {due} for {who}"
@@ -387,9 +424,11 @@ NOTICE_CLOCKS = ClockKind(
     escalations=Escalation,
     subject_field="notification",
     is_open=Q(done_at__isnull=True),
-    stages=STAGES,
+    stages=NOTICE_STAGES,
     recipients=lambda clock, stage: recipients_for(clock.episode, stage),
     message=_message,
+    agency=lambda clock: clock.episode.youth.agency,
+    first_from=first_hour_from,
     select_related=("episode__youth__team", "episode__youth__agency", "episode__created_by"),
     prefetch_related=("episode__youth__assigned_caseworkers", "episode__youth__team__supervisors"),
 )

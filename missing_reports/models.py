@@ -295,6 +295,7 @@ class NotificationUpdate(models.Model):
 
 
 class EscalationStage(models.TextChoices):
+    FIRST_HOUR = "first_hour", "Reminder to the caseworker in the first hour"
     LEAD_CASEWORKER = "lead_caseworker", "Reminder to the caseworker"
     LEAD_SUPERVISOR = "lead_supervisor", "Reminder to the supervisor"
     OVERDUE = "overdue", "Overdue: compliance contact told"

@@ -3,7 +3,7 @@ report to law enforcement. They escalate exactly like the episode clocks (missin
 the same stage rule, the same claim protocol with a lease, the same access gate; only who is told and
 what the email says differ. This module names the two kinds of clock; the protocol is shared.
 
-Review items (risk.reviews; due per risk.review_due), with `ESCALATION_LEAD_HOURS = [4, 1]`:
+Review items (risk.reviews; due per risk.review_due), with the agency's reminder leads (default 4 h and 1 h):
 
     reminder        from D - 4 h   the supervisors of the youth's team (else the agency admins, who
     last_reminder   from D - 1 h   may decide too; else the compliance contact)
@@ -139,6 +139,7 @@ REVIEW_ITEMS = clocks.ClockKind(
     stages=REVIEW_STAGES,
     recipients=review_recipients,
     message=review_message,
+    agency=lambda item: item.youth.agency,
     select_related=("youth__team", "youth__agency"),
     prefetch_related=("youth__team__supervisors",),
 )
@@ -152,17 +153,18 @@ IDENTIFICATION_REPORTS = clocks.ClockKind(
     stages=REPORT_STAGES,
     recipients=report_recipients,
     message=report_message,
+    agency=lambda report: report.youth.agency,
     select_related=("youth__team", "youth__agency", "decision__decided_by"),
     prefetch_related=("youth__assigned_caseworkers", "youth__team__supervisors"),
 )
 
 
-def candidate_reviews(now, leads):
-    return clocks.candidates(REVIEW_ITEMS, now, leads)
+def candidate_reviews(now):
+    return clocks.candidates(REVIEW_ITEMS, now)
 
 
-def candidate_reports(now, leads):
-    return clocks.candidates(IDENTIFICATION_REPORTS, now, leads)
+def candidate_reports(now):
+    return clocks.candidates(IDENTIFICATION_REPORTS, now)
 
 
 def sweep(now=None) -> dict:
@@ -170,8 +172,7 @@ def sweep(now=None) -> dict:
     `now`. Returns {"reviews": counts per stage, "reports": counts per stage}. Safe to run concurrently
     and repeatedly (missing_reports.escalation's protocol)."""
     now = now or timezone.now()
-    leads = clocks.lead_hours()
     return {
-        "reviews": clocks.sweep_kind(REVIEW_ITEMS, candidate_reviews(now, leads), now, leads),
-        "reports": clocks.sweep_kind(IDENTIFICATION_REPORTS, candidate_reports(now, leads), now, leads),
+        "reviews": clocks.sweep_kind(REVIEW_ITEMS, candidate_reviews(now), now),
+        "reports": clocks.sweep_kind(IDENTIFICATION_REPORTS, candidate_reports(now), now),
     }

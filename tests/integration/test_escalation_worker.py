@@ -75,8 +75,8 @@ def test_two_sweeps_at_once_send_each_stage_once(
     barrier = threading.Barrier(2, timeout=30)
     read_candidates = escalation.candidate_clocks
 
-    def candidates_then_wait(now, leads):
-        clocks = list(read_candidates(now, leads))
+    def candidates_then_wait(now):
+        clocks = list(read_candidates(now))
         barrier.wait()
         return clocks
 

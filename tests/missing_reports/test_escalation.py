@@ -25,8 +25,9 @@ MIN = datetime.timedelta(minutes=1)
 SEC = datetime.timedelta(seconds=1)
 HONOLULU = zoneinfo.ZoneInfo("Pacific/Honolulu")
 COMPLIANCE = "compliance@agency-a.example.org"
-LEAD_CW, LEAD_SUP, OVERDUE = (
-    EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE,
+FIRST, LEAD_CW, LEAD_SUP, OVERDUE = (
+    EscalationStage.FIRST_HOUR, EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR,
+    EscalationStage.OVERDUE,
 )
 
 
@@ -70,6 +71,11 @@ def about(mailoutbox, clock):
     return [m for m in mailoutbox if clock.label in m.subject]
 
 
+def reminders(mailoutbox, clock):
+    """The reminders before due (not the first-hour one, not the overdue one) about `clock`."""
+    return [m for m in about(mailoutbox, clock) if m.subject.startswith("Reminder:")]
+
+
 def stages(clock):
     return {e.stage: e for e in Escalation.objects.filter(notification=clock)}
 
@@ -107,11 +113,11 @@ def test_without_leads_only_the_overdue_stage_exists():
 
 def test_caseworker_is_reminded_at_the_first_lead_and_only_then(episode, ncmec, learned, mailoutbox, caseworker_a):
     escalation.sweep(now=ncmec.due_at - 4 * H - SEC)
-    assert about(mailoutbox, ncmec) == []
+    assert reminders(mailoutbox, ncmec) == []
 
     counts = escalation.sweep(now=ncmec.due_at - 4 * H)
 
-    [message] = about(mailoutbox, ncmec)
+    [message] = reminders(mailoutbox, ncmec)
     assert message.to == [caseworker_a.email]
     assert message.subject.startswith("Reminder: NCMEC due ")
     assert "in 4 h" in message.body
@@ -170,14 +176,17 @@ def test_each_stage_is_sent_once_however_often_the_sweep_runs(episode, le, ncmec
         first = escalation.sweep(now=moment)
         again = escalation.sweep(now=moment + SEC)
         assert sum(first.values()) >= 1
-        assert again == {LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 0, "skipped": 0}
+        assert again == {FIRST: 0, LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 0, "skipped": 0}
 
+    # Law enforcement's 2 h clock is past its caseworker lead at once: its first-hour stage is skipped.
     assert len(about(mailoutbox, le)) == 3
-    assert len(about(mailoutbox, ncmec)) == 3
-    assert Escalation.objects.count() == 6
-    assert not Escalation.objects.filter(sent_at__isnull=True).exists()
+    assert len(about(mailoutbox, ncmec)) == 4  # the first hour, the two leads, overdue
+    assert Escalation.objects.count() == 8
+    assert list(Escalation.objects.filter(sent_at__isnull=True).values_list("stage", "recipients")) == [
+        (FIRST, [escalation.SKIPPED])
+    ]
     escalation.sweep(now=ncmec.due_at + 30 * 24 * H)
-    assert len(mailoutbox) == 6
+    assert len(mailoutbox) == 7
 
 
 def test_a_clock_shorter_than_the_lead_reminds_the_caseworker_at_once(episode, le, learned, mailoutbox, caseworker_a):
@@ -189,12 +198,24 @@ def test_a_clock_shorter_than_the_lead_reminds_the_caseworker_at_once(episode, l
     assert "KS PPS 5245" in message.body
 
 
-def test_leads_come_from_settings(settings, episode, ncmec, mailoutbox):
-    settings.ESCALATION_LEAD_HOURS = [6, 2]
+def test_leads_come_from_the_agency(agency, episode, ncmec, mailoutbox, caseworker_a, supervisor_a):
+    agency.reminder_lead_hours_first, agency.reminder_lead_hours_second = 6, 2
+    agency.save()
+    escalation.sweep(now=ncmec.due_at - 6 * H - SEC)
+    assert reminders(mailoutbox, ncmec) == []
     escalation.sweep(now=ncmec.due_at - 6 * H)
+    assert [m.to for m in reminders(mailoutbox, ncmec)] == [[caseworker_a.email]]
+    assert "in 6 h" in reminders(mailoutbox, ncmec)[0].body
+    escalation.sweep(now=ncmec.due_at - 2 * H - SEC)
+    assert len(reminders(mailoutbox, ncmec)) == 1
     escalation.sweep(now=ncmec.due_at - 2 * H)
-    assert [m.subject.split(":")[0] for m in about(mailoutbox, ncmec)] == ["Reminder", "Reminder"]
-    assert set(stages(ncmec)) == {LEAD_CW, LEAD_SUP}
+    assert [m.to for m in reminders(mailoutbox, ncmec)] == [[caseworker_a.email], [supervisor_a.email]]
+    assert stages(ncmec)[LEAD_SUP].sent_at == ncmec.due_at - 2 * H
+
+
+def test_the_default_leads_do_not_remind_6_h_before_due(episode, ncmec, mailoutbox):
+    escalation.sweep(now=ncmec.due_at - 6 * H)
+    assert reminders(mailoutbox, ncmec) == []
 
 
 # --- Done clocks ------------------------------------------------------------------------------
@@ -223,7 +244,7 @@ def test_a_clock_done_after_a_reminder_gets_nothing_further(episode, le, casewor
     escalation.sweep(now=le.due_at - H)
     escalation.sweep(now=le.due_at + H)
     assert len(about(mailoutbox, le)) == 1
-    assert set(stages(le)) == {LEAD_CW}
+    assert set(stages(le)) == {FIRST, LEAD_CW}  # the first hour skipped: the 2 h clock began at its lead
 
 
 # --- Catch-up after an outage -----------------------------------------------------------------
@@ -232,13 +253,13 @@ def test_a_clock_done_after_a_reminder_gets_nothing_further(episode, le, casewor
 def test_a_clock_first_seen_overdue_gets_only_the_overdue_email(episode, le, ncmec, mailoutbox, caseworker_a):
     counts = escalation.sweep(now=ncmec.due_at + H)
 
-    assert counts == {LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 2, "skipped": 4}
+    assert counts == {FIRST: 0, LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 2, "skipped": 6}
     assert [m.subject.split(":")[0] for m in mailoutbox] == ["Overdue", "Overdue"]
     assert not any(caseworker_a.email in m.to for m in mailoutbox)
     for clock in (le, ncmec):
         rows = stages(clock)
         assert rows[OVERDUE].sent_at == ncmec.due_at + H
-        for skipped in (rows[LEAD_CW], rows[LEAD_SUP]):
+        for skipped in (rows[FIRST], rows[LEAD_CW], rows[LEAD_SUP]):
             assert skipped.sent_at is None
             assert skipped.recipients == [escalation.SKIPPED]
         clock.refresh_from_db()
@@ -300,12 +321,12 @@ def test_a_failed_send_is_retried_by_the_next_sweep(episode, le, learned, mailou
 
 def test_a_sweep_working_from_an_old_read_sends_nothing_twice(episode, le, learned, mailoutbox, monkeypatch):
     now = learned + MIN
-    stale = list(escalation.candidate_clocks(now, escalation.lead_hours()))  # read before the other sweep
+    stale = list(escalation.candidate_clocks(now))  # read before the other sweep
     escalation.sweep(now=now)
-    monkeypatch.setattr(escalation, "candidate_clocks", lambda now, leads: stale)
+    monkeypatch.setattr(escalation, "candidate_clocks", lambda now: stale)
     escalation.sweep(now=now)
     assert len(about(mailoutbox, le)) == 1
-    assert Escalation.objects.filter(notification=le).count() == 1
+    assert Escalation.objects.filter(notification=le, sent_at__isnull=False).count() == 1
 
 
 # --- Who is told ------------------------------------------------------------------------------
@@ -368,7 +389,8 @@ def test_emails_show_agency_local_times_and_no_restricted_fields(
     ):
         escalation.sweep(now=moment)
 
-    assert len(mailoutbox) == 7  # the announcement, and three emails for each clock
+    # The announcement, three emails for law enforcement and four for NCMEC (the first hour too).
+    assert len(mailoutbox) == 8
     le_due = le.due_at.astimezone(HONOLULU)
     assert le_due.strftime("%H:%M") == "10:00"  # 20:00 UTC
     for message in about(mailoutbox, le):
@@ -429,7 +451,7 @@ def test_sweep_clocks_task_runs_the_sweep_now(episode, le, ncmec, mailoutbox):
     # The run was logged two days ago: both clocks are overdue now.
     Notification.objects.filter(pk=ncmec.pk).update(due_at=timezone.now() + 2 * H)
     result = tasks.sweep_clocks.delay().get()
-    assert result == {LEAD_CW: 1, LEAD_SUP: 0, OVERDUE: 1, "skipped": 2}
+    assert result == {FIRST: 0, LEAD_CW: 1, LEAD_SUP: 0, OVERDUE: 1, "skipped": 4}
     le.refresh_from_db()
     assert le.overdue_at is not None
 

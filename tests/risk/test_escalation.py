@@ -182,9 +182,9 @@ def test_an_item_decided_after_a_reminder_gets_nothing_further(identification, r
 
 
 def test_a_sweep_working_from_an_old_read_sends_nothing_twice(identification, raised, mailoutbox, monkeypatch):
-    stale = list(escalation.candidate_reviews(raised, clocks.lead_hours()))
+    stale = list(escalation.candidate_reviews(raised))
     sweep(raised)
-    monkeypatch.setattr(escalation, "candidate_reviews", lambda now, leads: stale)
+    monkeypatch.setattr(escalation, "candidate_reviews", lambda now: stale)
     sweep(raised)
     assert len(mailoutbox) == 1
     assert RiskEscalation.objects.count() == 1
