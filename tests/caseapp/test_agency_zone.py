@@ -26,6 +26,9 @@ def _admin_form(agency, **changes):
     data = {
         "name": agency.name, "code": agency.code, "state": agency.state, "time_zone": agency.time_zone,
         "phone": "", "email": "", "address": "", "compliance_contact_email": "",
+        "first_hour_reminder_minutes": agency.first_hour_reminder_minutes,
+        "reminder_lead_hours_first": agency.reminder_lead_hours_first,
+        "reminder_lead_hours_second": agency.reminder_lead_hours_second,
     }
     return {**data, **changes}
 

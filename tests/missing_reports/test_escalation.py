@@ -471,3 +471,115 @@ def test_a_sweep_with_nothing_to_send_runs_a_fixed_number_of_queries(agency, tea
         log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), learned)
     assert queries_for_idle_sweep() == few
     assert few <= 4
+
+
+# --- The first hour: law enforcement and NCMEC are to be told immediately -----------------------
+
+
+def test_stage_due_reaches_the_first_stage_at_its_start_only():
+    due = datetime.datetime(2026, 3, 8, 12, 0, tzinfo=datetime.UTC)
+    first_from = due - 23 * H
+    stages_ = escalation.NOTICE_STAGES
+    assert escalation.stage_due(due, first_from - SEC, [4, 1], stages_, first_from) is None
+    assert escalation.stage_due(due, first_from, [4, 1], stages_, first_from) == FIRST
+    assert escalation.stage_due(due, due - 4 * H, [4, 1], stages_, first_from) == LEAD_CW
+    assert escalation.stage_due(due, due + SEC, [4, 1], stages_, first_from) == OVERDUE
+
+
+def first_hour(mailoutbox, clock):
+    return [m for m in about(mailoutbox, clock) if m.subject.startswith("Not recorded yet:")]
+
+
+def test_the_caseworker_is_reminded_once_an_hour_after_the_agency_learned(
+    episode, ncmec, youth_a1, learned, mailoutbox, caseworker_a
+):
+    escalation.sweep(now=learned + 59 * MIN)
+    assert first_hour(mailoutbox, ncmec) == []
+    assert FIRST not in stages(ncmec)
+
+    counts = escalation.sweep(now=learned + 60 * MIN)
+
+    [message] = first_hour(mailoutbox, ncmec)
+    assert message.to == [caseworker_a.email]
+    due = ncmec.due_at.astimezone(HONOLULU)  # 24 h after 08:00 HST
+    assert (
+        f"NCMEC has not been recorded for {youth_a1.display_name} (case {youth_a1.case_number}) 1 h after the "
+        f"agency learned; the law says immediately, at the latest {due:%b} {due.day}, {due.year}, 8:00 AM HST."
+    ) in one_line(message.body)
+    assert counts[FIRST] == 1
+    assert stages(ncmec)[FIRST].sent_at == learned + 60 * MIN
+
+    again = escalation.sweep(now=learned + 61 * MIN)
+    escalation.sweep(now=learned + 60 * MIN + 2 * escalation.CLAIM_LEASE)
+    assert again[FIRST] == 0
+    assert len(first_hour(mailoutbox, ncmec)) == 1
+    # The reminders before due still follow.
+    escalation.sweep(now=ncmec.due_at - 4 * H)
+    assert len(reminders(mailoutbox, ncmec)) == 1
+
+
+def one_line(text):
+    return " ".join(text.split())
+
+
+def test_law_enforcement_gets_the_first_hour_reminder_where_its_clock_is_24_h(
+    agency, caseworker_a, supervisor_a, youth_a1, learned, mailoutbox
+):
+    agency.state = "CO"  # no state rule: the federal 24 h for law enforcement too
+    agency.save()
+    le = log(caseworker_a, youth_a1, learned).notifications.get(party="law_enforcement")
+    assert le.due_at == learned + 24 * H
+    escalation.sweep(now=learned + H)
+    [message] = first_hour(mailoutbox, le)
+    assert one_line(message.body).startswith("Law enforcement has not been recorded for ")
+
+
+def test_no_first_hour_reminder_when_the_notice_was_recorded_within_the_hour(
+    episode, ncmec, caseworker_a, learned, mailoutbox
+):
+    services.record_notification(
+        actor=caseworker_a, notification_id=ncmec.pk, expected_version=ncmec.version,
+        done_at=learned + 40 * MIN, method="portal", reference="NCMEC-2026-0001",
+    )
+    escalation.sweep(now=learned + H)
+    assert about(mailoutbox, ncmec) == []
+    assert not Escalation.objects.filter(notification=ncmec).exists()
+
+
+def test_the_agency_sets_when_the_first_hour_reminder_goes_out(agency, episode, ncmec, learned, mailoutbox):
+    agency.first_hour_reminder_minutes = 30
+    agency.save()
+    escalation.sweep(now=learned + 29 * MIN)
+    assert first_hour(mailoutbox, ncmec) == []
+    escalation.sweep(now=learned + 30 * MIN)
+    [message] = first_hour(mailoutbox, ncmec)
+    assert "30 min after the agency learned" in one_line(message.body)
+
+
+def test_no_first_hour_reminder_for_the_recovery_notices_or_the_return_interview(
+    episode, caseworker_a, learned, mailoutbox
+):
+    returned_at = learned + 3 * H
+    services.log_return(
+        actor=caseworker_a, episode_id=episode.pk, expected_version=episode.version,
+        located_at=returned_at - H, returned_at=returned_at, found_location_type="friend",
+        how_located="self_returned",
+    )
+    after_return = list(episode.notifications.filter(event="returned"))
+    assert after_return  # the recovery notices and the return interview
+    for moment in (returned_at + H, returned_at + 2 * H):
+        escalation.sweep(now=moment)
+    assert not Escalation.objects.filter(notification__in=after_return, stage=FIRST).exists()
+    assert not any(m.subject.startswith("Not recorded yet:") and "recovery" in m.subject for m in mailoutbox)
+
+
+def test_a_first_hour_stage_first_seen_at_23_h_is_skipped(episode, ncmec, learned, mailoutbox, supervisor_a):
+    counts = escalation.sweep(now=learned + 23 * H)  # the sweep was down; the supervisor's lead applies
+
+    assert counts[FIRST] == 0
+    assert counts[LEAD_SUP] >= 1
+    rows = stages(ncmec)
+    assert (rows[FIRST].sent_at, rows[FIRST].recipients) == (None, [escalation.SKIPPED])
+    assert [m.to for m in about(mailoutbox, ncmec)] == [[supervisor_a.email]]
+    escalation.sweep(now=learned + 23 * H + 20 * escalation.CLAIM_LEASE)
+    assert first_hour(mailoutbox, ncmec) == []
