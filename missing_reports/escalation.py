@@ -69,7 +69,6 @@ CLAIM_LEASE = datetime.timedelta(minutes=10)
 EMAIL_TIMEOUT_SECONDS = 30
 # Stages from the least to the most advanced.
 STAGES = (EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE)
-LEAD_STAGES = STAGES[:2]
 # The episode clocks: the "immediately" clocks have the first-hour stage before the others.
 NOTICE_STAGES = (EscalationStage.FIRST_HOUR, *STAGES)
 # No agency's lead (nor its first-hour reminder of a clock of at most 24 h) reaches further before

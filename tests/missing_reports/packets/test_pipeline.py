@@ -491,7 +491,7 @@ def test_a_run_saved_while_the_broker_is_down_still_gets_its_packets(commit, cas
 def test_the_sweep_task_catches_up_and_keeps_its_result(unqueued_episode):
     # The packet counts are logged, not added to the sweep's counts.
     result = tasks.sweep_clocks.apply().get()
-    assert set(result) == {"lead_caseworker", "lead_supervisor", "overdue", "skipped"}
+    assert set(result) == {"first_hour", "lead_caseworker", "lead_supervisor", "overdue", "skipped"}
     assert PacketVersion.objects.filter(episode=unqueued_episode, status=PacketStatus.READY).count() == 2
 
 
