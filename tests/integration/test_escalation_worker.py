@@ -103,9 +103,11 @@ def test_two_sweeps_at_once_send_each_stage_once(
         return Counter(results[0]) + Counter(results[1])
 
     le_due, ncmec_due = learned + 2 * H, learned + 24 * H
+    # Law enforcement's 2 h clock is inside the caseworker lead at once: its first-hour stage is skipped;
+    # NCMEC's first-hour reminder goes out an hour after the agency learned.
     expected = {
-        learned + datetime.timedelta(minutes=1): {"lead_caseworker": 8},
-        le_due - 30 * datetime.timedelta(minutes=1): {"lead_supervisor": 8},
+        learned + datetime.timedelta(minutes=1): {"lead_caseworker": 8, "skipped": 8},
+        le_due - 30 * datetime.timedelta(minutes=1): {"first_hour": 8, "lead_supervisor": 8},
         le_due + datetime.timedelta(seconds=1): {"overdue": 8},
         ncmec_due - 4 * H: {"lead_caseworker": 8},
         ncmec_due - H: {"lead_supervisor": 8},
@@ -115,23 +117,25 @@ def test_two_sweeps_at_once_send_each_stage_once(
     for now, counts in expected.items():
         total = race(now)
         assert {k: v for k, v in total.items() if v} == counts, now
-        sent_so_far += sum(counts.values())
+        sent_so_far += sum(n for stage, n in counts.items() if stage != "skipped")
         assert len(mailoutbox) == sent_so_far
 
     rows = Escalation.objects.all()
-    assert rows.count() == 16 * 3
-    assert not rows.filter(sent_at__isnull=True).exists()
+    assert rows.count() == 16 * 4
+    unsent = rows.filter(sent_at__isnull=True)  # only law enforcement's skipped first hours
+    assert unsent.count() == 8
+    assert all(row.stage == "first_hour" and row.recipients == [escalation.SKIPPED] for row in unsent)
     # One email per clock and stage: no subject/recipient pair twice.
     sent = Counter((m.subject, tuple(m.to)) for m in mailoutbox)
     assert max(sent.values()) == 1
-    assert len(mailoutbox) == 48
+    assert len(mailoutbox) == 56
     assert sum(compliance in m.to for m in mailoutbox) == 16
 
 
 @pytest.mark.worker
 def test_sweep_clocks_through_the_worker_escalates_once(celery_worker_process, compliance, youth_a1, caseworker_a,
                                                          supervisor_a):
-    # Logged 3 hours ago: the 2 h law-enforcement clock is overdue; NCMEC (24 h) needs nothing yet.
+    # Logged 3 hours ago: the 2 h law-enforcement clock is overdue; NCMEC (24 h) is past its first hour.
     episode = log(caseworker_a, youth_a1, timezone.now() - 3 * H)
     le = episode.notifications.get(party="law_enforcement")
 
@@ -139,12 +143,13 @@ def test_sweep_clocks_through_the_worker_escalates_once(celery_worker_process, c
     results = [first.get(timeout=TASK_TIMEOUT), second.get(timeout=TASK_TIMEOUT)]
 
     assert sorted(r["overdue"] for r in results) == [0, 1]
-    assert Escalation.objects.count() == 3
+    assert sorted(r["first_hour"] for r in results) == [0, 1]
+    assert Escalation.objects.count() == 5  # law enforcement's four stages, NCMEC's first hour
     overdue = Escalation.objects.get(notification=le, stage=EscalationStage.OVERDUE)
     assert overdue.sent_at is not None
     assert overdue.recipients == [compliance, supervisor_a.email]
     skipped = Escalation.objects.filter(notification=le, sent_at__isnull=True)
-    assert sorted(skipped.values_list("stage", flat=True)) == ["lead_caseworker", "lead_supervisor"]
+    assert sorted(skipped.values_list("stage", flat=True)) == ["first_hour", "lead_caseworker", "lead_supervisor"]
     assert all(row.recipients == [escalation.SKIPPED] for row in skipped)
     le.refresh_from_db()
     assert le.overdue_at is not None
@@ -192,7 +197,7 @@ def test_a_run_saved_while_the_broker_is_down_is_escalated_when_the_worker_is_ba
 
     assert result["lead_caseworker"] == 1
     le = episode.notifications.get(party="law_enforcement")
-    reminder = Escalation.objects.get(notification=le)
+    reminder = Escalation.objects.get(notification=le, sent_at__isnull=False)
     assert reminder.stage == EscalationStage.LEAD_CASEWORKER
     assert reminder.sent_at is not None
     assert reminder.recipients == [caseworker_a.email]
