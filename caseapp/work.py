@@ -1,0 +1,120 @@
+"""Work items: everything a person must do, gathered from every app into one list (docs/design.md#work).
+
+caseapp never names the apps built on it, so each app registers a *work source* from its AppConfig.ready():
+a function that, given the youth in a scope and the time now, returns that app's open work for those youth
+as `WorkItem`s. The "My work" page, the supervisor's team view and the overdue count in the top bar all ask
+`items_for` here; none of them knows what a notice or a review item is.
+
+A source must:
+- read only youth of the queryset it is given (the access gate has already scoped it; a source never widens it);
+- run a fixed number of queries whatever the number of youth or items (select_related / prefetch_related);
+- decide "overdue" with missing_reports.clock_state's rule (now > due_at) or, for caseapp's own items, the same
+  boundary via `is_overdue` below;
+- name the owners of each item with `caseworker_owners` or `supervisor_owners`, so that "whose work is it" has
+  one rule.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from . import access
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing somebody must do, for one youth."""
+
+    kind: str  # the registered source's key, e.g. "notice"; the filter on the team view
+    what: str  # what to do, in words a caseworker uses: "Report to NCMEC", "Return interview"
+    youth_id: int
+    youth_name: str  # Youth.display_name
+    case_number: str
+    team_id: int
+    url: str  # the page with the form that does it (one click)
+    owner_ids: tuple[int, ...]  # the users whose list it is on (caseworker_owners / supervisor_owners)
+    due_at: datetime.datetime | None = None  # None: no due time (shown after the dated items)
+    detail: str = ""  # one short line of context, never a restricted field
+    sort_key: tuple = field(default=(), compare=False)  # tie-breaker within the same due time
+
+    def is_overdue(self, now) -> bool:
+        return is_overdue(self.due_at, now)
+
+
+@dataclass(frozen=True)
+class WorkSource:
+    kind: str
+    label: str  # "Notices", "Return interviews", ... (the kind filter's choices)
+    items: Callable[..., Iterable[WorkItem]]  # items(youth_queryset, now) -> WorkItem, ...
+
+
+_sources: list[WorkSource] = []
+
+
+def register_work_source(kind: str, label: str, items: Callable[..., Iterable[WorkItem]]) -> None:
+    """Add a source of work items. `items(youth, now)` gets a queryset of youth (already scoped) and
+    returns the open work for them. Registering the same kind twice with the same function is a no-op
+    (AppConfig.ready may run twice in a test process)."""
+    source = WorkSource(kind, label, items)
+    for existing in _sources:
+        if existing.kind == kind:
+            if existing.items is not items:
+                raise ValueError(f"The work source {kind!r} is registered twice, differently.")
+            return
+    _sources.append(source)
+
+
+def sources() -> list[WorkSource]:
+    return list(_sources)
+
+
+def is_overdue(due_at, now) -> bool:
+    """Past due: the one boundary of missing_reports.clock_state (a moment equal to the due time is not)."""
+    return due_at is not None and now > due_at
+
+
+def caseworker_owners(youth) -> tuple[int, ...]:
+    """Whose list a caseworker's task about `youth` is on: the youth's assigned caseworkers (active), else
+    the supervisors of the youth's team, so that nobody's work falls between chairs. Needs
+    `assigned_caseworkers` and `team__supervisors` prefetched."""
+    assigned = tuple(u.pk for u in youth.assigned_caseworkers.all() if u.is_active)
+    return assigned or supervisor_owners(youth)
+
+
+def supervisor_owners(youth) -> tuple[int, ...]:
+    """Whose list a supervisor's task about `youth` is on: the active supervisors of the youth's team. Needs
+    `team__supervisors` prefetched."""
+    return tuple(u.pk for u in youth.team.supervisors.all() if u.is_active)
+
+
+def youth_for_work(youth_queryset):
+    """The youth queryset a source should start from: the prefetches the owner rules need."""
+    return youth_queryset.select_related("team").prefetch_related("assigned_caseworkers", "team__supervisors")
+
+
+def ordered(items: Iterable[WorkItem], now) -> list[WorkItem]:
+    """Overdue first (the longest overdue on top), then soonest due, then the undated ones."""
+
+    def key(item):
+        if item.due_at is None:
+            return (2, datetime.datetime.max.replace(tzinfo=datetime.UTC), item.sort_key, item.youth_name)
+        return (0 if item.is_overdue(now) else 1, item.due_at, item.sort_key, item.youth_name)
+
+    return sorted(items, key=key)
+
+
+def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
+    """Every open work item of every source for the youth this user sees (or `scope`, a queryset already cut
+    from access.youth_visible_to(user)), ordered. Callers pick the user's own items with `mine`."""
+    now = now or timezone.now()
+    youth = access.youth_visible_to(user) if scope is None else scope
+    found: list[WorkItem] = []
+    for source in _sources:
+        found.extend(source.items(youth, now))
+    return ordered(found, now)
+
+
+def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
+    return [item for item in items if user.pk in item.owner_ids]
