@@ -69,8 +69,9 @@ FEDERAL_SOURCES = {
 }
 # No federal deadline for the return interview (docs/duties.md#return-interview): this is the default; FL: 24 h.
 # The parties the law says to tell "immediately" (24 h is only the ceiling): the escalation sweep
-# reminds the caseworker within the first hour for these clocks. Not the recovery notices.
-IMMEDIATE_PARTIES = {MISSING: (LAW_ENFORCEMENT, NCMEC)}
+# reminds the caseworker within the first hour for these clocks: the run (§471(a)(35)(B)) and the
+# identified victim (§471(a)(34)(A)). Not the recovery notices.
+IMMEDIATE_PARTIES = {MISSING: (LAW_ENFORCEMENT, NCMEC), IDENTIFIED: (LAW_ENFORCEMENT,)}
 IMMEDIATE_PARTY_NAMES = {LAW_ENFORCEMENT: "Law enforcement", NCMEC: "NCMEC"}
 
 

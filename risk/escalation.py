@@ -13,7 +13,9 @@ Review items (risk.reviews; due per risk.review_due), with the agency's reminder
                                    on-call manager): its overdue email also goes to the agency admins.
 
 Identified-victim reports (IdentificationReport, due 24 h from when the information was received, or
-the state's stricter rule) have the episode clocks' stages and recipients: the youth's caseworkers
+the state's stricter rule) have the stages and recipients of the episode clocks the law says "immediately"
+for: a first-hour reminder to the youth's caseworkers (else whoever decided) the agency's
+first_hour_reminder_minutes after the information was received, then the youth's caseworkers
 (else whoever decided), then the supervisors, then overdue to the compliance contact and supervisors.
 
 A decided review item and a done report get nothing. Each stage happens once, also when sweeps
@@ -21,6 +23,8 @@ overlap (RiskEscalation's unique (subject, stage) constraints and the lease). Em
 display name and case number, the due time in the agency's zone and a link to the youth's risk page;
 never the observations, notes, reasons or restricted fields.
 """
+
+import datetime
 
 from django.conf import settings
 from django.db.models import Q
@@ -39,7 +43,9 @@ REMINDER = "reminder"
 LAST_REMINDER = "last_reminder"
 OVERDUE = "overdue"
 REVIEW_STAGES = (REMINDER, LAST_REMINDER, OVERDUE)
-REPORT_STAGES = clocks.STAGES  # lead_caseworker, lead_supervisor, overdue: the episode clocks' stages
+# first_hour, lead_caseworker, lead_supervisor, overdue: the stages of the episode clocks the law says
+# "immediately" for (the report is one of them, deadlines.IMMEDIATE_PARTIES).
+REPORT_STAGES = clocks.NOTICE_STAGES
 
 REPORT_LABEL = "Identified-victim report to law enforcement"
 
@@ -124,8 +130,20 @@ def report_message(report, stage, now) -> tuple[str, str]:
             report.decision.information_received_at, agency_zone(youth.agency)
         ),
         "supervisor_stage": stage == EscalationStage.LEAD_SUPERVISOR,
+        "after": duration(datetime.timedelta(minutes=youth.agency.first_hour_reminder_minutes)),
     }
+    if stage == EscalationStage.FIRST_HOUR:
+        who = f"{youth.display_name} (case {youth.case_number})"
+        subject = f"Not recorded yet: {REPORT_LABEL} for {who}, due immediately"
+        return clocks.one_line(subject), render_to_string("risk/email/report_first_hour.txt", context)
     return _email(youth, stage, REPORT_LABEL, "report", context)
+
+
+def report_first_hour_from(report):
+    """When the first-hour reminder of the report starts: the agency's minutes after it received the
+    information (the law says immediately; 24 h is the ceiling)."""
+    minutes = report.youth.agency.first_hour_reminder_minutes
+    return report.decision.information_received_at + datetime.timedelta(minutes=minutes)
 
 
 # --- The two kinds of clock, and the sweep ------------------------------------------------
@@ -154,6 +172,7 @@ IDENTIFICATION_REPORTS = clocks.ClockKind(
     recipients=report_recipients,
     message=report_message,
     agency=lambda report: report.youth.agency,
+    first_from=report_first_hour_from,
     select_related=("youth__team", "youth__agency", "decision__decided_by"),
     prefetch_related=("youth__assigned_caseworkers", "youth__team__supervisors"),
 )

@@ -27,6 +27,7 @@ HONOLULU = zoneinfo.ZoneInfo("Pacific/Honolulu")
 COMPLIANCE = "compliance@agency-a.example.org"
 REMINDER, LAST, OVERDUE = escalation.REVIEW_STAGES
 LEAD_CW, LEAD_SUP = clocks.STAGES[:2]
+FIRST_HOUR = clocks.NOTICE_STAGES[0]
 NOTE = "Told the night staff about the older friend"  # never in an email
 NOTHING = {REMINDER: 0, LAST: 0, OVERDUE: 0, "skipped": 0}
 
@@ -251,20 +252,44 @@ def report(agency, youth_a1, caseworker_a, supervisor_a):
     return IdentificationReport.objects.get(decision=decision)
 
 
-def test_the_report_clock_escalates_like_the_episode_clocks(report, caseworker_a, supervisor_a, mailoutbox):
-    assert sweep(report.due_at - 4 * H - SEC)["reports"] == {LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 0, "skipped": 0}
+def test_the_report_clock_escalates_like_the_immediate_episode_clocks(report, caseworker_a, supervisor_a, mailoutbox):
+    received = report.decision.information_received_at
+    nothing = {FIRST_HOUR: 0, LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 0, "skipped": 0}
+    assert sweep(received + 60 * MIN - SEC)["reports"] == nothing
+    assert sweep(received + 60 * MIN)["reports"] == nothing | {FIRST_HOUR: 1}
+    assert sweep(report.due_at - 4 * H - SEC)["reports"] == nothing
     sweep(report.due_at - 4 * H)
     sweep(report.due_at - H)
     counts = sweep(report.due_at + SEC)
     assert counts["reports"][OVERDUE] == 1
-    assert [m.to for m in mailoutbox] == [[caseworker_a.email], [supervisor_a.email], [COMPLIANCE, supervisor_a.email]]
-    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Reminder", "Reminder", "Overdue"]
-    assert "Identified-victim report to law enforcement" in mailoutbox[0].subject
-    assert "24 h" in mailoutbox[0].body and "471(a)(34)(A)" in mailoutbox[0].body
+    assert [m.to for m in mailoutbox] == [
+        [caseworker_a.email], [caseworker_a.email], [supervisor_a.email], [COMPLIANCE, supervisor_a.email]
+    ]
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Not recorded yet", "Reminder", "Reminder", "Overdue"]
+    first = mailoutbox[0]
+    assert "Identified-victim report to law enforcement" in first.subject and "due immediately" in first.subject
+    assert "1 h after the agency received the information" in " ".join(first.body.split())
+    assert "Identified-victim report to law enforcement" in mailoutbox[1].subject
+    assert "24 h" in mailoutbox[1].body and "471(a)(34)(A)" in mailoutbox[1].body
     report.refresh_from_db()
     assert report.overdue_at == report.due_at + SEC
     assert report.version == 1  # an open form on the report does not turn stale
-    assert set(stages(report)) == {LEAD_CW, LEAD_SUP, OVERDUE}
+    assert set(stages(report)) == {FIRST_HOUR, LEAD_CW, LEAD_SUP, OVERDUE}
+
+
+def test_a_report_first_seen_after_hour_four_skips_the_first_hour_reminder(report, caseworker_a, mailoutbox):
+    counts = sweep(report.due_at - 4 * H)["reports"]
+    assert counts[LEAD_CW] == 1 and counts["skipped"] == 1
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Reminder"]
+    assert stages(report)[FIRST_HOUR].recipients == [clocks.SKIPPED]
+
+
+def test_the_first_hour_reminder_follows_the_agency_setting(agency, report, caseworker_a, mailoutbox):
+    agency.first_hour_reminder_minutes = 30
+    agency.save()
+    received = report.decision.information_received_at
+    assert sweep(received + 30 * MIN - SEC)["reports"][FIRST_HOUR] == 0
+    assert sweep(received + 30 * MIN)["reports"][FIRST_HOUR] == 1
 
 
 def test_a_done_report_gets_nothing(report, supervisor_a, mailoutbox):
