@@ -42,6 +42,7 @@ REVIEW_ITEM = "review_item"
 IDENTIFICATION_REPORT = "identification_report"
 SCREENING = "screening"
 PHOTO = "photo"
+KINDS = (REVIEW_ITEM, IDENTIFICATION_REPORT, SCREENING, PHOTO)
 
 SCREENING_WHAT = "Trafficking screening after return"
 PHOTO_WHAT = "Recent photo needed"
@@ -57,8 +58,16 @@ _OWNER_PREFETCHES = ("youth__assigned_caseworkers", "youth__team__supervisors")
 
 def _item(kind, youth, *, what, url, owner_ids, due_at, detail="", sort_key=()):
     return work.WorkItem(
-        kind=kind, what=what, youth_id=youth.pk, youth_name=youth.display_name, case_number=youth.case_number,
-        team_id=youth.team_id, url=url, owner_ids=tuple(owner_ids), due_at=due_at, detail=detail,
+        kind=kind,
+        what=what,
+        youth_id=youth.pk,
+        youth_name=youth.display_name,
+        case_number=youth.case_number,
+        team_id=youth.team_id,
+        url=url,
+        owner_ids=tuple(owner_ids),
+        due_at=due_at,
+        detail=detail,
         sort_key=sort_key,
     )
 
@@ -96,7 +105,8 @@ def review_items(youth, now):
     admins = _admins_by_agency({item.youth.agency_id for item in items})
     return [
         _item(
-            REVIEW_ITEM, item.youth,
+            REVIEW_ITEM,
+            item.youth,
             what=f"Review: {item.get_urgency_display()}",
             url=reverse("youth_risk_decide", args=[item.youth_id]),
             owner_ids=review_owners(item, admins.get(item.youth.agency_id, ())),
@@ -120,7 +130,8 @@ def identification_reports(youth, now):
     )
     return [
         _item(
-            IDENTIFICATION_REPORT, report.youth,
+            IDENTIFICATION_REPORT,
+            report.youth,
             what=REPORT_LABEL,
             url=reverse("identification_report", args=[report.pk]),
             owner_ids=work.caseworker_owners(report.youth),
@@ -145,9 +156,7 @@ def screening_due_at(episode) -> datetime.datetime:
 def screenings(youth, now):
     interview = Notification.objects.filter(event=deadlines.RETURNED, party=deadlines.RETURN_INTERVIEW)
     episodes = (
-        MissingEpisode.objects.filter(
-            status=EpisodeStatus.RETURNED, youth__in=youth.filter(status=YouthStatus.ACTIVE)
-        )
+        MissingEpisode.objects.filter(status=EpisodeStatus.RETURNED, youth__in=youth.filter(status=YouthStatus.ACTIVE))
         .filter(~Exists(Screening.objects.filter(episode=OuterRef("pk"))))
         .select_related("youth__team", "youth__agency")
         .prefetch_related(
@@ -157,7 +166,8 @@ def screenings(youth, now):
     )
     return [
         _item(
-            SCREENING, episode.youth,
+            SCREENING,
+            episode.youth,
             what=SCREENING_WHAT,
             url=f"{reverse('risk_screening', args=[episode.youth_id])}?episode={episode.pk}",
             owner_ids=work.caseworker_owners(episode.youth),
@@ -200,7 +210,8 @@ def photos(youth, now):
             continue
         found.append(
             _item(
-                PHOTO, one,
+                PHOTO,
+                one,
                 what=PHOTO_WHAT,
                 url=reverse("photo_upload", args=[one.pk]),
                 owner_ids=work.caseworker_owners(one),
