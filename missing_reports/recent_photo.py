@@ -15,7 +15,8 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 
-# docs/duties.md#ncmec-packet: NCMEC asks for "a recent photo"; six months is the app's reading of "recent".
+# docs/duties.md#ncmec-packet asks for "a recent photo"; six months is the app's reading of "recent"
+# (docs/duties.md#recent-photo).
 RECENT_PHOTO_MONTHS = 6
 
 

@@ -14,7 +14,7 @@ Four kinds, each a function `items(youth, now)` over a youth queryset the access
   screen a returned youth; the audits found two thirds never were), for a youth still in the agency's care. Due
   with the return interview, which is where the screening usually happens.
 - "photo": a youth whose newest photo is no longer recent (missing_reports/recent_photo.py,
-  docs/duties.md#ncmec-packet) while they are at home, so that a recent one is on file *before* they go
+  docs/duties.md#recent-photo) while they are at home, so that a recent one is on file *before* they go
   missing: youth with an earlier episode, or whose current band is Elevated or above. Not a youth missing now:
   the run's own pages ask for the photo then.
 
@@ -112,7 +112,6 @@ def review_items(youth, now):
             owner_ids=review_owners(item, admins.get(item.youth.agency_id, ())),
             due_at=item.due_at,
             detail=f"In the review queue since {short_time(item.raised_at, agency_zone(item.youth.agency))}",
-            sort_key=(item.urgency_rank,),
         )
         for item in items
     ]
