@@ -495,3 +495,12 @@ def test_an_inactive_supervisor_is_nobodys_owner(supervisor_a, youth_a1, now):
     User.objects.filter(pk=supervisor_a.pk).update(is_active=False)
     admin = UserFactory(username="admin_two", agency=youth_a1.agency, role=Role.AGENCY_ADMIN)
     assert [i.kind for i in my(admin, "review_item", now)] == ["review_item"]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.__name__)
+def test_a_source_reads_only_the_youth_it_is_given(source, team_a1, caseworker_a, supervisor_a, agency_admin_a, now):
+    caseload(team_a1, caseworker_a, supervisor_a, 6, now)
+    chosen = list(Youth.objects.filter(team=team_a1).order_by("pk").values_list("pk", flat=True)[:2])
+    items = list(source(Youth.objects.filter(pk__in=chosen), now))
+    assert sorted({i.youth_id for i in items}) == chosen
+    assert list(source(Youth.objects.none(), now)) == []
