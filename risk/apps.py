@@ -13,12 +13,15 @@ class RiskConfig(AppConfig):
         from caseapp import registry
         from missing_reports.signals import debrief_recorded, episode_changed
 
-        from . import demo, receivers, tasks  # noqa: F401  tasks: registers the Celery task names
+        from . import demo, receivers, tasks, work  # noqa: F401  tasks: registers the Celery task names
 
         episode_changed.connect(receivers.on_episode_changed, dispatch_uid="risk.episode_changed")
         debrief_recorded.connect(receivers.on_debrief_recorded, dispatch_uid="risk.debrief_recorded")
         # What this app adds to caseapp's pages, demo data and schedule (caseapp/registry.py).
         registry.register_youth_panel("risk/_youth_risk_link.html")
+        # Review items, identified-victim reports, screenings after a return and out-of-date photos in each
+        # person's "My work" list (caseapp/work.py).
+        work.register()
         # Before the missing episodes' seeder (order 0): that one leaves the youth with risk observations
         # to this one, so the two demos never share a youth and a second run adds nothing.
         registry.register_demo_seeder(demo.seed, order=-1)

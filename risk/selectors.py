@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -26,6 +26,7 @@ from .models import (
     Referral,
     ReviewItem,
     ReviewStatus,
+    RiskSnapshot,
 )
 
 
@@ -33,8 +34,20 @@ def reports_visible_to(user):
     return IdentificationReport.objects.filter(youth__in=access.youth_visible_to(user))
 
 
+# The youth's current assessment is their newest snapshot (risk.models.RiskSnapshot): the order that picks it.
+CURRENT_SNAPSHOT_ORDER = ("-computed_at", "-id")
+
+
 def current_snapshot(youth):
-    return youth.risk_snapshots.select_related("scoring_version").order_by("-computed_at", "-id").first()
+    return youth.risk_snapshots.select_related("scoring_version").order_by(*CURRENT_SNAPSHOT_ORDER).first()
+
+
+def current_band():
+    """The band of each youth's current snapshot (the one current_snapshot returns), as an expression to
+    annotate a youth queryset with; None for a youth never assessed. One subquery, whatever the number of youth."""
+    return Subquery(
+        RiskSnapshot.objects.filter(youth=OuterRef("pk")).order_by(*CURRENT_SNAPSHOT_ORDER).values("band")[:1]
+    )
 
 
 def youth_observations(youth):

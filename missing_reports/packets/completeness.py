@@ -5,11 +5,11 @@ in `facts["links"]`. A complete record gives []; the order of the items is fixed
 the checks below), so a page and a test can rely on it.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from missing_reports import recent_photo
 from missing_reports.models import PacketKind
-
-PHOTO_MAX_AGE_DAYS = 183  # "a recent photo": none older than about six months
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,20 @@ class MissingItem:
         return reverse(self.url_name, args=self.url_args)
 
 
+def _out_of_date(photo):
+    """The one "recent photo" rule (missing_reports/recent_photo.py), on the day the facts measure the photo's
+    age from (the day the agency learned of the episode: taken_on + age_in_days)."""
+    taken_on = datetime.date.fromisoformat(photo["taken_on"])
+    return recent_photo.is_out_of_date(taken_on, taken_on + datetime.timedelta(days=photo["age_in_days"]))
+
+
 def _youth_items(facts):
     youth, links = facts["youth"], facts["links"]
     youth_args = [links["youth_id"]]
     photo = youth["current_photo"]
     if photo is None:
         yield MissingItem("photo_stale", "No photo on file: upload a recent photo", "photo_upload", youth_args)
-    elif photo["age_in_days"] > PHOTO_MAX_AGE_DAYS:
+    elif _out_of_date(photo):
         yield MissingItem(
             "photo_stale",
             f"No photo newer than 6 months (the latest was taken {photo['taken_on_display']})",

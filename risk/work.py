@@ -1,0 +1,229 @@
+"""The risk app's work sources for "My work" (caseapp/work.py; docs/design.md#dependencies: registered from
+risk/apps.py, so caseapp never names this app).
+
+Four kinds, each a function `items(youth, now)` over a youth queryset the access gate has already scoped:
+
+- "review_item": an open supervisor review (ReviewItem), due when the review is due (risk/review_due.py).
+  It is the deciders' work (access.can_review_youth): the supervisors of the youth's team; for an
+  identification item also the agency admins, the managers of the 4-hour rule (docs/risk-catalogue.md#bands)
+  who are told when it is overdue (risk/escalation.py); and the admins when the team has no active supervisor,
+  as the escalation emails fall back to them.
+- "identification_report": the identified-victim report to law enforcement not made yet
+  (docs/duties.md#identified-victim-24h), the caseworkers' work like the episode notices.
+- "screening": a return with no structured trafficking screening recorded for it (docs/duties.md#missing-protocols:
+  screen a returned youth; the audits found two thirds never were), for a youth still in the agency's care. Due
+  with the return interview, which is where the screening usually happens.
+- "photo": a youth whose newest photo is no longer recent (missing_reports/recent_photo.py,
+  docs/duties.md#recent-photo) while they are at home, so that a recent one is on file *before* they go
+  missing: youth with an earlier episode, or whose current band is Elevated or above. Not a youth missing now:
+  the run's own pages ask for the photo then.
+
+Each source runs a fixed number of queries whatever the number of youth or items (the items, then the owners'
+prefetches), and leaves "overdue" to caseapp.work.is_overdue, the clock_state boundary.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from caseapp import work
+from caseapp.local_time import agency_zone, display_date, short_time
+from caseapp.models import Role, User, YouthPhoto, YouthStatus
+from missing_reports import deadlines, recent_photo
+from missing_reports.models import EpisodeStatus, MissingEpisode, Notification
+
+from . import selectors
+from .escalation import REPORT_LABEL
+from .models import Band, IdentificationReport, ReviewItem, ReviewStatus, Screening, Urgency
+
+REVIEW_ITEM = "review_item"
+IDENTIFICATION_REPORT = "identification_report"
+SCREENING = "screening"
+PHOTO = "photo"
+KINDS = (REVIEW_ITEM, IDENTIFICATION_REPORT, SCREENING, PHOTO)
+
+SCREENING_WHAT = "Trafficking screening after return"
+PHOTO_WHAT = "Recent photo needed"
+NO_PHOTO = "No photo on file"
+
+# The bands at which a youth who has never been missing still needs a recent photo on file
+# (docs/risk-catalogue.md#bands: Elevated is where the caseworker's own follow-up starts).
+PHOTO_BANDS = tuple(Band.values[Band.values.index(Band.ELEVATED) :])
+
+# What `work.caseworker_owners` and `work.supervisor_owners` read, from a related record's youth.
+_OWNER_PREFETCHES = ("youth__assigned_caseworkers", "youth__team__supervisors")
+
+
+def _item(kind, youth, *, what, url, owner_ids, due_at, detail="", sort_key=()):
+    return work.WorkItem(
+        kind=kind,
+        what=what,
+        youth_id=youth.pk,
+        youth_name=youth.display_name,
+        case_number=youth.case_number,
+        team_id=youth.team_id,
+        url=url,
+        owner_ids=tuple(owner_ids),
+        due_at=due_at,
+        detail=detail,
+        sort_key=sort_key,
+    )
+
+
+# --- Review items -------------------------------------------------------------------------------------------
+
+
+def _admins_by_agency(agency_ids) -> dict[int, tuple[int, ...]]:
+    """The active agency admins of each agency: they decide for every team (access.can_review_youth)."""
+    admins: dict[int, list[int]] = {}
+    rows = User.objects.filter(agency_id__in=agency_ids, role=Role.AGENCY_ADMIN, is_active=True).order_by("pk")
+    for agency_id, user_id in rows.values_list("agency_id", "pk"):
+        admins.setdefault(agency_id, []).append(user_id)
+    return {agency_id: tuple(ids) for agency_id, ids in admins.items()}
+
+
+def review_owners(item, admins: tuple[int, ...]) -> tuple[int, ...]:
+    """Whose list an open review item is on: the team's supervisors; the agency admins too for an
+    identification item; the admins alone when the team has no active supervisor."""
+    supervisors = work.supervisor_owners(item.youth)
+    if item.urgency == Urgency.IDENTIFICATION or not supervisors:
+        return supervisors + tuple(pk for pk in admins if pk not in supervisors)
+    return supervisors
+
+
+def review_items(youth, now):
+    items = list(
+        ReviewItem.objects.filter(status=ReviewStatus.OPEN, youth__in=youth)
+        .select_related("youth__team", "youth__agency")
+        .prefetch_related(*_OWNER_PREFETCHES)
+        .order_by("urgency_rank", "due_at", "id")
+    )
+    if not items:
+        return []
+    admins = _admins_by_agency({item.youth.agency_id for item in items})
+    return [
+        _item(
+            REVIEW_ITEM,
+            item.youth,
+            what=f"Review: {item.get_urgency_display()}",
+            url=reverse("youth_risk_decide", args=[item.youth_id]),
+            owner_ids=review_owners(item, admins.get(item.youth.agency_id, ())),
+            due_at=item.due_at,
+            detail=f"In the review queue since {short_time(item.raised_at, agency_zone(item.youth.agency))}",
+        )
+        for item in items
+    ]
+
+
+# --- Identified-victim reports ------------------------------------------------------------------------------
+
+
+def identification_reports(youth, now):
+    reports = (
+        IdentificationReport.objects.filter(done_at__isnull=True, youth__in=youth)
+        .select_related("youth__team", "youth__agency")
+        .prefetch_related(*_OWNER_PREFETCHES)
+        .order_by("due_at", "id")
+    )
+    return [
+        _item(
+            IDENTIFICATION_REPORT,
+            report.youth,
+            what=REPORT_LABEL,
+            url=reverse("identification_report", args=[report.pk]),
+            owner_ids=work.caseworker_owners(report.youth),
+            due_at=report.due_at,
+        )
+        for report in reports
+    ]
+
+
+# --- Screenings after a return ------------------------------------------------------------------------------
+
+
+def screening_due_at(episode) -> datetime.datetime:
+    """When the screening of a return is due: with the return interview's clock when the return started one
+    (the agency's or state's hours), else the app's default return-interview hours after the return."""
+    clocks = episode.return_interview_clocks
+    if clocks:
+        return clocks[0].due_at
+    return episode.returned_at + datetime.timedelta(hours=deadlines.DEFAULT_RETURN_INTERVIEW_HOURS)
+
+
+def screenings(youth, now):
+    interview = Notification.objects.filter(event=deadlines.RETURNED, party=deadlines.RETURN_INTERVIEW)
+    episodes = (
+        MissingEpisode.objects.filter(status=EpisodeStatus.RETURNED, youth__in=youth.filter(status=YouthStatus.ACTIVE))
+        .filter(~Exists(Screening.objects.filter(episode=OuterRef("pk"))))
+        .select_related("youth__team", "youth__agency")
+        .prefetch_related(
+            *_OWNER_PREFETCHES, Prefetch("notifications", queryset=interview, to_attr="return_interview_clocks")
+        )
+        .order_by("returned_at", "id")
+    )
+    return [
+        _item(
+            SCREENING,
+            episode.youth,
+            what=SCREENING_WHAT,
+            url=f"{reverse('risk_screening', args=[episode.youth_id])}?episode={episode.pk}",
+            owner_ids=work.caseworker_owners(episode.youth),
+            due_at=screening_due_at(episode),
+            detail=f"Returned {short_time(episode.returned_at, agency_zone(episode.youth.agency))}",
+        )
+        for episode in episodes
+    ]
+
+
+# --- A recent photo before a youth goes missing -------------------------------------------------------------
+
+
+def photo_due_at(taken_on, zone) -> datetime.datetime:
+    """The moment the newest photo stops being recent: the start of its first out-of-date day, in the agency's
+    zone (missing_reports/recent_photo.py)."""
+    first_day = recent_photo.out_of_date_from(taken_on)
+    return datetime.datetime.combine(first_day, datetime.time.min, tzinfo=zone)
+
+
+def photos(youth, now):
+    episodes = MissingEpisode.objects.filter(youth=OuterRef("pk"))
+    newest_photo = YouthPhoto.objects.filter(youth=OuterRef("pk")).order_by("-taken_on").values("taken_on")[:1]
+    candidates = work.youth_for_work(
+        youth.filter(status=YouthStatus.ACTIVE)
+        .annotate(
+            has_episode=Exists(episodes),
+            missing_now=Exists(episodes.filter(status=EpisodeStatus.OPEN)),
+            band_now=selectors.current_band(),
+            newest_photo_on=Subquery(newest_photo),
+        )
+        .filter(Q(has_episode=True) | Q(band_now__in=PHOTO_BANDS), missing_now=False)
+        .select_related("agency")
+    ).order_by("pk")
+    found = []
+    for one in candidates:
+        zone = agency_zone(one.agency)
+        taken_on = one.newest_photo_on
+        if taken_on is not None and not recent_photo.is_out_of_date(taken_on, timezone.localdate(now, zone)):
+            continue
+        found.append(
+            _item(
+                PHOTO,
+                one,
+                what=PHOTO_WHAT,
+                url=reverse("photo_upload", args=[one.pk]),
+                owner_ids=work.caseworker_owners(one),
+                due_at=photo_due_at(taken_on, zone) if taken_on else None,
+                detail=f"Newest photo taken {display_date(taken_on)}" if taken_on else NO_PHOTO,
+            )
+        )
+    return found
+
+
+def register():
+    """Called from risk/apps.py ready()."""
+    work.register_work_source(REVIEW_ITEM, "Supervisor reviews", review_items)
+    work.register_work_source(IDENTIFICATION_REPORT, "Identified-victim reports", identification_reports)
+    work.register_work_source(SCREENING, "Trafficking screenings after a return", screenings)
+    work.register_work_source(PHOTO, "Recent photos", photos)
