@@ -19,7 +19,7 @@ class StaffForm(ServiceValidatedModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "role", "team", "is_active"]
+        fields = ["username", "first_name", "last_name", "email", "phone", "mobile_phone", "role", "team", "is_active"]
 
     def __init__(self, *args, agency_id, **kwargs):
         super().__init__(*args, **kwargs)
