@@ -123,9 +123,10 @@ def acknowledge(alert, *, user=None, via, recipient=None, ip=None, now=None) -> 
 
 
 def waiting_for_acknowledgement(now):
-    """Alerts past their acknowledgement window, not acknowledged, with the chain not yet exhausted."""
+    """Alerts past their acknowledgement window (now > ack_due_at, the boundary of the clocks), not acknowledged,
+    with the chain not yet exhausted."""
     return Alert.objects.filter(
-        acknowledged_at__isnull=True, escalation_done_at__isnull=True, ack_due_at__isnull=False, ack_due_at__lte=now
+        acknowledged_at__isnull=True, escalation_done_at__isnull=True, ack_due_at__isnull=False, ack_due_at__lt=now
     )
 
 
