@@ -42,12 +42,9 @@ def raise_run_alert(youth, recipients, *, key="run:1", ack_minutes=15, now=None)
 def test_raise_writes_the_outbox_and_delivers_once_after_commit(
     youth_a1, caseworker_a, supervisor_a, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            alert = raise_run_alert(
-                youth_a1, [(caseworker_a, "", "Assigned caseworker"), (supervisor_a, "", "On call")]
-            )
-            assert mailoutbox == []  # nothing leaves before the cause is committed
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        alert = raise_run_alert(youth_a1, [(caseworker_a, "", "Assigned caseworker"), (supervisor_a, "", "On call")])
+        assert mailoutbox == []  # nothing leaves before the cause is committed
     assert sorted(m.to[0] for m in mailoutbox) == sorted([caseworker_a.email, supervisor_a.email])
     assert AlertDelivery.objects.filter(recipient__alert=alert, status=DeliveryStatus.SENT).count() == 2
     assert "Acknowledge (one click): http" in mailoutbox[0].body
@@ -67,10 +64,9 @@ def test_the_outbox_rolls_back_with_its_cause(youth_a1, caseworker_a, mailoutbox
     class Refused(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(Refused), transaction.atomic():
-            raise_run_alert(youth_a1, [(caseworker_a, "", "Assigned caseworker")])
-            raise Refused
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refused), transaction.atomic():
+        raise_run_alert(youth_a1, [(caseworker_a, "", "Assigned caseworker")])
+        raise Refused
     assert not Alert.objects.exists()
     assert not AlertDelivery.objects.exists()
     assert mailoutbox == []
