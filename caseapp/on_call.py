@@ -1,7 +1,7 @@
 """Who is on call for a youth: the order in which an unacknowledged alert goes from person to person
 (docs/alerts.md#escalation).
 
-Placeholder: the on-call roster (issue 12) replaces this body with the roster's people on call at `at`;
+Placeholder: the on-call roster replaces this body with the roster's people on call at `at`;
 the signature and the promise of the docstring stay.
 """
 

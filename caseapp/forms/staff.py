@@ -36,6 +36,13 @@ class StaffForm(ServiceValidatedModelForm):
         else:
             self.fields["password"].required = True
 
+    def clean_mobile_phone(self):
+        # The model field's validator is the one rule for the number's shape (this form skips model validation).
+        value = self.cleaned_data["mobile_phone"].replace(" ", "").replace("-", "")
+        if value:
+            User._meta.get_field("mobile_phone").run_validators(value)
+        return value
+
     def service_fields(self):
         data = dict(self.cleaned_data)
         teams = list(data.pop("supervised_teams", []))
