@@ -18,9 +18,7 @@ def caseload_page(user, params, page_number):
     valid = not filterset.is_bound or filterset.is_valid()
     queryset = filterset.qs if valid else access.youth_visible_to(user).none()
     queryset = (
-        queryset.select_related("team")
-        .with_current_placement()
-        .order_by("legal_last_name", "legal_first_name", "id")
+        queryset.select_related("team").with_current_placement().order_by("legal_last_name", "legal_first_name", "id")
     )
     page = Paginator(queryset, settings.PAGE_SIZE).get_page(page_number)
     return filterset, page
@@ -178,7 +176,11 @@ def alerts_page(user, page_number):
         )
         .order_by(F("alert__acknowledged_at").desc(nulls_first=True), "-told_at", "-id")
     )
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(page_number)
+    page = Paginator(queryset, settings.PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    for copy in page.object_list:
+        copy.others_told = [other for other in copy.alert.everyone_told if other.pk != copy.pk]
+    return page
 
 
 def unread_alert_count(user) -> int:
