@@ -18,7 +18,9 @@ def caseload_page(user, params, page_number):
     valid = not filterset.is_bound or filterset.is_valid()
     queryset = filterset.qs if valid else access.youth_visible_to(user).none()
     queryset = (
-        queryset.select_related("team").with_current_placement().order_by("legal_last_name", "legal_first_name", "id")
+        queryset.select_related("team")
+        .with_current_placement()
+        .order_by("legal_last_name", "legal_first_name", "id")
     )
     page = Paginator(queryset, settings.PAGE_SIZE).get_page(page_number)
     return filterset, page
