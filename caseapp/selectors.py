@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from . import access
 from .filters import CaseloadFilter
-from .models import AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
+from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
 
 
 def caseload_page(user, params, page_number):
@@ -152,8 +152,6 @@ def dashboard_summary(user):
 
 def my_alert_copies(user):
     """The user's copies of alerts (AlertRecipient rows) about youth they may still open."""
-    from .models import AlertRecipient
-
     if not (user and user.is_authenticated):
         return AlertRecipient.objects.none()
     return AlertRecipient.objects.filter(user=user, alert__youth__in=access.youth_visible_to(user))
@@ -162,10 +160,6 @@ def my_alert_copies(user):
 def alerts_page(user, page_number):
     """The Alerts page: unacknowledged first, then newest; each row with its alert, youth, who acknowledged
     and everyone told (prefetched: a fixed number of queries whatever the number of alerts)."""
-    from django.db.models import F
-
-    from .models import AlertRecipient
-
     queryset = (
         my_alert_copies(user)
         .select_related("alert__youth", "alert__acknowledged_by")
@@ -200,8 +194,6 @@ def alert_trail(alerts) -> list[TrailEntry]:
     """For a subject (e.g. an episode): each alert, who was told, when, by which channels and with what
     result, and who acknowledged when. `alerts` is a key prefix ("run:12") or a queryset of Alert, already
     scoped by the caller. Three queries whatever the number of alerts."""
-    from .models import Alert, AlertDelivery, AlertRecipient
-
     if isinstance(alerts, str):
         alerts = Alert.objects.filter(key__startswith=alerts)
     rows = list(
