@@ -39,6 +39,7 @@ def raise_alert(*, agency, youth, kind, key, subject, body, sms_text, url, recip
     if existing is not None:
         return existing
     now = now or timezone.now()
+    ack_minutes = ack_minutes or None  # a window of 0 minutes asks nothing
     with transaction.atomic():  # a savepoint inside the caller's transaction
         try:
             with transaction.atomic():
