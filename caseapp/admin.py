@@ -89,7 +89,7 @@ class AgencyForm(forms.ModelForm):
         fields = (
             "name", "code", "state", "time_zone", "phone", "email", "address", "compliance_contact_email",
             "serves_under_26", "first_hour_reminder_minutes", "reminder_lead_hours_first",
-            "reminder_lead_hours_second",
+            "reminder_lead_hours_second", "ack_minutes_run", "ack_minutes_reminder", "sms_enabled",
         )
 
     def __init__(self, *args, **kwargs):
@@ -129,7 +129,7 @@ class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):
     list_filter = ("agency", "role", "is_active")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("Agency and role", {"fields": ("agency", "role", "team", "phone")}),
+        ("Agency and role", {"fields": ("agency", "role", "team", "phone", "mobile_phone")}),
     )
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,4 +1,4 @@
-from . import access
+from . import access, selectors
 
 
 def roles(request):
@@ -13,5 +13,7 @@ def roles(request):
             "can_manage_agency_settings": access.can_manage_agency_settings(user),
             # Reporting a youth missing needs a role that edits youth records.
             "can_report_missing": access.teams_for_new_youth(user).exists(),
+            # One query: the top bar's "Alerts, N unread" (docs/alerts.md).
+            "alerts_unread": selectors.unread_alert_count(user) if getattr(user, "is_authenticated", False) else 0,
         },
     }

@@ -7,7 +7,7 @@ placement) live in caseapp/services/; who may see what lives in caseapp/access.p
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -63,6 +63,26 @@ class Agency(models.Model):
         default=1,
         validators=[MaxValueValidator(REMINDER_LEAD_CEILING_HOURS)],
         help_text="Whole hours before a clock runs out; fewer than the caseworker reminder (0 means at the due time).",
+    )
+    # Alerts that are confirmed (caseapp.services.alerts, docs/alerts.md): how long an alert may wait for an
+    # acknowledgement before it goes to the next person on call, and whether alerts also go by SMS.
+    ack_minutes_run = models.PositiveSmallIntegerField(
+        "acknowledgement window for a new run (minutes)",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text="If nobody acknowledges the alert of a run logged within this time, the next person on call "
+        "is alerted.",
+    )
+    ack_minutes_reminder = models.PositiveSmallIntegerField(
+        "acknowledgement window for reminders (minutes)",
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text="The same for clock reminders and escalations.",
+    )
+    sms_enabled = models.BooleanField(
+        "send alerts by SMS",
+        default=False,
+        help_text="Alerts also go by text message to staff with a mobile number (the server's SMS settings apply).",
     )
 
     class Meta:
@@ -139,6 +159,19 @@ class User(AbstractUser):
         help_text="The team a caseworker works in.",
     )
     phone = models.CharField(max_length=40, blank=True)
+    mobile_phone = models.CharField(
+        "mobile number for alerts",
+        max_length=16,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+[1-9][0-9]{7,14}$",
+                "Enter the mobile number in international form: a plus sign, the country code and the number, "
+                "digits only, e.g. +15555550123.",
+            )
+        ],
+        help_text="Alerts are also sent here by SMS when the agency sends SMS. E.g. +15555550123.",
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -511,3 +544,137 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{short_time(self.at)} {self.actor} {self.action} {self.object_type} {self.object_id}"
+
+
+# --- Alerts -------------------------------------------------------------------------------------------------
+# Alerts that are confirmed (docs/alerts.md): an in-app message about one youth, written in the same transaction
+# as its cause (an outbox), delivered by email and SMS by Celery tasks, acknowledged once, and escalated along
+# the on-call chain while nobody acknowledges. "Alert", never "notification": that word is the legal notices.
+
+
+class AlertVia(models.TextChoices):
+    APP = "app", "In the app"
+    EMAIL = "email", "Email link"
+    SMS = "sms", "SMS link"
+
+
+class Alert(models.Model):
+    """What happened, about one youth; `key` is the idempotency key of its cause ("run:123")."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="alerts")
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.SlugField(max_length=40, help_text="e.g. run_logged, clock_reminder, clock_overdue")
+    key = models.CharField(max_length=120, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="The email text.")
+    sms_text = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=500, help_text="The page to act on (a path or an absolute URL).")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ack_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    ack_due_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_via = models.CharField(max_length=10, choices=AlertVia.choices, blank=True)
+    escalation_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True, acknowledged_via="")
+                | Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False)
+                & ~Q(acknowledged_via=""),
+                name="alert_acknowledged_by_iff_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(ack_minutes__isnull=True, ack_due_at__isnull=True)
+                | Q(ack_minutes__isnull=False, ack_due_at__isnull=False),
+                name="alert_ack_due_iff_window",
+            ),
+        ]
+        indexes = [
+            # The escalation sweep: unacknowledged alerts past their window.
+            models.Index(
+                fields=["ack_due_at"],
+                condition=Q(acknowledged_at__isnull=True, escalation_done_at__isnull=True, ack_due_at__isnull=False),
+                name="alert_waiting_ack",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.key})"
+
+    @property
+    def is_acknowledged(self):
+        return self.acknowledged_at is not None
+
+
+class AlertRecipient(models.Model):
+    """One person (or an email-only address) told of an alert; the in-app copy is this row."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="alert_copies"
+    )
+    email = models.EmailField(blank=True)
+    reason = models.CharField(max_length=200)
+    told_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["told_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "user"], condition=Q(user__isnull=False), name="alert_recipient_once_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(email=""), name="alert_recipient_user_or_email"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return f"{self.user or self.email}: {self.alert_id}"
+
+
+class AlertChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class AlertDelivery(models.Model):
+    """One message to send to one recipient by one channel; claimed with a conditional update so that
+    delivering twice never sends twice (caseapp/alert_delivery.py)."""
+
+    recipient = models.ForeignKey(AlertRecipient, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=AlertChannel.choices)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "alert deliveries"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "channel"], name="alert_delivery_once_per_channel"),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
+                name="alert_delivery_sent_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.channel} to recipient {self.recipient_id}: {self.status}"

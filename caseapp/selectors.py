@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from . import access
 from .filters import CaseloadFilter
-from .models import AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
+from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
 
 
 def caseload_page(user, params, page_number):
@@ -145,3 +145,67 @@ def dashboard_summary(user):
             .select_related("team")[:5]
         ),
     }
+
+
+# --- Alerts (docs/alerts.md) -----------------------------------------------------------------------------------
+
+
+def my_alert_copies(user):
+    """The user's copies of alerts (AlertRecipient rows) about youth they may still open."""
+    if not (user and user.is_authenticated):
+        return AlertRecipient.objects.none()
+    return AlertRecipient.objects.filter(user=user, alert__youth__in=access.youth_visible_to(user))
+
+
+def alerts_page(user, page_number):
+    """The Alerts page: unacknowledged first, then newest; each row with its alert, youth, who acknowledged
+    and everyone told (prefetched: a fixed number of queries whatever the number of alerts)."""
+    queryset = (
+        my_alert_copies(user)
+        .select_related("alert__youth", "alert__acknowledged_by")
+        .prefetch_related(
+            Prefetch(
+                "alert__recipients",
+                queryset=AlertRecipient.objects.select_related("user").order_by("told_at", "id"),
+                to_attr="everyone_told",
+            )
+        )
+        .order_by(F("alert__acknowledged_at").desc(nulls_first=True), "-told_at", "-id")
+    )
+    page = Paginator(queryset, settings.PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    for copy in page.object_list:
+        copy.others_told = [other for other in copy.alert.everyone_told if other.pk != copy.pk]
+    return page
+
+
+def unread_alert_count(user) -> int:
+    """Alerts for this user not yet acknowledged by anyone and not yet read by them: the top bar's count."""
+    return my_alert_copies(user).filter(read_at__isnull=True, alert__acknowledged_at__isnull=True).count()
+
+
+@dataclass
+class TrailEntry:
+    alert: object
+    recipients: list  # AlertRecipient rows, each with `channels`: [(channel label, status label), ...]
+
+
+def alert_trail(alerts) -> list[TrailEntry]:
+    """For a subject (e.g. an episode): each alert, who was told, when, by which channels and with what
+    result, and who acknowledged when. `alerts` is a key prefix ("run:12") or a queryset of Alert, already
+    scoped by the caller. Three queries whatever the number of alerts."""
+    if isinstance(alerts, str):
+        alerts = Alert.objects.filter(key__startswith=alerts)
+    rows = list(
+        alerts.select_related("acknowledged_by")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=AlertRecipient.objects.select_related("user")
+                .prefetch_related(Prefetch("deliveries", queryset=AlertDelivery.objects.order_by("channel")))
+                .order_by("told_at", "id"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    return [TrailEntry(alert=a, recipients=list(a.recipients.all())) for a in rows]

@@ -153,6 +153,20 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="caseapp@localhost")
 
+# Alerts (docs/alerts.md). SMS goes through a pluggable backend, like email: the console backend logs them;
+# caseapp.sms.twilio.SmsBackend sends through Twilio with the account below. An agency sends SMS only when its
+# "send alerts by SMS" setting is on.
+SMS_BACKEND = env.str("SMS_BACKEND", default="caseapp.sms.console.SmsBackend")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# How long the acknowledgement link of an alert email or SMS works.
+ALERT_LINK_MAX_AGE_DAYS = env.int("ALERT_LINK_MAX_AGE_DAYS", default=7)
+# A delivery that fails this many times is marked failed (and logged); before that it is retried with backoff.
+ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=5)
+
 # Celery: with REDIS_URL unset, tasks run eagerly in the web process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dashboard, photos, placements, staff, system, youth
+from .views import alerts, dashboard, photos, placements, staff, system, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -31,4 +31,7 @@ urlpatterns = [
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
     path("system/", system.system_status, name="system_status"),
+    path("alerts/", alerts.alert_list, name="alert_list"),
+    path("alerts/<int:recipient_id>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/ack/<str:token>/", alerts.alert_ack_link, name="alert_ack_link"),
 ]

@@ -19,7 +19,7 @@ class StaffForm(ServiceValidatedModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "role", "team", "is_active"]
+        fields = ["username", "first_name", "last_name", "email", "phone", "mobile_phone", "role", "team", "is_active"]
 
     def __init__(self, *args, agency_id, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,6 +35,13 @@ class StaffForm(ServiceValidatedModelForm):
             del self.fields["password"]
         else:
             self.fields["password"].required = True
+
+    def clean_mobile_phone(self):
+        # The model field's validator is the one rule for the number's shape (this form skips model validation).
+        value = self.cleaned_data["mobile_phone"].replace(" ", "").replace("-", "")
+        if value:
+            User._meta.get_field("mobile_phone").run_validators(value)
+        return value
 
     def service_fields(self):
         data = dict(self.cleaned_data)

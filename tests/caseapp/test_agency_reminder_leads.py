@@ -20,6 +20,7 @@ def _post(client, agency, **changes):
         "name": agency.name, "code": agency.code, "state": agency.state, "time_zone": agency.time_zone,
         "phone": "", "email": "", "address": "", "compliance_contact_email": "",
         "first_hour_reminder_minutes": 60, "reminder_lead_hours_first": 4, "reminder_lead_hours_second": 1,
+        "ack_minutes_run": 15, "ack_minutes_reminder": 60,
     }
     return client.post(reverse("admin:caseapp_agency_change", args=[agency.pk]), {**data, **changes})
 
@@ -61,6 +62,20 @@ def test_the_admin_refuses_bad_leads_and_keeps_the_agency(agency_a, superuser, c
     agency_a.refresh_from_db()
     assert agency_a.name == "Agency A"
     assert (agency_a.first_hour_reminder_minutes, agency_a.reminder_leads) == (60, [4, 1])
+
+
+def test_the_alert_settings_have_defaults_and_are_edited_in_the_admin(agency_a, superuser, client_for):
+    """docs/alerts.md#escalation: 15 minutes for a run, 60 for reminders, SMS off until the agency turns it on."""
+    assert (agency_a.ack_minutes_run, agency_a.ack_minutes_reminder, agency_a.sms_enabled) == (15, 60, False)
+    response = _post(client_for(superuser), agency_a, ack_minutes_run=10, ack_minutes_reminder=30, sms_enabled="on")
+    assert response.status_code == 302
+    agency_a.refresh_from_db()
+    assert (agency_a.ack_minutes_run, agency_a.ack_minutes_reminder, agency_a.sms_enabled) == (10, 30, True)
+    response = _post(client_for(superuser), agency_a, ack_minutes_run=0)
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    agency_a.refresh_from_db()
+    assert agency_a.ack_minutes_run == 10
 
 
 def test_the_database_refuses_leads_out_of_order(agency_a):

@@ -29,6 +29,7 @@ def _admin_form(agency, **changes):
         "first_hour_reminder_minutes": agency.first_hour_reminder_minutes,
         "reminder_lead_hours_first": agency.reminder_lead_hours_first,
         "reminder_lead_hours_second": agency.reminder_lead_hours_second,
+        "ack_minutes_run": agency.ack_minutes_run, "ack_minutes_reminder": agency.ack_minutes_reminder,
     }
     return {**data, **changes}
 

@@ -468,5 +468,7 @@ def test_every_page_of_the_app_is_in_this_file_or_has_its_own():
     from caseapp import urls_app
 
     named = {p.name for p in urls_app.urlpatterns}
-    # login/logout are public by design; system_status is covered in test_system_status.py.
-    assert named == {*ALL_PAGES, "login", "logout", "system_status"}
+    # login/logout are public by design; system_status is covered in test_system_status.py; the alert pages
+    # (the signed link needs no sign-in) in test_alerts_pages.py.
+    alert_pages = {"alert_list", "alert_acknowledge", "alert_ack_link"}
+    assert named == {*ALL_PAGES, "login", "logout", "system_status", *alert_pages}
