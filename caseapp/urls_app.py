@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dashboard, photos, placements, staff, system, youth
+from .views import dashboard, on_call, photos, placements, staff, system, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -31,4 +31,7 @@ urlpatterns = [
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
     path("system/", system.system_status, name="system_status"),
+    path("on-call/", on_call.on_call_page, name="on_call"),
+    path("on-call/shifts/<int:shift_id>/remove/", on_call.shift_remove, name="on_call_shift_remove"),
+    path("on-call/swaps/<int:swap_id>/remove/", on_call.swap_remove, name="on_call_swap_remove"),
 ]
