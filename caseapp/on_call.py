@@ -53,7 +53,7 @@ def hour_label(hour: int) -> str:
 
 
 def window_label(start_hour: int, end_hour: int) -> str:
-    """'08:00–17:00', or '22:00–06:00 next day' for a shift past midnight."""
+    """'08:00-17:00' (with an en dash), or '22:00-06:00 next day' for a shift past midnight."""
     text = f"{hour_label(start_hour)}–{hour_label(end_hour)}"
     return f"{text} next day" if wraps(start_hour, end_hour) else text
 
@@ -118,11 +118,7 @@ def _rows(agency, at, team_ids=None):
     """The current shifts and the swaps covering `at` of `agency` (of `team_ids` and agency-wide, or all):
     two queries."""
     shifts = OnCallShift.objects.current().filter(agency=agency).select_related("user")
-    swaps = (
-        OnCallSwap.objects.current()
-        .filter(agency=agency, starts_at__lte=at, ends_at__gt=at)
-        .select_related("user")
-    )
+    swaps = OnCallSwap.objects.current().filter(agency=agency, starts_at__lte=at, ends_at__gt=at).select_related("user")
     if team_ids is not None:
         scope = Q(team__isnull=True) | Q(team_id__in=team_ids)
         shifts, swaps = shifts.filter(scope), swaps.filter(scope)
@@ -202,7 +198,7 @@ class ScopeNow:
 
 @dataclass(frozen=True)
 class ShiftRow:
-    """One shift of the week's pattern, worded: '22:00–06:00 next day', 'first call'."""
+    """One shift of the week's pattern, worded: '22:00-06:00 next day', 'first call'."""
 
     shift: OnCallShift
     window: str

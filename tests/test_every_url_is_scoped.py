@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from caseapp.models import OnCallShift, OnCallSwap
 from caseapp.services.photos import add_photo
 from missing_reports.models import PacketVersion
 from missing_reports.services import episodes as episode_services
@@ -47,6 +48,7 @@ NOT_RECORD_SCOPED = {
     "reports": "the report form, run over the asker's scope; 404 for roles that do not export",
     "reports_dashboard": "figures over the asker's scope; 404 for roles that do not export",
     "export_list": "the asker's own export jobs",
+    "on_call": "the on-call roster of the asker's own agency; 404 for no role, and a POST 404 but for its admins",
 }
 
 # The Django admin is for superusers: no outsider persona has admin-site access, so every admin URL
@@ -96,6 +98,14 @@ def records(
         trafficking_type="sex", trafficking_kind="familial", timing="in_care", information_received_at=now - HOUR,
     )
     job = start_export(agency_admin_a, django_capture_on_commit_callbacks)  # done, with a file to download
+    shift = OnCallShift.objects.create(
+        agency=youth_a1.agency, team=team_a1, user=supervisor_a, weekday=0, start_hour=22, end_hour=6,
+        created_by=agency_admin_a,
+    )
+    swap = OnCallSwap.objects.create(
+        agency=youth_a1.agency, user=caseworker_a, replaces=supervisor_a, starts_at=now, ends_at=now + HOUR,
+        created_by=agency_admin_a,
+    )
     return {
         "youth_id": youth_a1.pk,
         "placement_id": placement.pk,
@@ -109,6 +119,8 @@ def records(
         "observation_id": observation.pk,
         "report_id": decision.le_report.pk,
         "job_id": job.pk,
+        "shift_id": shift.pk,
+        "swap_id": swap.pk,
     }
 
 

@@ -11,8 +11,10 @@ AGENCY_WIDE = "Agency-wide"
 
 
 def _people(agency_id):
-    return User.objects.filter(agency_id=agency_id, is_active=True).exclude(role="").order_by(
-        "last_name", "first_name", "pk"
+    return (
+        User.objects.filter(agency_id=agency_id, is_active=True)
+        .exclude(role="")
+        .order_by("last_name", "first_name", "pk")
     )
 
 
@@ -25,15 +27,21 @@ class _RosterForm(forms.Form):
 
 class ShiftForm(_RosterForm):
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label=AGENCY_WIDE,
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=AGENCY_WIDE,
         help_text="A team's roster is asked first; the agency-wide roster after it.",
     )
     weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
     start_hour = forms.TypedChoiceField(
-        label="From", choices=[(h, hour_label(h)) for h in range(24)], coerce=int,
+        label="From",
+        choices=[(h, hour_label(h)) for h in range(24)],
+        coerce=int,
     )
     end_hour = forms.TypedChoiceField(
-        label="To", choices=[(h, hour_label(h)) for h in range(1, 25)], coerce=int,
+        label="To",
+        choices=[(h, hour_label(h)) for h in range(1, 25)],
+        coerce=int,
         help_text="An end at or before the start runs into the next day (22:00 to 06:00). Agency time.",
     )
     user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
@@ -49,7 +57,9 @@ class SwapForm(_RosterForm):
     ends_at = AgencyLocalDateTimeField(label="To")
     user = forms.ModelChoiceField(label="Person covering", queryset=User.objects.none())
     replaces = forms.ModelChoiceField(
-        label="Replacing", queryset=User.objects.none(), required=False,
+        label="Replacing",
+        queryset=User.objects.none(),
+        required=False,
         empty_label="Nobody (added on top of the weekly roster)",
     )
     note = forms.CharField(max_length=200, required=False)

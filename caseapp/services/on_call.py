@@ -32,9 +32,7 @@ def _check_person(errors, field, actor, user):
 
 
 @transaction.atomic
-def add_shift(
-    *, actor, user, weekday, start_hour, end_hour, team=None, position=1, note="", ip=None
-) -> OnCallShift:
+def add_shift(*, actor, user, weekday, start_hour, end_hour, team=None, position=1, note="", ip=None) -> OnCallShift:
     _require_manager(actor)
     errors = {}
     _check_team(errors, actor, team)
@@ -52,14 +50,30 @@ def add_shift(
     if errors:
         raise ValidationError(errors)
     shift = OnCallShift(
-        agency_id=actor.agency_id, team=team, user=user, weekday=weekday, start_hour=start_hour,
-        end_hour=end_hour, position=position, note=(note or "").strip(), created_by=actor,
+        agency_id=actor.agency_id,
+        team=team,
+        user=user,
+        weekday=weekday,
+        start_hour=start_hour,
+        end_hour=end_hour,
+        position=position,
+        note=(note or "").strip(),
+        created_by=actor,
     )
     save_as(actor, shift, refused={"end_hour": "The shift's hours or position are not valid."})
     audit.record(
-        actor, AuditAction.CREATE, shift, ip=ip,
-        detail={"user": user.pk, "team": team.pk if team else None, "weekday": weekday,
-                "start_hour": start_hour, "end_hour": end_hour, "position": position},
+        actor,
+        AuditAction.CREATE,
+        shift,
+        ip=ip,
+        detail={
+            "user": user.pk,
+            "team": team.pk if team else None,
+            "weekday": weekday,
+            "start_hour": start_hour,
+            "end_hour": end_hour,
+            "position": position,
+        },
     )
     return shift
 
@@ -84,23 +98,35 @@ def add_swap(*, actor, user, starts_at, ends_at, team=None, replaces=None, note=
     if errors:
         raise ValidationError(errors)
     swap = OnCallSwap(
-        agency_id=actor.agency_id, team=team, user=user, replaces=replaces, starts_at=starts_at,
-        ends_at=ends_at, note=(note or "").strip(), created_by=actor,
+        agency_id=actor.agency_id,
+        team=team,
+        user=user,
+        replaces=replaces,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        note=(note or "").strip(),
+        created_by=actor,
     )
     save_as(actor, swap, refused={"ends_at": "The swap must end after it starts."})
     audit.record(
-        actor, AuditAction.CREATE, swap, ip=ip,
-        detail={"user": user.pk, "replaces": replaces.pk if replaces else None, "team": team.pk if team else None,
-                "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+        actor,
+        AuditAction.CREATE,
+        swap,
+        ip=ip,
+        detail={
+            "user": user.pk,
+            "replaces": replaces.pk if replaces else None,
+            "team": team.pk if team else None,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+        },
     )
     return swap
 
 
 def _remove(actor, model, pk, ip):
     _require_manager(actor)
-    row = access.get_in_scope_or_404(
-        model.objects.current().filter(agency_id=actor.agency_id).select_for_update(), pk
-    )
+    row = access.get_in_scope_or_404(model.objects.current().filter(agency_id=actor.agency_id).select_for_update(), pk)
     row.removed_at = timezone.now()
     row.removed_by = actor
     row._history_user = actor

@@ -15,8 +15,10 @@ from ..local_time import zone_name
 from ..models import OnCallShift, OnCallSwap
 from ..services import on_call as on_call_services
 
-FORMS = {"shift": (ShiftForm, on_call_services.add_shift, "Weekly shift added."),
-         "swap": (SwapForm, on_call_services.add_swap, "Swap added.")}
+FORMS = {
+    "shift": (ShiftForm, on_call_services.add_shift, "Weekly shift added."),
+    "swap": (SwapForm, on_call_services.add_swap, "Swap added."),
+}
 
 
 def on_call_page(request):

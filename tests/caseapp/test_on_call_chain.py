@@ -26,15 +26,26 @@ MON = 0
 
 def shift(agency, user, *, team=None, weekday=MON, start=8, end=17, position=1):
     return OnCallShift.objects.create(
-        agency=agency, team=team, user=user, weekday=weekday, start_hour=start, end_hour=end,
-        position=position, created_by=user,
+        agency=agency,
+        team=team,
+        user=user,
+        weekday=weekday,
+        start_hour=start,
+        end_hour=end,
+        position=position,
+        created_by=user,
     )
 
 
 def swap(agency, user, *, replaces=None, team=None, starts=MONDAY_10 - datetime.timedelta(hours=1), hours=4):
     return OnCallSwap.objects.create(
-        agency=agency, team=team, user=user, replaces=replaces, starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=hours), created_by=user,
+        agency=agency,
+        team=team,
+        user=user,
+        replaces=replaces,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=hours),
+        created_by=user,
     )
 
 
@@ -43,8 +54,9 @@ def night_admin(agency_a):
     return UserFactory(username="night_admin", agency=agency_a, role=Role.AGENCY_ADMIN, last_name="Zed")
 
 
-def test_team_first_then_agency_wide_each_by_position(agency_a, team_a1, caseworker_a, supervisor_a, agency_admin_a,
-                                                       night_admin):
+def test_team_first_then_agency_wide_each_by_position(
+    agency_a, team_a1, caseworker_a, supervisor_a, agency_admin_a, night_admin
+):
     shift(agency_a, agency_admin_a, position=1)
     shift(agency_a, night_admin, position=2)
     shift(agency_a, caseworker_a, team=team_a1, position=2)
@@ -54,8 +66,9 @@ def test_team_first_then_agency_wide_each_by_position(agency_a, team_a1, casewor
     assert on_call_at(agency_a, MONDAY_23, team_a1) == []
 
 
-def test_swaps_replace_in_place_and_add_on_top(agency_a, team_a1, caseworker_a, supervisor_a, agency_admin_a,
-                                               night_admin, caseworker_a2):
+def test_swaps_replace_in_place_and_add_on_top(
+    agency_a, team_a1, caseworker_a, supervisor_a, agency_admin_a, night_admin, caseworker_a2
+):
     shift(agency_a, supervisor_a, team=team_a1, position=1)
     shift(agency_a, caseworker_a, team=team_a1, position=2)
     swap(agency_a, agency_admin_a, replaces=supervisor_a, team=team_a1)
@@ -65,8 +78,9 @@ def test_swaps_replace_in_place_and_add_on_top(agency_a, team_a1, caseworker_a, 
     assert on_call_at(agency_a, MONDAY_10 - datetime.timedelta(hours=2), team_a1) == [supervisor_a, caseworker_a]
 
 
-def test_no_one_twice_and_only_active_staff_of_the_agency(agency_a, team_a1, caseworker_a, supervisor_a,
-                                                          deactivated_caseworker_a):
+def test_no_one_twice_and_only_active_staff_of_the_agency(
+    agency_a, team_a1, caseworker_a, supervisor_a, deactivated_caseworker_a
+):
     shift(agency_a, supervisor_a, team=team_a1)
     shift(agency_a, deactivated_caseworker_a, team=team_a1, position=2)
     shift(agency_a, supervisor_a)  # agency-wide as well
@@ -85,8 +99,9 @@ def test_another_agency_s_roster_is_not_read(agency_a, agency_b, team_a1, superv
     assert on_call_at(agency_a, MONDAY_10, team_a1) == []
 
 
-def test_the_chain_is_the_roster_then_supervisors_then_admins(agency_a, team_a1, youth_a1, caseworker_a,
-                                                                supervisor_a, agency_admin_a, night_admin):
+def test_the_chain_is_the_roster_then_supervisors_then_admins(
+    agency_a, team_a1, youth_a1, caseworker_a, supervisor_a, agency_admin_a, night_admin
+):
     shift(agency_a, caseworker_a, team=team_a1)
     shift(agency_a, night_admin)
     assert escalation_chain(youth_a1, MONDAY_10) == [caseworker_a, night_admin, supervisor_a, agency_admin_a]
@@ -121,8 +136,12 @@ def test_the_chain_runs_a_fixed_number_of_queries(agency_a, team_a1, youth_a1, s
     shift(agency_a, supervisor_a, team=team_a1)
     small = count()
     for position in range(2, 12):
-        shift(agency_a, UserFactory(agency=agency_a, role=Role.SUPERVISOR, supervises=[team_a1]), team=team_a1,
-              position=position)
+        shift(
+            agency_a,
+            UserFactory(agency=agency_a, role=Role.SUPERVISOR, supervises=[team_a1]),
+            team=team_a1,
+            position=position,
+        )
         shift(agency_a, UserFactory(agency=agency_a, role=Role.AGENCY_ADMIN), position=position)
         swap(agency_a, UserFactory(agency=agency_a, role=Role.AGENCY_STAFF))
     assert len(escalation_chain(youth_a1, MONDAY_10)) > 30
@@ -131,8 +150,19 @@ def test_the_chain_runs_a_fixed_number_of_queries(agency_a, team_a1, youth_a1, s
 
 @pytest.mark.parametrize(
     "persona",
-    sorted({"caseworker_a", "supervisor_a", "agency_staff_a", "agency_admin_a", "deactivated_caseworker_a",
-            "no_role_user", "supervisor_b", *OUTSIDERS, *OTHER_AGENCY}),
+    sorted(
+        {
+            "caseworker_a",
+            "supervisor_a",
+            "agency_staff_a",
+            "agency_admin_a",
+            "deactivated_caseworker_a",
+            "no_role_user",
+            "supervisor_b",
+            *OUTSIDERS,
+            *OTHER_AGENCY,
+        }
+    ),
 )
 def test_users_who_see_youth_agrees_with_the_gate(request, persona, youth_a1, youth_a2, youth_b):
     user = request.getfixturevalue(persona)

@@ -18,16 +18,26 @@ URL = "/on-call/"
 
 def shift_post(user, *, team=None, weekday=0, start=22, end=6, position=1, **extra):
     return {
-        "form": "shift", "shift-team": team.pk if team else "", "shift-weekday": weekday,
-        "shift-start_hour": start, "shift-end_hour": end, "shift-user": user.pk, "shift-position": position,
-        "shift-note": "", **extra,
+        "form": "shift",
+        "shift-team": team.pk if team else "",
+        "shift-weekday": weekday,
+        "shift-start_hour": start,
+        "shift-end_hour": end,
+        "shift-user": user.pk,
+        "shift-position": position,
+        "shift-note": "",
+        **extra,
     }
 
 
 def swap_post(user, *, replaces=None, team=None, starts="2026-12-24T17:00", ends="2026-12-25T08:00"):
     return {
-        "form": "swap", "swap-team": team.pk if team else "", "swap-user": user.pk,
-        "swap-replaces": replaces.pk if replaces else "", "swap-starts_at": starts, "swap-ends_at": ends,
+        "form": "swap",
+        "swap-team": team.pk if team else "",
+        "swap-user": user.pk,
+        "swap-replaces": replaces.pk if replaces else "",
+        "swap-starts_at": starts,
+        "swap-ends_at": ends,
         "swap-note": "",
     }
 
@@ -36,8 +46,14 @@ def now_shift(agency, user, *, team=None, position=1):
     """A shift covering now, whatever day and hour the test runs."""
     local = timezone.localtime(timezone.now(), timezone.get_current_timezone())
     return OnCallShift.objects.create(
-        agency=agency, team=team, user=user, weekday=local.weekday(), start_hour=0, end_hour=24,
-        position=position, created_by=user,
+        agency=agency,
+        team=team,
+        user=user,
+        weekday=local.weekday(),
+        start_hour=0,
+        end_hour=24,
+        position=position,
+        created_by=user,
     )
 
 
@@ -46,12 +62,19 @@ def test_that_the_nav_offers_on_call_to_everyone_of_an_agency(client_for, casewo
     assert f'href="{URL}"' not in client_for(no_role_user).get(reverse("caseload")).content.decode()
 
 
-def test_admin_adds_a_night_shift_and_everyone_reads_it(client_for, agency_admin_a, supervisor_a, team_a1,
-                                                        caseworker_a):
+def test_admin_adds_a_night_shift_and_everyone_reads_it(
+    client_for, agency_admin_a, supervisor_a, team_a1, caseworker_a
+):
     response = client_for(agency_admin_a).post(URL, shift_post(supervisor_a, team=team_a1, weekday=6))
     assert response.status_code == 302
     shift = OnCallShift.objects.get()
-    assert (shift.team, shift.user, shift.weekday, shift.start_hour, shift.end_hour) == (team_a1, supervisor_a, 6, 22, 6)
+    assert (shift.team, shift.user, shift.weekday, shift.start_hour, shift.end_hour) == (
+        team_a1,
+        supervisor_a,
+        6,
+        22,
+        6,
+    )
     event = AuditEvent.objects.get(object_type="oncallshift")
     assert (event.actor, event.action, event.object_id) == (agency_admin_a, "create", str(shift.pk))
     assert shift.history.count() == 1
@@ -60,8 +83,9 @@ def test_admin_adds_a_night_shift_and_everyone_reads_it(client_for, agency_admin
     assert "Add a weekly shift" not in page and "Remove" not in page  # read-only for a caseworker
 
 
-def test_on_call_now_shows_first_call_backup_and_phone(client_for, agency_a, team_a1, supervisor_a, caseworker_a,
-                                                        agency_staff_a):
+def test_on_call_now_shows_first_call_backup_and_phone(
+    client_for, agency_a, team_a1, supervisor_a, caseworker_a, agency_staff_a
+):
     supervisor_a.phone = "316-555-0142"
     supervisor_a.save()
     now_shift(agency_a, supervisor_a, team=team_a1)
@@ -90,8 +114,13 @@ def test_admin_adds_a_swap_typed_in_agency_time(client_for, agency_admin_a, supe
 def test_admin_removes_a_shift_and_a_swap_and_history_keeps_them(client_for, agency_a, agency_admin_a, supervisor_a):
     shift = now_shift(agency_a, supervisor_a)
     start = timezone.now()
-    swap = OnCallSwap.objects.create(agency=agency_a, user=supervisor_a, starts_at=start,
-                                     ends_at=start + datetime.timedelta(hours=2), created_by=agency_admin_a)
+    swap = OnCallSwap.objects.create(
+        agency=agency_a,
+        user=supervisor_a,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        created_by=agency_admin_a,
+    )
     client = client_for(agency_admin_a)
     confirm = client.get(reverse("on_call_shift_remove", args=[shift.pk]))
     assert "Remove this shift?" in confirm.content.decode()
@@ -123,8 +152,13 @@ def test_staff_read_but_may_not_change_the_roster(request, client_for, persona, 
 @pytest.mark.parametrize("persona", ["admin_b", "supervisor_b", "agency_staff_b", "caseworker_b"])
 def test_another_agency_gets_404_for_this_agency_s_rows(request, client_for, persona, agency_a, supervisor_a):
     shift = now_shift(agency_a, supervisor_a)
-    swap = OnCallSwap.objects.create(agency=agency_a, user=supervisor_a, starts_at=timezone.now(),
-                                     ends_at=timezone.now() + datetime.timedelta(hours=1), created_by=supervisor_a)
+    swap = OnCallSwap.objects.create(
+        agency=agency_a,
+        user=supervisor_a,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + datetime.timedelta(hours=1),
+        created_by=supervisor_a,
+    )
     client = client_for(request.getfixturevalue(persona))
     for url in (reverse("on_call_shift_remove", args=[shift.pk]), reverse("on_call_swap_remove", args=[swap.pk])):
         assert client.get(url).status_code == 404
@@ -151,8 +185,9 @@ def test_no_role_gets_404(client_for, no_role_user):
         ("swap_skipped_hour", "swap-starts_at", "does not exist in America/Chicago"),
     ],
 )
-def test_bad_input_is_a_form_error_and_writes_nothing(client_for, agency_admin_a, supervisor_a, caseworker_b,
-                                                     team_b1, post, field, message):
+def test_bad_input_is_a_form_error_and_writes_nothing(
+    client_for, agency_admin_a, supervisor_a, caseworker_b, team_b1, post, field, message
+):
     data = {
         "other_agency_person": shift_post(caseworker_b),
         "unknown_team": shift_post(supervisor_a, team=team_b1),
@@ -172,8 +207,9 @@ def test_bad_input_is_a_form_error_and_writes_nothing(client_for, agency_admin_a
     assert not OnCallShift.objects.exists() and not OnCallSwap.objects.exists() and not AuditEvent.objects.exists()
 
 
-def test_the_page_runs_a_fixed_number_of_queries(client_for, django_assert_num_queries, agency_a, team_a1,
-                                                 agency_admin_a):
+def test_the_page_runs_a_fixed_number_of_queries(
+    client_for, django_assert_num_queries, agency_a, team_a1, agency_admin_a
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -183,11 +219,25 @@ def test_the_page_runs_a_fixed_number_of_queries(client_for, django_assert_num_q
             person = UserFactory(agency=agency_a, role=Role.SUPERVISOR, supervises=[team], phone="316-555-0100")
             now_shift(agency_a, person, team=team)
             now_shift(agency_a, person, position=n + 2)
-            OnCallShift.objects.create(agency=agency_a, team=team, user=person, weekday=n % 7, start_hour=22,
-                                       end_hour=6, position=1, created_by=agency_admin_a)
-            OnCallSwap.objects.create(agency=agency_a, team=team, user=agency_admin_a, replaces=person,
-                                      starts_at=timezone.now(), ends_at=timezone.now() + datetime.timedelta(hours=3),
-                                      created_by=agency_admin_a)
+            OnCallShift.objects.create(
+                agency=agency_a,
+                team=team,
+                user=person,
+                weekday=n % 7,
+                start_hour=22,
+                end_hour=6,
+                position=1,
+                created_by=agency_admin_a,
+            )
+            OnCallSwap.objects.create(
+                agency=agency_a,
+                team=team,
+                user=agency_admin_a,
+                replaces=person,
+                starts_at=timezone.now(),
+                ends_at=timezone.now() + datetime.timedelta(hours=3),
+                created_by=agency_admin_a,
+            )
 
     client = client_for(agency_admin_a)
     grow(3)

@@ -99,8 +99,12 @@ def test_on_the_night_clocks_go_back_the_repeated_hour_is_covered_both_times():
     assert covers(SUN, 1, 2, first_pass.astimezone(CHICAGO))
     assert covers(SUN, 1, 2, second_pass.astimezone(CHICAGO))
     # Saturday 22 -> 6 lasts nine real hours that night, by the wall clock 22:00 to 06:00.
-    assert hours_covered(SAT, 22, 6, datetime.datetime(2026, 10, 31, 12, tzinfo=UTC),
-                         datetime.datetime(2026, 11, 1, 18, tzinfo=UTC)) == 9
+    assert (
+        hours_covered(
+            SAT, 22, 6, datetime.datetime(2026, 10, 31, 12, tzinfo=UTC), datetime.datetime(2026, 11, 1, 18, tzinfo=UTC)
+        )
+        == 9
+    )
     assert not covers(SAT, 22, 6, datetime.datetime(2026, 11, 1, 12, tzinfo=UTC).astimezone(CHICAGO))  # 6 AM CST
 
 
@@ -108,11 +112,19 @@ def test_on_the_night_clocks_go_forward_the_skipped_hour_covers_nobody():
     # 2027-03-14 (a Sunday): 2:00-2:59 AM does not happen.
     jump = datetime.datetime(2027, 3, 14, 8, tzinfo=UTC)  # 3:00 AM CDT, a second after 1:59:59 CST
     assert jump.astimezone(CHICAGO).hour == 3
-    assert hours_covered(SUN, 2, 3, datetime.datetime(2027, 3, 14, 0, tzinfo=UTC),
-                         datetime.datetime(2027, 3, 15, 0, tzinfo=UTC)) == 0
+    assert (
+        hours_covered(
+            SUN, 2, 3, datetime.datetime(2027, 3, 14, 0, tzinfo=UTC), datetime.datetime(2027, 3, 15, 0, tzinfo=UTC)
+        )
+        == 0
+    )
     # Saturday 22 -> 6 lasts seven real hours that night.
-    assert hours_covered(SAT, 22, 6, datetime.datetime(2027, 3, 13, 12, tzinfo=UTC),
-                         datetime.datetime(2027, 3, 14, 18, tzinfo=UTC)) == 7
+    assert (
+        hours_covered(
+            SAT, 22, 6, datetime.datetime(2027, 3, 13, 12, tzinfo=UTC), datetime.datetime(2027, 3, 14, 18, tzinfo=UTC)
+        )
+        == 7
+    )
     assert covers(SUN, 3, 4, jump.astimezone(CHICAGO))
 
 
@@ -140,13 +152,15 @@ def person(pk):
 
 
 def shift(pk, user, position, weekday=MON, start=0, end=24):
-    return types.SimpleNamespace(pk=pk, user=user, user_id=user.pk, position=position, weekday=weekday,
-                                 start_hour=start, end_hour=end)
+    return types.SimpleNamespace(
+        pk=pk, user=user, user_id=user.pk, position=position, weekday=weekday, start_hour=start, end_hour=end
+    )
 
 
 def swap(pk, user, replaces=None, starts="2026-12-07T00:00", ends="2026-12-08T00:00"):
-    return types.SimpleNamespace(pk=pk, user=user, replaces_id=replaces.pk if replaces else None,
-                                 starts_at=local(starts), ends_at=local(ends))
+    return types.SimpleNamespace(
+        pk=pk, user=user, replaces_id=replaces.pk if replaces else None, starts_at=local(starts), ends_at=local(ends)
+    )
 
 
 AT = local("2026-12-07T10:00")
