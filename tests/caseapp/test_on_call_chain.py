@@ -169,3 +169,9 @@ def test_users_who_see_youth_agrees_with_the_gate(request, persona, youth_a1, yo
     for youth in (youth_a1, youth_a2, youth_b, YouthFactory(team=youth_a1.team)):
         expected = access.youth_visible_to(user).filter(pk=youth.pk).exists()
         assert access.users_who_see_youth(youth).filter(pk=user.pk).exists() is expected, (persona, youth)
+
+
+def test_users_who_see_youth_includes_a_superuser_as_the_gate_does(youth_a1):
+    root = UserFactory(username="root", agency=None, role="", is_superuser=True)
+    assert access.youth_visible_to(root).filter(pk=youth_a1.pk).exists()
+    assert access.users_who_see_youth(youth_a1).filter(pk=root.pk).exists()
