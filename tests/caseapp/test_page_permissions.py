@@ -468,5 +468,7 @@ def test_every_page_of_the_app_is_in_this_file_or_has_its_own():
     from caseapp import urls_app
 
     named = {p.name for p in urls_app.urlpatterns}
-    # login/logout are public by design; system_status is covered in test_system_status.py.
-    assert named == {*ALL_PAGES, "login", "logout", "system_status"}
+    # login/logout are public by design; system_status is covered in test_system_status.py; the on-call
+    # roster and its remove buttons in test_on_call_pages.py.
+    on_call = {"on_call", "on_call_shift_remove", "on_call_swap_remove"}
+    assert named == {*ALL_PAGES, "login", "logout", "system_status", *on_call}
