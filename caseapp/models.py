@@ -631,4 +631,4 @@ class OnCallSwap(models.Model):
         indexes = [models.Index(fields=["agency", "ends_at"])]
 
     def __str__(self):
-        return f"On-call swap {self.pk}: {self.user_id} from {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        return f"On-call swap {self.pk}: user {self.user_id} from {short_time(self.starts_at)}"
