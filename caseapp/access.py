@@ -10,6 +10,7 @@ outside a user's scope is reported as missing (404), never as forbidden, so its 
 confirmed.
 """
 
+from django.db.models import Q
 from django.http import Http404
 
 from .models import Agency, Role, Team, User, Youth
@@ -201,6 +202,29 @@ def scope_to_visible_youth(queryset, user, youth_field="youth"):
     if _is_active(user) and user.is_superuser:
         return queryset
     return queryset.filter(**{f"{youth_field}__in": youth_visible_to(user)})
+
+
+def users_who_see_youth(youth):
+    """The active users for whom youth_visible_to(user) holds `youth`: the same scopes asked from the youth's
+    side, so a list of people to alert is filtered in one query whatever its length (caseapp/on_call.py).
+    tests/caseapp/test_on_call_chain.py checks it answers as youth_visible_to does for every persona."""
+    same_agency = Q(agency_id=youth.agency_id) & (
+        Q(role=Role.CASEWORKER, team_id=youth.team_id)
+        | Q(role=Role.SUPERVISOR, supervised_teams=youth.team_id)
+        | Q(role__in=[Role.AGENCY_STAFF, Role.AGENCY_ADMIN])
+    )
+    return User.objects.filter(Q(is_superuser=True) | same_agency, is_active=True).distinct()
+
+
+def can_see_on_call(user) -> bool:
+    """The on-call roster of the user's own agency: everyone of an agency with a role (who to call at night
+    is not a secret inside the agency); nobody else."""
+    return _is_active(user) and user.agency_id is not None and user.role in Role.values
+
+
+def can_manage_on_call(user) -> bool:
+    """Changing the roster: the agency admins of that agency (a superuser with no agency has no roster)."""
+    return can_see_on_call(user) and can_manage_agency_settings(user)
 
 
 def require(allowed: bool):

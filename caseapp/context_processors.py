@@ -11,6 +11,7 @@ def roles(request):
             "can_export": access.can_export(user),
             "can_manage_staff": access.can_manage_staff(user),
             "can_manage_agency_settings": access.can_manage_agency_settings(user),
+            "can_see_on_call": access.can_see_on_call(user),
             # Reporting a youth missing needs a role that edits youth records.
             "can_report_missing": access.teams_for_new_youth(user).exists(),
             # One query: the top bar's "Alerts, N unread" (docs/alerts.md).

@@ -53,6 +53,7 @@ from .demo_data import (
     MENTAL_HEALTH,
     NEUTRAL_NAMES,
     NICKNAMES,
+    ON_CALL,
     OTHER_LANGUAGES,
     PIERCINGS,
     PLACE_WORDS,
@@ -73,6 +74,7 @@ from .models import (
     HairColor,
     Hispanic,
     LegalStatus,
+    OnCallShift,
     Placement,
     PlacementEndReason,
     PlacementType,
@@ -198,6 +200,29 @@ def ensure_agencies_and_staff(log=_noop):
                 team.supervisors.add(user)
     log(f"Staff: {len(staff)} ({created['staff']} new)")
     return agencies, teams, staff, created
+
+
+@transaction.atomic
+def ensure_on_call(*, agencies, teams, staff, log=_noop):
+    """The demo agencies' weekly on-call roster (demo_data.ON_CALL), made by each agency's admin. A shift is
+    keyed on all its fields, removed ones included, so a second run adds nothing and a shift an admin removed
+    in the demo stays removed. Not in the printed counts, which stay the agencies, staff and youth."""
+    admins = {spec.agency: staff[spec.username] for spec in STAFF if spec.role == Role.AGENCY_ADMIN}
+    made = 0
+    for spec in ON_CALL:
+        for day in spec.days:
+            _shift, new = OnCallShift.objects.get_or_create(
+                agency=agencies[spec.agency],
+                team=teams[(spec.agency, spec.team)] if spec.team else None,
+                user=staff[spec.username],
+                weekday=day,
+                start_hour=spec.start,
+                end_hour=spec.end,
+                position=spec.position,
+                defaults={"created_by": admins[spec.agency], "note": "Demo roster"},
+            )
+            made += new
+    log(f"On-call shifts: {made} new")
 
 
 def logins():
@@ -642,6 +667,7 @@ def totals():
 def run(*, youth=DEFAULT_YOUTH, seed=DEFAULT_SEED, today=None, batch_size=BATCH_SIZE, log: Callable = _noop):
     """Everything: agencies, teams, staff, and `youth` youth in total. Safe to run again."""
     agencies, teams, staff, created = ensure_agencies_and_staff(log=log)
+    ensure_on_call(agencies=agencies, teams=teams, staff=staff, log=log)
     created.update(
         seed_youth(
             total=youth, seed=seed, agencies=agencies, teams=teams, staff=staff,

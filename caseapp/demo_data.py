@@ -171,3 +171,39 @@ INTERIM_END_REASONS = (
 CHILD_AGES = tuple((age, 1 if age < 12 else 2) for age in range(8, 18))
 COMPLEXIONS = tuple(Complexion.values)
 EXIT_REASONS = (PlacementEndReason.REUNIFICATION, PlacementEndReason.ADOPTION, PlacementEndReason.GUARDIANSHIP)
+
+
+@dataclass(frozen=True)
+class OnCallSpec:
+    """A line of a demo agency's weekly on-call roster: `username` is on call on `days` from `start` to `end`
+    (agency hours; an end at or before the start runs into the next day), for `team` ('' for agency-wide)."""
+
+    agency: str  # agency code
+    team: str
+    username: str
+    days: tuple[int, ...]
+    start: int
+    end: int
+    position: int = 1
+
+
+WEEKDAYS = (0, 1, 2, 3, 4)
+WEEKEND = (5, 6)
+EVERY_DAY = WEEKDAYS + WEEKEND
+
+# Office hours per team on weekdays; nights and weekends agency-wide, a supervisor first and the admin as backup.
+ON_CALL = (
+    OnCallSpec("alder", "North Team", "supervisor", WEEKDAYS, 8, 17, 1),
+    OnCallSpec("alder", "North Team", "caseworker", WEEKDAYS, 8, 17, 2),
+    OnCallSpec("alder", "South Team", "caseworker2", WEEKDAYS, 8, 17, 1),
+    OnCallSpec("alder", "", "supervisor", EVERY_DAY, 17, 8, 1),
+    OnCallSpec("alder", "", "agencyadmin", EVERY_DAY, 17, 8, 2),
+    OnCallSpec("alder", "", "supervisor", WEEKEND, 8, 17, 1),
+    OnCallSpec("alder", "", "agencyadmin", WEEKEND, 8, 17, 2),
+    OnCallSpec("birch", "Central Team", "birch.supervisor", WEEKDAYS, 8, 17, 1),
+    OnCallSpec("birch", "Central Team", "birch.caseworker", WEEKDAYS, 8, 17, 2),
+    OnCallSpec("birch", "", "birch.supervisor", EVERY_DAY, 17, 8, 1),
+    OnCallSpec("birch", "", "birch.admin", EVERY_DAY, 17, 8, 2),
+    OnCallSpec("birch", "", "birch.supervisor", WEEKEND, 8, 17, 1),
+    OnCallSpec("birch", "", "birch.admin", WEEKEND, 8, 17, 2),
+)

@@ -678,3 +678,123 @@ class AlertDelivery(models.Model):
 
     def __str__(self):
         return f"{self.channel} to recipient {self.recipient_id}: {self.status}"
+
+# ---------------------------------------------------------------------------------------------------------
+# The on-call roster: who is alerted when a youth goes missing from care at any hour
+# (caseapp/on_call.py reads it; docs/design.md#on-call).
+# ---------------------------------------------------------------------------------------------------------
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OnCallQuerySet(models.QuerySet):
+    def current(self):
+        """Rows not removed. Removing keeps the row (removed_at/removed_by), so the roster of any past
+        night can still be read when someone asks who was alerted and why."""
+        return self.filter(removed_at__isnull=True)
+
+
+class OnCallShift(models.Model):
+    """A weekly on-call window: `user` is on call every `weekday` from `start_hour` to `end_hour`.
+
+    Hours are whole hours of the agency's wall clock (caseapp.local_time.agency_zone), so a shift means the
+    same clock times all year, DST days included. When end_hour <= start_hour the shift runs past midnight
+    into the next day (22 -> 6 is 22:00 to 06:00 the next morning; Sunday 22 -> 6 ends on Monday). team
+    empty means agency-wide. position 1 is first call, 2 the backup, and so on.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="on_call_shifts")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="on_call_shifts",
+        help_text="Empty for agency-wide.",
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_shifts")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_hour = models.PositiveSmallIntegerField(validators=[MaxValueValidator(23)])
+    end_hour = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(24)])
+    position = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = OnCallQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["weekday", "start_hour", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="on_call_shift_weekday"),
+            models.CheckConstraint(
+                condition=Q(start_hour__gte=0, start_hour__lte=23, end_hour__gte=1, end_hour__lte=24),
+                name="on_call_shift_hours_in_range",
+            ),
+            models.CheckConstraint(condition=~Q(start_hour=F("end_hour")), name="on_call_shift_not_empty"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="on_call_shift_position"),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True, removed_by__isnull=True)
+                | Q(removed_at__isnull=False, removed_by__isnull=False),
+                name="on_call_shift_removed_by_whom",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "removed_at"])]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_hour:02d}:00-{self.end_hour:02d}:00, position {self.position}"
+
+
+class OnCallSwap(models.Model):
+    """A one-off change to the roster: `user` covers from `starts_at` to `ends_at` (instants, typed in the
+    agency's local time), in the place of `replaces`, or on top of the weekly pattern when it is empty."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="on_call_swaps")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="on_call_swaps",
+        help_text="Empty for agency-wide.",
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_swaps")
+    replaces = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Empty when the person is added on top of the weekly pattern.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = OnCallQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="on_call_swap_starts_before_end"),
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=True) | ~Q(replaces=F("user")), name="on_call_swap_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True, removed_by__isnull=True)
+                | Q(removed_at__isnull=False, removed_by__isnull=False),
+                name="on_call_swap_removed_by_whom",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "ends_at"])]
+
+    def __str__(self):
+        return f"On-call swap {self.pk}: user {self.user_id} from {short_time(self.starts_at)}"

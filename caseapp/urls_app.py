@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import alerts, dashboard, photos, placements, staff, system, youth
+from .views import alerts, dashboard, on_call, photos, placements, staff, system, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -34,4 +34,7 @@ urlpatterns = [
     path("alerts/", alerts.alert_list, name="alert_list"),
     path("alerts/<int:recipient_id>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/ack/<str:token>/", alerts.alert_ack_link, name="alert_ack_link"),
+    path("on-call/", on_call.on_call_page, name="on_call"),
+    path("on-call/shifts/<int:shift_id>/remove/", on_call.shift_remove, name="on_call_shift_remove"),
+    path("on-call/swaps/<int:swap_id>/remove/", on_call.swap_remove, name="on_call_swap_remove"),
 ]

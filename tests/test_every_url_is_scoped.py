@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from caseapp.models import OnCallShift, OnCallSwap
 from caseapp.services.alerts import raise_alert
 from caseapp.services.photos import add_photo
 from missing_reports.models import PacketVersion
@@ -49,6 +50,7 @@ NOT_RECORD_SCOPED = {
     "reports_dashboard": "figures over the asker's scope; 404 for roles that do not export",
     "export_list": "the asker's own export jobs",
     "alert_list": "the asker's own alerts, about youth they may open",
+    "on_call": "the on-call roster of the asker's own agency; 404 for no role, and a POST 404 but for its admins",
 }
 
 # Pages whose key is a signed token, not a record id: no sign-in, and what they show is what the link's holder
@@ -109,6 +111,14 @@ def records(
         body="A run was logged.", sms_text="Missing from care.", url="/", ack_minutes=15,
         recipients=[(agency_admin_a, "", "Agency admin")],
     )
+    shift = OnCallShift.objects.create(
+        agency=youth_a1.agency, team=team_a1, user=supervisor_a, weekday=0, start_hour=22, end_hour=6,
+        created_by=agency_admin_a,
+    )
+    swap = OnCallSwap.objects.create(
+        agency=youth_a1.agency, user=caseworker_a, replaces=supervisor_a, starts_at=now, ends_at=now + HOUR,
+        created_by=agency_admin_a,
+    )
     return {
         "youth_id": youth_a1.pk,
         "placement_id": placement.pk,
@@ -123,6 +133,8 @@ def records(
         "report_id": decision.le_report.pk,
         "job_id": job.pk,
         "recipient_id": alert.recipients.get().pk,
+        "shift_id": shift.pk,
+        "swap_id": swap.pk,
     }
 
 

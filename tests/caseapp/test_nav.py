@@ -16,12 +16,13 @@ LINKS = {
     "Reports": "reports",
     "Staff and teams": "staff_list",
     "Report missing": "report_missing",
+    "On call": "on_call",
 }
 OFFERED = {
-    "caseworker_a": {"Report missing"},
-    "supervisor_a": {"Review queue", "Reports", "Report missing"},
-    "agency_staff_a": {"Reports"},
-    "agency_admin_a": {"Review queue", "Reports", "Staff and teams", "Report missing"},
+    "caseworker_a": {"Report missing", "On call"},
+    "supervisor_a": {"Review queue", "Reports", "Report missing", "On call"},
+    "agency_staff_a": {"Reports", "On call"},
+    "agency_admin_a": {"Review queue", "Reports", "Staff and teams", "Report missing", "On call"},
     "no_role_user": set(),
 }
 
