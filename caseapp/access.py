@@ -10,6 +10,7 @@ outside a user's scope is reported as missing (404), never as forbidden, so its 
 confirmed.
 """
 
+from django.db.models import Q
 from django.http import Http404
 
 from .models import Agency, Role, Team, User, Youth
@@ -115,6 +116,31 @@ EXPORTER_ROLES = {Role.AGENCY_STAFF, Role.AGENCY_ADMIN, Role.SUPERVISOR}
 def can_export(user) -> bool:
     """May this user run reports? Active, of an agency, in an exporting role. Deny by default."""
     return _is_active(user) and user.agency_id is not None and user.role in EXPORTER_ROLES
+
+
+# Roles that see other people's work items (caseapp/work.py): supervisors for the teams they supervise,
+# agency staff (the compliance contact) and admins for their agency. Caseworkers have "My work".
+TEAM_WORK_ROLES = {Role.SUPERVISOR, Role.AGENCY_STAFF, Role.AGENCY_ADMIN}
+
+
+def can_see_team_work(user) -> bool:
+    """The team view of work items: active, of an agency, in a role of TEAM_WORK_ROLES (or a superuser)."""
+    return _is_active(user) and (
+        user.is_superuser or (user.agency_id is not None and user.role in TEAM_WORK_ROLES)
+    )
+
+
+def staff_in_team_work(user):
+    """The staff whose work the team view can list for this user: active members and supervisors of the teams
+    in their scope (teams_visible_to). Empty for a role without the team view."""
+    if not can_see_team_work(user):
+        return User.objects.none()
+    teams = teams_visible_to(user)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(team__in=teams) | Q(supervised_teams__in=teams))
+        .distinct()
+    )
 
 
 def can_manage_agency_settings(user) -> bool:

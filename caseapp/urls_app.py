@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dashboard, photos, placements, staff, system, youth
+from .views import dashboard, photos, placements, staff, system, work, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -31,4 +31,6 @@ urlpatterns = [
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
     path("system/", system.system_status, name="system_status"),
+    path("work/", work.my_work, name="my_work"),
+    path("work/team/", work.team_work, name="team_work"),
 ]

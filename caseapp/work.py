@@ -18,9 +18,12 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from . import access
+from .local_time import duration
+from .models import Team, Youth
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,17 @@ def is_overdue(due_at, now) -> bool:
     return due_at is not None and now > due_at
 
 
+def due_words(due_at, now) -> str:
+    """'overdue by 3 h', 'due in 40 min', 'due now'; '' with no due time. The wording of
+    missing_reports.clock_state.timing for a clock not done, on the same boundary (`is_overdue`), so a work
+    item and its clock on the episode page never disagree."""
+    if due_at is None:
+        return ""
+    if is_overdue(due_at, now):
+        return f"overdue by {duration(now - due_at)}"
+    return f"due in {duration(due_at - now)}"
+
+
 def caseworker_owners(youth) -> tuple[int, ...]:
     """Whose list a caseworker's task about `youth` is on: the youth's assigned caseworkers (active), else
     the supervisors of the youth's team, so that nobody's work falls between chairs. Needs
@@ -118,3 +132,95 @@ def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
 
 def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
     return [item for item in items if user.pk in item.owner_ids]
+
+
+def owned_scope(user):
+    """The youth of the user's scope on whose items the user can be an owner: those assigned to them and those
+    of the teams they supervise (the only owners `caseworker_owners` and `supervisor_owners` name). "My work"
+    and the overdue count ask the sources about these only, not the whole agency of an agency admin."""
+    supervised = Team.objects.filter(supervisors=user).values("pk")
+    assigned = Youth.assigned_caseworkers.through.objects.filter(user_id=user.pk).values("youth_id")
+    return access.youth_visible_to(user).filter(Q(pk__in=assigned) | Q(team_id__in=supervised))
+
+
+def my_items(user, now=None) -> list[WorkItem]:
+    """This user's own open work, overdue first, then soonest due."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    now = now or timezone.now()
+    return mine(items_for(user, now, scope=owned_scope(user)), user)
+
+
+def for_request(request) -> tuple[list[WorkItem], datetime.datetime]:
+    """(`my_items`, the `now` they were computed at) for the signed-in user of `request`, computed once per
+    request: the page and the top bar's overdue count (caseapp/context_processors.py) share it."""
+    cached = getattr(request, "_my_work", None)
+    if cached is None:
+        now = timezone.now()
+        cached = (my_items(getattr(request, "user", None), now), now)
+        request._my_work = cached
+    return cached
+
+
+def overdue_count(items: Iterable[WorkItem], now) -> int:
+    return sum(1 for item in items if item.is_overdue(now))
+
+
+# --- What the pages show ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """A work item as a page lists it: the item, its due time in words and whether it is overdue."""
+
+    item: WorkItem
+    due_words: str
+    overdue: bool
+
+
+def lines(items: Iterable[WorkItem], now) -> list[Line]:
+    return [Line(item, due_words(item.due_at, now), item.is_overdue(now)) for item in items]
+
+
+@dataclass
+class WorkerGroup:
+    """One worker's items on the team view (`worker` None: items nobody's list carries)."""
+
+    worker: object
+    lines: list[Line]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for line in self.lines if line.overdue)
+
+
+def group_by_owner(items: Iterable[WorkItem], workers: dict, now) -> list[WorkerGroup]:
+    """The items under each of their owners (an item with several owners is under each), workers by name,
+    then the items with no owner. `workers`: user id -> user, for every owner of `items`."""
+    groups: dict[int | None, list[WorkItem]] = {}
+    for item in items:
+        for owner_id in item.owner_ids or (None,):
+            groups.setdefault(owner_id, []).append(item)
+    ordered_ids = sorted(
+        (owner_id for owner_id in groups if owner_id is not None),
+        key=lambda owner_id: (str(workers.get(owner_id, "")).lower(), owner_id),
+    )
+    if None in groups:
+        ordered_ids.append(None)
+    return [
+        WorkerGroup(workers.get(owner_id) if owner_id else None, lines(groups[owner_id], now))
+        for owner_id in ordered_ids
+    ]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """(kind, label) of every registered source: the team view's kind filter."""
+    return [(source.kind, source.label) for source in _sources]
+
+
+def team_items(user, now) -> list[WorkItem]:
+    """Every item of the youth in the user's scope (the teams a supervisor supervises, an agency's youth for
+    agency staff and admins), ordered; empty for a role without the team view."""
+    if not access.can_see_team_work(user):
+        return []
+    return items_for(user, now)
