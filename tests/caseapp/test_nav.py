@@ -16,12 +16,13 @@ LINKS = {
     "Reports": "reports",
     "Staff and teams": "staff_list",
     "Report missing": "report_missing",
+    "Team work": "team_work",
 }
 OFFERED = {
     "caseworker_a": {"Report missing"},
-    "supervisor_a": {"Review queue", "Reports", "Report missing"},
-    "agency_staff_a": {"Reports"},
-    "agency_admin_a": {"Review queue", "Reports", "Staff and teams", "Report missing"},
+    "supervisor_a": {"Review queue", "Reports", "Report missing", "Team work"},
+    "agency_staff_a": {"Reports", "Team work"},
+    "agency_admin_a": {"Review queue", "Reports", "Staff and teams", "Report missing", "Team work"},
     "no_role_user": set(),
 }
 
