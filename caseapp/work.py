@@ -8,8 +8,7 @@ as `WorkItem`s. The "My work" page, the supervisor's team view and the overdue c
 A source must:
 - read only youth of the queryset it is given (the access gate has already scoped it; a source never widens it);
 - run a fixed number of queries whatever the number of youth or items (select_related / prefetch_related);
-- decide "overdue" with missing_reports.clock_state's rule (now > due_at) or, for caseapp's own items, the same
-  boundary via `is_overdue` below;
+- leave "overdue" to `is_overdue` below: the clock-state rule, registered by the app that owns the clocks;
 - name the owners of each item with `caseworker_owners` or `supervisor_owners`, so that "whose work is it" has
   one rule.
 """
@@ -73,9 +72,27 @@ def sources() -> list[WorkSource]:
     return list(_sources)
 
 
+# The one overdue boundary is the clock-state rule of the app that owns the clocks, which caseapp may not import
+# (docs/design.md#dependencies): that app registers it here (`register_overdue_rule`) from its AppConfig.ready(),
+# so a work item, its clock on the episode page and the sweep never disagree by a second.
+_past_due: Callable[[datetime.datetime, datetime.datetime], bool] | None = None
+
+
+def register_overdue_rule(past_due: Callable[[datetime.datetime, datetime.datetime], bool]) -> None:
+    """`past_due(due_at, moment)`: whether `moment` is after the due time. Registered once."""
+    global _past_due
+    if _past_due is not None and _past_due is not past_due:
+        raise ValueError("The overdue rule is registered twice, differently.")
+    _past_due = past_due
+
+
 def is_overdue(due_at, now) -> bool:
-    """Past due: the one boundary of missing_reports.clock_state (a moment equal to the due time is not)."""
-    return due_at is not None and now > due_at
+    """Past due, by the registered clock-state rule (a moment equal to the due time is not)."""
+    if due_at is None:
+        return False
+    if _past_due is None:
+        raise RuntimeError("No overdue rule is registered: the app that owns the clocks registers it.")
+    return _past_due(due_at, now)
 
 
 def due_words(due_at, now) -> str:

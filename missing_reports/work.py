@@ -19,7 +19,7 @@ from django.urls import reverse
 from caseapp import work
 from caseapp.local_time import agency_zone, duration
 
-from . import deadlines, work_due
+from . import clock_state, deadlines, work_due
 from .models import EpisodeStatus, MissingEpisode, Notification, SupervisoryReview
 
 OWNER_PREFETCH = ("assigned_caseworkers", "team__supervisors")
@@ -165,6 +165,8 @@ def supervisory_review_items(youth, now):
 
 
 def register():
+    # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
+    work.register_overdue_rule(clock_state.is_past_due)
     work.register_work_source("notice", "Notices", notice_items)
     work.register_work_source("return_interview", "Return interviews", return_interview_items)
     work.register_work_source("search_effort", "Search efforts", search_effort_items)

@@ -468,5 +468,6 @@ def test_every_page_of_the_app_is_in_this_file_or_has_its_own():
     from caseapp import urls_app
 
     named = {p.name for p in urls_app.urlpatterns}
-    # login/logout are public by design; system_status is covered in test_system_status.py.
-    assert named == {*ALL_PAGES, "login", "logout", "system_status"}
+    # login/logout are public by design; system_status is covered in test_system_status.py; my_work and
+    # team_work in test_work_pages.py.
+    assert named == {*ALL_PAGES, "login", "logout", "system_status", "my_work", "team_work"}
