@@ -277,3 +277,68 @@ def test_the_work_pages_run_the_same_queries_at_10_and_1000_items(
         response = client.get(url)
     if persona == "caseworker_a":
         assert "1002 overdue" not in text(response) and "334 overdue" in text(response)
+
+
+def test_the_home_page_shows_the_first_five_and_links_to_all(client_for, caseworker_a, team_a1):
+    add_runs(team_a1, caseworker_a, 3)  # nine items
+    page = main(client_for(caseworker_a).get(reverse("dashboard")))
+    work_list = page.split('id="my-work-h"', 1)[1].split("</section>", 1)[0]
+    assert work_list.count('class="list-group-item"') == 5
+    assert "9 items, 3 overdue" in work_list
+    assert f'href="{MY_WORK}">See all my work (9)</a>' in work_list
+
+
+# --- The agency's cadence settings ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="root", is_superuser=True, is_staff=True, role="")
+
+
+def post_agency(client, agency, **changes):
+    data = {
+        "name": agency.name,
+        "code": agency.code,
+        "state": agency.state,
+        "time_zone": agency.time_zone,
+        "phone": "",
+        "email": "",
+        "address": "",
+        "compliance_contact_email": "",
+        "first_hour_reminder_minutes": 60,
+        "reminder_lead_hours_first": 4,
+        "reminder_lead_hours_second": 1,
+        "search_daily_days": 7,
+        "search_interval_days": 7,
+        "search_until_days": "",
+        "long_absence_review_days": 7,
+    }
+    return client.post(reverse("admin:caseapp_agency_change", args=[agency.pk]), {**data, **changes})
+
+
+def test_the_admin_saves_floridas_weekly_search_for_30_days(client_for, superuser, agency_a):
+    response = post_agency(client_for(superuser), agency_a, search_daily_days=0, search_until_days=30)
+    assert response.status_code == 302
+    agency_a.refresh_from_db()
+    assert (agency_a.search_daily_days, agency_a.search_interval_days, agency_a.search_until_days) == (0, 7, 30)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"search_interval_days": 0},
+        {"search_until_days": 0},
+        {"long_absence_review_days": 0},
+        {"search_daily_days": -1},
+        {"search_interval_days": "weekly"},
+    ],
+)
+def test_the_admin_refuses_a_bad_cadence_and_keeps_the_agency(client_for, superuser, agency_a, changes):
+    response = post_agency(client_for(superuser), agency_a, name="Renamed", **changes)
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to" in text(response) or "Enter a whole number" in text(response)
+    agency_a.refresh_from_db()
+    assert (agency_a.name, agency_a.search_interval_days, agency_a.long_absence_review_days) == ("Agency A", 7, 7)
