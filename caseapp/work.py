@@ -201,33 +201,56 @@ def lines(items: Iterable[WorkItem], now) -> list[Line]:
 
 @dataclass
 class WorkerGroup:
-    """One worker's items on the team view (`worker` None: items nobody's list carries)."""
+    """One worker's items on the team view (`worker` None: items nobody's list carries); `more` items of theirs
+    were left out by the cap."""
 
     worker: object
     lines: list[Line]
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for line in self.lines if line.overdue)
+    overdue: int = 0
+    more: int = 0
 
 
-def group_by_owner(items: Iterable[WorkItem], workers: dict, now) -> list[WorkerGroup]:
+def filtered(items: Iterable[WorkItem], now, *, overdue_only=False, kind="", owner_id=None) -> list[WorkItem]:
+    """The team view's filters: overdue only, one kind, one owner."""
+    return [
+        item
+        for item in items
+        if (not overdue_only or item.is_overdue(now))
+        and (not kind or item.kind == kind)
+        and (owner_id is None or owner_id in item.owner_ids)
+    ]
+
+
+def group_by_owner(
+    items: Iterable[WorkItem], workers: dict, now, *, cap: int | None = None, only_owner_id=None
+) -> list[WorkerGroup]:
     """The items under each of their owners (an item with several owners is under each), workers by name,
-    then the items with no owner. `workers`: user id -> user, for every owner of `items`."""
+    then the items with no owner; at most `cap` lines a group. `workers`: user id -> user, for every owner of
+    `items`. `only_owner_id`: that owner's group only."""
     groups: dict[int | None, list[WorkItem]] = {}
     for item in items:
         for owner_id in item.owner_ids or (None,):
-            groups.setdefault(owner_id, []).append(item)
+            if only_owner_id is None or owner_id == only_owner_id:
+                groups.setdefault(owner_id, []).append(item)
     ordered_ids = sorted(
         (owner_id for owner_id in groups if owner_id is not None),
         key=lambda owner_id: (str(workers.get(owner_id, "")).lower(), owner_id),
     )
     if None in groups:
         ordered_ids.append(None)
-    return [
-        WorkerGroup(workers.get(owner_id) if owner_id else None, lines(groups[owner_id], now))
-        for owner_id in ordered_ids
-    ]
+    result = []
+    for owner_id in ordered_ids:
+        owned = groups[owner_id]
+        shown = owned if cap is None else owned[:cap]
+        result.append(
+            WorkerGroup(
+                worker=workers.get(owner_id) if owner_id is not None else None,
+                lines=lines(shown, now),
+                overdue=sum(1 for item in owned if item.is_overdue(now)),
+                more=len(owned) - len(shown),
+            )
+        )
+    return result
 
 
 def kind_choices() -> list[tuple[str, str]]:

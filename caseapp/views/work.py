@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from .. import access, work
-from ..forms.work import TeamWorkFilter, default_show
+from ..forms.work import SHOW_OVERDUE, TeamWorkFilter, default_show
 from ..models import User
 
 MY_WORK_PER_PAGE = 50
@@ -52,20 +52,11 @@ def team_work(request):
     if not form.is_valid():
         messages.warning(request, "Some filters were not understood and were left out: choose from the lists.")
     chosen = form.choices()
-    shown = [
-        item
-        for item in items
-        if (chosen["show"] != "overdue" or item.is_overdue(now))
-        and (not chosen["kind"] or item.kind == chosen["kind"])
-        and (chosen["worker"] is None or chosen["worker"] in item.owner_ids)
-    ]
-    groups = work.group_by_owner(shown, workers, now)
-    if chosen["worker"] is not None:
-        groups = [group for group in groups if group.worker is not None and group.worker.pk == chosen["worker"]]
+    shown = work.filtered(
+        items, now, overdue_only=chosen["show"] == SHOW_OVERDUE, kind=chosen["kind"], owner_id=chosen["worker"]
+    )
     cap = GROUP_CAP_ONE_WORKER if chosen["worker"] is not None else GROUP_CAP
-    for group in groups:
-        group.more = max(len(group.lines) - cap, 0)
-        group.lines = group.lines[:cap]
+    groups = work.group_by_owner(shown, workers, now, cap=cap, only_owner_id=chosen["worker"])
     return render(
         request,
         "caseapp/work_team.html",

@@ -277,6 +277,9 @@ def test_the_work_pages_run_the_same_queries_at_10_and_1000_items(
         response = client.get(url)
     if persona == "caseworker_a":
         assert "1002 overdue" not in text(response) and "334 overdue" in text(response)
+    if url == TEAM_WORK:  # each worker's group shows its first 25, and links to the rest
+        assert "1002 items, 334 overdue" in text(response)
+        assert f'&amp;worker={caseworker_a.pk}">977 more for {caseworker_a}</a>' in text(response)
 
 
 def test_the_home_page_shows_the_first_five_and_links_to_all(client_for, caseworker_a, team_a1):
