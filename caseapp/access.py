@@ -118,6 +118,31 @@ def can_export(user) -> bool:
     return _is_active(user) and user.agency_id is not None and user.role in EXPORTER_ROLES
 
 
+# Roles that see other people's work items (caseapp/work.py): supervisors for the teams they supervise,
+# agency staff (the compliance contact) and admins for their agency. Caseworkers have "My work".
+TEAM_WORK_ROLES = {Role.SUPERVISOR, Role.AGENCY_STAFF, Role.AGENCY_ADMIN}
+
+
+def can_see_team_work(user) -> bool:
+    """The team view of work items: active, of an agency, in a role of TEAM_WORK_ROLES (or a superuser)."""
+    return _is_active(user) and (
+        user.is_superuser or (user.agency_id is not None and user.role in TEAM_WORK_ROLES)
+    )
+
+
+def staff_in_team_work(user):
+    """The staff whose work the team view can list for this user: active members and supervisors of the teams
+    in their scope (teams_visible_to). Empty for a role without the team view."""
+    if not can_see_team_work(user):
+        return User.objects.none()
+    teams = teams_visible_to(user)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(team__in=teams) | Q(supervised_teams__in=teams))
+        .distinct()
+    )
+
+
 def can_manage_agency_settings(user) -> bool:
     """Agency-wide settings (deadline rules, risk weights): agency admins of their own agency."""
     return can_manage_staff(user)
@@ -153,6 +178,12 @@ def caseworkers_assignable(agency_id):
     return User.objects.filter(
         agency_id=agency_id, is_active=True, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
     )
+
+
+def owns_agency_wide_work(user) -> bool:
+    """Agency admins decide for every team (DECIDER_ROLES), so work items of any youth of their agency can be
+    theirs (caseapp/work.py owned_scope)."""
+    return _is_active(user) and user.role == Role.AGENCY_ADMIN and user.agency_id is not None
 
 
 def can_manage_staff(user) -> bool:

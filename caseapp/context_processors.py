@@ -1,10 +1,16 @@
-from . import access, selectors
+from . import access, selectors, work
 
 
 def roles(request):
     """`nav`: what the navigation (and any page's role-dependent link) may offer this user, asked of the
-    gate (caseapp/access.py), so templates name no role."""
+    gate (caseapp/access.py), so templates name no role; and the count of the user's overdue work items
+    for the top bar (caseapp/work.py, computed once per request and shared with the page)."""
     user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated and user.is_active)
+    overdue = 0
+    if signed_in:
+        items, now = work.for_request(request)
+        overdue = work.overdue_count(items, now)
     return {
         "nav": {
             "can_review": access.can_review_youth(user),
@@ -16,5 +22,7 @@ def roles(request):
             "can_report_missing": access.teams_for_new_youth(user).exists(),
             # One query: the top bar's "Alerts, N unread" (docs/alerts.md).
             "alerts_unread": selectors.unread_alert_count(user) if getattr(user, "is_authenticated", False) else 0,
+            "can_see_team_work": access.can_see_team_work(user),
+            "my_overdue_count": overdue,
         },
     }

@@ -85,6 +85,36 @@ class Agency(models.Model):
         help_text="Alerts also go by text message to staff with a mobile number (the server's SMS settings apply).",
     )
 
+    # The agency's practice for work during an open episode (caseapp/work.py; the search cadence is
+    # missing_reports.work.next_search_due). Agency practice, not federal law (docs/duties.md#missing-protocols).
+    search_daily_days = models.PositiveSmallIntegerField(
+        "daily search period (days)",
+        default=7,
+        validators=[MaxValueValidator(365)],
+        help_text="A search effort is due every day for this many days after the agency learned of a run.",
+    )
+    search_interval_days = models.PositiveSmallIntegerField(
+        "search interval after that (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Then a search effort is due this many days after the last one.",
+    )
+    search_until_days = models.PositiveSmallIntegerField(
+        "search efforts due until (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="No search effort is listed as due after this many days from when the agency learned; "
+        "blank: until the youth is found.",
+    )
+    long_absence_review_days = models.PositiveSmallIntegerField(
+        "first supervisory review of an absence (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A supervisor reviews an open episode this many days after the agency learned of it, then "
+        "on the date each review sets.",
+    )
+
     class Meta:
         verbose_name_plural = "agencies"
         ordering = ["name"]
@@ -93,6 +123,14 @@ class Agency(models.Model):
                 condition=Q(reminder_lead_hours_first__gt=F("reminder_lead_hours_second"))
                 & Q(reminder_lead_hours_first__lte=REMINDER_LEAD_CEILING_HOURS),
                 name="agency_reminder_leads_in_order",
+            ),
+            models.CheckConstraint(condition=Q(search_interval_days__gte=1), name="agency_search_interval_positive"),
+            models.CheckConstraint(
+                condition=Q(search_until_days__isnull=True) | Q(search_until_days__gte=1),
+                name="agency_search_until_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(long_absence_review_days__gte=1), name="agency_long_absence_review_positive"
             ),
         ]
 

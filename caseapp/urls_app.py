@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import alerts, dashboard, on_call, photos, placements, staff, system, youth
+from .views import alerts, dashboard, on_call, photos, placements, staff, system, work, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -37,4 +37,6 @@ urlpatterns = [
     path("on-call/", on_call.on_call_page, name="on_call"),
     path("on-call/shifts/<int:shift_id>/remove/", on_call.shift_remove, name="on_call_shift_remove"),
     path("on-call/swaps/<int:swap_id>/remove/", on_call.swap_remove, name="on_call_swap_remove"),
+    path("work/", work.my_work, name="my_work"),
+    path("work/team/", work.team_work, name="team_work"),
 ]

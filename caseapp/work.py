@@ -8,8 +8,7 @@ as `WorkItem`s. The "My work" page, the supervisor's team view and the overdue c
 A source must:
 - read only youth of the queryset it is given (the access gate has already scoped it; a source never widens it);
 - run a fixed number of queries whatever the number of youth or items (select_related / prefetch_related);
-- decide "overdue" with missing_reports.clock_state's rule (now > due_at) or, for caseapp's own items, the same
-  boundary via `is_overdue` below;
+- leave "overdue" to `is_overdue` below: the clock-state rule, registered by the app that owns the clocks;
 - name the owners of each item with `caseworker_owners` or `supervisor_owners`, so that "whose work is it" has
   one rule.
 """
@@ -18,9 +17,12 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from . import access
+from .local_time import duration
+from .models import Team, Youth
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,38 @@ def sources() -> list[WorkSource]:
     return list(_sources)
 
 
+# The one overdue boundary is the clock-state rule of the app that owns the clocks, which caseapp may not import
+# (docs/design.md#dependencies): that app registers it here (`register_overdue_rule`) from its AppConfig.ready(),
+# so a work item, its clock on the episode page and the sweep never disagree by a second.
+_past_due: Callable[[datetime.datetime, datetime.datetime], bool] | None = None
+
+
+def register_overdue_rule(past_due: Callable[[datetime.datetime, datetime.datetime], bool]) -> None:
+    """`past_due(due_at, moment)`: whether `moment` is after the due time. Registered once."""
+    global _past_due
+    if _past_due is not None and _past_due is not past_due:
+        raise ValueError("The overdue rule is registered twice, differently.")
+    _past_due = past_due
+
+
 def is_overdue(due_at, now) -> bool:
-    """Past due: the one boundary of missing_reports.clock_state (a moment equal to the due time is not)."""
-    return due_at is not None and now > due_at
+    """Past due, by the registered clock-state rule (a moment equal to the due time is not)."""
+    if due_at is None:
+        return False
+    if _past_due is None:
+        raise RuntimeError("No overdue rule is registered: the app that owns the clocks registers it.")
+    return _past_due(due_at, now)
+
+
+def due_words(due_at, now) -> str:
+    """'overdue by 3 h', 'due in 40 min', 'due now'; '' with no due time. The wording of
+    missing_reports.clock_state.timing for a clock not done, on the same boundary (`is_overdue`), so a work
+    item and its clock on the episode page never disagree."""
+    if due_at is None:
+        return ""
+    if is_overdue(due_at, now):
+        return f"overdue by {duration(now - due_at)}"
+    return f"due in {duration(due_at - now)}"
 
 
 def caseworker_owners(youth) -> tuple[int, ...]:
@@ -118,3 +149,122 @@ def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
 
 def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
     return [item for item in items if user.pk in item.owner_ids]
+
+
+def owned_scope(user):
+    """The youth of the user's scope on whose items the user can be an owner: those assigned to them and those
+    of the teams they supervise (the owners `caseworker_owners` and `supervisor_owners` name). An agency
+    admin can own items of any youth of the agency (a source may name the admins: the identification review
+    they manage, a team with no supervisor), so theirs is the whole of what they see; for everyone else "My
+    work" and the overdue count ask the sources about these youth only."""
+    if access.owns_agency_wide_work(user):
+        return access.youth_visible_to(user)
+    supervised = Team.objects.filter(supervisors=user).values("pk")
+    assigned = Youth.assigned_caseworkers.through.objects.filter(user_id=user.pk).values("youth_id")
+    return access.youth_visible_to(user).filter(Q(pk__in=assigned) | Q(team_id__in=supervised))
+
+
+def my_items(user, now=None) -> list[WorkItem]:
+    """This user's own open work, overdue first, then soonest due."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    now = now or timezone.now()
+    return mine(items_for(user, now, scope=owned_scope(user)), user)
+
+
+def for_request(request) -> tuple[list[WorkItem], datetime.datetime]:
+    """(`my_items`, the `now` they were computed at) for the signed-in user of `request`, computed once per
+    request: the page and the top bar's overdue count (caseapp/context_processors.py) share it."""
+    cached = getattr(request, "_my_work", None)
+    if cached is None:
+        now = timezone.now()
+        cached = (my_items(getattr(request, "user", None), now), now)
+        request._my_work = cached
+    return cached
+
+
+def overdue_count(items: Iterable[WorkItem], now) -> int:
+    return sum(1 for item in items if item.is_overdue(now))
+
+
+# --- What the pages show ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """A work item as a page lists it: the item, its due time in words and whether it is overdue."""
+
+    item: WorkItem
+    due_words: str
+    overdue: bool
+
+
+def lines(items: Iterable[WorkItem], now) -> list[Line]:
+    return [Line(item, due_words(item.due_at, now), item.is_overdue(now)) for item in items]
+
+
+@dataclass
+class WorkerGroup:
+    """One worker's items on the team view (`worker` None: items nobody's list carries); `more` items of theirs
+    were left out by the cap."""
+
+    worker: object
+    lines: list[Line]
+    overdue: int = 0
+    more: int = 0
+
+
+def filtered(items: Iterable[WorkItem], now, *, overdue_only=False, kind="", owner_id=None) -> list[WorkItem]:
+    """The team view's filters: overdue only, one kind, one owner."""
+    return [
+        item
+        for item in items
+        if (not overdue_only or item.is_overdue(now))
+        and (not kind or item.kind == kind)
+        and (owner_id is None or owner_id in item.owner_ids)
+    ]
+
+
+def group_by_owner(
+    items: Iterable[WorkItem], workers: dict, now, *, cap: int | None = None, only_owner_id=None
+) -> list[WorkerGroup]:
+    """The items under each of their owners (an item with several owners is under each), workers by name,
+    then the items with no owner; at most `cap` lines a group. `workers`: user id -> user, for every owner of
+    `items`. `only_owner_id`: that owner's group only."""
+    groups: dict[int | None, list[WorkItem]] = {}
+    for item in items:
+        for owner_id in item.owner_ids or (None,):
+            if only_owner_id is None or owner_id == only_owner_id:
+                groups.setdefault(owner_id, []).append(item)
+    ordered_ids = sorted(
+        (owner_id for owner_id in groups if owner_id is not None),
+        key=lambda owner_id: (str(workers.get(owner_id, "")).lower(), owner_id),
+    )
+    if None in groups:
+        ordered_ids.append(None)
+    result = []
+    for owner_id in ordered_ids:
+        owned = groups[owner_id]
+        shown = owned if cap is None else owned[:cap]
+        result.append(
+            WorkerGroup(
+                worker=workers.get(owner_id) if owner_id is not None else None,
+                lines=lines(shown, now),
+                overdue=sum(1 for item in owned if item.is_overdue(now)),
+                more=len(owned) - len(shown),
+            )
+        )
+    return result
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """(kind, label) of every registered source: the team view's kind filter."""
+    return [(source.kind, source.label) for source in _sources]
+
+
+def team_items(user, now) -> list[WorkItem]:
+    """Every item of the youth in the user's scope (the teams a supervisor supervises, an agency's youth for
+    agency staff and admins), ordered; empty for a role without the team view."""
+    if not access.can_see_team_work(user):
+        return []
+    return items_for(user, now)

@@ -13,7 +13,7 @@ class MissingReportsConfig(AppConfig):
         from caseapp import registry
         from caseapp.signals import youth_record_changed
 
-        from . import demo, panels, tasks  # noqa: F401  tasks: registers the Celery task names
+        from . import demo, panels, tasks, work  # noqa: F401  tasks: registers the Celery task names
         from .packets import pipeline
 
         youth_record_changed.connect(
@@ -24,6 +24,8 @@ class MissingReportsConfig(AppConfig):
         registry.register_youth_panel("missing_reports/_youth_actions.html", slot=registry.YOUTH_ACTIONS)
         registry.register_youth_panel("missing_reports/_youth_episodes.html", panels.youth_context)
         registry.register_demo_seeder(demo.seed)
+        # Its work items on "My work", the team view and the overdue count (caseapp/work.py).
+        work.register()
         # Every minute: reminders before a clock runs out, overdue marks after, and the packet catch-up.
         # A sweep that waited longer than its period is dropped (expires): the next one does the same work.
         registry.register_periodic_task("sweep-clocks", "missing_reports.tasks.sweep_clocks", 60.0, expires=55)

@@ -42,6 +42,8 @@ NOT_RECORD_SCOPED = {
     "staff_create": "a new account in the admin's own agency; 404 for other roles",
     "team_create": "a new team in the admin's own agency; 404 for other roles",
     "system_status": "database and worker health (no records) for agency admins; 403 for other roles",
+    "my_work": "the asker's own work items, of youth in their scope only",
+    "team_work": "work items of the asker's supervised teams or agency; 404 for caseworkers and no role",
     "missing_now": "open episodes of the asker's scope only",
     "report_missing": "pick a youth the asker edits; 403 for a role that opens no records",
     "risk_review_queue": "review items of the youth the asker decides about; 403/404 for other roles",

@@ -30,6 +30,10 @@ def _admin_form(agency, **changes):
         "reminder_lead_hours_first": agency.reminder_lead_hours_first,
         "reminder_lead_hours_second": agency.reminder_lead_hours_second,
         "ack_minutes_run": agency.ack_minutes_run, "ack_minutes_reminder": agency.ack_minutes_reminder,
+        "search_daily_days": agency.search_daily_days,
+        "search_interval_days": agency.search_interval_days,
+        "search_until_days": agency.search_until_days or "",
+        "long_absence_review_days": agency.long_absence_review_days,
     }
     return {**data, **changes}
 

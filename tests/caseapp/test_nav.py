@@ -17,12 +17,13 @@ LINKS = {
     "Staff and teams": "staff_list",
     "Report missing": "report_missing",
     "On call": "on_call",
+    "Team work": "team_work",
 }
 OFFERED = {
     "caseworker_a": {"Report missing", "On call"},
-    "supervisor_a": {"Review queue", "Reports", "Report missing", "On call"},
-    "agency_staff_a": {"Reports", "On call"},
-    "agency_admin_a": {"Review queue", "Reports", "Staff and teams", "Report missing", "On call"},
+    "supervisor_a": {"Review queue", "Reports", "Report missing", "On call", "Team work"},
+    "agency_staff_a": {"Reports", "On call", "Team work"},
+    "agency_admin_a": {"Review queue", "Reports", "Staff and teams", "Report missing", "On call", "Team work"},
     "no_role_user": set(),
 }
 

@@ -1,0 +1,64 @@
+"""My work and the team view: every app's open work items (caseapp/work.py), scoped by the access gate."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from .. import access, work
+from ..forms.work import SHOW_OVERDUE, TeamWorkFilter, default_show
+from ..models import User
+
+MY_WORK_PER_PAGE = 50
+# A worker's group on the team view shows this many items; the rest are one click away (the worker filter).
+GROUP_CAP = 25
+GROUP_CAP_ONE_WORKER = 200
+
+
+def my_work(request):
+    items, now = work.for_request(request)
+    page = Paginator(items, MY_WORK_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "caseapp/work.html",
+        {
+            "page": page,
+            "lines": work.lines(page.object_list, now),
+            "total": len(items),
+            "overdue": work.overdue_count(items, now),
+            "query": "",
+        },
+    )
+
+
+def team_work(request):
+    user = request.user
+    access.require(access.can_see_team_work(user))
+    _, now = work.for_request(request)
+    items = work.team_items(user, now)
+    owner_ids = {owner_id for item in items for owner_id in item.owner_ids}
+    # The teams' staff, and any owner from outside them (a youth assigned across teams), in one query.
+    staff = list(
+        User.objects.filter(Q(pk__in=access.staff_in_team_work(user).values("pk")) | Q(pk__in=owner_ids)).order_by(
+            "last_name", "first_name", "username"
+        )
+    )
+    workers = {person.pk: person for person in staff}
+
+    data = request.GET.copy()
+    default = default_show(user)
+    data.setdefault("show", default)
+    form = TeamWorkFilter(data, kinds=work.kind_choices(), workers=staff, default=default)
+    if not form.is_valid():
+        messages.warning(request, "Some filters were not understood and were left out: choose from the lists.")
+    chosen = form.choices()
+    shown = work.filtered(
+        items, now, overdue_only=chosen["show"] == SHOW_OVERDUE, kind=chosen["kind"], owner_id=chosen["worker"]
+    )
+    cap = GROUP_CAP_ONE_WORKER if chosen["worker"] is not None else GROUP_CAP
+    groups = work.group_by_owner(shown, workers, now, cap=cap, only_owner_id=chosen["worker"])
+    return render(
+        request,
+        "caseapp/work_team.html",
+        {"form": form, "groups": groups, "shown": len(shown), "total": len(items), "chosen": chosen},
+    )

@@ -1,0 +1,173 @@
+"""This app's work items for "My work" and the team view (caseapp/work.py; registered in apps.py).
+
+Four sources, each given the youth of a scope the access gate already cut, each a fixed number of queries
+(the rows, then the owners' prefetch: assigned caseworkers and team supervisors):
+
+- "notice": every required notice not yet recorded (law enforcement, NCMEC, the recovery notices, a
+  state's extra parties); the return interview is its own kind. Overdue is the clock's own rule
+  (caseapp.work.is_overdue, the boundary of clock_state).
+- "return_interview": the return-interview clocks not done; done by recording the debrief.
+- "search_effort": for each open episode, the next search effort the agency's cadence asks for
+  (work_due.next_search_due; docs/duties.md#missing-protocols).
+- "supervisory_review": for each open episode, the supervisor's next review of the absence
+  (work_due.review_due), on the supervisors' lists.
+"""
+
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
+
+from caseapp import work
+from caseapp.local_time import agency_zone, duration
+
+from . import clock_state, deadlines, work_due
+from .models import EpisodeStatus, MissingEpisode, Notification, SupervisoryReview
+
+OWNER_PREFETCH = ("assigned_caseworkers", "team__supervisors")
+
+# What to do, in a caseworker's words, for the common parties; other parties get "Notify: <party>".
+NOTICE_WHAT = {
+    (deadlines.MISSING, deadlines.LAW_ENFORCEMENT): "Report to law enforcement (NCIC entry)",
+    (deadlines.MISSING, deadlines.NCMEC): "Report to NCMEC",
+    (deadlines.RETURNED, deadlines.LAW_ENFORCEMENT): "Tell law enforcement of the return (clear NCIC entry)",
+    (deadlines.RETURNED, deadlines.NCMEC): "Tell NCMEC of the return",
+}
+
+
+def notice_what(notification) -> str:
+    known = NOTICE_WHAT.get((notification.event, notification.party))
+    if known:
+        return known
+    if notification.event == deadlines.RETURNED:
+        return f"Tell of the return: {notification.label}"
+    return f"Notify: {notification.label}"
+
+
+def _open_clocks(youth, *, interviews: bool):
+    clocks = Notification.objects.filter(done_at__isnull=True, episode__youth__in=youth)
+    if interviews:
+        clocks = clocks.filter(party=deadlines.RETURN_INTERVIEW)
+    else:
+        clocks = clocks.exclude(party=deadlines.RETURN_INTERVIEW)
+    return (
+        clocks.select_related("episode__youth__team")
+        .prefetch_related(*(f"episode__youth__{name}" for name in OWNER_PREFETCH))
+        .order_by("due_at", "id")
+    )
+
+
+def _item(kind, youth, *, what, url, owners, due_at, detail="", sort_key=()):
+    return work.WorkItem(
+        kind=kind,
+        what=what,
+        youth_id=youth.pk,
+        youth_name=youth.display_name,
+        case_number=youth.case_number,
+        team_id=youth.team_id,
+        url=url,
+        owner_ids=owners,
+        due_at=due_at,
+        detail=detail,
+        sort_key=sort_key,
+    )
+
+
+def notice_items(youth, now):
+    for clock in _open_clocks(youth, interviews=False):
+        person = clock.episode.youth
+        yield _item(
+            "notice",
+            person,
+            what=notice_what(clock),
+            url=reverse("notification_record", args=[clock.pk]),
+            owners=work.caseworker_owners(person),
+            due_at=clock.due_at,
+            sort_key=(clock.pk,),
+        )
+
+
+def return_interview_items(youth, now):
+    for clock in _open_clocks(youth, interviews=True):
+        person = clock.episode.youth
+        yield _item(
+            "return_interview",
+            person,
+            what="Return interview (debrief)",
+            url=reverse("debrief_create", args=[clock.episode_id]),
+            owners=work.caseworker_owners(person),
+            due_at=clock.due_at,
+            sort_key=(clock.pk,),
+        )
+
+
+def _open_episodes(youth):
+    return (
+        MissingEpisode.objects.filter(status=EpisodeStatus.OPEN, youth__in=youth)
+        .select_related("youth__team", "youth__agency")
+        .prefetch_related(*(f"youth__{name}" for name in OWNER_PREFETCH))
+        .order_by("pk")
+    )
+
+
+def _missing_for(episode, now) -> str:
+    return f"Missing for {duration(now - episode.last_seen_at)}"
+
+
+def search_effort_items(youth, now):
+    episodes = _open_episodes(youth).annotate(last_effort_at=Max("search_efforts__made_at"))
+    for episode in episodes:
+        agency = episode.youth.agency
+        due_at = work_due.next_search_due(
+            episode.agency_learned_at,
+            episode.last_effort_at,
+            daily_days=agency.search_daily_days,
+            interval_days=agency.search_interval_days,
+            until_days=agency.search_until_days,
+        )
+        if due_at is None:
+            continue
+        yield _item(
+            "search_effort",
+            episode.youth,
+            what="Search effort",
+            url=reverse("search_effort_create", args=[episode.pk]),
+            owners=work.caseworker_owners(episode.youth),
+            due_at=due_at,
+            detail=_missing_for(episode, now),
+            sort_key=(episode.pk,),
+        )
+
+
+def supervisory_review_items(youth, now):
+    latest = SupervisoryReview.objects.filter(episode=OuterRef("pk")).order_by("-reviewed_at", "-id")
+    episodes = _open_episodes(youth).annotate(
+        latest_review_at=Subquery(latest.values("reviewed_at")[:1]),
+        latest_next_review_due=Subquery(latest.values("next_review_due")[:1]),
+    )
+    for episode in episodes:
+        agency = episode.youth.agency
+        due_at = work_due.review_due(
+            episode.agency_learned_at,
+            episode.latest_review_at,
+            episode.latest_next_review_due,
+            first_after_days=agency.long_absence_review_days,
+            zone=agency_zone(agency),
+        )
+        yield _item(
+            "supervisory_review",
+            episode.youth,
+            what="Supervisory review of the absence",
+            url=reverse("review_create", args=[episode.pk]),
+            owners=work.supervisor_owners(episode.youth),
+            due_at=due_at,
+            detail=_missing_for(episode, now),
+            sort_key=(episode.pk,),
+        )
+
+
+def register():
+    # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
+    work.register_overdue_rule(clock_state.is_past_due)
+    work.register_work_source("notice", "Notices", notice_items)
+    work.register_work_source("return_interview", "Return interviews", return_interview_items)
+    work.register_work_source("search_effort", "Search efforts", search_effort_items)
+    work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items)
