@@ -45,7 +45,7 @@ def now():
 
 def my(user, kind, now):
     """The items of `kind` on this user's own list, as the "My work" page asks for them."""
-    return [item for item in work.mine(work.items_for(user, now), user) if item.kind == kind]
+    return [item for item in work.my_items(user, now) if item.kind == kind]
 
 
 def everyone_with(kind, youth, now, users):
@@ -487,7 +487,7 @@ def test_another_agencys_staff_see_none_of_it(
     caseload(team_a1, caseworker_a, supervisor_a, 5, now)
     for user in (caseworker_b, admin_b, supervisor_b):
         assert work.items_for(user, now) == []
-    assert {i.kind for i in work.items_for(supervisor_a, now)} == set(risk_work.KINDS)
+    assert {i.kind for i in work.items_for(supervisor_a, now)} >= set(risk_work.KINDS)
 
 
 def test_an_inactive_supervisor_is_nobodys_owner(supervisor_a, youth_a1, now):
