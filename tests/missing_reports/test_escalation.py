@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caseapp import alert_delivery
-from caseapp.models import Alert, AlertRecipient, DeliveryStatus, OnCallShift
+from caseapp.models import Alert, AlertRecipient, DeliveryStatus
 from missing_reports import escalation, tasks
 from missing_reports.models import Escalation, EscalationStage, Notification
 from missing_reports.services import episodes as services
@@ -148,7 +148,7 @@ def test_caseworker_is_reminded_at_the_first_lead_and_only_then(episode, ncmec, 
     assert alert.kind == "clock_reminder"
     assert alert.ack_due_at == ncmec.due_at - 4 * H + 60 * MIN  # the agency's window for reminders
     assert "Acknowledge (one click):" in message.body
-    assert alert.sms_text == f"Reminder: NCMEC: {episode.youth.preferred_name or episode.youth.legal_first_name}, case {episode.youth.case_number}."
+    assert alert.sms_text == alert_delivery.sms_line(episode.youth, "Reminder: NCMEC")
 
 
 def test_supervisor_is_reminded_at_the_second_lead(episode, ncmec, mailoutbox, supervisor_a):

@@ -283,7 +283,9 @@ def test_the_report_clock_escalates_like_the_immediate_episode_clocks(report, ca
     sweep(report.due_at - H)
     counts = sweep(report.due_at + SEC)
     assert counts["reports"][OVERDUE] == 1
-    assert to(mailoutbox) == [caseworker_a.email, caseworker_a.email, supervisor_a.email, COMPLIANCE, supervisor_a.email]
+    assert to(mailoutbox) == [
+        caseworker_a.email, caseworker_a.email, supervisor_a.email, COMPLIANCE, supervisor_a.email
+    ]
     assert [m.subject.split(":")[0] for m in mailoutbox] == [
         "Not recorded yet", "Reminder", "Reminder", "Overdue", "Overdue"
     ]
