@@ -394,3 +394,19 @@ def test_the_beat_runs_the_review_sweep_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["risk-sweep-reviews"]
     assert entry["task"] == "risk.tasks.sweep_reviews"
     assert entry["schedule"] == 60.0
+
+
+# --- The youth's risk page ----------------------------------------------------------------------
+
+
+def test_the_risk_page_shows_who_was_alerted_about_the_review(client, identification, raised, supervisor_a):
+    client.force_login(supervisor_a)
+    from django.urls import reverse
+
+    url = reverse("youth_risk", args=[identification.youth_id])
+    assert "No alerts sent." in client.get(url).content.decode()
+    sweep(raised)
+    page = client.get(url).content.decode()
+    assert "Reminder: supervisor review due" in page
+    assert f"Supervisor of team {identification.youth.team.name}" in page
+    assert "Not acknowledged yet." in page
