@@ -270,10 +270,14 @@ def sweep_kind(kind: ClockKind, clocks, now) -> dict:
         except Exception:  # one clock's failure must not stop the others' alerts
             log.exception("Escalation %s of %s %s failed; the next sweep retries.", stage, kind.name, clock.pk)
             continue
-        if alert is not None:
+        if alert is None:
+            continue
+        try:
             # Committed: send it now. Delivery claims each message, so the queued task sends nothing twice;
             # a failed send stays pending for the alert sweep's retry.
             alert_delivery.deliver(alert.pk, now)
+        except Exception:  # the alert is saved: the alert sweep sends it
+            log.exception("Delivering alert %s failed; the alert sweep retries.", alert.pk)
     return counts
 
 
@@ -298,8 +302,10 @@ def _claim(kind, clock, stages, stage, now, counts):
     if not recipients:
         chain_first = on_call.on_call_supervisor(youth, now)
         recipients = [(chain_first, "", ON_CALL)] if chain_first is not None else []
-        log.warning("%s %s reached %s with nobody to tell but the on-call chain (%s).",
-                    kind.name.capitalize(), clock.pk, stage, "its first" if recipients else "empty")
+        log.warning(
+            "%s %s reached %s with nobody of its own to tell; %s.", kind.name.capitalize(), clock.pk, stage,
+            "the first on call is told" if recipients else "the on-call chain is empty too",
+        )
     if _insert(kind, clock, stage, now, record_of(recipients), sent_at=now) is None:
         return None
     overdue = stage == kind.stages[-1]
