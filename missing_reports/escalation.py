@@ -107,10 +107,6 @@ def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads, stages=S
     return max(reached, key=stages.index) if reached else None
 
 
-def is_skipped(row) -> bool:
-    return row.sent_at is None and row.recipients == [SKIPPED]
-
-
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
 

@@ -379,6 +379,20 @@ def test_nobody_is_emailed_about_a_youth_they_cannot_open(agency, team_a1, casew
     assert not AlertRecipient.objects.filter(user__in=[caseworker_a2, caseworker_b, inactive]).exists()
 
 
+def test_a_stage_with_nobody_of_its_own_to_tell_alerts_the_first_on_call(
+    agency, team_a2, caseworker_a2, agency_admin_a, learned, mailoutbox
+):
+    youth = YouthFactory(team=team_a2, assigned_caseworkers=[])  # team South has no supervisor
+    episode = log(caseworker_a2, youth, learned)
+    caseworker_a2.is_active = False  # whoever logged it has left
+    caseworker_a2.save()
+    le = episode.notifications.get(party="law_enforcement")
+    escalation.sweep(now=learned + MIN)
+    alert = alert_of(le, LEAD_CW)
+    assert list(alert.recipients.values_list("user", "reason")) == [(agency_admin_a.pk, "On call")]
+    assert to(about(mailoutbox, le)) == [agency_admin_a.email]
+
+
 def test_clocks_of_every_agency_are_swept(agency, youth_b, caseworker_b, learned, mailoutbox):
     episode = log(caseworker_b, youth_b, learned)
     ncmec = episode.notifications.get(party="ncmec")
