@@ -1,10 +1,13 @@
-"""Emails about the reporting clocks: the announcement of a run, reminders before a clock runs out,
-and the overdue mark after (docs/design.md#rule-clock-data and #rule-idempotent-tasks).
+"""Alerts about the reporting clocks: reminders before a clock runs out, and the overdue mark after
+(docs/alerts.md, docs/design.md#rule-clock-data and #rule-idempotent-tasks).
 
-A system task: the sweep looks at every agency's open clocks. Each email still passes the access
-gate: a person is emailed about a youth only if caseapp.access lets them open that youth's record.
-Emails carry the youth's display name and case number, the clock and its due time in the agency's
-time zone, and a link; never a restricted field (Youth.RESTRICTED_FIELDS) or episode details.
+A system task: the sweep looks at every agency's open clocks. Each stage of a clock is an alert
+(caseapp.services.alerts.raise_alert): in the app, by email, by SMS where set up, acknowledged by one
+tap and escalated along the on-call roster while nobody acknowledges. Each person told still passes
+the access gate: nobody is alerted about a youth caseapp.access does not let them open. The agency's
+compliance contact is an address, told by email only. Alerts carry the youth's display name and case
+number, the clock and its due time in the agency's time zone, and a link; never a restricted field
+(Youth.RESTRICTED_FIELDS) or episode details.
 
 The sweep and its stages, for a clock due at D of an agency with the default reminder settings
 (Agency.first_hour_reminder_minutes = 60, reminder_lead_hours_first = 4, reminder_lead_hours_second = 1),
@@ -18,27 +21,29 @@ the run learned of at L:
     OVERDUE          after D        Notification.overdue_at is set; the agency's compliance contact and
                                     the supervisors (else the caseworkers)
 
-A clock is overdue from the first instant after D, never at D itself (a notice given at D is on time):
-missing_reports.clock_state decides, for the sweep as for the pages and reports.
+When a stage finds nobody at all to tell, the first of the youth's on-call chain is told
+(caseapp.on_call.on_call_supervisor). A clock is overdue from the first instant after D, never at D
+itself (a notice given at D is on time): missing_reports.clock_state decides, for the sweep as for the
+pages and reports.
 
 A clock gets only the most advanced stage that applies when the sweep looks at it. The stages it
-missed (a clock shorter than the lead, or the sweep was down) are recorded as skipped and never sent
-later: nobody gets "due in 4 h" for a clock that is already overdue. A done clock gets nothing.
+missed (a clock shorter than the lead, or the sweep was down) are recorded as skipped and never
+alerted later: nobody gets "due in 4 h" for a clock that is already overdue. A done clock gets nothing.
 
-Each stage happens once, also when sweeps overlap. An `Escalation` row is the claim, and its
-`recipients` JSON encodes its state (the model has no status column):
+Each stage happens once, also when sweeps overlap. The sweep locks the clock
+(`select_for_update(skip_locked=True)` on PostgreSQL: an overlapping sweep passes over it) and, in one
+transaction, writes the stage's claim row (`Escalation`, `RiskEscalation`; the unique (clock, stage)
+constraint decides any race that gets past the lock) and raises its alert (key "notice:<id>:<stage>",
+unique too): the alert is the outbox (docs/alerts.md#outbox), so a row exists exactly when its alert
+does. A claim row says:
 
-    sent_at set                                 sent to `recipients`
-    sent_at NULL, recipients == ["(skipped)"]   skipped by catch-up; never sent
-    sent_at NULL, anything else                 claimed, email not (yet) sent
+    sent_at set                                 alerted; `recipients` records who was told
+    sent_at NULL, recipients == ["(skipped)"]   skipped by catch-up; never alerted
 
-The sweep locks the clock (`select_for_update(skip_locked=True)` on PostgreSQL: an overlapping
-sweep passes over it), INSERTs the claim (the unique (notification, stage) constraint decides any
-race that gets past the lock: IntegrityError means someone else has it) and commits; then it sends,
-then sets sent_at. A claim still unsent CLAIM_LEASE after it was made belongs to a sweep that died
-(or to a send that failed): a later sweep takes it over with a conditional UPDATE of `created_at`
-(so `created_at` is when the stage was last claimed) and sends it. A crash between the send and
-sent_at can therefore repeat one email after the lease; nothing can lose one.
+After commit the sweep delivers the alert at once (caseapp.alert_delivery.deliver, already in a
+worker); the task queued by raise_alert then finds nothing left to send. Sending is the alerts'
+business: each (person, channel) exactly once, a failed email retried with backoff by the minute alert
+sweep (docs/alerts.md#delivery).
 """
 
 import datetime
@@ -47,26 +52,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Model, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from caseapp import access
+from caseapp import access, alert_delivery, on_call
 from caseapp.local_time import agency_zone, display_time, duration
 from caseapp.models import REMINDER_LEAD_CEILING_HOURS
+from caseapp.services.alerts import raise_alert
 
 from . import clock_state, deadlines
-from .models import Escalation, EscalationStage, MissingEpisode, Notification
+from .models import Escalation, EscalationStage, Notification
 
 log = logging.getLogger(__name__)
 
 SKIPPED = "(skipped)"
-# An unsent claim older than this is taken over by the next sweep. Longer than any email send.
-CLAIM_LEASE = datetime.timedelta(minutes=10)
-EMAIL_TIMEOUT_SECONDS = 30
 # Stages from the least to the most advanced.
 STAGES = (EscalationStage.LEAD_CASEWORKER, EscalationStage.LEAD_SUPERVISOR, EscalationStage.OVERDUE)
 # The episode clocks: the "immediately" clocks have the first-hour stage before the others.
@@ -74,6 +76,11 @@ NOTICE_STAGES = (EscalationStage.FIRST_HOUR, *STAGES)
 # No agency's lead (nor its first-hour reminder of a clock of at most 24 h) reaches further before
 # due than the ceiling: the candidates' bound, whatever each agency has set.
 CANDIDATE_WINDOW = datetime.timedelta(hours=REMINDER_LEAD_CEILING_HOURS)
+CASEWORKER = "Assigned caseworker"
+COMPLIANCE = "Compliance contact"
+ON_CALL = "On call"
+ALERT_KIND_REMINDER = "clock_reminder"
+ALERT_KIND_OVERDUE = "clock_overdue"
 
 
 # --- Pure rules -----------------------------------------------------------------------------
@@ -100,111 +107,88 @@ def stage_due(due_at: datetime.datetime, now: datetime.datetime, leads, stages=S
     return max(reached, key=stages.index) if reached else None
 
 
-def is_skipped(row) -> bool:
-    return row.sent_at is None and row.recipients == [SKIPPED]
-
-
-def is_stale_claim(row, now) -> bool:
-    return row.sent_at is None and not is_skipped(row) and row.created_at <= now - CLAIM_LEASE
-
-
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def episode_path(episode_id: int) -> str:
+    return reverse("episode_detail", args=[episode_id])
+
+
 def episode_url(episode_id: int) -> str:
-    return settings.APP_BASE_URL.rstrip("/") + reverse("episode_detail", args=[episode_id])
+    return settings.APP_BASE_URL.rstrip("/") + episode_path(episode_id)
 
 
-# --- Recipients ---------------------------------------------------------------------------
+# --- Recipients: people, with the reason they are told ---------------------------------------
+# A recipient is (user or None, email or "", reason), as caseapp.services.alerts.raise_alert takes it.
 
 
-def emails_of(users, youth) -> list[str]:
-    """The addresses of those `users` who may open the youth's record (caseapp.access decides)."""
-    out = []
+def people(users, youth, reason) -> list[tuple]:
+    """Those `users` who are active and may open the youth's record (caseapp.access decides, in one
+    query), each once, told for `reason`."""
+    users = [u for u in users if u is not None and u.is_active]
+    if not users:
+        return []
+    allowed = set(access.users_who_see_youth(youth).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
+    out, seen = [], set()
     for user in users:
-        if not (user and user.is_active and user.email) or user.email in out:
-            continue
-        if access.youth_visible_to(user).filter(pk=youth.pk).exists():
-            out.append(user.email)
+        if user.pk in allowed and user.pk not in seen:
+            seen.add(user.pk)
+            out.append((user, "", reason))
     return out
 
 
-def supervisor_emails(youth) -> list[str]:
-    return emails_of(youth.team.supervisors.all(), youth)
+def supervisors(youth) -> list[tuple]:
+    return people(youth.team.supervisors.all(), youth, f"Supervisor of team {youth.team.name}")
 
 
-def compliance_emails(youth) -> list[str]:
+def compliance(youth) -> list[tuple]:
+    """The agency's compliance contact: an address, told by email only."""
     address = youth.agency.compliance_contact_email
-    return [address] if address else []
+    return [(None, address, COMPLIANCE)] if address else []
 
 
-def clock_recipients(youth, stage, fallback_caseworkers=()) -> list[str]:
+def merge(*groups) -> list[tuple]:
+    """The groups in order, each person (or address) once; an address already a person's is dropped."""
+    out, users, emails = [], set(), set()
+    for group in groups:
+        for user, email, reason in group:
+            if user is not None:
+                if user.pk in users:
+                    continue
+                users.add(user.pk)
+                emails.add((user.email or "").lower())
+            elif email.lower() in emails:
+                continue
+            emails.add(email.lower())
+            out.append((user, email, reason))
+    return out
+
+
+def clock_recipients(youth, stage, fallback_caseworkers=(), fallback_reason="Logged the run") -> list[tuple]:
     """Who is told at `stage` of a clock about `youth`; each stage falls back so that somebody always
     is, if anyone can be. `fallback_caseworkers` stand in for a youth with no assigned caseworker."""
 
     def caseworkers():
-        return emails_of(youth.assigned_caseworkers.all(), youth) or emails_of(fallback_caseworkers, youth)
+        return people(youth.assigned_caseworkers.all(), youth, CASEWORKER) or people(
+            fallback_caseworkers, youth, fallback_reason
+        )
 
     if stage in (EscalationStage.FIRST_HOUR, EscalationStage.LEAD_CASEWORKER):
-        return caseworkers() or supervisor_emails(youth)
+        return caseworkers() or supervisors(youth)
     if stage == EscalationStage.LEAD_SUPERVISOR:
-        return supervisor_emails(youth) or compliance_emails(youth) or caseworkers()
-    told = compliance_emails(youth) + [e for e in supervisor_emails(youth) if e not in compliance_emails(youth)]
-    return told or caseworkers()
+        return supervisors(youth) or compliance(youth) or caseworkers()
+    return merge(compliance(youth), supervisors(youth)) or caseworkers()
 
 
-def recipients_for(episode, stage) -> list[str]:
+def recipients_for(episode, stage) -> list[tuple]:
     """The episode's clocks: the one who logged the run stands in for missing caseworkers."""
     return clock_recipients(episode.youth, stage, [episode.created_by])
 
 
-# --- The announcement ---------------------------------------------------------------------
-
-
-def announce_run(episode_id: int) -> int:
-    """Tell the youth's supervisors (and the other assigned caseworkers) at once that a run was logged.
-
-    Returns the number of messages sent (0 or 1). Best effort, not exactly once: nothing records that
-    it was sent (the models have no place for it, and Escalation rows are per clock), so a task
-    retried after a worker crash may send it twice, and one lost with the broker is never sent. The
-    emails the law's deadlines depend on are the sweep's, which are exactly once and never lost.
-    """
-    episode = (
-        MissingEpisode.objects.select_related("youth__team", "youth__agency", "created_by")
-        .prefetch_related("youth__assigned_caseworkers", "youth__team__supervisors", "notifications")
-        .filter(pk=episode_id)
-        .first()
-    )
-    if episode is None or not episode.is_open:
-        return 0
-    youth = episode.youth
-    people = list(youth.team.supervisors.all()) + list(youth.assigned_caseworkers.all())
-    to = emails_of([u for u in people if u.pk != episode.created_by_id], youth)  # not who logged it
-    if not to:
-        log.info("Run of episode %s logged; nobody to announce it to.", episode.pk)
-        return 0
-    agency = youth.agency
-    zone = agency_zone(agency)
-    clocks = [
-        {"label": n.label, "due": display_time(n.due_at, zone)}
-        for n in episode.notifications.all()
-        if n.event == deadlines.MISSING and not n.is_done
-    ]
-    context = {
-        "youth_name": youth.display_name,
-        "case_number": youth.case_number,
-        "agency_name": agency.name,
-        "team_name": youth.team.name,
-        "logged_by": str(episode.created_by),
-        "learned_at": display_time(episode.agency_learned_at, zone),
-        "last_seen_at": display_time(episode.last_seen_at, zone),
-        "clocks": clocks,
-        "url": episode_url(episode.pk),
-    }
-    subject = one_line(f"Missing from care: {youth.display_name} (case {youth.case_number})")
-    _send(subject, render_to_string("missing_reports/email/announce_run.txt", context), to)
-    return 1
+def record_of(recipients) -> list[str]:
+    """What the claim row keeps of who was told: each person's address (or username), or the address."""
+    return [(user.email or user.username) if user is not None else email for user, email, _ in recipients]
 
 
 # --- The sweep: one protocol for every kind of clock ----------------------------------------
@@ -220,14 +204,18 @@ class ClockKind:
     """
 
     name: str  # for the logs: "notification", "review item", ...
+    key: str  # the alert key's prefix: "notice" gives "notice:<clock id>:<stage>"
     model: type[Model]
     escalations: type[Model]
     subject_field: str  # the claim model's foreign key to the clock
     is_open: Q  # a clock that still escalates (not done, not decided)
     stages: tuple  # least to most advanced; the last is the overdue stage
-    recipients: Callable  # (clock, stage) -> list of addresses
+    recipients: Callable  # (clock, stage) -> [(user or None, email, reason), ...]
     message: Callable  # (clock, stage, now) -> (subject, body)
     agency: Callable  # clock -> its Agency (select_related), whose reminder leads apply
+    youth: Callable  # clock -> its Youth (select_related): the alert is about them
+    url: Callable  # clock -> the page to act on (a path)
+    what: Callable  # (clock, stage) -> the SMS's few words: "Overdue: NCMEC"
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
     # clock -> when its first stage (stages[0]) starts, or None for a clock without that stage.
@@ -240,11 +228,14 @@ class ClockKind:
             return self.stages[1:], None
         return self.stages, first
 
+    def alert_key(self, clock, stage) -> str:
+        return f"{self.key}:{clock.pk}:{stage}"
+
 
 def candidates(kind: ClockKind, now):
-    """Open clocks of `kind` that may need an email at `now`: one query, plus fixed prefetches.
+    """Open clocks of `kind` that may need an alert at `now`: one query, plus fixed prefetches.
 
-    Bounded by the widest window any agency can set; a clock whose overdue email went out is
+    Bounded by the widest window any agency can set; a clock whose overdue alert was raised is
     finished with.
     """
     soon = CANDIDATE_WINDOW
@@ -260,113 +251,112 @@ def candidates(kind: ClockKind, now):
     )
 
 
-def _needs_work(rows: dict, stage, now) -> bool:
-    row = rows.get(stage)
-    return row is None or is_stale_claim(row, now)
-
-
 def sweep_kind(kind: ClockKind, clocks, now) -> dict:
-    """Send the reminders and overdue emails of `clocks` (read by `candidates`) due at `now`, at the
-    leads of each clock's agency. Returns counts per stage (and skipped). Safe to run concurrently
-    and repeatedly."""
+    """Raise and deliver the reminder and overdue alerts of `clocks` (read by `candidates`) due at
+    `now`, at the leads of each clock's agency. Returns counts per stage (alerts raised) and skipped.
+    Safe to run concurrently and repeatedly."""
     counts = {str(stage): 0 for stage in kind.stages} | {"skipped": 0}
     for clock in clocks:
         stages, first_from = kind.schedule(clock)
         stage = stage_due(clock.due_at, now, kind.agency(clock).reminder_leads, stages, first_from)
-        if stage is None:
+        if stage is None or any(row.stage == stage for row in clock.escalations.all()):
+            continue  # nothing due, or this stage was alerted (or skipped) already
+        try:
+            alert = _claim(kind, clock, stages, stage, now, counts)
+        except Exception:  # one clock's failure must not stop the others' alerts
+            log.exception("Escalation %s of %s %s failed; the next sweep retries.", stage, kind.name, clock.pk)
             continue
-        if not _needs_work({row.stage: row for row in clock.escalations.all()}, stage, now):
+        if alert is None:
             continue
         try:
-            _escalate(kind, clock, stages, stage, now, counts)
-        except Exception:  # one clock's failure must not stop the others' emails
-            log.exception("Escalation %s of %s %s failed; the next sweep retries.", stage, kind.name, clock.pk)
+            # Committed: send it now. Delivery claims each message, so the queued task sends nothing twice;
+            # a failed send stays pending for the alert sweep's retry.
+            alert_delivery.deliver(alert.pk, now)
+        except Exception:  # the alert is saved: the alert sweep sends it
+            log.exception("Delivering alert %s failed; the alert sweep retries.", alert.pk)
     return counts
-
-
-def _escalate(kind, clock, stages, stage, now, counts):
-    claim = _claim(kind, clock, stages, stage, now, counts)
-    if claim is None:
-        return
-    if not claim.recipients:
-        log.warning(
-            "%s %s reached %s but nobody can be emailed (no caseworker, supervisor or compliance contact with "
-            "an address); retrying in %s.", kind.name.capitalize(), clock.pk, stage, CLAIM_LEASE,
-        )
-        return
-    try:
-        _send(*kind.message(clock, stage, now), claim.recipients)
-    except Exception:
-        # Release the claim (make it stale at once) so that the next sweep sends it.
-        kind.escalations.objects.filter(pk=claim.pk, sent_at__isnull=True, created_at=claim.created_at).update(
-            created_at=now - CLAIM_LEASE
-        )
-        raise
-    kind.escalations.objects.filter(pk=claim.pk, sent_at__isnull=True).update(sent_at=now)
-    counts[str(stage)] += 1
 
 
 @transaction.atomic
 def _claim(kind, clock, stages, stage, now, counts):
-    """Claim `stage` of `clock` and skip the stages before it (of the clock's `stages`), in one
-    committed transaction."""
+    """Claim `stage` of `clock`, skip the stages before it (of the clock's `stages`) and raise the
+    stage's alert, in one committed transaction. Returns the alert, or None when another sweep has the
+    clock or the stage, or the clock is done."""
     locked = kind.model.objects.select_for_update(skip_locked=True).filter(kind.is_open, pk=clock.pk).first()
     if locked is None:  # done since the candidates were read, or another sweep has it now
         return None
-    rows = {row.stage: row for row in kind.escalations.objects.filter(**{f"{kind.subject_field}_id": clock.pk})}
+    done = set(
+        kind.escalations.objects.filter(**{f"{kind.subject_field}_id": clock.pk}).values_list("stage", flat=True)
+    )
+    if stage in done:
+        return None  # alerted or skipped by another sweep since the candidates were read
     for earlier in stages[: stages.index(stage)]:
-        row = rows.get(earlier)
-        if row is None:
-            if _insert(kind, clock, earlier, now, [SKIPPED]) is not None:
-                counts["skipped"] += 1
-        elif row.sent_at is None and not is_skipped(row):
-            # An unsent claim of an earlier stage is out of date now: never send it.
-            counts["skipped"] += kind.escalations.objects.filter(pk=row.pk, sent_at__isnull=True).update(
-                recipients=[SKIPPED]
-            )
+        if earlier not in done and _insert(kind, clock, earlier, now, [SKIPPED]) is not None:
+            counts["skipped"] += 1
+    youth = kind.youth(clock)
     recipients = kind.recipients(clock, stage)
-    row = rows.get(stage)
-    if row is None:
-        row = _insert(kind, clock, stage, now, recipients)
-        if row is None:
-            return None
-    elif is_stale_claim(row, now):
-        taken = kind.escalations.objects.filter(pk=row.pk, sent_at__isnull=True, created_at=row.created_at).update(
-            created_at=now, recipients=recipients
+    if not recipients:
+        chain_first = on_call.on_call_supervisor(youth, now)
+        recipients = [(chain_first, "", ON_CALL)] if chain_first is not None else []
+        log.warning(
+            "%s %s reached %s with nobody of its own to tell; %s.", kind.name.capitalize(), clock.pk, stage,
+            "the first on call is told" if recipients else "the on-call chain is empty too",
         )
-        if not taken:
-            return None
-        row.created_at, row.recipients = now, recipients
-        log.info("Taking over the unsent %s claim of %s %s.", stage, kind.name, clock.pk)
-    else:
-        return None  # sent, skipped, or being sent by another sweep right now
-    if stage == kind.stages[-1]:
+    if _insert(kind, clock, stage, now, record_of(recipients), sent_at=now) is None:
+        return None
+    overdue = stage == kind.stages[-1]
+    if overdue:
         # No history row and no version bump: a caseworker's open form must not turn stale for this.
         kind.model.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(overdue_at=now)
-    return row
+    subject, body = kind.message(clock, stage, now)
+    agency = kind.agency(clock)
+    alert = raise_alert(
+        agency=agency,
+        youth=youth,
+        kind=ALERT_KIND_OVERDUE if overdue else ALERT_KIND_REMINDER,
+        key=kind.alert_key(clock, stage),
+        subject=subject[:200],
+        body=body,
+        sms_text=alert_delivery.sms_line(youth, kind.what(clock, stage)),
+        url=kind.url(clock),
+        recipients=recipients,
+        ack_minutes=agency.ack_minutes_reminder,
+        now=now,
+    )
+    counts[str(stage)] += 1
+    return alert
 
 
-def _insert(kind, clock, stage, now, recipients):
+def _insert(kind, clock, stage, now, recipients, sent_at=None):
     try:
         with transaction.atomic():
             return kind.escalations.objects.create(
-                **{kind.subject_field: clock}, stage=stage, created_at=now, recipients=recipients
+                **{kind.subject_field: clock}, stage=stage, created_at=now, sent_at=sent_at, recipients=recipients
             )
     except IntegrityError:  # another sweep claimed it first
         return None
+
+
+def stage_words(stage, what: str) -> str:
+    """The few words of an SMS about a clock's stage: "Overdue: NCMEC", "Reminder: NCMEC"."""
+    if stage == EscalationStage.OVERDUE or stage == "overdue":
+        return f"Overdue: {what}"
+    if stage == EscalationStage.FIRST_HOUR:
+        return f"Not recorded yet: {what}"
+    return f"Reminder: {what}"
 
 
 # --- The notice clocks of the episodes ------------------------------------------------------
 
 
 def candidate_clocks(now):
-    """Open notice clocks that may need an email at `now`."""
+    """Open notice clocks that may need an alert at `now`."""
     return candidates(NOTICE_CLOCKS, now)
 
 
 def sweep(now=None) -> dict:
-    """Send the notice clocks' reminders and overdue emails due at `now`. Returns counts per stage
-    (and skipped). Safe to run concurrently and repeatedly: see the module docstring.
+    """Raise and deliver the notice clocks' reminder and overdue alerts due at `now`. Returns counts
+    per stage (and skipped). Safe to run concurrently and repeatedly: see the module docstring.
     """
     now = now or timezone.now()
     return sweep_kind(NOTICE_CLOCKS, candidate_clocks(now), now)
@@ -412,13 +402,9 @@ def _message(clock, stage, now) -> tuple[str, str]:
     return one_line(subject), body
 
 
-def _send(subject: str, body: str, to: list[str]):
-    connection = mail.get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or EMAIL_TIMEOUT_SECONDS)
-    mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, connection=connection).send()
-
-
 NOTICE_CLOCKS = ClockKind(
     name="notification",
+    key="notice",
     model=Notification,
     escalations=Escalation,
     subject_field="notification",
@@ -427,6 +413,9 @@ NOTICE_CLOCKS = ClockKind(
     recipients=lambda clock, stage: recipients_for(clock.episode, stage),
     message=_message,
     agency=lambda clock: clock.episode.youth.agency,
+    youth=lambda clock: clock.episode.youth,
+    url=lambda clock: episode_path(clock.episode_id),
+    what=lambda clock, stage: stage_words(stage, clock.label),
     first_from=first_hour_from,
     select_related=("episode__youth__team", "episode__youth__agency", "episode__created_by"),
     prefetch_related=("episode__youth__assigned_caseworkers", "episode__youth__team__supervisors"),

@@ -302,7 +302,8 @@ class EscalationStage(models.TextChoices):
 
 
 class Escalation(models.Model):
-    """One escalation email of one clock. The unique constraint makes each stage happen once."""
+    """One stage of one clock: alerted (sent_at, who was told) or skipped. The unique constraint makes each
+    stage happen once; its alert has the key "notice:<notification id>:<stage>" (docs/alerts.md#run)."""
 
     notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="escalations")
     stage = models.CharField(max_length=20, choices=EscalationStage.choices)

@@ -2,11 +2,13 @@
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from caseapp import access
+from caseapp.models import Alert
+from caseapp.selectors import alert_trail
 
 from . import clock_state, deadlines
 from .models import EpisodeStatus, MissingEpisode, Notification
@@ -129,3 +131,14 @@ def episode_history_for_rules(youth_id):
         episode["ncmec_done_at"] = clock.get("done_at")
         episode["returned_with"] = list(episode["returned_with"] or [])
     return episodes
+
+
+def episode_alert_trail(episode):
+    """The episode page's "Alerts sent": the run's alert and its clocks' reminder and overdue alerts
+    (keys "run:<episode id>" and "notice:<notification id>:<stage>", docs/alerts.md), who was told, when, and
+    who acknowledged. Reads the episode's notifications (prefetched by the page) and then
+    caseapp.selectors.alert_trail's fixed number of queries, whatever the number of alerts."""
+    keys = Q(key=f"run:{episode.pk}")
+    for notification in episode.notifications.all():
+        keys |= Q(key__startswith=f"notice:{notification.pk}:")
+    return alert_trail(Alert.objects.filter(keys, youth_id=episode.youth_id))

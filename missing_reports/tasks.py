@@ -11,23 +11,13 @@ log = logging.getLogger(__name__)
 
 
 # ignore_result: nobody waits for these results. It also keeps apply_async from subscribing to the
-# result backend first, which on a dead Redis retries for ~20 s before the broker is even tried:
-# enqueueing after a run is saved must fail fast (caseapp/queue.py, docs/design.md#rule-nothing-lost).
-@shared_task(acks_late=True, ignore_result=True)
-def announce_run(episode_id: int) -> int:
-    """Tell the youth's supervisors at once that a run was logged. Returns messages sent (0 or 1).
-
-    Best effort (see escalation.announce_run): the deadline emails are the sweep's.
-    """
-    return escalation.announce_run(episode_id)
-
-
+# result backend first, which on a dead Redis retries for ~20 s before the broker is even tried.
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_clocks() -> dict:
-    """Run by Celery beat every minute: reminders before a clock runs out, overdue marks after; then
-    the report packets whose build was never queued or never finished (pipeline.catch_up).
+    """Run by Celery beat every minute: reminder alerts before a clock runs out, overdue marks and alerts
+    after; then the report packets whose build was never queued or never finished (pipeline.catch_up).
 
-    Overlapping or repeated runs send each stage of each clock once (escalation.sweep) and build each
+    Overlapping or repeated runs alert each stage of each clock once (escalation.sweep) and build each
     packet version once. Returns the sweep's counts; the packet counts are logged.
     """
     counts = escalation.sweep()
@@ -36,7 +26,7 @@ def sweep_clocks() -> dict:
 
 
 def catch_up_packets() -> dict:
-    """pipeline.catch_up, logged; never raises (the emails were sent already; the next sweep retries)."""
+    """pipeline.catch_up, logged; never raises (the alerts were raised already; the next sweep retries)."""
     try:
         built = pipeline.catch_up()
     except Exception:

@@ -1,7 +1,8 @@
-"""Emails about the risk module's deadlines: the supervisor's review items and the identified-victim
+"""Alerts about the risk module's deadlines: the supervisor's review items and the identified-victim
 report to law enforcement. They escalate exactly like the episode clocks (missing_reports.escalation):
-the same stage rule, the same claim protocol with a lease, the same access gate; only who is told and
-what the email says differ. This module names the two kinds of clock; the protocol is shared.
+the same stage rule, the same claim protocol (each stage's alert raised with its claim row, keys
+"review:<id>:<stage>" and "idreport:<id>:<stage>"), the same access gate; only who is told and what the
+alert says differ. This module names the two kinds of clock; the protocol is shared (docs/alerts.md).
 
 Review items (risk.reviews; due per risk.review_due), with the agency's reminder leads (default 4 h and 1 h):
 
@@ -19,7 +20,7 @@ first_hour_reminder_minutes after the information was received, then the youth's
 (else whoever decided), then the supervisors, then overdue to the compliance contact and supervisors.
 
 A decided review item and a done report get nothing. Each stage happens once, also when sweeps
-overlap (RiskEscalation's unique (subject, stage) constraints and the lease). Emails carry the youth's
+overlap (RiskEscalation's unique (subject, stage) constraints and the alert's unique key). Alerts carry the youth's
 display name and case number, the due time in the agency's zone and a link to the youth's risk page;
 never the observations, notes, reasons or restricted fields.
 """
@@ -50,41 +51,38 @@ REPORT_STAGES = clocks.NOTICE_STAGES
 REPORT_LABEL = "Identified-victim report to law enforcement"
 
 
+def youth_risk_path(youth_id: int) -> str:
+    return reverse("youth_risk", args=[youth_id])
+
+
 def youth_risk_url(youth_id: int) -> str:
-    return settings.APP_BASE_URL.rstrip("/") + reverse("youth_risk", args=[youth_id])
+    return settings.APP_BASE_URL.rstrip("/") + youth_risk_path(youth_id)
 
 
-# --- Recipients ---------------------------------------------------------------------------
+# --- Recipients: (user or None, email, reason), as raise_alert takes them ------------------
 
 
-def _admins(youth) -> list[str]:
+def _admins(youth) -> list[tuple]:
     """The agency admins: they decide for every team, and are the manager of the 4-hour identification rule
     (docs/risk-catalogue.md#bands)."""
     admins = User.objects.filter(agency_id=youth.agency_id, role=Role.AGENCY_ADMIN, is_active=True).order_by("pk")
-    return clocks.emails_of(admins, youth)
+    return clocks.people(admins, youth, "Agency admin")
 
 
-def _merge(*groups) -> list[str]:
-    out = []
-    for group in groups:
-        out += [address for address in group if address not in out]
-    return out
-
-
-def review_recipients(item, stage) -> list[str]:
+def review_recipients(item, stage) -> list[tuple]:
     youth = item.youth
-    supervisors = clocks.supervisor_emails(youth)
+    supervisors = clocks.supervisors(youth)
     if stage != OVERDUE:
-        return supervisors or _admins(youth) or clocks.compliance_emails(youth)
+        return supervisors or _admins(youth) or clocks.compliance(youth)
     managers = _admins(youth) if item.urgency == Urgency.IDENTIFICATION else []
-    return _merge(clocks.compliance_emails(youth), managers, supervisors) or _admins(youth)
+    return clocks.merge(clocks.compliance(youth), managers, supervisors) or _admins(youth)
 
 
-def report_recipients(report, stage) -> list[str]:
-    return clocks.clock_recipients(report.youth, stage, [report.decision.decided_by])
+def report_recipients(report, stage) -> list[tuple]:
+    return clocks.clock_recipients(report.youth, stage, [report.decision.decided_by], "Recorded the decision")
 
 
-# --- The emails ---------------------------------------------------------------------------
+# --- What the alerts say ---------------------------------------------------------------------------
 
 
 def _context(youth, due_at, now):
@@ -150,6 +148,7 @@ def report_first_hour_from(report):
 
 REVIEW_ITEMS = clocks.ClockKind(
     name="review item",
+    key="review",
     model=ReviewItem,
     escalations=RiskEscalation,
     subject_field="review_item",
@@ -158,12 +157,16 @@ REVIEW_ITEMS = clocks.ClockKind(
     recipients=review_recipients,
     message=review_message,
     agency=lambda item: item.youth.agency,
+    youth=lambda item: item.youth,
+    url=lambda item: youth_risk_path(item.youth_id),
+    what=lambda item, stage: clocks.stage_words(stage, "supervisor review"),
     select_related=("youth__team", "youth__agency"),
     prefetch_related=("youth__team__supervisors",),
 )
 
 IDENTIFICATION_REPORTS = clocks.ClockKind(
     name="identification report",
+    key="idreport",
     model=IdentificationReport,
     escalations=RiskEscalation,
     subject_field="report",
@@ -172,6 +175,9 @@ IDENTIFICATION_REPORTS = clocks.ClockKind(
     recipients=report_recipients,
     message=report_message,
     agency=lambda report: report.youth.agency,
+    youth=lambda report: report.youth,
+    url=lambda report: youth_risk_path(report.youth_id),
+    what=lambda report, stage: clocks.stage_words(stage, "report to law enforcement"),  # an SMS names no finding
     first_from=report_first_hour_from,
     select_related=("youth__team", "youth__agency", "decision__decided_by"),
     prefetch_related=("youth__assigned_caseworkers", "youth__team__supervisors"),
@@ -187,7 +193,7 @@ def candidate_reports(now):
 
 
 def sweep(now=None) -> dict:
-    """Reminders and overdue emails of open review items and open identified-victim reports due at
+    """Reminder and overdue alerts of open review items and open identified-victim reports due at
     `now`. Returns {"reviews": counts per stage, "reports": counts per stage}. Safe to run concurrently
     and repeatedly (missing_reports.escalation's protocol)."""
     now = now or timezone.now()

@@ -401,8 +401,8 @@ class IdentificationReport(EvidencedClock):
 
 
 class RiskEscalation(models.Model):
-    """One escalation email of a review item or an identification report; each stage happens once
-    (the same claim protocol as missing_reports.escalation)."""
+    """One stage of a review item or an identification report: alerted (sent_at, who was told) or skipped;
+    each stage happens once (the same claim protocol as missing_reports.escalation, docs/alerts.md#run)."""
 
     review_item = models.ForeignKey(
         ReviewItem, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"

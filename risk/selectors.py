@@ -6,13 +6,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst
 
 from caseapp import access
 from caseapp.local_time import agency_zone, duration, short_time
+from caseapp.models import Alert
+from caseapp.selectors import alert_trail
 from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
 from missing_reports.services.episodes import rules_for
@@ -275,7 +277,17 @@ def youth_risk_context(youth, page_number=None, now=None):
         "external_screens": list(youth.external_screens.select_related("recorded_by").order_by("-screened_on", "-id")),
         "snapshots": snapshots,
         "episode_counts": episode_selectors.episode_counts(youth, now=now),
+        "alert_trail": risk_alert_trail(youth),
     }
+
+
+def risk_alert_trail(youth):
+    """The reminder and overdue alerts of the youth's review items and identified-victim reports (keys
+    "review:..." and "idreport:...", risk.escalation): who was told, when, who acknowledged. A fixed number of
+    queries (caseapp.selectors.alert_trail)."""
+    return alert_trail(
+        Alert.objects.filter(Q(key__startswith="review:") | Q(key__startswith="idreport:"), youth_id=youth.pk)
+    )
 
 
 # --- Review pages (risk/views/review.py): the queue, the decision form, the identified-victim report clock ------

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from caseapp.models import Agency, Placement, PlacementType, Role, Sex, Team, User, Youth
+from caseapp.models import Agency, OnCallShift, Placement, PlacementType, Role, Sex, Team, User, Youth
 
 TEST_PASSWORD = "test-password-123"
 
@@ -116,3 +116,15 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))
     end_date = None
     end_reason = ""
+
+
+def on_call_all_week(user, *, team=None, position=1):
+    """Put `user` on call for `team` (None: agency-wide) at `position`, every hour of every day: a roster
+    that covers whatever `now` a test passes."""
+    return [
+        OnCallShift.objects.create(
+            agency_id=user.agency_id, team=team, user=user, weekday=day, start_hour=0, end_hour=24,
+            position=position, created_by=user,
+        )
+        for day in range(7)
+    ]

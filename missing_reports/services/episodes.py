@@ -14,12 +14,11 @@ from django.utils import timezone
 from caseapp import access, audit
 from caseapp.local_time import agency_zone
 from caseapp.models import MISSING_PLACEMENT_TYPES, AuditAction, PlacementType, Youth
-from caseapp.queue import enqueue_on_commit
 from caseapp.services import photos as photo_services
 from caseapp.services import placements as placement_services
 from caseapp.services.errors import EditConflict, save_as
 
-from .. import deadlines, signals
+from .. import deadlines, run_alert, signals
 from ..models import (
     Debrief,
     EpisodeCategory,
@@ -35,9 +34,6 @@ from ..packets import pipeline
 
 # Clocks on two devices rarely agree to the second: allow this much "future" before refusing.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
-# Tells the youth's supervisors at once that a run was logged (missing_reports/tasks.py), sent by name:
-# the tasks import this app's modules, never the reverse (caseapp/queue.py).
-ANNOUNCE_RUN_TASK = "missing_reports.tasks.announce_run"
 
 EPISODE_FIELDS = (
     "category", "last_seen_at", "last_seen_location", "agency_learned_at", "reported_by", "placement",
@@ -201,7 +197,8 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
     episode.save(update_fields=["living_arrangement", "living_arrangement_note"])
     audit.record(actor, AuditAction.CREATE, episode, youth=youth, ip=ip, detail={"category": episode.category})
 
-    enqueue_on_commit(ANNOUNCE_RUN_TASK, episode.pk)
+    # The caseworkers and whoever is on call learn of it at once; the alert is saved with the run.
+    run_alert.raise_run_alert(episode, actor, now)
     pipeline.request_packets(episode, reason="Run logged", actor=actor)
     _announce_change(episode)
     return episode

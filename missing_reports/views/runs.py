@@ -351,6 +351,7 @@ def episode_detail(request, episode_id):
             "packets_building": any(panel.is_building for panel in packets),
             "packets_state": packets_state(packets),
             "packets_restricted": show_restricted,
+            "alert_trail": selectors.episode_alert_trail(episode),
         },
     )
 

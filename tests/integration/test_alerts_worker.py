@@ -93,19 +93,6 @@ def test_an_alert_raised_while_the_broker_is_down_is_delivered_once_when_it_is_b
     assert log.count(f"To: {caseworker_a.email}") == 1 and log.count(f"To: {supervisor_a.email}") == 1
 
 
-@pytest.fixture
-def broker_down(_celery_eager):
-    """Messages cannot be sent (no broker listens): what is raised stays pending for the sweep."""
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.task_always_eager = False
-    point_celery_at(DEAD_BROKER)
-    yield
-    for key, value in saved.items():
-        app.conf[key] = value
-    _reset_celery_connections(app)
-    kombu.pools.reset()
-
-
 def _race(target, *args):
     barrier = threading.Barrier(2, timeout=30)
     results, errors = [], []

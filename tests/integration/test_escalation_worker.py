@@ -1,13 +1,14 @@
 """The deadline sweep against PostgreSQL, Redis and a real Celery worker process.
 
-- Two sweeps at once (two threads, each with its own PostgreSQL connection) send each stage of each
-  clock once: the row lock and the unique (notification, stage) claim decide, not luck.
+- Two sweeps at once (two threads, each with its own PostgreSQL connection) alert each stage of each
+  clock once, one email per person told: the row lock and the unique (notification, stage) claim and
+  alert key decide, not luck.
 - `sweep_clocks` through the worker escalates once, however many times it is sent.
 - A run saved while the broker is unreachable is saved with its clocks, and the sweep escalates it
   once the worker can be reached (docs/design.md#rule-nothing-lost).
 
-With the console email backend the worker's emails go to its log; these tests read the Escalation
-rows and that log. The threads test runs in this process and reads the locmem outbox.
+With the console email backend the worker's emails go to its log; these tests read the Escalation,
+Alert and AlertRecipient rows and that log. The threads test runs in this process and reads the locmem outbox.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from django.db import connections
 from django.utils import timezone
 
 from caseapp.celery import app
+from caseapp.models import Alert, AlertRecipient
 from missing_reports import escalation, tasks
 from missing_reports.models import Escalation, EscalationStage, MissingEpisode
 from missing_reports.services import episodes as services
@@ -60,7 +62,7 @@ def compliance(agency_a):
 
 
 def test_two_sweeps_at_once_send_each_stage_once(
-    postgres_db, transactional_db, compliance, team_a1, caseworker_a, supervisor_a, mailoutbox, monkeypatch
+    postgres_db, transactional_db, broker_down, compliance, team_a1, caseworker_a, supervisor_a, mailoutbox, monkeypatch
 ):
     learned = (timezone.now() - 3 * 24 * H).replace(microsecond=0)
     episodes = [
@@ -69,7 +71,7 @@ def test_two_sweeps_at_once_send_each_stage_once(
     ]
     clocks = [n for e in episodes for n in e.notifications.all()]
     assert len(clocks) == 16  # KS: law enforcement in 2 h, NCMEC in 24 h
-    mailoutbox.clear()  # the announcements of the runs
+    assert mailoutbox == []  # the alerts of the runs wait for the alert sweep: the broker is down
 
     # Both sweeps read their candidates before either claims anything: the worst overlap.
     barrier = threading.Barrier(2, timeout=30)
@@ -117,7 +119,8 @@ def test_two_sweeps_at_once_send_each_stage_once(
     for now, counts in expected.items():
         total = race(now)
         assert {k: v for k, v in total.items() if v} == counts, now
-        sent_so_far += sum(n for stage, n in counts.items() if stage != "skipped")
+        # Overdue tells two: the compliance contact and the supervisor; every other stage one person.
+        sent_so_far += sum(n * (2 if stage == "overdue" else 1) for stage, n in counts.items() if stage != "skipped")
         assert len(mailoutbox) == sent_so_far
 
     rows = Escalation.objects.all()
@@ -128,8 +131,10 @@ def test_two_sweeps_at_once_send_each_stage_once(
     # One email per clock and stage: no subject/recipient pair twice.
     sent = Counter((m.subject, tuple(m.to)) for m in mailoutbox)
     assert max(sent.values()) == 1
-    assert len(mailoutbox) == 56
+    assert len(mailoutbox) == 72
     assert sum(compliance in m.to for m in mailoutbox) == 16
+    assert Alert.objects.filter(key__startswith="notice:").count() == 16 * 4 - 8
+    assert AlertRecipient.objects.filter(alert__key__startswith="notice:").count() == 72
 
 
 @pytest.mark.worker
@@ -153,8 +158,10 @@ def test_sweep_clocks_through_the_worker_escalates_once(celery_worker_process, c
     assert all(row.recipients == [escalation.SKIPPED] for row in skipped)
     le.refresh_from_db()
     assert le.overdue_at is not None
-    # The worker sent it (console backend: its log), once.
-    assert celery_worker_process.log().count(f"Subject: Overdue: {le.label} for") == 1
+    # The worker sent it (console backend: its log), once to each.
+    assert celery_worker_process.log().count(f"Subject: Overdue: {le.label} for") == 2
+    alert = Alert.objects.get(key=f"notice:{le.pk}:overdue")
+    assert list(alert.recipients.order_by("id").values_list("email", flat=True)) == [compliance, supervisor_a.email]
 
 
 @pytest.mark.worker
@@ -184,7 +191,7 @@ def test_a_run_saved_while_the_broker_is_down_is_escalated_when_the_worker_is_ba
     finally:
         point_celery_at(working)
 
-    # The save neither failed nor lost anything; the announcement could not be queued.
+    # The save neither failed nor lost anything; the run's alert could not be queued.
     assert "error" not in outcome, outcome.get("error")
     episode = MissingEpisode.objects.get(pk=outcome["episode"].pk)
     assert sorted(episode.notifications.values_list("party", flat=True)) == ["law_enforcement", "ncmec"]

@@ -120,4 +120,8 @@ def test_the_review_sweep_through_the_worker_escalates_once(celery_worker_proces
     assert overdue.recipients == ["compliance@agency-a.example.org", agency_admin_a.email, supervisor_a.email]
     item.refresh_from_db()
     assert item.overdue_at is not None
-    assert celery_worker_process.log().count("Subject: Overdue: supervisor review for") == 1
+    # One alert, one email to each person told (console backend: the worker's log).
+    log = celery_worker_process.log()
+    assert log.count("Subject: Overdue: supervisor review for") == 3
+    for address in overdue.recipients:
+        assert log.count(f"To: {address}") == 1

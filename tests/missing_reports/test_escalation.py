@@ -1,5 +1,6 @@
-"""Emails about the 24-hour clocks: the announcement of a run, reminders before a clock runs out and the
-overdue mark after. Time is passed to the sweep (`now=`), never slept.
+"""Alerts about the 24-hour clocks: the alert of a run, reminders before a clock runs out and the overdue mark
+after, each an alert (docs/alerts.md) in the app and by email, one email per person told. Time is passed to the
+sweep (`now=`), never slept.
 
 Agency A is in Kansas: law enforcement within 2 h (KS PPS 5245), NCMEC within 24 h. Its time zone is
 set to Pacific/Honolulu here (UTC-10, no DST) so the local times the emails show are fixed.
@@ -13,6 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from caseapp import alert_delivery
+from caseapp.models import Alert, AlertRecipient, DeliveryStatus
 from missing_reports import escalation, tasks
 from missing_reports.models import Escalation, EscalationStage, Notification
 from missing_reports.services import episodes as services
@@ -80,6 +83,19 @@ def stages(clock):
     return {e.stage: e for e in Escalation.objects.filter(notification=clock)}
 
 
+def to(messages):
+    """Who each email went to: an alert sends one email per person told."""
+    return [address for m in messages for address in m.to]
+
+
+def alert_of(clock, stage):
+    return Alert.objects.get(key=f"notice:{clock.pk}:{stage}")
+
+
+def told(alert):
+    return [r.user.email if r.user else r.email for r in alert.recipients.select_related("user").order_by("id")]
+
+
 # --- Pure rules -------------------------------------------------------------------------------
 
 
@@ -125,6 +141,14 @@ def test_caseworker_is_reminded_at_the_first_lead_and_only_then(episode, ncmec, 
     row = stages(ncmec)[LEAD_CW]
     assert row.sent_at == ncmec.due_at - 4 * H
     assert row.recipients == [caseworker_a.email]
+    # The reminder is an alert: in the caseworker's Alerts list, with why, and a window to acknowledge.
+    alert = alert_of(ncmec, LEAD_CW)
+    [copy] = alert.recipients.all()
+    assert (copy.user, copy.reason) == (caseworker_a, "Assigned caseworker")
+    assert alert.kind == "clock_reminder"
+    assert alert.ack_due_at == ncmec.due_at - 4 * H + 60 * MIN  # the agency's window for reminders
+    assert "Acknowledge (one click):" in message.body
+    assert alert.sms_text == alert_delivery.sms_line(episode.youth, "Reminder: NCMEC")
 
 
 def test_supervisor_is_reminded_at_the_second_lead(episode, ncmec, mailoutbox, supervisor_a):
@@ -154,10 +178,17 @@ def test_overdue_marks_the_clock_and_tells_the_compliance_contact_and_supervisor
     ncmec.refresh_from_db()
     assert ncmec.overdue_at == ncmec.due_at + SEC
     assert ncmec.version == 1  # an open form on this notice does not turn stale
-    overdue = about(mailoutbox, ncmec)[-1]
-    assert overdue.subject.startswith("Overdue: NCMEC for ")
-    assert overdue.to == [COMPLIANCE, supervisor_a.email]
-    assert [m.to for m in about(mailoutbox, ncmec)] == [["caseworker_a@example.org"], [supervisor_a.email], overdue.to]
+    overdue = about(mailoutbox, ncmec)[-2:]
+    assert all(m.subject.startswith("Overdue: NCMEC for ") for m in overdue)
+    assert to(overdue) == [COMPLIANCE, supervisor_a.email]
+    assert to(about(mailoutbox, ncmec)) == ["caseworker_a@example.org", supervisor_a.email, *to(overdue)]
+    alert = alert_of(ncmec, OVERDUE)
+    assert alert.kind == "clock_overdue"
+    assert list(alert.recipients.order_by("id").values_list("user", "email", "reason")) == [
+        (None, COMPLIANCE, "Compliance contact"),  # an address: email only
+        (supervisor_a.pk, supervisor_a.email, f"Supervisor of team {episode.youth.team.name}"),
+    ]
+    assert stages(ncmec)[OVERDUE].recipients == [COMPLIANCE, supervisor_a.email]
 
 
 def test_without_a_compliance_contact_the_overdue_email_goes_to_the_supervisors(
@@ -166,7 +197,7 @@ def test_without_a_compliance_contact_the_overdue_email_goes_to_the_supervisors(
     agency.compliance_contact_email = ""
     agency.save()
     escalation.sweep(now=ncmec.due_at + MIN)
-    assert about(mailoutbox, ncmec)[-1].to == [supervisor_a.email]
+    assert to(about(mailoutbox, ncmec)) == [supervisor_a.email]
 
 
 def test_each_stage_is_sent_once_however_often_the_sweep_runs(episode, le, ncmec, mailoutbox):
@@ -179,14 +210,16 @@ def test_each_stage_is_sent_once_however_often_the_sweep_runs(episode, le, ncmec
         assert again == {FIRST: 0, LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 0, "skipped": 0}
 
     # Law enforcement's 2 h clock is past its caseworker lead at once: its first-hour stage is skipped.
-    assert len(about(mailoutbox, le)) == 3
-    assert len(about(mailoutbox, ncmec)) == 4  # the first hour, the two leads, overdue
+    # Overdue goes to the compliance contact and the supervisor: two emails.
+    assert len(about(mailoutbox, le)) == 4
+    assert len(about(mailoutbox, ncmec)) == 5  # the first hour, the two leads, overdue (two)
     assert Escalation.objects.count() == 8
     assert list(Escalation.objects.filter(sent_at__isnull=True).values_list("stage", "recipients")) == [
         (FIRST, [escalation.SKIPPED])
     ]
+    assert Alert.objects.filter(key__startswith="notice:").count() == 7
     escalation.sweep(now=ncmec.due_at + 30 * 24 * H)
-    assert len(mailoutbox) == 7
+    assert len(mailoutbox) == 9
 
 
 def test_a_clock_shorter_than_the_lead_reminds_the_caseworker_at_once(episode, le, learned, mailoutbox, caseworker_a):
@@ -254,7 +287,7 @@ def test_a_clock_first_seen_overdue_gets_only_the_overdue_email(episode, le, ncm
     counts = escalation.sweep(now=ncmec.due_at + H)
 
     assert counts == {FIRST: 0, LEAD_CW: 0, LEAD_SUP: 0, OVERDUE: 2, "skipped": 6}
-    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Overdue", "Overdue"]
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Overdue"] * 4  # two clocks, two people each
     assert not any(caseworker_a.email in m.to for m in mailoutbox)
     for clock in (le, ncmec):
         rows = stages(clock)
@@ -266,57 +299,46 @@ def test_a_clock_first_seen_overdue_gets_only_the_overdue_email(episode, le, ncm
         assert clock.overdue_at == ncmec.due_at + H
     # The skipped reminders are never sent later.
     escalation.sweep(now=ncmec.due_at + 2 * H)
-    escalation.sweep(now=ncmec.due_at + 20 * escalation.CLAIM_LEASE)
-    assert len(mailoutbox) == 2
+    escalation.sweep(now=ncmec.due_at + 3 * H)
+    assert len(mailoutbox) == 4
+    assert Alert.objects.filter(key__startswith="notice:").count() == 2
 
 
 def test_a_clock_first_seen_after_the_second_lead_skips_the_caseworker_reminder(episode, ncmec, mailoutbox):
     escalation.sweep(now=ncmec.due_at - 30 * MIN)
     escalation.sweep(now=ncmec.due_at + SEC)
-    assert [m.subject.split(":")[0] for m in about(mailoutbox, ncmec)] == ["Reminder", "Overdue"]
+    assert [m.subject.split(":")[0] for m in about(mailoutbox, ncmec)] == ["Reminder", "Overdue", "Overdue"]
     rows = stages(ncmec)
     assert rows[LEAD_CW].recipients == [escalation.SKIPPED]
     assert rows[LEAD_SUP].sent_at is not None
 
 
-# --- Claims that were never sent --------------------------------------------------------------
+# --- Sending: the alert delivers, exactly once ----------------------------------------------
 
 
-def test_a_claim_left_unsent_by_a_dead_sweep_is_sent_after_the_lease(episode, le, learned, mailoutbox, caseworker_a):
-    claimed_at = learned + MIN
-    Escalation.objects.create(notification=le, stage=LEAD_CW, created_at=claimed_at, recipients=[caseworker_a.email])
+def test_a_failed_email_is_retried_by_the_alert_delivery_and_arrives_once(
+    episode, le, learned, mailoutbox, monkeypatch, caseworker_a
+):
+    real_send = alert_delivery.send_mail
 
-    escalation.sweep(now=claimed_at + escalation.CLAIM_LEASE - SEC)  # maybe still being sent: leave it
-    assert about(mailoutbox, le) == []
-
-    counts = escalation.sweep(now=claimed_at + escalation.CLAIM_LEASE)
-    assert counts[LEAD_CW] == 1
-    assert [m.to for m in about(mailoutbox, le)] == [[caseworker_a.email]]
-    assert stages(le)[LEAD_CW].sent_at == claimed_at + escalation.CLAIM_LEASE
-
-
-def test_an_unsent_claim_of_an_earlier_stage_is_skipped_not_sent(episode, le, learned, mailoutbox, caseworker_a):
-    Escalation.objects.create(notification=le, stage=LEAD_CW, created_at=learned + MIN, recipients=[caseworker_a.email])
-    escalation.sweep(now=le.due_at + SEC)
-    assert [m.subject.split(":")[0] for m in about(mailoutbox, le)] == ["Overdue"]
-    assert stages(le)[LEAD_CW].recipients == [escalation.SKIPPED]
-
-
-def test_a_failed_send_is_retried_by_the_next_sweep(episode, le, learned, mailoutbox, monkeypatch):
-    real_send = escalation._send
-
-    def smtp_down(*args):
+    def smtp_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(escalation, "_send", smtp_down)
+    monkeypatch.setattr(alert_delivery, "send_mail", smtp_down)
     counts = escalation.sweep(now=learned + MIN)
-    assert counts[LEAD_CW] == 0
-    assert stages(le)[LEAD_CW].sent_at is None
+    assert counts[LEAD_CW] == 1  # the stage is alerted: its alert is saved, the email waits for a retry
+    assert about(mailoutbox, le) == []
+    delivery = alert_of(le, LEAD_CW).recipients.get().deliveries.get()
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.PENDING, "OSError: connection refused")
 
-    monkeypatch.setattr(escalation, "_send", real_send)
-    escalation.sweep(now=learned + 2 * MIN)
-    assert len(about(mailoutbox, le)) == 1
-    assert stages(le)[LEAD_CW].sent_at == learned + 2 * MIN
+    monkeypatch.setattr(alert_delivery, "send_mail", real_send)
+    escalation.sweep(now=learned + 2 * MIN)  # the clock sweep does not send the stage again
+    assert about(mailoutbox, le) == []
+    alert_delivery.sweep(now=learned + 2 * MIN)  # the alert sweep retries after the backoff
+    alert_delivery.sweep(now=learned + 3 * MIN)
+    escalation.sweep(now=learned + 3 * MIN)
+    assert to(about(mailoutbox, le)) == [caseworker_a.email]
+    assert Escalation.objects.filter(notification=le, sent_at__isnull=False).count() == 1
 
 
 def test_a_sweep_working_from_an_old_read_sends_nothing_twice(episode, le, learned, mailoutbox, monkeypatch):
@@ -327,6 +349,7 @@ def test_a_sweep_working_from_an_old_read_sends_nothing_twice(episode, le, learn
     escalation.sweep(now=now)
     assert len(about(mailoutbox, le)) == 1
     assert Escalation.objects.filter(notification=le, sent_at__isnull=False).count() == 1
+    assert Alert.objects.filter(key__startswith=f"notice:{le.pk}:").count() == 1
 
 
 # --- Who is told ------------------------------------------------------------------------------
@@ -353,6 +376,21 @@ def test_nobody_is_emailed_about_a_youth_they_cannot_open(agency, team_a1, casew
     assert caseworker_a2.email not in everyone  # another team of agency A
     assert caseworker_b.email not in everyone  # agency B
     assert inactive.email not in everyone
+    assert not AlertRecipient.objects.filter(user__in=[caseworker_a2, caseworker_b, inactive]).exists()
+
+
+def test_a_stage_with_nobody_of_its_own_to_tell_alerts_the_first_on_call(
+    agency, team_a2, caseworker_a2, agency_admin_a, learned, mailoutbox
+):
+    youth = YouthFactory(team=team_a2, assigned_caseworkers=[])  # team South has no supervisor
+    episode = log(caseworker_a2, youth, learned)
+    caseworker_a2.is_active = False  # whoever logged it has left
+    caseworker_a2.save()
+    le = episode.notifications.get(party="law_enforcement")
+    escalation.sweep(now=learned + MIN)
+    alert = alert_of(le, LEAD_CW)
+    assert list(alert.recipients.values_list("user", "reason")) == [(agency_admin_a.pk, "On call")]
+    assert to(about(mailoutbox, le)) == [agency_admin_a.email]
 
 
 def test_clocks_of_every_agency_are_swept(agency, youth_b, caseworker_b, learned, mailoutbox):
@@ -389,8 +427,9 @@ def test_emails_show_agency_local_times_and_no_restricted_fields(
     ):
         escalation.sweep(now=moment)
 
-    # The announcement, three emails for law enforcement and four for NCMEC (the first hour too).
-    assert len(mailoutbox) == 8
+    # The run's alert (to the supervisor: the one who logged it knows), four emails for law enforcement and
+    # five for NCMEC (the first hour too; overdue to the compliance contact and the supervisor).
+    assert len(mailoutbox) == 10
     le_due = le.due_at.astimezone(HONOLULU)
     assert le_due.strftime("%H:%M") == "10:00"  # 20:00 UTC
     for message in about(mailoutbox, le):
@@ -406,42 +445,6 @@ def test_emails_show_agency_local_times_and_no_restricted_fields(
             assert value not in text
         assert "SSN" not in text
         assert "bus station" not in text  # episode details stay behind the login
-
-
-# --- The announcement -------------------------------------------------------------------------
-
-
-def test_announce_run_emails_the_supervisor_at_once(
-    agency, team_a1, youth_a1, caseworker_a, caseworker_a2, supervisor_a, learned, mailoutbox,
-    django_capture_on_commit_callbacks,
-):
-    colleague = UserFactory(username="colleague_a", agency=agency, team=team_a1)
-    youth_a1.assigned_caseworkers.add(colleague, caseworker_a2)
-    for name, value in RESTRICTED.items():
-        setattr(youth_a1, name, value)
-    youth_a1.save()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        episode = log(caseworker_a, youth_a1, learned)
-
-    [message] = mailoutbox
-    assert message.subject == f"Missing from care: {youth_a1.display_name} (case {youth_a1.case_number})"
-    # Supervisors and the other assigned caseworkers; not the one who logged it; nobody out of scope.
-    assert message.to == [supervisor_a.email, colleague.email]
-    assert f"/episodes/{episode.pk}/" in message.body
-    assert "Law enforcement (NCIC entry): due" in message.body
-    assert "10:00 AM HST" in message.body  # law enforcement, 2 h after 08:00 HST
-    assert "8:00 AM HST" in message.body
-    for value in RESTRICTED.values():
-        assert value not in message.subject + message.body
-
-
-def test_announce_run_sends_nothing_for_an_unknown_or_closed_episode(episode, mailoutbox):
-    assert escalation.announce_run(episode.pk + 1000) == 0
-    assert tasks.announce_run.delay(episode.pk).get() == 1
-    type(episode).objects.filter(pk=episode.pk).update(status="returned", returned_at=episode.agency_learned_at)
-    assert escalation.announce_run(episode.pk) == 0
-    assert len(mailoutbox) == 1
 
 
 # --- The task and its cost --------------------------------------------------------------------
@@ -510,7 +513,7 @@ def test_the_caseworker_is_reminded_once_an_hour_after_the_agency_learned(
     assert stages(ncmec)[FIRST].sent_at == learned + 60 * MIN
 
     again = escalation.sweep(now=learned + 61 * MIN)
-    escalation.sweep(now=learned + 60 * MIN + 2 * escalation.CLAIM_LEASE)
+    escalation.sweep(now=learned + 80 * MIN)
     assert again[FIRST] == 0
     assert len(first_hour(mailoutbox, ncmec)) == 1
     # The reminders before due still follow.
@@ -581,5 +584,5 @@ def test_a_first_hour_stage_first_seen_at_23_h_is_skipped(episode, ncmec, learne
     rows = stages(ncmec)
     assert (rows[FIRST].sent_at, rows[FIRST].recipients) == (None, [escalation.SKIPPED])
     assert [m.to for m in about(mailoutbox, ncmec)] == [[supervisor_a.email]]
-    escalation.sweep(now=learned + 23 * H + 20 * escalation.CLAIM_LEASE)
+    escalation.sweep(now=learned + 23 * H + 30 * MIN)
     assert first_hour(mailoutbox, ncmec) == []

@@ -1,5 +1,6 @@
 """Overdue review items and identified-victim reports escalate like the episode clocks
-(risk.escalation, on missing_reports.escalation's protocol). Time is passed to the sweep (`now=`),
+(risk.escalation, on missing_reports.escalation's protocol): each stage an alert (docs/alerts.md), one email
+per person told. Time is passed to the sweep (`now=`),
 never slept.
 
 Agency A's zone is set to Pacific/Honolulu here (UTC-10, no DST) so the local times are fixed.
@@ -11,7 +12,8 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from caseapp.models import Role
+from caseapp import alert_delivery
+from caseapp.models import Alert, AlertRecipient, DeliveryStatus, Role
 from missing_reports import escalation as clocks
 from risk import escalation, reviews, tasks
 from risk.models import IdentificationReport, Outcome, ReviewItem, RiskEscalation, Urgency
@@ -44,6 +46,11 @@ def agency(agency_a):
 def raised():
     """When the review item was raised: yesterday at 20:00 UTC (10:00 in Honolulu)."""
     return (timezone.now() - 24 * H).replace(hour=20, minute=0, second=0, microsecond=0)
+
+
+def to(messages):
+    """Who each email went to: an alert sends one email per person told."""
+    return [address for m in messages for address in m.to]
 
 
 def raise_item(youth, urgency, raised):
@@ -111,24 +118,28 @@ def test_an_identification_item_reminds_the_supervisor_at_once_and_escalates_to_
     counts = sweep(raised + 4 * H + SEC)
 
     assert counts["reviews"][OVERDUE] == 1
-    overdue = mailoutbox[-1]
-    assert overdue.subject.startswith("Overdue: supervisor review for ")
+    overdue = mailoutbox[2:]
+    assert all(m.subject.startswith("Overdue: supervisor review for ") for m in overdue)
     # The manager of the clock rule: the compliance contact and the agency admins; and the supervisors.
-    assert overdue.to == [COMPLIANCE, agency_admin_a.email, supervisor_a.email]
-    assert "not confirmed within 4 hours" in overdue.body
+    assert to(overdue) == [COMPLIANCE, agency_admin_a.email, supervisor_a.email]
+    assert all("not confirmed within 4 hours" in m.body for m in overdue)
     assert not any(caseworker_a.email in m.to for m in mailoutbox)  # caseworkers do not decide
     identification.refresh_from_db()
     assert identification.overdue_at == raised + 4 * H + SEC
-    assert stages(identification)[OVERDUE].recipients == overdue.to
+    assert stages(identification)[OVERDUE].recipients == to(overdue)
+    alert = Alert.objects.get(key=f"review:{identification.pk}:{OVERDUE}")
+    assert list(alert.recipients.order_by("id").values_list("reason", flat=True)) == [
+        "Compliance contact", "Agency admin", f"Supervisor of team {identification.youth.team.name}"
+    ]
+    assert alert.url == f"/youth/{identification.youth_id}/risk/"
 
 
 def test_an_overdue_same_day_review_tells_the_compliance_contact_and_supervisors(
     urgent, supervisor_a, agency_admin_a, mailoutbox
 ):
     sweep(urgent.due_at + SEC)
-    [overdue] = mailoutbox
-    assert overdue.to == [COMPLIANCE, supervisor_a.email]
-    assert "4 hours" not in overdue.body
+    assert to(mailoutbox) == [COMPLIANCE, supervisor_a.email]
+    assert not any("4 hours" in m.body for m in mailoutbox)
     urgent.refresh_from_db()
     assert urgent.overdue_at == urgent.due_at + SEC
 
@@ -140,7 +151,8 @@ def test_each_stage_is_sent_once_however_often_the_sweep_runs(identification, ra
         assert sum(first["reviews"].values()) == 1
         assert again["reviews"] == NOTHING
     sweep(raised + 30 * 24 * H)
-    assert len(mailoutbox) == 3
+    assert len(mailoutbox) == 5  # two reminders; overdue to the compliance contact, the admin, the supervisor
+    assert Alert.objects.filter(key__startswith=f"review:{identification.pk}:").count() == 3
     assert RiskEscalation.objects.count() == 3
     assert not RiskEscalation.objects.filter(sent_at__isnull=True).exists()
 
@@ -149,12 +161,13 @@ def test_an_item_first_seen_overdue_gets_only_the_overdue_email(identification, 
     counts = sweep(raised + 5 * H)
 
     assert counts["reviews"] == {REMINDER: 0, LAST: 0, OVERDUE: 1, "skipped": 2}
-    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Overdue"]
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Overdue"] * 3
     rows = stages(identification)
     for skipped in (rows[REMINDER], rows[LAST]):
         assert (skipped.sent_at, skipped.recipients) == (None, [clocks.SKIPPED])
-    sweep(raised + 5 * H + 20 * clocks.CLAIM_LEASE)
-    assert len(mailoutbox) == 1
+    sweep(raised + 7 * H)
+    assert len(mailoutbox) == 3
+    assert Alert.objects.count() == 1
 
 
 def test_a_decided_item_gets_nothing(identification, raised, supervisor_a, mailoutbox):
@@ -191,18 +204,24 @@ def test_a_sweep_working_from_an_old_read_sends_nothing_twice(identification, ra
     assert RiskEscalation.objects.count() == 1
 
 
-def test_a_failed_send_is_retried_by_the_next_sweep(identification, raised, mailoutbox, monkeypatch):
-    real_send = clocks._send
+def test_a_failed_email_is_retried_by_the_alert_delivery_and_arrives_once(
+    identification, raised, mailoutbox, monkeypatch, supervisor_a
+):
+    real_send = alert_delivery.send_mail
 
-    def smtp_down(*args):
+    def smtp_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(clocks, "_send", smtp_down)
-    assert sweep(raised)["reviews"][REMINDER] == 0
-    monkeypatch.setattr(clocks, "_send", real_send)
-    sweep(raised + MIN)
-    assert len(mailoutbox) == 1
-    assert stages(identification)[REMINDER].sent_at == raised + MIN
+    monkeypatch.setattr(alert_delivery, "send_mail", smtp_down)
+    assert sweep(raised)["reviews"][REMINDER] == 1  # alerted; the email waits for its retry
+    [delivery] = [d for r in Alert.objects.get().recipients.all() for d in r.deliveries.all()]
+    assert delivery.status == DeliveryStatus.PENDING
+    monkeypatch.setattr(alert_delivery, "send_mail", real_send)
+    assert sweep(raised + MIN)["reviews"] == NOTHING
+    alert_delivery.sweep(now=raised + 2 * MIN)
+    alert_delivery.sweep(now=raised + 3 * MIN)
+    assert to(mailoutbox) == [supervisor_a.email]
+    assert stages(identification)[REMINDER].sent_at == raised
 
 
 # --- Who is told ------------------------------------------------------------------------------
@@ -229,6 +248,8 @@ def test_nobody_is_emailed_about_a_youth_they_cannot_open(
     assert everyone == {supervisor_a.email, agency_admin_a.email, COMPLIANCE}
     for outsider in (other_team, inactive, inactive_admin, admin_b, caseworker_b):
         assert outsider.email not in everyone
+    outsiders = [other_team, inactive, inactive_admin, admin_b, caseworker_b]
+    assert not AlertRecipient.objects.filter(user__in=outsiders).exists()
 
 
 def test_items_of_every_agency_are_swept(agency_b, youth_b, team_b1, raised, mailoutbox):
@@ -262,10 +283,16 @@ def test_the_report_clock_escalates_like_the_immediate_episode_clocks(report, ca
     sweep(report.due_at - H)
     counts = sweep(report.due_at + SEC)
     assert counts["reports"][OVERDUE] == 1
-    assert [m.to for m in mailoutbox] == [
-        [caseworker_a.email], [caseworker_a.email], [supervisor_a.email], [COMPLIANCE, supervisor_a.email]
+    assert to(mailoutbox) == [
+        caseworker_a.email, caseworker_a.email, supervisor_a.email, COMPLIANCE, supervisor_a.email
     ]
-    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Not recorded yet", "Reminder", "Reminder", "Overdue"]
+    assert [m.subject.split(":")[0] for m in mailoutbox] == [
+        "Not recorded yet", "Reminder", "Reminder", "Overdue", "Overdue"
+    ]
+    # The SMS words name no finding: only that a report to law enforcement is overdue.
+    overdue = Alert.objects.get(key=f"idreport:{report.pk}:{OVERDUE}")
+    assert overdue.sms_text.startswith("Overdue: report to law enforcement: ")
+    assert "victim" not in overdue.sms_text.lower() and "traffick" not in overdue.sms_text.lower()
     first = mailoutbox[0]
     assert "Identified-victim report to law enforcement" in first.subject and "due immediately" in first.subject
     assert "1 h after the agency received the information" in " ".join(first.body.split())
@@ -331,7 +358,7 @@ def test_emails_show_the_youth_due_time_and_link_and_nothing_else(
     assert report.due_at == received + 24 * H  # from receipt, not from the decision
     sweep(report.due_at + SEC)
 
-    assert len(mailoutbox) == 3
+    assert len(mailoutbox) == 6  # the reminder; overdue to three; the report overdue to two
     assert "Jan 6, 2026, 10:00 AM HST" in mailoutbox[-1].body  # the report: 24 h after 10:00 HST on the 5th
     assert "20:00" not in mailoutbox[-1].body
     item_due = item.due_at.astimezone(HONOLULU)
@@ -360,10 +387,26 @@ def test_sweep_reviews_task_runs_the_sweep_now(agency, youth_a1, supervisor_a, m
     assert result["reviews"] == {REMINDER: 0, LAST: 0, OVERDUE: 1, "skipped": 2}
     item.refresh_from_db()
     assert item.overdue_at is not None
-    assert len(mailoutbox) == 1
+    assert to(mailoutbox) == [COMPLIANCE, supervisor_a.email]  # no agency admin here
 
 
 def test_the_beat_runs_the_review_sweep_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["risk-sweep-reviews"]
     assert entry["task"] == "risk.tasks.sweep_reviews"
     assert entry["schedule"] == 60.0
+
+
+# --- The youth's risk page ----------------------------------------------------------------------
+
+
+def test_the_risk_page_shows_who_was_alerted_about_the_review(client, identification, raised, supervisor_a):
+    client.force_login(supervisor_a)
+    from django.urls import reverse
+
+    url = reverse("youth_risk", args=[identification.youth_id])
+    assert "No alerts sent." in client.get(url).content.decode()
+    sweep(raised)
+    page = client.get(url).content.decode()
+    assert "Reminder: supervisor review due" in page
+    assert f"Supervisor of team {identification.youth.team.name}" in page
+    assert "Not acknowledged yet." in page

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from caseapp import tasks as caseapp_tasks
 from caseapp.models import AuditAction, AuditEvent
 from caseapp.services.photos import add_photo
 from caseapp.services.youth import update_youth
@@ -475,7 +476,7 @@ def test_a_run_saved_while_the_broker_is_down_still_gets_its_packets(commit, cas
         raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6399")
 
     monkeypatch.setattr(tasks.build_packet, "apply_async", broker_down)
-    monkeypatch.setattr(tasks.announce_run, "apply_async", broker_down)
+    monkeypatch.setattr(caseapp_tasks.deliver_alert, "apply_async", broker_down)
     with commit():
         episode = services.log_run(actor=caseworker_a, youth_id=youth.pk, **run_fields())
     assert "the periodic sweep will pick it up" in caplog.text
