@@ -39,10 +39,18 @@ def referral_page(request, referral_id):
                 )
             except EditConflict:
                 fresh = selectors.get_referral_or_404(request.user, referral.pk)
+                if not referral_steps.allowed_next(fresh.status):
+                    # Nothing left to merge into: the other save was the referral's last step.
+                    messages.warning(
+                        request,
+                        f"Someone else recorded this referral as {referral_services.status_word(fresh.status)} "
+                        "after you opened it; that is its last step, so nothing you entered was saved.",
+                    )
+                    return redirect("service_referral", fresh.pk)
                 form = conflicts.rebuild(
                     form, lambda initial: ReferralStepForm(referral=fresh, initial=initial), current=fresh
                 )
-                referral, has_next = fresh, bool(referral_steps.allowed_next(fresh.status))
+                referral = fresh
             except ValidationError as exc:
                 add_service_error(form, exc)
             else:

@@ -27,6 +27,7 @@ from risk.models import (
     ReviewDecision,
     ReviewItem,
     RiskSnapshot,
+    ServiceReferral,
     Urgency,
 )
 from risk.services import decisions, observations
@@ -402,6 +403,20 @@ def caseload(team, caseworker, decider, count, now):
             for d in identified
         ]
     )
+    ServiceReferral.objects.bulk_create(
+        [
+            ServiceReferral(
+                youth_id=d.youth_id,
+                decision=d,
+                service=service,
+                sent_on=local_today(now) - datetime.timedelta(days=i % 10),
+                next_step_due=local_today(now) + datetime.timedelta(days=7 - i % 10),
+                created_by=decider,
+            )
+            for i, d in enumerate(identified)
+            for service in ("housing", "specialised")
+        ]
+    )
     episodes = MissingEpisode.objects.bulk_create(
         [
             MissingEpisode(
@@ -453,6 +468,7 @@ SOURCES = [
     risk_work.identification_reports,
     risk_work.screenings,
     risk_work.photos,
+    risk_work.referrals,
 ]
 
 
@@ -478,6 +494,7 @@ def test_every_risk_kind_is_registered_with_its_filter_label():
         "identification_report": "Identified-victim reports",
         "screening": "Trafficking screenings after a return",
         "photo": "Recent photos",
+        "referral": "Service referrals",
     }
     registered = {s.kind: s.label for s in work.sources()}
     assert {kind: registered.get(kind) for kind in expected} == expected
