@@ -10,14 +10,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import work
-from caseapp.models import AuditEvent
+from caseapp.models import AuditEvent, Youth
 from caseapp.services.errors import EditConflict
-from risk import referral_steps
-from risk.models import Outcome, ReviewDecision, ServiceReferral
+from risk import referral_steps, selectors
+from risk.models import Outcome, ReferralStatus, ReviewDecision, ServiceReferral
 from risk.services import decisions, referrals
 from tests.factories import YouthFactory
 from tests.helpers import rendered_form
@@ -171,8 +172,8 @@ def test_sent_or_accepted_can_be_declined_or_not_available_with_a_reason(casewor
 )
 def test_a_step_that_is_not_allowed_is_refused_and_changes_nothing(caseworker_a, housing, path, to, words):
     for status in path:
-        housing = advance(caseworker_a, housing, status, reason="Not offered here." if status != "accepted" and
-                          status != "started" else "")
+        reason = "Not offered here." if status in referral_steps.NEEDS_REASON else ""
+        housing = advance(caseworker_a, housing, status, reason=reason)
     before = (housing.status, housing.version, AuditEvent.objects.count())
     with pytest.raises(ValidationError) as info:
         advance(caseworker_a, housing, to, reason="A reason")
@@ -207,8 +208,6 @@ def test_a_stale_version_is_an_edit_conflict_and_writes_nothing(caseworker_a, su
 
 
 def test_agency_staff_read_but_do_not_record_and_outsiders_get_404(agency_staff_a, caseworker_a2, admin_b, housing):
-    from django.http import Http404
-
     with pytest.raises(PermissionDenied):
         advance(agency_staff_a, housing, "accepted")
     for outsider in (caseworker_a2, admin_b):
@@ -419,8 +418,8 @@ def test_referrals_already_on_decisions_become_sent_referrals(transactional_db, 
 
 def test_the_steps_go_forward_only_and_the_ends_go_nowhere():
     order = ["sent", "accepted", "started"]
-    for status in ReferralStatusValues:
-        for to in ReferralStatusValues:
+    for status in ReferralStatus.values:
+        for to in ReferralStatus.values:
             allowed = referral_steps.can_move(status, to)
             if status in ("started", "declined", "not_available"):
                 assert not allowed
@@ -436,18 +435,12 @@ def test_the_steps_go_forward_only_and_the_ends_go_nowhere():
     assert referral_steps.due_at(None, CHICAGO) is None
 
 
-ReferralStatusValues = ["sent", "accepted", "started", "declined", "not_available"]
-
-
 @pytest.mark.parametrize("count", [1, 7])
 def test_the_services_section_reads_its_referrals_in_one_query(
     supervisor_a, youth_a1, count, django_assert_num_queries
 ):
     services = ["housing", "food", "medical", "connection", "empowerment", "specialised", "other"][:count]
     at_risk(supervisor_a, youth_a1, services)
-    from caseapp.models import Youth
-    from risk import selectors
-
     youth = Youth.objects.select_related("agency").get(pk=youth_a1.pk)
     with django_assert_num_queries(1):
         rows = selectors.youth_referrals(youth)
