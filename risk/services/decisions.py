@@ -84,6 +84,8 @@ def decide(
 
     Identification starts the law-enforcement report clock from `information_received_at` (default:
     when the tripwire's information was received), per the agency's rules (federal 24 h, TX 8 h).
+    "At risk" and "identified" need the services determined; each becomes a tracked referral
+    (risk/services/referrals.py, docs/risk-catalogue.md#referrals).
     """
     if not access.can_review_youth(actor):
         if access.youth_visible_to(actor).filter(pk=youth_id).exists():
