@@ -19,8 +19,8 @@ class RiskConfig(AppConfig):
         debrief_recorded.connect(receivers.on_debrief_recorded, dispatch_uid="risk.debrief_recorded")
         # What this app adds to caseapp's pages, demo data and schedule (caseapp/registry.py).
         registry.register_youth_panel("risk/_youth_risk_link.html")
-        # Review items, identified-victim reports, screenings after a return and out-of-date photos in each
-        # person's "My work" list (caseapp/work.py).
+        # Review items, identified-victim reports, screenings after a return, out-of-date photos and service
+        # referrals with no outcome yet in each person's "My work" list (caseapp/work.py).
         work.register()
         # Before the missing episodes' seeder (order 0): that one leaves the youth with risk observations
         # to this one, so the two demos never share a youth and a second run adds nothing.

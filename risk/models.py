@@ -436,3 +436,91 @@ class RiskEscalation(models.Model):
     def __str__(self):
         subject = f"review item {self.review_item_id}" if self.review_item_id else f"report {self.report_id}"
         return f"{self.stage} for {subject}"
+
+
+class ReferralStatus(models.TextChoices):
+    # docs/risk-catalogue.md#referrals: sent -> accepted -> started, or declined / not available.
+    SENT = "sent", "Sent, waiting for an answer"
+    ACCEPTED = "accepted", "Accepted, waiting to start"
+    STARTED = "started", "Started"
+    DECLINED = "declined", "Declined"
+    NOT_AVAILABLE = "not_available", "Not available"
+
+
+OPEN_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+CLOSED_REFERRAL_STATUSES = (ReferralStatus.DECLINED, ReferralStatus.NOT_AVAILABLE)
+
+
+class ServiceReferral(models.Model):
+    """One service determined for a youth by a supervisor's decision, and how far it got
+    (docs/risk-catalogue.md#referrals; SSA §471(a)(9)(C), docs/duties.md#identify-document).
+
+    Every step keeps its date; `next_step_due` is the day the next step is expected (risk/referral_steps.py),
+    empty once the referral has started or was declined / not available. The decision's own `referrals`
+    list stays as its record of what was determined; these rows track what happened to each service.
+    """
+
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="service_referrals")
+    decision = models.ForeignKey(ReviewDecision, on_delete=models.PROTECT, related_name="service_referrals")
+    service = models.CharField(max_length=20, choices=Referral.choices)
+    provider = models.CharField("provider", max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
+    sent_on = models.DateField()
+    accepted_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField("declined or not available on", null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was declined or is not available.")
+    next_step_due = models.DateField(null=True, blank=True, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "service"], name="service_referral_once_per_decision"),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="sent", accepted_on__isnull=True, started_on__isnull=True, closed_on__isnull=True,
+                      next_step_due__isnull=False)
+                    | Q(status="accepted", accepted_on__isnull=False, started_on__isnull=True,
+                        closed_on__isnull=True, next_step_due__isnull=False)
+                    | Q(status="started", accepted_on__isnull=False, started_on__isnull=False,
+                        closed_on__isnull=True, next_step_due__isnull=True)
+                    | Q(status__in=["declined", "not_available"], started_on__isnull=True,
+                        closed_on__isnull=False, next_step_due__isnull=True)
+                ),
+                name="service_referral_dates_match_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["declined", "not_available"], reason__gt="")
+                | (~Q(status__in=["declined", "not_available"]) & Q(reason="")),
+                name="service_referral_reason_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True) | Q(accepted_on__gte=F("sent_on")),
+                name="service_referral_accepted_after_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(started_on__gte=F("accepted_on")),
+                name="service_referral_started_after_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | (
+                    Q(closed_on__gte=F("sent_on"))
+                    & (Q(accepted_on__isnull=True) | Q(closed_on__gte=F("accepted_on")))
+                ),
+                name="service_referral_closed_after_last_step",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="service_referral_version_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "next_step_due"])]
+
+    def __str__(self):
+        return f"{self.get_service_display()} referral for youth {self.youth_id} ({self.status})"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_REFERRAL_STATUSES

@@ -11,15 +11,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from caseapp import access
-from caseapp.local_time import agency_zone, duration, short_time
+from caseapp import access, work
+from caseapp.local_time import agency_zone, display_date, duration, short_time, zone_name
 from caseapp.models import Alert
 from caseapp.selectors import alert_trail
 from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
 from missing_reports.services.episodes import rules_for
 
-from . import afcars
+from . import afcars, referral_steps
 from .models import (
     Category,
     IdentificationReport,
@@ -29,6 +29,7 @@ from .models import (
     ReviewItem,
     ReviewStatus,
     RiskSnapshot,
+    ServiceReferral,
 )
 
 
@@ -278,6 +279,7 @@ def youth_risk_context(youth, page_number=None, now=None):
         "snapshots": snapshots,
         "episode_counts": episode_selectors.episode_counts(youth, now=now),
         "alert_trail": risk_alert_trail(youth),
+        "referrals": youth_referrals(youth, now),
     }
 
 
@@ -401,3 +403,37 @@ def open_identification_reports(user, now=None, limit=50):
         report.due_local = short_time(report.due_at, agency_zone(report.youth.agency))
         report.state = report_clock_state(report, now)
     return reports
+
+
+# --- Service referrals (docs/risk-catalogue.md#referrals) ----------------------------------------------------
+
+
+def with_referral_due(referral, zone, now):
+    """The referral, carrying what a page and a work item show of its next step: `due_at` (the end of the
+    due day in the agency's zone, referral_steps.due_at), `due_text` ("end of Dec 13, 2026 (America/Chicago)"),
+    `due_words` ("overdue by 2 days") and `is_overdue`, by the work list's overdue rule."""
+    referral.due_at = referral_steps.due_at(referral.next_step_due, zone)
+    referral.due_text = (
+        f"end of {display_date(referral.next_step_due)} ({zone_name(zone)})" if referral.next_step_due else ""
+    )
+    referral.due_words = work.due_words(referral.due_at, now)
+    referral.is_overdue = work.is_overdue(referral.due_at, now)
+    return referral
+
+
+def youth_referrals(youth, now=None):
+    """The youth's service referrals, oldest first, each with its next step's due (one query)."""
+    now = now or timezone.now()
+    zone = agency_zone(youth.agency)
+    referrals = youth.service_referrals.select_related("decision").order_by("sent_on", "id")
+    return [with_referral_due(r, zone, now) for r in referrals]
+
+
+def get_referral_or_404(user, referral_id, now=None):
+    """A referral of a youth this user sees (404 otherwise), with its due (referral pages)."""
+    referral = access.get_in_scope_or_404(
+        ServiceReferral.objects.select_related("youth__agency", "youth__team", "decision__decided_by", "created_by")
+        .filter(youth__in=access.youth_visible_to(user)),
+        referral_id,
+    )
+    return with_referral_due(referral, agency_zone(referral.youth.agency), now or timezone.now())

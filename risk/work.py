@@ -13,6 +13,11 @@ Four kinds, each a function `items(youth, now)` over a youth queryset the access
 - "screening": a return with no structured trafficking screening recorded for it (docs/duties.md#missing-protocols:
   screen a returned youth; the audits found two thirds never were), for a youth still in the agency's care. Due
   with the return interview, which is where the screening usually happens.
+- "referral": a service referral with no outcome yet (sent or accepted: docs/risk-catalogue.md#referrals), the
+  caseworkers' work. Every open referral is listed with the day its next step is due, as the notices are listed
+  before their clock runs out: the caseworker follows it up, and a stalled one (its day over in the agency's
+  zone, risk/referral_steps.py) is overdue on top of the list. It goes when it starts, is declined or is not
+  available.
 - "photo": a youth whose newest photo is no longer recent (missing_reports/recent_photo.py,
   docs/duties.md#recent-photo) while they are at home, so that a recent one is on file *before* they go
   missing: youth with an earlier episode, or whose current band is Elevated or above. Not a youth missing now:
@@ -34,15 +39,26 @@ from caseapp.models import Role, User, YouthPhoto, YouthStatus
 from missing_reports import deadlines, recent_photo
 from missing_reports.models import EpisodeStatus, MissingEpisode, Notification
 
-from . import selectors
+from . import referral_steps, selectors
 from .escalation import REPORT_LABEL
-from .models import Band, IdentificationReport, ReviewItem, ReviewStatus, Screening, Urgency
+from .models import (
+    OPEN_REFERRAL_STATUSES,
+    Band,
+    IdentificationReport,
+    ReviewItem,
+    ReviewStatus,
+    Screening,
+    ServiceReferral,
+    Urgency,
+)
+from .services.referrals import status_word
 
 REVIEW_ITEM = "review_item"
 IDENTIFICATION_REPORT = "identification_report"
 SCREENING = "screening"
 PHOTO = "photo"
-KINDS = (REVIEW_ITEM, IDENTIFICATION_REPORT, SCREENING, PHOTO)
+REFERRAL = "referral"
+KINDS = (REVIEW_ITEM, IDENTIFICATION_REPORT, SCREENING, PHOTO, REFERRAL)
 
 SCREENING_WHAT = "Trafficking screening after return"
 PHOTO_WHAT = "Recent photo needed"
@@ -177,6 +193,30 @@ def screenings(youth, now):
     ]
 
 
+# --- Service referrals with no outcome yet -------------------------------------------------------------------
+
+
+def referrals(youth, now):
+    open_referrals = (
+        ServiceReferral.objects.filter(status__in=OPEN_REFERRAL_STATUSES, youth__in=youth)
+        .select_related("youth__team", "youth__agency")
+        .prefetch_related(*_OWNER_PREFETCHES)
+        .order_by("next_step_due", "id")
+    )
+    return [
+        _item(
+            REFERRAL,
+            referral.youth,
+            what=f"Referral: {referral.get_service_display()} ({status_word(referral.status)})",
+            url=reverse("service_referral", args=[referral.pk]),
+            owner_ids=work.caseworker_owners(referral.youth),
+            due_at=referral_steps.due_at(referral.next_step_due, agency_zone(referral.youth.agency)),
+            detail=f"Sent {display_date(referral.sent_on)}",
+        )
+        for referral in open_referrals
+    ]
+
+
 # --- A recent photo before a youth goes missing -------------------------------------------------------------
 
 
@@ -227,3 +267,4 @@ def register():
     work.register_work_source(IDENTIFICATION_REPORT, "Identified-victim reports", identification_reports)
     work.register_work_source(SCREENING, "Trafficking screenings after a return", screenings)
     work.register_work_source(PHOTO, "Recent photos", photos)
+    work.register_work_source(REFERRAL, "Service referrals", referrals)

@@ -106,6 +106,7 @@ def records(
     decision = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
         trafficking_type="sex", trafficking_kind="familial", timing="in_care", information_received_at=now - HOUR,
+        referrals=["housing"],
     )
     job = start_export(agency_admin_a, django_capture_on_commit_callbacks)  # done, with a file to download
     alert = raise_alert(
@@ -133,6 +134,7 @@ def records(
         "fmt": "pdf",
         "observation_id": observation.pk,
         "report_id": decision.le_report.pk,
+        "referral_id": decision.service_referrals.get().pk,
         "job_id": job.pk,
         "recipient_id": alert.recipients.get().pk,
         "shift_id": shift.pk,

@@ -47,7 +47,8 @@ class DecisionForm(ConflictMergeMixin, forms.Form):
         choices=Referral.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Needed for 'At risk'; choose every service the youth is referred to.",
+        help_text="Needed for 'At risk' and 'Identified'; choose every service the youth is referred to. Each one "
+        "is tracked as a referral on the youth's risk page.",
     )
     trafficking_type = forms.ChoiceField(
         label="Type of trafficking",

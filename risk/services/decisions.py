@@ -28,7 +28,15 @@ from ..models import (
     TraffickingKind,
     TraffickingType,
 )
+from . import referrals as referral_services
 from .observations import _check_time
+
+# SSA §471(a)(9)(C) asks the agency to determine the services an identified youth needs
+# (docs/duties.md#identify-document); the safety net's services are docs/risk-catalogue.md#referrals.
+IDENTIFIED_NEEDS_SERVICES = (
+    "An identification needs the services determined for the youth: choose at least one of the safety net's "
+    "services (housing, food, medical care, connection, empowerment, specialised services for survivors)."
+)
 
 
 def latest_decision(youth):
@@ -47,6 +55,8 @@ def _validate_decision(errors, *, outcome, reason, safety_plan, referrals, traff
             errors["safety_plan"] = "Write the safety and needs plan."
         if not referrals:
             errors["referrals"] = "Choose at least one service referral."
+    if outcome == Outcome.IDENTIFIED and not referrals:
+        errors["referrals"] = IDENTIFIED_NEEDS_SERVICES
     unknown = [r for r in referrals if r not in Referral.values]
     if unknown:
         errors["referrals"] = "Choose referrals from the list."
@@ -74,6 +84,8 @@ def decide(
 
     Identification starts the law-enforcement report clock from `information_received_at` (default:
     when the tripwire's information was received), per the agency's rules (federal 24 h, TX 8 h).
+    "At risk" and "identified" need the services determined; each becomes a tracked referral
+    (risk/services/referrals.py, docs/risk-catalogue.md#referrals).
     """
     if not access.can_review_youth(actor):
         if access.youth_visible_to(actor).filter(pk=youth_id).exists():
@@ -112,6 +124,7 @@ def decide(
         item.status = ReviewStatus.DECIDED
         item._history_user = actor
         item.save()
+    referral_services.create_for_decision(actor=actor, decision=decision, ip=ip)
     report = None
     if identified and not _same_identification(previous, decision):
         report = _start_le_report(youth, decision)

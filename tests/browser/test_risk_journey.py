@@ -1,6 +1,7 @@
 """The trafficking-risk journey in real Chromium: a tripwire recorded by the caseworker reaches the
 supervisor's queue at the top; the supervisor identifies the youth as a victim of trafficking, which
-starts the law-enforcement clock from when the information was received; the report is recorded.
+starts the law-enforcement clock from when the information was received; the report is recorded; the
+caseworker records that the service referral the decision determined was accepted.
 
 Also: the gentle wording hint appears while the caseworker types, and never blocks saving. The
 checks read the pages, not the database: ORM calls while Playwright's loop runs would open a second
@@ -56,6 +57,8 @@ def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made
     supervisor.get_by_label("Sex trafficking").check()
     supervisor.get_by_label("Kind of trafficking").select_option("buyer_perpetrated")
     supervisor.get_by_label("While missing from care").check()
+    # An identification needs its services (§471(a)(9)(C)); each becomes a tracked referral.
+    supervisor.get_by_label("Specialised services for survivors").check()
     # Pre-filled from the tripwire: the clock runs from receipt, not from this decision.
     expect(supervisor.get_by_label("When the agency received the information")).to_have_value(
         received.strftime("%Y-%m-%dT%H:%M")
@@ -74,3 +77,15 @@ def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made
     supervisor.get_by_label("Report or case number", exact=True).fill("ACS-2026-0042")
     supervisor.get_by_role("button", name="Record as done").click()
     expect(supervisor.get_by_text("Done, on time").first).to_be_visible()
+
+    # The referral is on the youth's risk page; the caseworker records that the provider accepted it.
+    caseworker.goto(f"{demo_site}/youth/{jordan.pk}/risk/")
+    services = caseworker.locator("section", has=caseworker.get_by_role("heading", name="Services"))
+    expect(services).to_contain_text("Specialised services for survivors")
+    expect(services).to_contain_text("Sent, waiting for an answer")
+    services.get_by_role("link", name=re.compile("Record the next step")).click()
+    caseworker.get_by_label("Accepted").check()
+    caseworker.get_by_label("Provider").fill("Harbor Survivor Services")
+    caseworker.get_by_role("button", name="Record this step").click()
+    expect(caseworker.get_by_role("status").first).to_contain_text("referral recorded as accepted")
+    expect(services).to_contain_text("Accepted, waiting to start")

@@ -267,6 +267,7 @@ def report(agency, youth_a1, caseworker_a, supervisor_a):
     received = timezone.now() - 30 * H
     decision = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
+        referrals=["housing"],
         trafficking_type="sex", trafficking_kind="buyer_perpetrated", timing="while_missing",
         information_received_at=received,
     )
@@ -352,6 +353,7 @@ def test_emails_show_the_youth_due_time_and_link_and_nothing_else(
     sweep(item.due_at + SEC)
     decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
+        referrals=["housing"],
         trafficking_type="sex", trafficking_kind="familial", timing="in_care",
     )
     report = IdentificationReport.objects.get(youth=youth_a1)

@@ -76,7 +76,7 @@ def decision_post(outcome, *, expected="", **fields):
 def identified_post(received, *, expected="", kind="buyer_perpetrated", timing="while_missing"):
     return decision_post(
         Outcome.IDENTIFIED, expected=expected, trafficking_type="sex", trafficking_kind=kind, timing=timing,
-        information_received_at=local_input(received),
+        information_received_at=local_input(received), referrals=["specialised"],
     )
 
 
@@ -88,7 +88,7 @@ def decide_directly(actor, youth, outcome, expected=None, **extra):
 def identify_directly(actor, youth, received, **extra):
     return decide_directly(
         actor, youth, Outcome.IDENTIFIED, trafficking_type="sex", trafficking_kind="familial", timing="in_care",
-        information_received_at=received, **extra,
+        information_received_at=received, **{"referrals": ["specialised"], **extra},
     )
 
 

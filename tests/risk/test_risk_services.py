@@ -169,6 +169,8 @@ def test_a_tripwire_opens_the_identification_workflow_at_once(caseworker_a, yout
 
 
 def decide(actor, youth, outcome, *, expected=None, **extra):
+    if outcome == Outcome.IDENTIFIED:
+        extra.setdefault("referrals", ["specialised"])  # an identification needs its services
     return decisions.decide(
         actor=actor, youth_id=youth.pk, outcome=outcome, expected_latest_decision_id=expected, **extra
     )

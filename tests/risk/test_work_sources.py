@@ -27,6 +27,7 @@ from risk.models import (
     ReviewDecision,
     ReviewItem,
     RiskSnapshot,
+    ServiceReferral,
     Urgency,
 )
 from risk.services import decisions, observations
@@ -185,6 +186,7 @@ def test_an_identified_victim_report_is_the_caseworkers_and_goes_when_recorded(
         youth_id=youth_a1.pk,
         outcome=Outcome.IDENTIFIED,
         expected_latest_decision_id=None,
+        referrals=["housing"],
         trafficking_type="sex",
         trafficking_kind="familial",
         timing="in_care",
@@ -216,6 +218,7 @@ def test_with_no_assigned_caseworker_the_report_is_the_team_supervisors(people, 
         youth_id=youth_a1.pk,
         outcome=Outcome.IDENTIFIED,
         expected_latest_decision_id=None,
+        referrals=["housing"],
         trafficking_type="sex",
         trafficking_kind="familial",
         timing="in_care",
@@ -400,6 +403,20 @@ def caseload(team, caseworker, decider, count, now):
             for d in identified
         ]
     )
+    ServiceReferral.objects.bulk_create(
+        [
+            ServiceReferral(
+                youth_id=d.youth_id,
+                decision=d,
+                service=service,
+                sent_on=local_today(now) - datetime.timedelta(days=i % 10),
+                next_step_due=local_today(now) + datetime.timedelta(days=7 - i % 10),
+                created_by=decider,
+            )
+            for i, d in enumerate(identified)
+            for service in ("housing", "specialised")
+        ]
+    )
     episodes = MissingEpisode.objects.bulk_create(
         [
             MissingEpisode(
@@ -451,6 +468,7 @@ SOURCES = [
     risk_work.identification_reports,
     risk_work.screenings,
     risk_work.photos,
+    risk_work.referrals,
 ]
 
 
@@ -476,6 +494,7 @@ def test_every_risk_kind_is_registered_with_its_filter_label():
         "identification_report": "Identified-victim reports",
         "screening": "Trafficking screenings after a return",
         "photo": "Recent photos",
+        "referral": "Service referrals",
     }
     registered = {s.kind: s.label for s in work.sources()}
     assert {kind: registered.get(kind) for kind in expected} == expected

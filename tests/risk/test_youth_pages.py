@@ -537,7 +537,7 @@ def test_decisions_are_listed_newest_first_superseded_kept_with_the_report_clock
     second = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome="identified", expected_latest_decision_id=first.pk,
         trafficking_type="sex", trafficking_kind="familial", timing="in_care",
-        information_received_at=timezone.now() - 2 * HOUR,
+        information_received_at=timezone.now() - 2 * HOUR, referrals=["specialised"],
     )
     report = IdentificationReport.objects.get(decision=second)
     page = text(client_for(caseworker_a).get(risk_url(youth_a1)))
