@@ -133,6 +133,7 @@ def records(
         "fmt": "pdf",
         "observation_id": observation.pk,
         "report_id": decision.le_report.pk,
+        "decision_id": decision.pk,
         "job_id": job.pk,
         "recipient_id": alert.recipients.get().pk,
         "shift_id": shift.pk,
