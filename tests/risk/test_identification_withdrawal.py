@@ -165,3 +165,19 @@ def test_the_readme_says_so():
     text = " ".join(README.read_text().split())
     assert "Only an explicit correction" in text
     assert "withdraws an identification" in text
+
+
+def test_the_timeliness_report_leaves_out_a_report_closed_by_a_withdrawal(
+    identified_then_at_risk, supervisor_a, agency_staff_a, agency_a
+):
+    from exports.reports.timeliness.period import identification_reports_in_period
+
+    identification, _later = identified_then_at_risk
+    now = timezone.now()
+    first, last = fiscal_year_bounds(fiscal_year_of(timezone.localdate(now)))
+    query = ReportQuery(
+        agency=agency_a, user=agency_staff_a, filters=ExportFilters(period_start=first, period_end=last), as_of=now
+    )
+    assert identification_reports_in_period(query).count() == 1
+    corrections.withdraw_identification(actor=supervisor_a, decision_id=identification.pk, reason="Wrong youth.")
+    assert identification_reports_in_period(query).count() == 0
