@@ -406,8 +406,9 @@ class IdentificationReport(EvidencedClock):
     notices (missing_reports.models.EvidencedClock), due 24 h after the information was received.
 
     A clock whose identification was withdrawn as recorded in error and that was not done by then is
-    closed as withdrawn: not open, not overdue, not to be done (`OPEN`, the one condition the work
-    lists, the pages, the timeliness report and the escalation sweep ask)."""
+    closed as withdrawn: not open, not overdue, not to be done. `OPEN` is the one condition for it: the
+    work lists, the pages and the timeliness report ask it, and so must the escalation sweep's
+    `IDENTIFICATION_REPORTS.is_open` (risk/escalation.py)."""
 
     # Still to be done: not done, and its identification not withdrawn.
     OPEN = Q(done_at__isnull=True, decision__withdrawn_at__isnull=True)
