@@ -3,22 +3,26 @@ decisions and the law-enforcement report clocks (docs/duties.md#afcars). Pure: n
 
 Which identifications count
 ---------------------------
-A youth's decisions form one chain (each supersedes the one before it). Only the **current run of
-identifications** counts: the identification decisions made after the youth's latest decision that
-was *not* an identification (all of them if there is none). A later "No current concern" or "At
-risk" decision therefore withdraws every identification before it; a later identification does
-not. Inside that run, a decision that keeps the same "information received" time as the
-identification it supersedes is a *correction* of it (the service keeps its one report clock): the
-correction's facts replace the earlier ones, and the earlier decision does not count on its own. A
-decision with a new "information received" time is a further identification and counts next to the
-earlier one.
+An identification is a fact that stays: a youth who was identified as a victim *was* identified,
+whatever a later decision says about the present. So every identification decision counts, also
+when a later "No current concern" or "At risk" decision supersedes it. Only an explicit correction
+withdraws one: a decider records that it was "recorded in error", with a reason
+(risk/services/corrections.py, `ReviewDecision.withdrawn_at`); a withdrawn decision does not count.
+
+Corrections of the facts: an identification decision that directly supersedes an identification
+(not withdrawn) and keeps its "information received" time is a *correction* of it (the service
+keeps its one report clock): the correction's facts replace the earlier ones, and the earlier
+decision does not count on its own. A decision with a new "information received" time, or after a
+decision that is not an identification, is a further identification and counts next to the earlier.
+
+`counting_identifications` is the one home of this rule: the AFCARS elements here, the annual count and the
+AFCARS export (exports/reports/), and the youth's risk page all read it.
 
 E106-E111 are about **sex** trafficking: an identification of labor trafficking (the latest facts of
 its corrections decide) is kept in the youth's record but does not count here.
 
 This reading follows docs/risk-catalogue.md#principles (identification is a supervisor's decision) and
-#caveats (confirm with counsel): a supervisor who finds an identification was wrong records a later decision, and the
-AFCARS file must stop reporting it.
+#caveats (confirm with counsel).
 
 The elements
 ------------
@@ -62,16 +66,19 @@ class DecisionFacts:
     information_received_at: datetime.datetime | None = None
     has_report: bool = False
     report_done_at: datetime.datetime | None = None
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
 class Identification:
-    """One counting identification: the facts of its latest correction, and its one report clock."""
+    """One counting identification: the facts of its latest correction, and its one report clock.
+    `decision_ids` are all its decisions, the original first (a withdrawal withdraws them all)."""
 
     decision_id: int
     timing: str
     reported_at: datetime.datetime | None
     trafficking_type: str = "sex"
+    decision_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -99,26 +106,31 @@ class AfcarsElements:
 
 
 def counting_identifications(decisions) -> list[Identification]:
-    """The identifications that count (see the module docstring), oldest first."""
+    """The identifications that count: ever made and not withdrawn (see the module docstring), oldest
+    first, each with the facts of its latest correction. `decisions`: all of one youth's decisions
+    (DecisionFacts or anything with the same attributes), in any order."""
     chain = sorted(decisions, key=lambda d: (d.decided_at, d.id))
-    run = []
-    for decision in reversed(chain):
-        if decision.outcome != IDENTIFIED:
-            break
-        run.append(decision)
-    run.reverse()
     result: list[Identification] = []
-    reported_at = None
-    for position, decision in enumerate(run):
-        previous = run[position - 1] if position else None
-        if previous is not None and decision.information_received_at == previous.information_received_at:
-            # A correction: its facts replace the original's; the report made for the original counts
-            # unless the correction's own clock (if it has one) was recorded.
-            result.pop()
-            reported_at = decision.report_done_at or reported_at
-        else:
-            reported_at = decision.report_done_at
-        result.append(Identification(decision.id, decision.timing, reported_at, decision.trafficking_type))
+    previous = None
+    for decision in chain:
+        if decision.outcome == IDENTIFIED and not decision.withdrawn:
+            if (
+                previous is not None
+                and previous.outcome == IDENTIFIED
+                and not previous.withdrawn
+                and decision.information_received_at == previous.information_received_at
+            ):
+                # A correction: its facts replace the original's; the report made for the original counts
+                # unless the correction's own clock (if it has one) was recorded.
+                earlier = result.pop()
+                reported_at = decision.report_done_at or earlier.reported_at
+                ids = (*earlier.decision_ids, decision.id)
+            else:
+                reported_at, ids = decision.report_done_at, (decision.id,)
+            result.append(
+                Identification(decision.id, decision.timing, reported_at, decision.trafficking_type, ids)
+            )
+        previous = decision
     return result
 
 

@@ -170,7 +170,7 @@ IDENTIFICATION_REPORTS = clocks.ClockKind(
     model=IdentificationReport,
     escalations=RiskEscalation,
     subject_field="report",
-    is_open=Q(done_at__isnull=True),
+    is_open=IdentificationReport.OPEN,  # a report of a withdrawn identification is closed, not overdue
     stages=REPORT_STAGES,
     recipients=report_recipients,
     message=report_message,

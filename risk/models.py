@@ -357,10 +357,23 @@ class ReviewDecision(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
     snapshot = models.ForeignKey(RiskSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # An identification found to have been recorded in error (risk/services/corrections.py): the only
+    # thing that withdraws one. A later decision describes the present and withdraws nothing
+    # (risk/afcars.py, docs/duties.md#afcars).
+    withdrawn_at = models.DateTimeField("withdrawn as recorded in error", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField("why it was recorded in error", blank=True)
 
     class Meta:
         ordering = ["-decided_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True)
+                | (Q(outcome="identified") & Q(withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+                name="decision_withdrawal_is_complete",
+            ),
             models.CheckConstraint(
                 condition=~Q(outcome="no_concern") | ~Q(reason=""), name="decision_no_concern_has_reason"
             ),
@@ -383,10 +396,22 @@ class ReviewDecision(models.Model):
     def __str__(self):
         return f"{self.get_outcome_display()} for youth {self.youth_id} on {self.decided_at:%Y-%m-%d}"
 
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
 
 class IdentificationReport(EvidencedClock):
     """The report of an identified victim to law enforcement: the same kind of clock as the episode
-    notices (missing_reports.models.EvidencedClock), due 24 h after the information was received."""
+    notices (missing_reports.models.EvidencedClock), due 24 h after the information was received.
+
+    A clock whose identification was withdrawn as recorded in error and that was not done by then is
+    closed as withdrawn: not open, not overdue, not to be done. `OPEN` is the one condition for it: the
+    work lists, the pages and the timeliness report ask it, and so must the escalation sweep's
+    `IDENTIFICATION_REPORTS.is_open` (risk/escalation.py)."""
+
+    # Still to be done: not done, and its identification not withdrawn.
+    OPEN = Q(done_at__isnull=True, decision__withdrawn_at__isnull=True)
 
     decision = models.OneToOneField(ReviewDecision, on_delete=models.PROTECT, related_name="le_report")
     youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="identification_reports")

@@ -64,8 +64,9 @@ def youth_observations(youth):
 def youth_decisions(youth):
     """The decision history, newest first, each with its law-enforcement report clock if any."""
     return list(
-        youth.risk_decisions.select_related("decided_by", "supersedes", "le_report__done_by", "review_item")
-        .order_by("-decided_at", "-id")
+        youth.risk_decisions.select_related(
+            "decided_by", "supersedes", "le_report__done_by", "review_item", "withdrawn_by"
+        ).order_by("-decided_at", "-id")
     )
 
 
@@ -236,19 +237,57 @@ def capped_words(snapshot):
     ]
 
 
+# The state the page gives a report clock closed because its identification was withdrawn, never done.
+WITHDRAWN_REPORT = "withdrawn"
+
+
+def decision_facts(decision):
+    """What risk/afcars.py reads of a decision (with its report clock, as youth_decisions() loads it)."""
+    try:
+        report = decision.le_report
+    except ObjectDoesNotExist:
+        report = None
+    return afcars.DecisionFacts(
+        id=decision.pk,
+        outcome=decision.outcome,
+        decided_at=decision.decided_at,
+        timing=decision.timing,
+        trafficking_type=decision.trafficking_type,
+        information_received_at=decision.information_received_at,
+        has_report=report is not None,
+        report_done_at=report.done_at if report else None,
+        withdrawn=decision.withdrawn_at is not None,
+    )
+
+
+def standing_identifications(decisions):
+    """{decision id: Identification} of the identifications that count (risk/afcars.py: ever made, not
+    withdrawn), keyed by the decision whose facts count (its latest correction)."""
+    return {i.decision_id: i for i in afcars.counting_identifications([decision_facts(d) for d in decisions])}
+
+
 def decision_history(youth, now):
-    """youth_decisions() with what the page shows: superseded or not, referral words, the LE clock's state."""
+    """youth_decisions() with what the page shows: superseded or not, whether an identification still
+    counts (it does after a later decision, until withdrawn as recorded in error), referral words, the LE
+    clock's state."""
     decisions = youth_decisions(youth)
     superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
+    standing = standing_identifications(decisions)
+    counted = {pk for identification in standing.values() for pk in identification.decision_ids}
     referral_words = dict(Referral.choices)
     for decision in decisions:
         decision.is_superseded = decision.pk in superseded
+        decision.identification_counts = decision.pk in counted
+        # The button "Recorded in error" sits on the decision whose facts count (one per identification).
+        decision.withdrawable = decision.pk in standing
         decision.referral_words = [referral_words.get(r, r) for r in decision.referrals]
         try:
             decision.report = decision.le_report
         except ObjectDoesNotExist:
             decision.report = None
         decision.report_state = decision.report.state(now) if decision.report else ""
+        if decision.report and not decision.report.is_done and decision.withdrawn_at:
+            decision.report_state = WITHDRAWN_REPORT  # closed with its identification: not overdue
     return decisions
 
 
@@ -366,27 +405,11 @@ def report_clock_state(report, now=None):
 
 def youth_afcars(youth, decisions, today=None):
     """AFCARS E106-E111 (risk.afcars) from the youth's decisions as youth_decisions() returns them."""
-    facts = []
-    for decision in decisions:
-        try:
-            report = decision.le_report
-        except ObjectDoesNotExist:
-            report = None
-        facts.append(
-            afcars.DecisionFacts(
-                id=decision.pk,
-                outcome=decision.outcome,
-                decided_at=decision.decided_at,
-                timing=decision.timing,
-                trafficking_type=decision.trafficking_type,
-                information_received_at=decision.information_received_at,
-                has_report=report is not None,
-                report_done_at=report.done_at if report else None,
-            )
-        )
     zone = agency_zone(youth.agency)
     today = today or timezone.localtime(timezone.now(), zone).date()
-    return afcars.afcars_elements(facts, removal_date=youth.entered_care_on, today=today, zone=zone)
+    return afcars.afcars_elements(
+        [decision_facts(d) for d in decisions], removal_date=youth.entered_care_on, today=today, zone=zone
+    )
 
 
 def open_identification_reports(user, now=None, limit=50):
@@ -395,7 +418,7 @@ def open_identification_reports(user, now=None, limit=50):
     now = now or timezone.now()
     reports = list(
         reports_visible_to(user)
-        .filter(done_at__isnull=True)
+        .filter(IdentificationReport.OPEN)
         .select_related("youth__agency", "youth__team")
         .order_by("due_at", "id")[:limit]
     )

@@ -138,7 +138,7 @@ def review_items(youth, now):
 
 def identification_reports(youth, now):
     reports = (
-        IdentificationReport.objects.filter(done_at__isnull=True, youth__in=youth)
+        IdentificationReport.objects.filter(IdentificationReport.OPEN, youth__in=youth)
         .select_related("youth__team", "youth__agency")
         .prefetch_related(*_OWNER_PREFETCHES)
         .order_by("due_at", "id")

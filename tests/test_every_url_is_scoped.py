@@ -135,6 +135,7 @@ def records(
         "observation_id": observation.pk,
         "report_id": decision.le_report.pk,
         "referral_id": decision.service_referrals.get().pk,
+        "decision_id": decision.pk,
         "job_id": job.pk,
         "recipient_id": alert.recipients.get().pk,
         "shift_id": shift.pk,

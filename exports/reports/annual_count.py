@@ -8,13 +8,14 @@ other period is refused (`check_filters`).
 Which identifications count (one definition with the AFCARS elements)
 --------------------------------------------------------------------
 A youth's supervisory decisions (risk.models.ReviewDecision) are read as risk/afcars.py
-`counting_identifications` reads them, with every decision recorded when the export runs:
+`counting_identifications` reads them (the one home of the rule), with every decision recorded when
+the export runs:
 
-- only the *current* identifications count: a later "No current concern" or "At risk" decision
-  withdraws every identification before it (a supervisor found it wrong), a later identification
-  does not;
-- a correction (a later identification keeping the same "information received" time) is the same
-  identification: counted once, with the corrected facts (type, kind, timing), under the law-
+- an identification is a fact that stays: a later "No current concern" or "At risk" decision
+  describes the present and does not withdraw it; only a correction "recorded in error" by a decider
+  (`ReviewDecision.withdrawn_at`, risk/services/corrections.py) does;
+- a correction of the facts (a later identification keeping the same "information received" time) is
+  the same identification: counted once, with the corrected facts (type, kind, timing), under the law-
   enforcement report clock the original started;
 - an identification belongs to the period in which it was first decided (its original decision,
   before any correction), in the agency's time zone.
@@ -97,6 +98,7 @@ DECISION_FIELDS = (
     "information_received_at",
     "le_report__due_at",
     "le_report__done_at",
+    "withdrawn_at",
 )
 
 
@@ -115,6 +117,7 @@ class DecisionRow(NamedTuple):
     information_received_at: datetime.datetime | None
     report_due_at: datetime.datetime | None
     report_done_at: datetime.datetime | None
+    withdrawn_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ class Counted:
 
 
 class CurrentIdentification(NamedTuple):
-    """One identification that counts now (risk/afcars.py), with the decisions behind it."""
+    """One identification that counts (risk/afcars.py), with the decisions behind it."""
 
     original: DecisionRow  # its first decision, before any correction: when it was identified
     latest: DecisionRow  # its latest correction: the facts that count (type, kind, timing)
@@ -159,9 +162,9 @@ class CurrentIdentification(NamedTuple):
 
 
 def current_identifications(decisions: list[DecisionRow]) -> list[CurrentIdentification]:
-    """Pure: one youth's identifications that count now, oldest first, from all their decisions (any
-    order). risk/afcars.py `counting_identifications` decides which count and merges corrections; this
-    adds, for each, its original decision and its report clock."""
+    """Pure: one youth's identifications that count (ever made, not withdrawn), oldest first, from all
+    their decisions (any order). risk/afcars.py `counting_identifications` decides which count and merges
+    corrections; this adds, for each, its original decision and its report clock."""
     chain = sorted(decisions, key=lambda d: (d.decided_at, d.id))
     position = {d.id: index for index, d in enumerate(chain)}
     facts = [
@@ -173,32 +176,19 @@ def current_identifications(decisions: list[DecisionRow]) -> list[CurrentIdentif
             information_received_at=d.information_received_at,
             has_report=d.report_due_at is not None,
             report_done_at=d.report_done_at,
+            withdrawn=d.withdrawn_at is not None,
         )
         for d in chain
     ]
     current = []
     for identification in afcars.counting_identifications(facts):
         last = position[identification.decision_id]
-        first = _original(chain, last)
+        first = position[identification.decision_ids[0]]
         clock = next((d for d in reversed(chain[first : last + 1]) if d.report_due_at is not None), None)
         current.append(
             CurrentIdentification(chain[first], chain[last], clock, identification.timing, identification.reported_at)
         )
     return current
-
-
-def _original(chain, last) -> int:
-    """The position of the first decision of the identification whose latest correction is at `last`:
-    back through the identified decisions that keep its "information received" time (as risk/afcars.py
-    merges corrections)."""
-    first = last
-    while (
-        first > 0
-        and chain[first - 1].outcome == IDENTIFIED
-        and chain[first - 1].information_received_at == chain[first].information_received_at
-    ):
-        first -= 1
-    return first
 
 
 def counted_identifications(decisions: list[DecisionRow], start, end) -> list[Counted]:
@@ -280,7 +270,8 @@ class AnnualVictimCount(Report):
         "The §471(a)(34)(B) count to HHS: each youth identified as a victim of sex trafficking by a supervisor's "
         "decision in one federal fiscal year (October 1 to September 30: choose it below), once, by when it "
         "happened (before entering care, in care, while missing) and by kind; labor trafficking shown separately. "
-        "Withdrawn identifications do not count; a corrected one counts once. The list has one row per youth and "
+        "An identification counts even if a later decision says there is no current concern; only one withdrawn "
+        "as recorded in error does not count, and a corrected one counts once. The list has one row per youth and "
         "type, with the law-enforcement report's timeliness; the PDF gives the summary tables."
     )
     formats = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.PDF)
@@ -387,9 +378,10 @@ class AnnualVictimCount(Report):
                 ("Identified as victims of both (in each count once)", str(figures.both)),
             ],
             note=(
-                "A youth is counted when a supervisor's identification decided in the period still stands when "
-                'this was made: a later "No current concern" or "At risk" decision withdraws it, and a '
-                "correction counts once with the corrected facts. Each youth is counted once per type; their "
+                "A youth is counted when a supervisor identified them in the period and the identification was "
+                'not withdrawn as recorded in error: a later "No current concern" or "At risk" decision does not '
+                "withdraw it, and a correction counts once with the corrected facts. Each youth is counted once "
+                "per type; their "
                 "latest identification of that type in the period gives when it happened and its kind. The "
                 "CSV or Excel export lists these youth by agency case number."
             ),

@@ -33,6 +33,7 @@ SECTIONS = (
     ("law_enforcement", "Law enforcement"),
     ("ncmec", "NCMEC"),
     ("prior_episodes", "Earlier episodes"),
+    ("prior_episodes_not_listed", "Earlier episodes not listed"),
     ("generated_for", "Agency and caseworker contacts"),
 )
 # Keys that are no fact a recipient reads (fixed texts, the sending system's ids); the top-level

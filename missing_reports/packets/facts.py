@@ -45,9 +45,10 @@ from missing_reports.models import (
     MissingEpisode,
     Notification,
     PacketKind,
+    ReturnedWith,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 KINDS = tuple(PacketKind.values)  # "ncmec", "law_enforcement", "recovery"
 
 NCMEC_CALL_CENTRE = "1-800-843-5678"
@@ -65,6 +66,10 @@ CONFIDENTIAL_FIELDS = ["medical_needs", "mental_health_needs", "medications"]
 # What a packet downloaded by someone who may not see the health fields says in their place
 # (access.can_see_restricted; docs/packets.md, "Who gets the health fields").
 RESTRICTED_TEXT = "Restricted: ask the youth's caseworker"
+
+# The earlier episodes a packet lists, most recent first; older ones are counted, not listed
+# (`prior_episodes_not_listed`), so a youth with a long history still gets a packet NCMEC can read.
+PRIOR_EPISODES_LISTED = 10
 
 RECOVERY_ACTIONS = {
     "law_enforcement": "Law enforcement: the child has been located. Please clear the NCIC missing-person entry "
@@ -280,19 +285,27 @@ def withhold_health(facts) -> dict:
 
 
 def _prior(episodes, zone):
+    """The earlier episodes (most recent first, at most PRIOR_EPISODES_LISTED) with where and with whom
+    the youth was found: NCMEC and law enforcement look there first (docs/packets.md#prior_episodes)."""
     rows = []
-    for e in episodes:
+    for e in episodes[:PRIOR_EPISODES_LISTED]:
         row = {"id": e.pk, "category": _label(EpisodeCategory, e.category)}
         _timed(row, "last_seen_at", e.last_seen_at, zone)
         _timed(row, "returned_at", e.returned_at, zone)
+        returned_with = [v for v in (e.returned_with or []) if v in ReturnedWith.values]
         row.update(
             {
+                "last_seen_location": _text(e.last_seen_location),
+                "found_address": _text(e.found_address),
                 "found_location_type": _label(FoundLocationType, e.found_location_type),
                 "found_location_type_code": e.found_location_type,
                 "found_out_of_county": bool(e.found_out_of_county),
                 "found_out_of_state": bool(e.found_out_of_state),
                 "how_located": _label(HowLocated, e.how_located),
                 "how_located_code": e.how_located,
+                "companions": _text(e.companions),
+                "returned_with": [_label(ReturnedWith, v) for v in returned_with],
+                "returned_with_code": returned_with,
             }
         )
         rows.append(row)
@@ -371,11 +384,11 @@ def assemble(episode, kind) -> dict:
             episode_id=episode.pk, party__in=(deadlines.LAW_ENFORCEMENT, deadlines.NCMEC)
         )
     }
-    # 5: the youth's earlier episodes, oldest first.
+    # 5: the youth's earlier episodes, most recent first (all of them: the ones past the cap are counted).
     prior = list(
         MissingEpisode.objects.filter(youth_id=youth.pk, last_seen_at__lt=episode.last_seen_at)
         .exclude(pk=episode.pk)
-        .order_by("last_seen_at", "id")
+        .order_by("-last_seen_at", "-id")
     )
 
     le_missing = notices.get((deadlines.MISSING, deadlines.LAW_ENFORCEMENT))
@@ -393,6 +406,7 @@ def assemble(episode, kind) -> dict:
         "law_enforcement": _law_enforcement(le_missing, zone),
         "ncmec": _ncmec(ncmec_missing),
         "prior_episodes": _prior(prior, zone),
+        "prior_episodes_not_listed": max(0, len(prior) - PRIOR_EPISODES_LISTED),
         "disclosure": list(DISCLOSURE),
         "links": {
             "youth_id": youth.pk,

@@ -515,6 +515,12 @@ def _maybe_outdated(now):
             episode_changed=Subquery(
                 history.filter(id=OuterRef("pk")).order_by("-history_date").values("history_date")[:1]
             ),
+            # An earlier episode of the youth corrected (its found address, say): facts.prior_episodes.
+            prior_changed=Subquery(
+                history.filter(youth_id=OuterRef("youth_id"), last_seen_at__lt=OuterRef("last_seen_at"))
+                .order_by("-history_date")
+                .values("history_date")[:1]
+            ),
             notice_changed=Subquery(
                 notice_history.filter(episode_id=OuterRef("pk")).order_by("-history_date").values("history_date")[:1]
             ),
@@ -539,6 +545,7 @@ def _maybe_outdated(now):
             for moment in (
                 episode.created_at,
                 episode.episode_changed,
+                episode.prior_changed,
                 episode.notice_changed,
                 episode.photo_added,
                 episode.youth.updated_at,

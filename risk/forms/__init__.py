@@ -1,1 +1,2 @@
-"""The risk pages' forms, one module per page group (review, scoring, youth). Import the module you need."""
+"""The risk pages' forms, one module per page group (corrections, review, scoring, youth). Import the
+module you need."""

@@ -139,7 +139,8 @@ def decide(
 def _same_identification(previous, decision):
     """A correction of an identification (same information, through an unbroken run of identified
     decisions, however many corrections) keeps its one report clock."""
-    while previous is not None and previous.outcome == Outcome.IDENTIFIED:
+    # A withdrawn identification (risk/services/corrections.py) is nothing to correct: a new one starts a clock.
+    while previous is not None and previous.outcome == Outcome.IDENTIFIED and previous.withdrawn_at is None:
         if previous.information_received_at == decision.information_received_at and (
             IdentificationReport.objects.filter(decision=previous).exists()
         ):

@@ -1,7 +1,8 @@
 """The trafficking-risk journey in real Chromium: a tripwire recorded by the caseworker reaches the
 supervisor's queue at the top; the supervisor identifies the youth as a victim of trafficking, which
 starts the law-enforcement clock from when the information was received; the report is recorded; the
-caseworker records that the service referral the decision determined was accepted.
+caseworker records that the service referral the decision determined was accepted. The identification stays
+until the supervisor withdraws it as recorded in error, with a reason.
 
 Also: the gentle wording hint appears while the caseworker types, and never blocks saving. The
 checks read the pages, not the database: ORM calls while Playwright's loop runs would open a second
@@ -89,3 +90,15 @@ def test_a_tripwire_reaches_the_supervisor_who_identifies_and_the_report_is_made
     caseworker.get_by_role("button", name="Record this step").click()
     expect(caseworker.get_by_role("status").first).to_contain_text("referral recorded as accepted")
     expect(services).to_contain_text("Accepted, waiting to start")
+    # Found to have been recorded in error: withdrawn from the risk page, confirmed, with a reason.
+    supervisor.goto(f"{demo_site}/youth/{jordan.pk}/risk/")
+    expect(supervisor.get_by_text("Identified: stays in the record and the counts").first).to_be_visible()
+    supervisor.get_by_role("link", name=re.compile("^Recorded in error")).first.click()
+    expect(supervisor.get_by_role("heading", level=1)).to_contain_text("Withdraw an identification recorded in error")
+    supervisor.get_by_role("button", name="Withdraw the identification").click()
+    expect(supervisor.get_by_text("Say why the identification was recorded in error.").first).to_be_visible()
+    supervisor.get_by_label("Why was this identification recorded in error?").fill("Entered for the wrong youth.")
+    supervisor.get_by_label(re.compile("I confirm this identification was recorded in error")).check()
+    supervisor.get_by_role("button", name="Withdraw the identification").click()
+    expect(supervisor.get_by_role("status").first).to_contain_text("withdrawn as recorded in error")
+    expect(supervisor.get_by_text("Withdrawn: recorded in error").first).to_be_visible()

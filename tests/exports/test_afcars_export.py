@@ -507,9 +507,12 @@ def test_a_correction_to_labor_takes_the_youth_out_and_a_withdrawal_too():
         row(1, local(2025, 1, 10), received=received),
         row(2, local(2025, 1, 11), type_="labor", received=received),
     ]
-    withdrawn = [row(1, local(2025, 1, 10)), row(2, local(2025, 5, 1), outcome="no_concern")]
+    later = [row(1, local(2025, 1, 10)), row(2, local(2025, 5, 1), outcome="no_concern")]
+    withdrawn = [later[0]._replace(withdrawn_at=local(2025, 5, 2)), later[1]]
 
     assert _elements(corrected).e109 == 0
+    # An identification is a fact that stays: a later decision does not take it out of E109.
+    assert _elements(later).e109 == 1
     assert _elements(withdrawn).e109 == 0
 
 

@@ -13,7 +13,8 @@ Agency A (America/Chicago), federal fiscal year 2025: 10/01/2024 00:00 CDT to 10
     A-SEX-TWICE  North  sex, pimp, before entry, 12/01/2024; sex, gang, while missing,      sex once (the latest:
                         08/01/2025 (new information)                                        while missing, gang)
     A-TWICE      South  sex, pimp, in care, 01/10/2025; labor, other, in care, 07/01/2025   sex and labor
-    A-WITHDRAWN  North  sex 03/01/2025, then "No current concern" 03/05/2025                nothing (withdrawn)
+    A-WITHDRAWN  North  sex 03/01/2025, then "No current concern" 03/05/2025, then          nothing (withdrawn)
+                        withdrawn as recorded in error 03/06/2025
     A-LAST-YEAR  North  sex 09/30/2024 23:59 CDT (FY 2024)                                  nothing (other year)
     B-1          (B)    sex 03/01/2025                                                      never (agency B)
 """
@@ -99,6 +100,23 @@ class Chain:
         self.last = decision
         return decision
 
+    def withdraw(self, decision, at, reason="Recorded for the wrong youth."):
+        """The identification `decision` withdrawn as recorded in error (risk/services/corrections.py)."""
+        ReviewDecision.objects.filter(pk=decision.pk).update(
+            withdrawn_at=at, withdrawn_by=self.decider, withdrawal_reason=reason
+        )
+
+    def at_risk(self, at):
+        self.last = ReviewDecision.objects.create(
+            youth=self.youth,
+            outcome="at_risk",
+            decided_by=self.decider,
+            decided_at=at,
+            safety_plan="Weekly check-ins.",
+            supersedes=self.last,
+        )
+        return self.last
+
     def no_concern(self, at):
         self.last = ReviewDecision.objects.create(
             youth=self.youth,
@@ -175,8 +193,11 @@ def count_data(team_a1, team_a2, team_b1, agency_admin_a, admin_b):
         local(2025, 7, 1, 10), "labor", "other", "in_care", local(2025, 7, 1, 9), report_done=local(2025, 7, 1, 11)
     )
     withdrawn = Chain(youth(team_a1, "A-WITHDRAWN"), agency_admin_a)
-    withdrawn.identify(local(2025, 3, 1, 10), "sex", "familial", "in_care", local(2025, 3, 1, 9))
+    withdrawn_identification = withdrawn.identify(
+        local(2025, 3, 1, 10), "sex", "familial", "in_care", local(2025, 3, 1, 9)
+    )
     withdrawn.no_concern(local(2025, 3, 5, 10))
+    withdrawn.withdraw(withdrawn_identification, local(2025, 3, 6, 10))
     Chain(youth(team_a1, "A-LAST-YEAR"), agency_admin_a).identify(
         local(2024, 9, 30, 23, 59), "sex", "familial", "in_care", local(2024, 9, 30, 22)
     )
@@ -398,18 +419,26 @@ def test_the_period_edge_is_the_agency_midnight(count_data, agency_staff_a, djan
     assert [row[0] for row in csv_rows(job)[1:]] == ["A-LAST-YEAR"]
 
 
-def test_a_withdrawal_after_the_period_still_removes_the_identification(
+def test_a_later_decision_leaves_the_identification_in_the_count_and_only_a_withdrawal_removes_it(
     count_data, agency_staff_a, agency_admin_a, agency_a
 ):
-    # The count is as known when it runs: a supervisor who finds an identification wrong after the year
-    # ended takes the youth out of that year's count.
+    # A later "At risk" or "No current concern" describes the present: the youth was identified in the year.
     youth = ReviewDecision.objects.get(youth__case_number="A-INCARE").youth
+    identification = youth.risk_decisions.get()
     chain = Chain(youth, agency_admin_a)
-    chain.last = youth.risk_decisions.get()
+    chain.last = identification
+    chain.at_risk(local(2025, 8, 20, 9))
     chain.no_concern(local(2025, 10, 20, 9))
 
     figures = reports.get(COUNT).annual_count(_query(agency_a, agency_staff_a))
+    assert figures.headline == 6
+    assert figures.sex.by_timing["in_care"] == 2
 
+    # The count is as known when it runs: an identification found recorded in error after the year ended
+    # takes the youth out of that year's count.
+    chain.withdraw(identification, local(2025, 10, 21, 9))
+
+    figures = reports.get(COUNT).annual_count(_query(agency_a, agency_staff_a))
     assert figures.headline == 5
     assert figures.sex.by_timing["in_care"] == 1
 
@@ -509,7 +538,7 @@ def decision(pk, at, outcome="identified", type_="sex", kind="familial", timing=
     )
 
 
-def test_a_later_at_risk_decision_withdraws_and_a_new_identification_counts_again():
+def test_a_later_at_risk_decision_does_not_withdraw_and_a_new_identification_counts_too():
     decisions = [
         decision(1, local(2024, 11, 1), timing="before_entry"),
         decision(2, local(2024, 12, 1), outcome="at_risk"),
@@ -521,8 +550,17 @@ def test_a_later_at_risk_decision_withdraws_and_a_new_identification_counts_agai
     assert (counted.timing, counted.trafficking_kind, counted.identifications_in_period) == (
         "while_missing",
         "gang_controlled",
-        1,
+        2,
     )
+
+
+def test_identified_then_at_risk_still_counts_and_withdrawn_does_not():
+    identified = [decision(1, local(2025, 1, 10), timing="in_care"), decision(2, local(2025, 3, 1), outcome="at_risk")]
+    (counted,) = counted_identifications(identified, START, END)
+    assert (counted.decision_id, counted.timing) == (1, "in_care")
+
+    withdrawn = [identified[0]._replace(withdrawn_at=local(2025, 4, 1)), identified[1]]
+    assert counted_identifications(withdrawn, START, END) == []
 
 
 def test_a_correction_made_after_the_period_keeps_the_original_period_and_takes_the_new_facts():

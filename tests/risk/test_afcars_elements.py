@@ -23,7 +23,7 @@ def at(day, hour=12):
 _ids = iter(range(1, 10_000))
 
 
-def decision(outcome, day, *, timing="", received=None, report=None, done=None, kind="sex"):
+def decision(outcome, day, *, timing="", received=None, report=None, done=None, kind="sex", withdrawn=False):
     """One decision on 2025-`day`. report=True: it started a clock; done: the day (MMDD) the clock was recorded."""
     return DecisionFacts(
         id=next(_ids),
@@ -34,12 +34,14 @@ def decision(outcome, day, *, timing="", received=None, report=None, done=None, 
         information_received_at=received,
         has_report=bool(report or done),
         report_done_at=at(done, 9) if done else None,
+        withdrawn=withdrawn,
     )
 
 
-def identified(day, timing, *, received=None, report=True, done=None, kind="sex"):
+def identified(day, timing, *, received=None, report=True, done=None, kind="sex", withdrawn=False):
     return decision(
-        "identified", day, timing=timing, received=received or at(day, 8), report=report, done=done, kind=kind
+        "identified", day, timing=timing, received=received or at(day, 8), report=report, done=done, kind=kind,
+        withdrawn=withdrawn,
     )
 
 
@@ -69,12 +71,23 @@ CASES = [
     ("victim while missing counts as in care", [identified("0301", "while_missing", done="0303")],
      (0, None, None, 1, 1, "20250303")),
     ("victim while missing, not reported", [identified("0301", "while_missing")], (0, None, None, 1, 0, None)),
-    ("a later no concern withdraws the identification",
-     [identified("0301", "in_care", done="0301"), no_concern("0401")], (0, None, None, 0, None, None)),
-    ("a later at risk withdraws it too", [identified("0301", "before_entry", done="0301"), at_risk("0401")],
+    # An identification is a fact that stays: a later decision describes the present.
+    ("a later no concern does not withdraw the identification",
+     [identified("0301", "in_care", done="0301"), no_concern("0401")], (0, None, None, 1, 1, "20250301")),
+    ("nor does a later at risk", [identified("0301", "before_entry", done="0301"), at_risk("0401")],
+     (1, 1, "20250301", 0, None, None)),
+    ("identified again after a later decision: both count",
+     [identified("0101", "before_entry", done="0101"), no_concern("0201"), identified("0301", "in_care", done="0302")],
+     (1, 1, "20250101", 1, 1, "20250302")),
+    # Only a correction "recorded in error" withdraws one.
+    ("withdrawn as recorded in error does not count",
+     [identified("0301", "in_care", done="0301", withdrawn=True), at_risk("0401")], (0, None, None, 0, None, None)),
+    ("a withdrawn correction takes its original with it (the service withdraws both)",
+     [identified("0301", "before_entry", received=at("0301", 8), done="0301", withdrawn=True),
+      identified("0305", "in_care", received=at("0301", 8), report=False, withdrawn=True)],
      (0, None, None, 0, None, None)),
     ("identified again after a withdrawal counts",
-     [identified("0101", "before_entry", done="0101"), no_concern("0201"), identified("0301", "in_care", done="0302")],
+     [identified("0101", "before_entry", done="0101", withdrawn=True), identified("0301", "in_care", done="0302")],
      (0, None, None, 1, 1, "20250302")),
     ("two separate identifications both count",
      [identified("0301", "before_entry", done="0301"), identified("0401", "in_care", done="0402")],
@@ -107,6 +120,21 @@ def test_a_correction_counts_once():
     counted = counting_identifications([original, correction])
     assert [i.decision_id for i in counted] == [correction.id]
     assert counted[0].reported_at == at("0301", 9)
+
+
+def test_an_identification_keeps_all_its_decisions_for_a_withdrawal():
+    original = identified("0301", "before_entry", received=at("0301", 8), done="0301")
+    correction = identified("0302", "in_care", received=at("0301", 8), report=False)
+    later = at_risk("0401")
+    (counted,) = counting_identifications([later, correction, original])
+    assert counted.decision_ids == (original.id, correction.id)
+
+
+def test_a_correction_after_a_withdrawal_is_a_new_identification():
+    withdrawn = identified("0301", "in_care", received=at("0301", 8), done="0301", withdrawn=True)
+    again = identified("0302", "in_care", received=at("0301", 8), report=True)
+    (counted,) = counting_identifications([withdrawn, again])
+    assert counted.decision_ids == (again.id,) and counted.reported_at is None
 
 
 def test_the_report_date_is_the_agencys_date():

@@ -45,7 +45,9 @@ def notifications_in_period(query: ReportQuery):
 
 
 def identification_reports_in_period(query: ReportQuery):
-    """Identified-victim reports to law enforcement whose information the agency received in the period."""
+    """Identified-victim reports to law enforcement whose information the agency received in the period;
+    a report not made before its identification was withdrawn as recorded in error is closed, not late,
+    and is left out (risk.models.IdentificationReport)."""
     start, end = query.period_bounds()
     filters = query.filters
     reports = IdentificationReport.objects.filter(
@@ -53,7 +55,7 @@ def identification_reports_in_period(query: ReportQuery):
         youth__in=access.youth_visible_to(query.user),
         decision__information_received_at__gte=start,
         decision__information_received_at__lt=end,
-    )
+    ).exclude(done_at__isnull=True, decision__withdrawn_at__isnull=False)
     if filters.team_ids:
         reports = reports.filter(youth__team_id__in=filters.team_ids)
     if filters.placement_types:

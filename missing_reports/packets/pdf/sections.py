@@ -184,25 +184,49 @@ def ncmec_block(facts):
     return section("NCMEC", fields(pairs, columns=1))
 
 
+def _where_found(p):
+    """The place a prior episode ended: the address, the kind of place, out of county or state."""
+    away = [
+        label
+        for flag, label in ((p["found_out_of_county"], "out of county"), (p["found_out_of_state"], "out of state"))
+        if flag
+    ]
+    kind = p["found_location_type"]
+    if away:
+        kind = f"{kind} ({', '.join(away)})" if kind else ", ".join(away)
+    # A 1.0 document (stored before 1.1) has no address.
+    return "\n".join(part for part in (p.get("found_address", ""), kind) if part)
+
+
+def _with_whom(p):
+    """With whom the youth was last seen, what they came back with, and how they were located."""
+    parts = [p.get("companions", "")]
+    if p.get("returned_with"):
+        parts.append("Came back with: " + joined(p["returned_with"]))
+    if p["how_located"]:
+        parts.append(f"Located: {p['how_located']}")
+    return "\n".join(part for part in parts if part)
+
+
 def prior_block(facts):
-    rows = []
-    for p in facts["prior_episodes"]:
-        where = p["found_location_type"]
-        away = [
-            label
-            for flag, label in ((p["found_out_of_county"], "out of county"), (p["found_out_of_state"], "out of state"))
-            if flag
-        ]
-        if away:
-            where = f"{where} ({', '.join(away)})" if where else ", ".join(away)
-        rows.append([p["last_seen_at_display"], p["returned_at_display"], where, p["how_located"]])
+    """The earlier episodes, most recent first, with where and with whom the youth was found; the older
+    ones past the cap are counted ("and N earlier")."""
+    rows = [
+        [p["last_seen_at_display"], p["returned_at_display"], _where_found(p), _with_whom(p)]
+        for p in facts["prior_episodes"]
+    ]
     if not rows:
         return section("Prior missing episodes", Paragraph("No prior missing episodes recorded.", styles()["note"]))
-    widths = [1.75 * inch, 1.75 * inch, CONTENT_WIDTH - 5.1 * inch, 1.6 * inch]
-    return section(
-        "Prior missing episodes",
-        grid(["Last seen", "Returned", "Where found", "How located"], rows, widths),
-    )
+    widths = [1.45 * inch, 1.45 * inch, (CONTENT_WIDTH - 2.9 * inch) / 2, (CONTENT_WIDTH - 2.9 * inch) / 2]
+    flowables = [
+        Paragraph("Most recent first.", styles()["note"]),
+        grid(["Last seen", "Returned", "Where found", "With whom, how located"], rows, widths),
+    ]
+    earlier = facts.get("prior_episodes_not_listed", 0)
+    if earlier:
+        episodes = "episode" if earlier == 1 else "episodes"
+        flowables.append(Paragraph(f"And {earlier} earlier missing {episodes} (not listed).", styles()["note"]))
+    return section("Prior missing episodes", *flowables)
 
 
 def contact_block(facts):

@@ -164,12 +164,22 @@ def returned_episode(caseworker_a, complete_episode):
 
 
 def add_prior_episodes(actor, youth, count):
-    """`count` earlier runs, each returned: the first found by law enforcement, the rest self-returned."""
+    """`count` earlier runs, each returned: the first found by law enforcement at a motel, with cash, the
+    rest self-returned from a friend's home; run n was found at "n Earlier Street" with "Friend n"."""
+    episodes = []
     for i in range(count):
-        episode = log_run(actor, youth, days_ago=85 - 12 * i, last_seen_location=f"Earlier run {i + 1}")
+        episode = log_run(
+            actor, youth, days_ago=85 - 6 * i, last_seen_location=f"Earlier run {i + 1}", companions=f"Friend {i + 1}"
+        )
         how = "law_enforcement" if i == 0 else "self_returned"
         kind = "motel" if i == 0 else "friend"
-        log_return(actor, episode, how_located=how, found_location_type=kind, found_out_of_state=(i == 0))
+        episodes.append(
+            log_return(
+                actor, episode, how_located=how, found_location_type=kind, found_out_of_state=(i == 0),
+                found_address=f"{i + 1} Earlier Street, Topeka", returned_with=["cash"] if i == 0 else [],
+            )
+        )
+    return episodes
 
 
 # --- Facts ----------------------------------------------------------------------------------------
@@ -183,7 +193,7 @@ def test_facts_are_deterministic_and_match_the_schema(kind, returned_episode):
     assert dumps(first) == dumps(second) == dumps(third)
     json.dumps(first, allow_nan=False)  # JSON-serialisable as it is
     kinds.validate(first)
-    assert first["schema_version"] == "1.0"
+    assert first["schema_version"] == "1.1"
     assert first["kind"] == kind
     assert ("recovery" in first) == (kind == "recovery")
 
@@ -290,15 +300,23 @@ def test_an_ncic_number_alone_is_not_taken_for_the_le_case_number(caseworker_a, 
     assert (le["case_number"], le["ncic_number"]) == ("", "M123456789")
 
 
-def test_prior_episodes_oldest_first_with_how_each_ended(caseworker_a, complete_youth):
-    add_prior_episodes(caseworker_a, complete_youth, 2)
+def test_prior_episodes_most_recent_first_with_where_and_with_whom_each_ended(caseworker_a, complete_youth):
+    earlier = add_prior_episodes(caseworker_a, complete_youth, 3)
     current = log_run(caseworker_a, complete_youth, days_ago=2, **EPISODE_DETAILS)
-    prior = facts.assemble(current, "ncmec")["prior_episodes"]
-    assert [p["how_located"] for p in prior] == ["Law enforcement", "Returned on their own"]
-    assert [p["found_location_type"] for p in prior] == ["Motel or hotel", "Friend's home"]
-    assert [p["found_out_of_state"] for p in prior] == [True, False]
-    assert prior[0]["last_seen_at"] < prior[1]["last_seen_at"]
+    f = facts.assemble(current, "ncmec")
+    prior = f["prior_episodes"]
+    assert [p["id"] for p in prior] == [e.pk for e in reversed(earlier)]
+    assert current.pk not in [p["id"] for p in prior]  # the current episode is not its own prior
+    assert [p["found_address"] for p in prior] == [f"{n} Earlier Street, Topeka" for n in (3, 2, 1)]
+    assert [p["companions"] for p in prior] == ["Friend 3", "Friend 2", "Friend 1"]
+    assert [p["how_located"] for p in prior] == ["Returned on their own", "Returned on their own", "Law enforcement"]
+    assert [p["found_location_type"] for p in prior] == ["Friend's home", "Friend's home", "Motel or hotel"]
+    assert [p["found_out_of_state"] for p in prior] == [False, False, True]
+    assert (prior[2]["returned_with"], prior[2]["returned_with_code"]) == (["Cash"], ["cash"])
+    assert prior[0]["last_seen_at"] > prior[1]["last_seen_at"] > prior[2]["last_seen_at"]
     assert all(p["returned_at"] for p in prior)
+    assert f["prior_episodes_not_listed"] == 0
+    kinds.validate(f)
     # An earlier episode's packet does not list the later ones as "prior".
     first = current.youth.missing_episodes.order_by("last_seen_at").first()
     assert facts.assemble(first, "ncmec")["prior_episodes"] == []
@@ -314,15 +332,25 @@ def test_recovery_facts(returned_episode):
     assert len(recovery["requested_actions"]) == 2
 
 
-@pytest.mark.parametrize("prior_count", [1, 5])
+@pytest.mark.parametrize("prior_count", [1, 12])
 def test_assemble_runs_a_fixed_number_of_queries(prior_count, caseworker_a, complete_youth):
     add_prior_episodes(caseworker_a, complete_youth, prior_count)
     current = log_run(caseworker_a, complete_youth, days_ago=2, **EPISODE_DETAILS)
     for kind in kinds.KINDS:
         with CaptureQueriesContext(connection) as queries:
             f = facts.assemble(current, kind)
-        assert len(f["prior_episodes"]) == prior_count
+        assert len(f["prior_episodes"]) == min(prior_count, facts.PRIOR_EPISODES_LISTED)
+        assert f["prior_episodes_not_listed"] == max(0, prior_count - facts.PRIOR_EPISODES_LISTED)
         assert len(queries) == 5, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_long_history_lists_the_ten_most_recent_and_counts_the_rest(caseworker_a, complete_youth):
+    earlier = add_prior_episodes(caseworker_a, complete_youth, 12)
+    current = log_run(caseworker_a, complete_youth, days_ago=2, **EPISODE_DETAILS)
+    f = facts.assemble(current, "law_enforcement")
+    assert [p["id"] for p in f["prior_episodes"]] == [e.pk for e in reversed(earlier[2:])]
+    assert f["prior_episodes_not_listed"] == 2
+    kinds.validate(f)
 
 
 def test_unknown_kind_is_refused(sparse_episode):
@@ -424,4 +452,27 @@ def test_a_sparse_return_lacks_exactly_these(caseworker_a, sparse_episode):
     assert codes(completeness.missing_items("recovery", f)) == [
         "found_address", "found_location_type", "how_located", "condition_on_return", "recovery_photo",
         "le_case_number", "ncmec_case_number", "caseworker_phone",
+    ]
+
+
+def test_correcting_an_earlier_episodes_found_address_makes_a_new_version(caseworker_a, complete_youth):
+    from missing_reports.models import MissingEpisode
+    from missing_reports.packets import changes, pipeline
+
+    earlier = add_prior_episodes(caseworker_a, complete_youth, 2)
+    current = log_run(caseworker_a, complete_youth, days_ago=2, **EPISODE_DETAILS)
+    first = pipeline.build(current.pk, "ncmec", reason="test")
+    assert pipeline.build(current.pk, "ncmec", reason="test").pk == first.pk  # nothing new, no new version
+
+    # The address the youth was found at on the first run is corrected (a new version of that episode).
+    MissingEpisode.objects.filter(pk=earlier[0].pk).update(
+        found_address="Budget Inn, room 16, 2200 Highway 40, Lawrence", version=earlier[0].version + 1
+    )
+    second = pipeline.build(current.pk, "ncmec", reason="test")
+
+    assert second.pk != first.pk and second.number == first.number + 1
+    assert second.content_hash != first.content_hash
+    assert second.facts["prior_episodes"][1]["found_address"] == "Budget Inn, room 16, 2200 Highway 40, Lawrence"
+    assert changes.changed_fields(first.facts, second.facts, show_restricted=False) == [
+        ("Earlier episodes", ["earlier episodes"])
     ]

@@ -167,18 +167,35 @@ def test_the_recovery_notice_says_where_found_and_how_located(returned_episode):
     assert pdf_images(pdf_bytes) == 1  # the photo on recovery
 
 
-def test_prior_episodes_are_listed_with_how_each_ended(caseworker_a, complete_youth):
+@pytest.mark.parametrize("kind", ["ncmec", "law_enforcement"])
+def test_prior_episodes_are_listed_most_recent_first_with_where_and_with_whom(kind, caseworker_a, complete_youth):
     add_prior_episodes(caseworker_a, complete_youth, 3)
     current = log_run(caseworker_a, complete_youth, days_ago=2, **EPISODE_DETAILS)
-    data, text, _ = rendered(current, "ncmec")
+    data, text, _ = rendered(current, kind)
     assert len(data["prior_episodes"]) == 3
     assert "Prior missing episodes".upper() in text
     for prior in data["prior_episodes"]:
         assert prior["last_seen_at_display"] in text
         assert prior["returned_at_display"] in text
+    # Most recent first: run 3's place and company come before run 2's, then run 1's.
+    places = [text.index(f"{n} Earlier Street, Topeka") for n in (3, 2, 1)]
+    assert places == sorted(places)
+    friends = [text.index(f"Friend {n}") for n in (3, 2, 1)]
+    assert friends == sorted(friends)
     assert "Motel or hotel (out of county, out of state)" in text
+    assert "Came back with: Cash" in text
     assert text.count("Returned on their own") == 2
     assert text.count("Friend's home (out of county)") == 2
+    assert "earlier missing episode" not in text
+
+
+def test_a_long_history_prints_and_n_earlier(caseworker_a, complete_youth):
+    add_prior_episodes(caseworker_a, complete_youth, 12)
+    current = log_run(caseworker_a, complete_youth, days_ago=2, **EPISODE_DETAILS)
+    data, text, _ = rendered(current, "ncmec")
+    assert len(data["prior_episodes"]) == 10 and data["prior_episodes_not_listed"] == 2
+    assert "And 2 earlier missing episodes (not listed)." in text
+    assert "12 Earlier Street" in text and "1 Earlier Street" not in text.replace("11 Earlier", "")
 
 
 def test_the_same_facts_give_the_same_pdf(complete_episode):

@@ -793,3 +793,37 @@ def test_a_record_edited_back_makes_the_earlier_version_current_again(commit, ep
     page = client_for(caseworker_a).get(reverse("episode_detail", args=[episode.pk])).content.decode()
     ncmec_section = page[page.index("NCMEC report packet"):]
     assert ncmec_section.index("Version 1") < ncmec_section.index("Version 2")
+
+
+def test_catch_up_rebuilds_when_an_earlier_episode_is_corrected(commit, caseworker_a, youth, monkeypatch):
+    # An earlier run, returned; then the current run and its packets.
+    now = timezone.now()
+    with commit():
+        earlier = services.log_run(
+            actor=caseworker_a, youth_id=youth.pk,
+            **run_fields(last_seen_at=now - 240 * H, agency_learned_at=now - 239 * H),
+        )
+        earlier = services.log_return(
+            actor=caseworker_a, episode_id=earlier.pk, expected_version=earlier.version,
+            continue_previous_placement=True, returned_at=now - 200 * H, found_address="12 Elm Court, Topeka",
+        )
+        current = services.log_run(actor=caseworker_a, youth_id=youth.pk, **run_fields())
+    assert latest(current, NCMEC).facts["prior_episodes"][0]["found_address"] == "12 Elm Court, Topeka"
+    before = {kind: latest(current, kind).number for kind in (NCMEC, LE)}
+    # The sweep last looked at the current run's packets at T; the correction comes after T, and the
+    # request it would make for the current run's packets is lost (it only asks for the earlier run's).
+    looked = now + 30 * MIN
+    for kind in (NCMEC, LE):
+        monkeypatch.setitem(pipeline._checked, (current.pk, kind), looked)
+    earlier.found_address = "14 Elm Court, Topeka"
+    earlier.version += 1
+    earlier._history_user = caseworker_a
+    earlier.save()
+    earlier.history.filter(history_date__gte=now).update(history_date=looked + H)
+
+    pipeline.catch_up(now=looked + 2 * H)
+
+    for kind in (NCMEC, LE):
+        packet = latest(current, kind)
+        assert packet.number == before[kind] + 1
+        assert packet.facts["prior_episodes"][0]["found_address"] == "14 Elm Court, Topeka"
