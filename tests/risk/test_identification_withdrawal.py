@@ -171,7 +171,7 @@ def test_a_done_report_stays_done_and_a_new_identification_after_a_withdrawal_st
     again = decisions.decide(
         actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED,
         expected_latest_decision_id=identification.pk, trafficking_type="sex", trafficking_kind="familial",
-        timing="in_care", information_received_at=received,
+        timing="in_care", information_received_at=received, referrals=["specialised"],
     )
     assert again.le_report.pk != identification.le_report.pk
     assert IdentificationReport.objects.filter(IdentificationReport.OPEN).get() == again.le_report

@@ -363,8 +363,8 @@ def test_outsiders_get_404_and_write_nothing(request, client_for, housing, perso
 
 # --- The data migration -----------------------------------------------------------------------------------------
 
-BEFORE = [("risk", "0005_service_referrals")]
-AFTER = [("risk", "0006_referrals_from_decisions")]
+BEFORE = [("risk", "0006_service_referrals")]
+AFTER = [("risk", "0007_referrals_from_decisions")]
 
 
 def migrate(targets):

@@ -38,7 +38,7 @@ def referrals_from_decisions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("risk", "0005_service_referrals")]
+    dependencies = [("risk", "0006_service_referrals")]
 
     # Backwards: the rows stay until 0005 is reversed and drops the table.
     operations = [migrations.RunPython(referrals_from_decisions, migrations.RunPython.noop)]

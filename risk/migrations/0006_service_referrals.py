@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('caseapp', '0009_work_cadence'),
-        ('risk', '0004_catalogue_sources_in_docs'),
+        ('risk', '0005_decision_withdrawal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

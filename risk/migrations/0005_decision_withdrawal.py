@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('caseapp', '0009_work_cadence'),
-        ('risk', '0006_referrals_from_decisions'),
+        ('risk', '0004_catalogue_sources_in_docs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
