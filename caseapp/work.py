@@ -7,7 +7,8 @@ as `WorkItem`s. The "My work" page, the supervisor's team view and the overdue c
 
 A source must:
 - read only youth of the queryset it is given (the access gate has already scoped it; a source never widens it);
-- run a fixed number of queries whatever the number of youth or items (select_related / prefetch_related);
+- run a fixed number of queries whatever the number of youth or items: one, with select_related for what it
+  draws, plus only what it truly needs (never the owners);
 - leave "overdue" to `is_overdue` below: the clock-state rule, registered by the app that owns the clocks;
 - name whose list each item is on by a *rule* (`owners=CASEWORKERS`, `SUPERVISORS`, ...), never by user ids:
   `items_for` resolves the owners of every item of every source at once (`resolve_owners`), so "whose work is
@@ -53,7 +54,6 @@ class WorkItem:
     agency_id: int  # the youth's agency: whose admins an admin rule names
     url: str  # the page with the form that does it (one click)
     owners: str  # whose list it is on, by rule: one of OWNER_RULES
-    extra_owner_ids: tuple[int, ...] = ()  # users whose list it is on besides the rule's (rarely needed)
     owner_ids: tuple[int, ...] = ()  # the users whose list it is on: filled by `resolve_owners`, never a source
     due_at: datetime.datetime | None = None  # None: no due time (shown after the dated items)
     detail: str = ""  # one short line of context, never a restricted field
@@ -170,7 +170,7 @@ def resolve_owners(items: Iterable[WorkItem]) -> list[WorkItem]:
             found = team or admins.get(item.agency_id, [])
         else:  # SUPERVISORS_AND_ADMINS
             found = team + admins.get(item.agency_id, [])
-        return tuple(dict.fromkeys([*found, *item.extra_owner_ids]))  # each owner once, in order
+        return tuple(dict.fromkeys(found))  # each owner once (an admin may supervise the team too), in order
 
     return [dataclasses.replace(item, owner_ids=owner_ids(item)) for item in items]
 

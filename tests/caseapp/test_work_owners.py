@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caseapp import work
-from caseapp.models import Role, User, Youth
+from caseapp.models import User, Youth
 from missing_reports import deadlines
 from missing_reports.models import EpisodeStatus, MissingEpisode, Notification
 from risk.models import (
@@ -22,7 +22,7 @@ from risk.models import (
     ServiceReferral,
     Urgency,
 )
-from tests.factories import TeamFactory, UserFactory, YouthFactory
+from tests.factories import TeamFactory, YouthFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,13 +83,10 @@ def test_the_admins_are_only_their_own_agencys(team_a1, supervisor_a, agency_adm
     ]
 
 
-def test_everyone_is_named_once_and_extra_owners_come_after_the_rules(team_a1, supervisor_a, agency_admin_a):
+def test_everyone_is_named_once(team_a1, supervisor_a, agency_admin_a):
     team_a1.supervisors.add(agency_admin_a)  # an admin who also supervises the team
     youth = YouthFactory(team=team_a1)
-    other = UserFactory(agency=team_a1.agency, role=Role.CASEWORKER, team=team_a1)
-    assert owners_of(item(youth, work.SUPERVISORS_AND_ADMINS, extra_owner_ids=(other.pk, supervisor_a.pk))) == [
-        (supervisor_a.pk, agency_admin_a.pk, other.pk)
-    ]
+    assert owners_of(item(youth, work.SUPERVISORS_AND_ADMINS)) == [(supervisor_a.pk, agency_admin_a.pk)]
 
 
 def test_an_unknown_rule_is_refused(youth_a1):
