@@ -7,12 +7,15 @@ as `WorkItem`s. The "My work" page, the supervisor's team view and the overdue c
 
 A source must:
 - read only youth of the queryset it is given (the access gate has already scoped it; a source never widens it);
-- run a fixed number of queries whatever the number of youth or items (select_related / prefetch_related);
+- run a fixed number of queries whatever the number of youth or items: one, with select_related for what it
+  draws, plus only what it truly needs (never the owners);
 - leave "overdue" to `is_overdue` below: the clock-state rule, registered by the app that owns the clocks;
-- name the owners of each item with `caseworker_owners` or `supervisor_owners`, so that "whose work is it" has
-  one rule.
+- name whose list each item is on by a *rule* (`owners=CASEWORKERS`, `SUPERVISORS`, ...), never by user ids:
+  `items_for` resolves the owners of every item of every source at once (`resolve_owners`), so "whose work is
+  it" has one rule and a page pays the same few owner queries however many kinds of work exist.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,10 +25,23 @@ from django.utils import timezone
 
 from . import access
 from .local_time import duration
-from .models import Team, Youth
+from .models import Role, Team, User, Youth
+
+# Whose list an item is on: the rules a source names (WorkItem.owners) and `resolve_owners` applies.
+# A caseworker's task: the youth's active assigned caseworkers, else the active supervisors of the youth's team,
+# so that nobody's work falls between chairs.
+CASEWORKERS = "caseworkers"
+# A supervisor's task: the active supervisors of the youth's team.
+SUPERVISORS = "supervisors"
+# A decision a supervisor or an agency admin may make (access.can_review_youth): the team's active supervisors,
+# else, when the team has none, the active admins of the youth's agency.
+SUPERVISORS_ELSE_ADMINS = "supervisors_else_admins"
+# The team's active supervisors and the active admins of the youth's agency (who manage, say, a 4-hour rule).
+SUPERVISORS_AND_ADMINS = "supervisors_and_admins"
+OWNER_RULES = (CASEWORKERS, SUPERVISORS, SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WorkItem:
     """One thing somebody must do, for one youth."""
 
@@ -35,11 +51,17 @@ class WorkItem:
     youth_name: str  # Youth.display_name
     case_number: str
     team_id: int
+    agency_id: int  # the youth's agency: whose admins an admin rule names
     url: str  # the page with the form that does it (one click)
-    owner_ids: tuple[int, ...]  # the users whose list it is on (caseworker_owners / supervisor_owners)
+    owners: str  # whose list it is on, by rule: one of OWNER_RULES
+    owner_ids: tuple[int, ...] = ()  # the users whose list it is on: filled by `resolve_owners`, never a source
     due_at: datetime.datetime | None = None  # None: no due time (shown after the dated items)
     detail: str = ""  # one short line of context, never a restricted field
     sort_key: tuple = field(default=(), compare=False)  # tie-breaker within the same due time
+
+    def __post_init__(self):
+        if self.owners not in OWNER_RULES:
+            raise ValueError(f"Unknown owner rule {self.owners!r}: use one of caseapp.work.OWNER_RULES.")
 
     def is_overdue(self, now) -> bool:
         return is_overdue(self.due_at, now)
@@ -106,23 +128,51 @@ def due_words(due_at, now) -> str:
     return f"due in {duration(due_at - now)}"
 
 
-def caseworker_owners(youth) -> tuple[int, ...]:
-    """Whose list a caseworker's task about `youth` is on: the youth's assigned caseworkers (active), else
-    the supervisors of the youth's team, so that nobody's work falls between chairs. Needs
-    `assigned_caseworkers` and `team__supervisors` prefetched."""
-    assigned = tuple(u.pk for u in youth.assigned_caseworkers.all() if u.is_active)
-    return assigned or supervisor_owners(youth)
+def _ids(ids) -> list[int]:
+    """`ids` for an `__in` filter, never empty. Django runs no query at all for an empty `IN ()`, and the owner
+    queries must run with no work item as with many, so that a page's query count does not depend on whether
+    anyone has work (docs/design.md#work). No row has the id 0; one that did would only be looked up, never
+    given to an item."""
+    return sorted(ids) or [0]
 
 
-def supervisor_owners(youth) -> tuple[int, ...]:
-    """Whose list a supervisor's task about `youth` is on: the active supervisors of the youth's team. Needs
-    `team__supervisors` prefetched."""
-    return tuple(u.pk for u in youth.team.supervisors.all() if u.is_active)
+def resolve_owners(items: Iterable[WorkItem]) -> list[WorkItem]:
+    """`items` with `owner_ids` filled by their rules (OWNER_RULES), for every source at once: three queries
+    whatever the number or kinds of items (the items' youth's active assigned caseworkers, their teams' active
+    supervisors, their agencies' active admins), over the items' own youth, team and agency ids, never the
+    whole scope."""
+    items = list(items)
+    assigned: dict[int, list[int]] = {}
+    rows = Youth.assigned_caseworkers.through.objects.filter(
+        youth_id__in=_ids({item.youth_id for item in items if item.owners == CASEWORKERS}), user__is_active=True
+    )
+    for youth_id, user_id in rows.order_by("user_id").values_list("youth_id", "user_id"):
+        assigned.setdefault(youth_id, []).append(user_id)
+    supervisors: dict[int, list[int]] = {}
+    rows = Team.supervisors.through.objects.filter(
+        team_id__in=_ids({item.team_id for item in items}), user__is_active=True
+    )
+    for team_id, user_id in rows.order_by("user_id").values_list("team_id", "user_id"):
+        supervisors.setdefault(team_id, []).append(user_id)
+    admins: dict[int, list[int]] = {}
+    with_admins = {item.agency_id for item in items if item.owners in (SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS)}
+    rows = User.objects.filter(agency_id__in=_ids(with_admins), role=Role.AGENCY_ADMIN, is_active=True)
+    for agency_id, user_id in rows.order_by("pk").values_list("agency_id", "pk"):
+        admins.setdefault(agency_id, []).append(user_id)
 
+    def owner_ids(item) -> tuple[int, ...]:
+        team = supervisors.get(item.team_id, [])
+        if item.owners == CASEWORKERS:
+            found = assigned.get(item.youth_id) or team
+        elif item.owners == SUPERVISORS:
+            found = team
+        elif item.owners == SUPERVISORS_ELSE_ADMINS:
+            found = team or admins.get(item.agency_id, [])
+        else:  # SUPERVISORS_AND_ADMINS
+            found = team + admins.get(item.agency_id, [])
+        return tuple(dict.fromkeys(found))  # each owner once (an admin may supervise the team too), in order
 
-def youth_for_work(youth_queryset):
-    """The youth queryset a source should start from: the prefetches the owner rules need."""
-    return youth_queryset.select_related("team").prefetch_related("assigned_caseworkers", "team__supervisors")
+    return [dataclasses.replace(item, owner_ids=owner_ids(item)) for item in items]
 
 
 def ordered(items: Iterable[WorkItem], now) -> list[WorkItem]:
@@ -144,7 +194,7 @@ def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
     found: list[WorkItem] = []
     for source in _sources:
         found.extend(source.items(youth, now))
-    return ordered(found, now)
+    return ordered(resolve_owners(found), now)
 
 
 def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
@@ -153,10 +203,10 @@ def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
 
 def owned_scope(user):
     """The youth of the user's scope on whose items the user can be an owner: those assigned to them and those
-    of the teams they supervise (the owners `caseworker_owners` and `supervisor_owners` name). An agency
-    admin can own items of any youth of the agency (a source may name the admins: the identification review
-    they manage, a team with no supervisor), so theirs is the whole of what they see; for everyone else "My
-    work" and the overdue count ask the sources about these youth only."""
+    of the teams they supervise (the owners the CASEWORKERS and SUPERVISORS rules name). An agency admin can own
+    items of any youth of the agency (the admin rules: the identification review they manage, a team with no
+    supervisor), so theirs is the whole of what they see; for everyone else "My work" and the overdue count ask
+    the sources about these youth only."""
     if access.owns_agency_wide_work(user):
         return access.youth_visible_to(user)
     supervised = Team.objects.filter(supervisors=user).values("pk")

@@ -1,7 +1,8 @@
 """This app's work items for "My work" and the team view (caseapp/work.py; registered in apps.py).
 
-Four sources, each given the youth of a scope the access gate already cut, each a fixed number of queries
-(the rows, then the owners' prefetch: assigned caseworkers and team supervisors):
+Four sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
+youth and what the due time needs joined). Each item names whose list it is on by rule (caseapp.work.CASEWORKERS
+or SUPERVISORS); caseapp.work resolves the owners of every source's items at once.
 
 - "notice": every required notice not yet recorded (law enforcement, NCMEC, the recovery notices, a
   state's extra parties); the return interview is its own kind. Overdue is the clock's own rule
@@ -21,8 +22,6 @@ from caseapp.local_time import agency_zone, duration
 
 from . import clock_state, deadlines, work_due
 from .models import EpisodeStatus, MissingEpisode, Notification, SupervisoryReview
-
-OWNER_PREFETCH = ("assigned_caseworkers", "team__supervisors")
 
 # What to do, in a caseworker's words, for the common parties; other parties get "Notify: <party>".
 NOTICE_WHAT = {
@@ -48,11 +47,7 @@ def _open_clocks(youth, *, interviews: bool):
         clocks = clocks.filter(party=deadlines.RETURN_INTERVIEW)
     else:
         clocks = clocks.exclude(party=deadlines.RETURN_INTERVIEW)
-    return (
-        clocks.select_related("episode__youth__team")
-        .prefetch_related(*(f"episode__youth__{name}" for name in OWNER_PREFETCH))
-        .order_by("due_at", "id")
-    )
+    return clocks.select_related("episode__youth").order_by("due_at", "id")
 
 
 def _item(kind, youth, *, what, url, owners, due_at, detail="", sort_key=()):
@@ -63,8 +58,9 @@ def _item(kind, youth, *, what, url, owners, due_at, detail="", sort_key=()):
         youth_name=youth.display_name,
         case_number=youth.case_number,
         team_id=youth.team_id,
+        agency_id=youth.agency_id,
         url=url,
-        owner_ids=owners,
+        owners=owners,
         due_at=due_at,
         detail=detail,
         sort_key=sort_key,
@@ -79,7 +75,7 @@ def notice_items(youth, now):
             person,
             what=notice_what(clock),
             url=reverse("notification_record", args=[clock.pk]),
-            owners=work.caseworker_owners(person),
+            owners=work.CASEWORKERS,
             due_at=clock.due_at,
             sort_key=(clock.pk,),
         )
@@ -93,7 +89,7 @@ def return_interview_items(youth, now):
             person,
             what="Return interview (debrief)",
             url=reverse("debrief_create", args=[clock.episode_id]),
-            owners=work.caseworker_owners(person),
+            owners=work.CASEWORKERS,
             due_at=clock.due_at,
             sort_key=(clock.pk,),
         )
@@ -102,8 +98,7 @@ def return_interview_items(youth, now):
 def _open_episodes(youth):
     return (
         MissingEpisode.objects.filter(status=EpisodeStatus.OPEN, youth__in=youth)
-        .select_related("youth__team", "youth__agency")
-        .prefetch_related(*(f"youth__{name}" for name in OWNER_PREFETCH))
+        .select_related("youth__agency")
         .order_by("pk")
     )
 
@@ -130,7 +125,7 @@ def search_effort_items(youth, now):
             episode.youth,
             what="Search effort",
             url=reverse("search_effort_create", args=[episode.pk]),
-            owners=work.caseworker_owners(episode.youth),
+            owners=work.CASEWORKERS,
             due_at=due_at,
             detail=_missing_for(episode, now),
             sort_key=(episode.pk,),
@@ -157,7 +152,7 @@ def supervisory_review_items(youth, now):
             episode.youth,
             what="Supervisory review of the absence",
             url=reverse("review_create", args=[episode.pk]),
-            owners=work.supervisor_owners(episode.youth),
+            owners=work.SUPERVISORS,
             due_at=due_at,
             detail=_missing_for(episode, now),
             sort_key=(episode.pk,),

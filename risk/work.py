@@ -23,19 +23,21 @@ Four kinds, each a function `items(youth, now)` over a youth queryset the access
   missing: youth with an earlier episode, or whose current band is Elevated or above. Not a youth missing now:
   the run's own pages ask for the photo then.
 
-Each source runs a fixed number of queries whatever the number of youth or items (the items, then the owners'
-prefetches), and leaves "overdue" to caseapp.work.is_overdue, the clock_state boundary.
+Each source runs one query whatever the number of youth or items (the items, with the youth and what the due
+time needs joined), names whose list each item is on by rule (caseapp.work.CASEWORKERS, ...; caseapp.work
+resolves the owners of every source's items at once), and leaves "overdue" to caseapp.work.is_overdue, the
+clock_state boundary.
 """
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import work
 from caseapp.local_time import agency_zone, display_date, short_time
-from caseapp.models import Role, User, YouthPhoto, YouthStatus
+from caseapp.models import YouthPhoto, YouthStatus
 from missing_reports import deadlines, recent_photo
 from missing_reports.models import EpisodeStatus, MissingEpisode, Notification
 
@@ -68,11 +70,8 @@ NO_PHOTO = "No photo on file"
 # (docs/risk-catalogue.md#bands: Elevated is where the caseworker's own follow-up starts).
 PHOTO_BANDS = tuple(Band.values[Band.values.index(Band.ELEVATED) :])
 
-# What `work.caseworker_owners` and `work.supervisor_owners` read, from a related record's youth.
-_OWNER_PREFETCHES = ("youth__assigned_caseworkers", "youth__team__supervisors")
 
-
-def _item(kind, youth, *, what, url, owner_ids, due_at, detail="", sort_key=()):
+def _item(kind, youth, *, what, url, owners, due_at, detail="", sort_key=()):
     return work.WorkItem(
         kind=kind,
         what=what,
@@ -80,8 +79,9 @@ def _item(kind, youth, *, what, url, owner_ids, due_at, detail="", sort_key=()):
         youth_name=youth.display_name,
         case_number=youth.case_number,
         team_id=youth.team_id,
+        agency_id=youth.agency_id,
         url=url,
-        owner_ids=tuple(owner_ids),
+        owners=owners,
         due_at=due_at,
         detail=detail,
         sort_key=sort_key,
@@ -91,41 +91,28 @@ def _item(kind, youth, *, what, url, owner_ids, due_at, detail="", sort_key=()):
 # --- Review items -------------------------------------------------------------------------------------------
 
 
-def _admins_by_agency(agency_ids) -> dict[int, tuple[int, ...]]:
-    """The active agency admins of each agency: they decide for every team (access.can_review_youth)."""
-    admins: dict[int, list[int]] = {}
-    rows = User.objects.filter(agency_id__in=agency_ids, role=Role.AGENCY_ADMIN, is_active=True).order_by("pk")
-    for agency_id, user_id in rows.values_list("agency_id", "pk"):
-        admins.setdefault(agency_id, []).append(user_id)
-    return {agency_id: tuple(ids) for agency_id, ids in admins.items()}
-
-
-def review_owners(item, admins: tuple[int, ...]) -> tuple[int, ...]:
-    """Whose list an open review item is on: the team's supervisors; the agency admins too for an
-    identification item; the admins alone when the team has no active supervisor."""
-    supervisors = work.supervisor_owners(item.youth)
-    if item.urgency == Urgency.IDENTIFICATION or not supervisors:
-        return supervisors + tuple(pk for pk in admins if pk not in supervisors)
-    return supervisors
+def review_owners(item) -> str:
+    """Whose list an open review item is on, as a caseapp.work rule: the deciders (access.can_review_youth), the
+    team's active supervisors, else the agency admins when the team has none, as the escalation emails fall
+    back to them; the agency admins too for an identification item, the managers of its 4-hour rule."""
+    if item.urgency == Urgency.IDENTIFICATION:
+        return work.SUPERVISORS_AND_ADMINS
+    return work.SUPERVISORS_ELSE_ADMINS
 
 
 def review_items(youth, now):
-    items = list(
+    items = (
         ReviewItem.objects.filter(status=ReviewStatus.OPEN, youth__in=youth)
-        .select_related("youth__team", "youth__agency")
-        .prefetch_related(*_OWNER_PREFETCHES)
+        .select_related("youth__agency")
         .order_by("urgency_rank", "due_at", "id")
     )
-    if not items:
-        return []
-    admins = _admins_by_agency({item.youth.agency_id for item in items})
     return [
         _item(
             REVIEW_ITEM,
             item.youth,
             what=f"Review: {item.get_urgency_display()}",
             url=reverse("youth_risk_decide", args=[item.youth_id]),
-            owner_ids=review_owners(item, admins.get(item.youth.agency_id, ())),
+            owners=review_owners(item),
             due_at=item.due_at,
             detail=f"In the review queue since {short_time(item.raised_at, agency_zone(item.youth.agency))}",
         )
@@ -139,8 +126,7 @@ def review_items(youth, now):
 def identification_reports(youth, now):
     reports = (
         IdentificationReport.objects.filter(IdentificationReport.OPEN, youth__in=youth)
-        .select_related("youth__team", "youth__agency")
-        .prefetch_related(*_OWNER_PREFETCHES)
+        .select_related("youth")
         .order_by("due_at", "id")
     )
     return [
@@ -149,7 +135,7 @@ def identification_reports(youth, now):
             report.youth,
             what=REPORT_LABEL,
             url=reverse("identification_report", args=[report.pk]),
-            owner_ids=work.caseworker_owners(report.youth),
+            owners=work.CASEWORKERS,
             due_at=report.due_at,
         )
         for report in reports
@@ -161,22 +147,23 @@ def identification_reports(youth, now):
 
 def screening_due_at(episode) -> datetime.datetime:
     """When the screening of a return is due: with the return interview's clock when the return started one
-    (the agency's or state's hours), else the app's default return-interview hours after the return."""
-    clocks = episode.return_interview_clocks
-    if clocks:
-        return clocks[0].due_at
+    (the agency's or state's hours), else the app's default return-interview hours after the return.
+    `episode.interview_due_at`: that clock's due time, annotated by `screenings` (None: no clock)."""
+    if episode.interview_due_at is not None:
+        return episode.interview_due_at
     return episode.returned_at + datetime.timedelta(hours=deadlines.DEFAULT_RETURN_INTERVIEW_HOURS)
 
 
 def screenings(youth, now):
-    interview = Notification.objects.filter(event=deadlines.RETURNED, party=deadlines.RETURN_INTERVIEW)
+    # At most one return-interview clock an episode (missing_reports' notification_unique constraint).
+    interview = Notification.objects.filter(
+        episode=OuterRef("pk"), event=deadlines.RETURNED, party=deadlines.RETURN_INTERVIEW
+    ).values("due_at")[:1]
     episodes = (
         MissingEpisode.objects.filter(status=EpisodeStatus.RETURNED, youth__in=youth.filter(status=YouthStatus.ACTIVE))
         .filter(~Exists(Screening.objects.filter(episode=OuterRef("pk"))))
-        .select_related("youth__team", "youth__agency")
-        .prefetch_related(
-            *_OWNER_PREFETCHES, Prefetch("notifications", queryset=interview, to_attr="return_interview_clocks")
-        )
+        .annotate(interview_due_at=Subquery(interview))
+        .select_related("youth__agency")
         .order_by("returned_at", "id")
     )
     return [
@@ -185,7 +172,7 @@ def screenings(youth, now):
             episode.youth,
             what=SCREENING_WHAT,
             url=f"{reverse('risk_screening', args=[episode.youth_id])}?episode={episode.pk}",
-            owner_ids=work.caseworker_owners(episode.youth),
+            owners=work.CASEWORKERS,
             due_at=screening_due_at(episode),
             detail=f"Returned {short_time(episode.returned_at, agency_zone(episode.youth.agency))}",
         )
@@ -199,8 +186,7 @@ def screenings(youth, now):
 def referrals(youth, now):
     open_referrals = (
         ServiceReferral.objects.filter(status__in=OPEN_REFERRAL_STATUSES, youth__in=youth)
-        .select_related("youth__team", "youth__agency")
-        .prefetch_related(*_OWNER_PREFETCHES)
+        .select_related("youth__agency")
         .order_by("next_step_due", "id")
     )
     return [
@@ -209,7 +195,7 @@ def referrals(youth, now):
             referral.youth,
             what=f"Referral: {referral.get_service_display()} ({status_word(referral.status)})",
             url=reverse("service_referral", args=[referral.pk]),
-            owner_ids=work.caseworker_owners(referral.youth),
+            owners=work.CASEWORKERS,
             due_at=referral_steps.due_at(referral.next_step_due, agency_zone(referral.youth.agency)),
             detail=f"Sent {display_date(referral.sent_on)}",
         )
@@ -230,7 +216,7 @@ def photo_due_at(taken_on, zone) -> datetime.datetime:
 def photos(youth, now):
     episodes = MissingEpisode.objects.filter(youth=OuterRef("pk"))
     newest_photo = YouthPhoto.objects.filter(youth=OuterRef("pk")).order_by("-taken_on").values("taken_on")[:1]
-    candidates = work.youth_for_work(
+    candidates = (
         youth.filter(status=YouthStatus.ACTIVE)
         .annotate(
             has_episode=Exists(episodes),
@@ -240,7 +226,8 @@ def photos(youth, now):
         )
         .filter(Q(has_episode=True) | Q(band_now__in=PHOTO_BANDS), missing_now=False)
         .select_related("agency")
-    ).order_by("pk")
+        .order_by("pk")
+    )
     found = []
     for one in candidates:
         zone = agency_zone(one.agency)
@@ -253,7 +240,7 @@ def photos(youth, now):
                 one,
                 what=PHOTO_WHAT,
                 url=reverse("photo_upload", args=[one.pk]),
-                owner_ids=work.caseworker_owners(one),
+                owners=work.CASEWORKERS,
                 due_at=photo_due_at(taken_on, zone) if taken_on else None,
                 detail=f"Newest photo taken {display_date(taken_on)}" if taken_on else NO_PHOTO,
             )

@@ -1,0 +1,235 @@
+"""Whose list a work item is on, resolved once for every source (caseapp/work.py `resolve_owners`,
+docs/design.md#work): each rule names the right people, and "My work" runs the same queries with no item, with
+one kind of item and with every kind, at 10 items and at 1,000."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from caseapp import work
+from caseapp.models import User, Youth
+from missing_reports import deadlines
+from missing_reports.models import EpisodeStatus, MissingEpisode, Notification
+from risk.models import (
+    URGENCY_RANK,
+    IdentificationReport,
+    Outcome,
+    ReviewDecision,
+    ReviewItem,
+    ServiceReferral,
+    Urgency,
+)
+from tests.factories import TeamFactory, YouthFactory
+
+pytestmark = pytest.mark.django_db
+
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+
+
+def item(youth, owners, **extra):
+    return work.WorkItem(
+        kind="test",
+        what="Something to do",
+        youth_id=youth.pk,
+        youth_name=youth.display_name,
+        case_number=youth.case_number,
+        team_id=youth.team_id,
+        agency_id=youth.agency_id,
+        url="/",
+        owners=owners,
+        **extra,
+    )
+
+
+def owners_of(*items):
+    return [resolved.owner_ids for resolved in work.resolve_owners(items)]
+
+
+# --- The rules --------------------------------------------------------------------------------------------------
+
+
+def test_each_rule_names_its_people(agency_a, team_a1, caseworker_a, supervisor_a, agency_admin_a):
+    youth = YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a])
+    assert owners_of(
+        item(youth, work.CASEWORKERS),
+        item(youth, work.SUPERVISORS),
+        item(youth, work.SUPERVISORS_ELSE_ADMINS),
+        item(youth, work.SUPERVISORS_AND_ADMINS),
+    ) == [(caseworker_a.pk,), (supervisor_a.pk,), (supervisor_a.pk,), (supervisor_a.pk, agency_admin_a.pk)]
+
+
+def test_with_nobody_active_of_their_own_the_work_goes_up(
+    agency_a, team_a1, caseworker_a, supervisor_a, agency_admin_a
+):
+    youth = YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a])
+    User.objects.filter(pk=caseworker_a.pk).update(is_active=False)
+    assert owners_of(item(youth, work.CASEWORKERS)) == [(supervisor_a.pk,)]
+    unsupervised = YouthFactory(team=TeamFactory(agency=agency_a, name="West"))
+    assert owners_of(
+        item(unsupervised, work.CASEWORKERS),
+        item(unsupervised, work.SUPERVISORS),
+        item(unsupervised, work.SUPERVISORS_ELSE_ADMINS),
+        item(unsupervised, work.SUPERVISORS_AND_ADMINS),
+    ) == [(), (), (agency_admin_a.pk,), (agency_admin_a.pk,)]
+
+
+def test_the_admins_are_only_their_own_agencys(team_a1, supervisor_a, agency_admin_a, admin_b, youth_b):
+    assert owners_of(item(youth_b, work.SUPERVISORS_AND_ADMINS)) == [
+        tuple(youth_b.team.supervisors.filter(is_active=True).values_list("pk", flat=True)) + (admin_b.pk,)
+    ]
+
+
+def test_everyone_is_named_once(team_a1, supervisor_a, agency_admin_a):
+    team_a1.supervisors.add(agency_admin_a)  # an admin who also supervises the team
+    youth = YouthFactory(team=team_a1)
+    assert owners_of(item(youth, work.SUPERVISORS_AND_ADMINS)) == [(supervisor_a.pk, agency_admin_a.pk)]
+
+
+def test_an_unknown_rule_is_refused(youth_a1):
+    with pytest.raises(ValueError, match="Unknown owner rule"):
+        item(youth_a1, "whoever")
+
+
+def test_the_owners_cost_the_same_queries_for_no_item_as_for_many(team_a1, caseworker_a, supervisor_a):
+    youth = [YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]) for _ in range(3)]
+    counts = []
+    for items in ([], [item(youth[0], work.CASEWORKERS)], [item(y, rule) for y in youth for rule in work.OWNER_RULES]):
+        with CaptureQueriesContext(connection) as queries:
+            work.resolve_owners(items)
+        counts.append(len(queries))
+    assert counts == [3, 3, 3]
+
+
+# --- "My work" runs the same queries whatever the kinds and the number of items ---------------------------------
+
+
+def bulk_youth(team, count):
+    """`count` youth of `team` with no assigned caseworker, so that every kind of item is on the team
+    supervisor's own list (caseworkers' work goes to the supervisors)."""
+    start = Youth.objects.count()
+    return Youth.objects.bulk_create(
+        Youth(
+            agency_id=team.agency_id,
+            team=team,
+            case_number=f"OWN-{start + i:06d}",
+            legal_first_name="Alex",
+            legal_last_name=f"Owner-Testfamily{start + i}",
+            date_of_birth=datetime.date(2011, 5, 1),
+            sex="female",
+        )
+        for i in range(count)
+    )
+
+
+def review_items(team, count, now):
+    """`count` review items, one a youth: one kind of item only."""
+    ReviewItem.objects.bulk_create(
+        ReviewItem(youth=y, urgency=Urgency.HIGH, urgency_rank=URGENCY_RANK[Urgency.HIGH], due_at=now + HOUR)
+        for y in bulk_youth(team, count)
+    )
+
+
+def every_kind(team, decider, count, now):
+    """`count` youth missing now (two notices, a search effort and a supervisory review each) and `count` back
+    (a return interview, a screening and a recent photo each), each youth with a review item, an identified-victim
+    report and a service referral: every kind of item, 13 for each of the `count` pairs."""
+    away, back = bulk_youth(team, count), bulk_youth(team, count)
+
+    def episode(youth, status):
+        returned = {"returned_at": now - DAY} if status == EpisodeStatus.RETURNED else {}
+        return MissingEpisode(
+            youth=youth,
+            status=status,
+            last_seen_at=now - 3 * DAY,
+            last_seen_location="Park",
+            agency_learned_at=now - 3 * DAY,
+            reported_by="Foster parent",
+            created_by=decider,
+            **returned,
+        )
+
+    missing = MissingEpisode.objects.bulk_create(episode(y, EpisodeStatus.OPEN) for y in away)
+    returned = MissingEpisode.objects.bulk_create(episode(y, EpisodeStatus.RETURNED) for y in back)
+    Notification.objects.bulk_create(
+        [
+            *(
+                Notification(episode=e, event=deadlines.MISSING, party=party, due_at=now + HOUR, rule_hours=24)
+                for e in missing
+                for party in (deadlines.NCMEC, deadlines.LAW_ENFORCEMENT)
+            ),
+            *(
+                Notification(
+                    episode=e,
+                    event=deadlines.RETURNED,
+                    party=deadlines.RETURN_INTERVIEW,
+                    due_at=now + DAY,
+                    rule_hours=72,
+                )
+                for e in returned
+            ),
+        ]
+    )
+    everyone = [*away, *back]
+    ReviewItem.objects.bulk_create(
+        ReviewItem(
+            youth=y, urgency=Urgency.IDENTIFICATION, urgency_rank=URGENCY_RANK[Urgency.IDENTIFICATION], due_at=now
+        )
+        for y in everyone
+    )
+    decided = ReviewDecision.objects.bulk_create(
+        ReviewDecision(
+            youth=y,
+            outcome=Outcome.IDENTIFIED,
+            decided_by=decider,
+            trafficking_type="sex",
+            trafficking_kind="familial",
+            timing="in_care",
+            information_received_at=now - HOUR,
+        )
+        for y in everyone
+    )
+    IdentificationReport.objects.bulk_create(
+        IdentificationReport(decision=d, youth_id=d.youth_id, due_at=now + 23 * HOUR, rule_hours=24) for d in decided
+    )
+    ServiceReferral.objects.bulk_create(
+        ServiceReferral(
+            youth_id=d.youth_id,
+            decision=d,
+            service="housing",
+            sent_on=timezone.localdate(now),
+            next_step_due=timezone.localdate(now) + 7 * DAY,
+            created_by=decider,
+        )
+        for d in decided
+    )
+
+
+def test_my_work_runs_the_same_queries_for_one_kind_and_every_kind_at_10_and_1000_items(
+    team_a1, supervisor_a, agency_admin_a
+):
+    now = timezone.now()
+
+    def measure():
+        with CaptureQueriesContext(connection) as queries:
+            items = work.my_items(supervisor_a, now)
+        return len(queries), len(items), {i.kind for i in items}
+
+    nothing, _, kinds = measure()
+    assert kinds == set()
+
+    review_items(team_a1, 10, now)
+    assert measure() == (nothing, 10, {"review_item"})
+    review_items(team_a1, 990, now)
+    assert measure() == (nothing, 1000, {"review_item"})
+
+    ReviewItem.objects.all().delete()
+    every_kind(team_a1, supervisor_a, 1, now)  # 13 items
+    count, total, kinds = measure()
+    assert (count, total) == (nothing, 13)
+    assert kinds == {source.kind for source in work.sources()}, "every registered kind is present"
+    every_kind(team_a1, supervisor_a, 76, now)  # 1,001 items
+    assert measure() == (nothing, 1001, kinds)
