@@ -180,6 +180,12 @@ def caseworkers_assignable(agency_id):
     )
 
 
+def can_own_work(user) -> bool:
+    """Whether any work item can be this user's (caseapp/work.py): the roles that change youth records, who
+    are the ones able to do the work. Agency staff read and export only; no role, nothing."""
+    return _is_active(user) and user.agency_id is not None and user.role in EDITOR_ROLES
+
+
 def owns_agency_wide_work(user) -> bool:
     """Agency admins decide for every team (DECIDER_ROLES), so work items of any youth of their agency can be
     theirs (caseapp/work.py owned_scope)."""

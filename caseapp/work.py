@@ -216,7 +216,7 @@ def owned_scope(user):
 
 def my_items(user, now=None) -> list[WorkItem]:
     """This user's own open work, overdue first, then soonest due."""
-    if not (user and user.is_authenticated and user.is_active):
+    if not access.can_own_work(user):  # agency staff read and export: no item is theirs to do
         return []
     now = now or timezone.now()
     return mine(items_for(user, now, scope=owned_scope(user)), user)

@@ -233,3 +233,10 @@ def test_my_work_runs_the_same_queries_for_one_kind_and_every_kind_at_10_and_100
     assert kinds == {source.kind for source in work.sources()}, "every registered kind is present"
     every_kind(team_a1, supervisor_a, 76, now)  # 1,001 items
     assert measure() == (nothing, 1001, kinds)
+
+
+def test_agency_staff_own_no_work_and_ask_no_source(agency_staff_a, django_assert_num_queries):
+    # They read and export; recording a notice or a decision is not theirs (access.EDITOR_ROLES), so My work and
+    # the top bar's overdue count ask nothing at all for them.
+    with django_assert_num_queries(0):
+        assert work.my_items(agency_staff_a) == []
