@@ -66,6 +66,24 @@ class WorkItem:
     def is_overdue(self, now) -> bool:
         return is_overdue(self.due_at, now)
 
+    @classmethod
+    def about(cls, youth, *, kind, what, url, owners, due_at=None, detail="", sort_key=()) -> "WorkItem":
+        """An item about `youth` (its name, case number, team and agency taken from the record)."""
+        return cls(
+            kind=kind,
+            what=what,
+            youth_id=youth.pk,
+            youth_name=youth.display_name,
+            case_number=youth.case_number,
+            team_id=youth.team_id,
+            agency_id=youth.agency_id,
+            url=url,
+            owners=owners,
+            due_at=due_at,
+            detail=detail,
+            sort_key=sort_key,
+        )
+
 
 @dataclass(frozen=True)
 class WorkSource:

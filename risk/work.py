@@ -71,21 +71,8 @@ NO_PHOTO = "No photo on file"
 PHOTO_BANDS = tuple(Band.values[Band.values.index(Band.ELEVATED) :])
 
 
-def _item(kind, youth, *, what, url, owners, due_at, detail="", sort_key=()):
-    return work.WorkItem(
-        kind=kind,
-        what=what,
-        youth_id=youth.pk,
-        youth_name=youth.display_name,
-        case_number=youth.case_number,
-        team_id=youth.team_id,
-        agency_id=youth.agency_id,
-        url=url,
-        owners=owners,
-        due_at=due_at,
-        detail=detail,
-        sort_key=sort_key,
-    )
+def _item(kind, youth, **fields):
+    return work.WorkItem.about(youth, kind=kind, **fields)
 
 
 # --- Review items -------------------------------------------------------------------------------------------
