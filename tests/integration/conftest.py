@@ -5,8 +5,7 @@ import pytest
 
 from caseapp.celery import app
 from tests.conftest import _reset_celery_connections
-
-DEAD_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens here
+from tests.integration.broker import DEAD_BROKER
 
 
 @pytest.fixture

@@ -10,29 +10,18 @@ import datetime
 import threading
 from collections import Counter
 
-import kombu.pools
 import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
 from caseapp import alert_delivery, tasks
-from caseapp.celery import app
 from caseapp.models import AlertDelivery, DeliveryStatus
 from caseapp.services import alerts
-from tests.conftest import _reset_celery_connections
+from tests.integration.broker import HANG_GUARD, TASK_TIMEOUT, while_broker_is_down
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-DEAD_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens here
-TASK_TIMEOUT = 60
-HANG_GUARD = 30
 MIN = datetime.timedelta(minutes=1)
-
-
-def point_celery_at(url):
-    app.conf.broker_url = app.conf.result_backend = url
-    _reset_celery_connections(app)
-    kombu.pools.reset()
 
 
 def raise_run_alert(youth, users, key="run:1", now=None):
@@ -56,29 +45,8 @@ def raise_run_alert(youth, users, key="run:1", now=None):
 def test_an_alert_raised_while_the_broker_is_down_is_delivered_once_when_it_is_back(
     celery_worker_process, youth_a1, caseworker_a, supervisor_a, caplog
 ):
-    working = app.conf.broker_url
-    point_celery_at(DEAD_BROKER)
-    outcome = {}
-
-    def save():
-        try:
-            outcome["alert"] = raise_run_alert(
-                youth_a1, [(caseworker_a, "Assigned caseworker"), (supervisor_a, "On call")]
-            )
-        except Exception as exc:
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    try:
-        thread = threading.Thread(target=save)
-        thread.start()
-        thread.join(timeout=HANG_GUARD)
-        assert not thread.is_alive(), "raising an alert hung on the unreachable broker"
-    finally:
-        point_celery_at(working)
-
-    assert "error" not in outcome, outcome.get("error")
+    people = [(caseworker_a, "Assigned caseworker"), (supervisor_a, "On call")]
+    while_broker_is_down(lambda: raise_run_alert(youth_a1, people), "raising an alert")
     assert "the periodic sweep will pick it up" in caplog.text
     assert AlertDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 2
 

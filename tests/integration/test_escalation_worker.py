@@ -15,7 +15,6 @@ import datetime
 import threading
 from collections import Counter
 
-import kombu.pools
 import pytest
 from django.db import connections
 from django.utils import timezone
@@ -25,26 +24,17 @@ from caseapp.models import Alert, AlertRecipient
 from missing_reports import escalation, tasks
 from missing_reports.models import Escalation, EscalationStage, MissingEpisode
 from missing_reports.services import episodes as services
-from tests.conftest import _reset_celery_connections
 from tests.factories import PlacementFactory, YouthFactory
+from tests.integration.broker import HANG_GUARD, TASK_TIMEOUT, while_broker_is_down
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 H = datetime.timedelta(hours=1)
-DEAD_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens here
-TASK_TIMEOUT = 60
-HANG_GUARD = 30  # a save that has not returned by then hangs on the broker
 
 
 def run_sweep():
     """`sweep_clocks` through the broker, keeping the result it normally ignores."""
     return tasks.sweep_clocks.apply_async(ignore_result=False)
-
-
-def point_celery_at(url):
-    app.conf.broker_url = app.conf.result_backend = url
-    _reset_celery_connections(app)
-    kombu.pools.reset()  # kombu's global producer pools still hold the connection pool just closed
 
 
 def log(actor, youth, learned):
@@ -170,30 +160,11 @@ def test_a_run_saved_while_the_broker_is_down_is_escalated_when_the_worker_is_ba
 ):
     youth = YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a])
     PlacementFactory(youth=youth)
-    working = app.conf.broker_url
-    assert app.conf.result_backend == working
-    point_celery_at(DEAD_BROKER)
-    outcome = {}
-
-    def save():
-        try:
-            outcome["episode"] = log(caseworker_a, youth, timezone.now())
-        except Exception as exc:
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    try:
-        thread = threading.Thread(target=save)
-        thread.start()
-        thread.join(timeout=HANG_GUARD)
-        assert not thread.is_alive(), "saving a run hung on the unreachable broker"
-    finally:
-        point_celery_at(working)
+    assert app.conf.result_backend == app.conf.broker_url
+    saved = while_broker_is_down(lambda: log(caseworker_a, youth, timezone.now()), "saving a run")
 
     # The save neither failed nor lost anything; the run's alert could not be queued.
-    assert "error" not in outcome, outcome.get("error")
-    episode = MissingEpisode.objects.get(pk=outcome["episode"].pk)
+    episode = MissingEpisode.objects.get(pk=saved.pk)
     assert sorted(episode.notifications.values_list("party", flat=True)) == ["law_enforcement", "ncmec"]
     assert "the periodic sweep will pick it up" in caplog.text
     assert not Escalation.objects.exists()

@@ -31,7 +31,7 @@ from missing_reports.models import MissingEpisode, PacketStatus, PacketVersion
 from missing_reports.packets import facts as packet_facts
 from missing_reports.packets import pipeline
 from missing_reports.services import episodes as services
-from tests.integration.test_escalation_worker import DEAD_BROKER, HANG_GUARD, TASK_TIMEOUT, point_celery_at
+from tests.integration.broker import HANG_GUARD, TASK_TIMEOUT, while_broker_is_down
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -199,30 +199,8 @@ def test_a_build_killed_half_way_is_finished_by_the_sweep(worker_media, celery_w
 def test_a_run_saved_while_the_broker_is_down_gets_its_packets_from_the_sweep(
     worker_media, celery_worker_process, caseworker_a, youth_a1, caplog
 ):
-    from caseapp.celery import app
-
-    working = app.conf.broker_url
-    point_celery_at(DEAD_BROKER)
-    outcome = {}
-
-    def save():
-        try:
-            outcome["episode"] = log_run(caseworker_a, youth_a1)
-        except Exception as exc:
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    try:
-        thread = threading.Thread(target=save)
-        thread.start()
-        thread.join(timeout=HANG_GUARD)
-        assert not thread.is_alive(), "saving a run hung on the unreachable broker"
-    finally:
-        point_celery_at(working)
-
-    assert "error" not in outcome, outcome.get("error")
-    episode = MissingEpisode.objects.get(pk=outcome["episode"].pk)
+    saved = while_broker_is_down(lambda: log_run(caseworker_a, youth_a1), "saving a run")
+    episode = MissingEpisode.objects.get(pk=saved.pk)
     assert not PacketVersion.objects.exists()
     assert "build_packet" in caplog.text and "the periodic sweep will pick it up" in caplog.text
 

@@ -10,35 +10,22 @@ With the console email backend the worker's emails go to its log.
 """
 
 import datetime
-import threading
 import time
 
-import kombu.pools
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from caseapp import tasks
-from caseapp.celery import app
 from caseapp.models import Alert, AlertDelivery, AlertRecipient, DeliveryStatus, Role
 from caseapp.services import alerts
 from missing_reports.services import episodes as services
-from tests.conftest import _reset_celery_connections
 from tests.factories import UserFactory, on_call_all_week
+from tests.integration.broker import TASK_TIMEOUT, while_broker_is_down
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 H = datetime.timedelta(hours=1)
 MIN = datetime.timedelta(minutes=1)
-DEAD_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens here
-TASK_TIMEOUT = 60
-HANG_GUARD = 30
-
-
-def point_celery_at(url):
-    app.conf.broker_url = app.conf.result_backend = url
-    _reset_celery_connections(app)
-    kombu.pools.reset()
 
 
 def log(actor, youth):
@@ -75,29 +62,10 @@ def wait_until_sent(recipient):
 def test_a_run_logged_while_the_broker_is_down_alerts_the_caseworker_and_the_on_call_supervisor_once(
     celery_worker_process, youth_a1, caseworker_a, supervisor_a, night_supervisor, caplog
 ):
-    working = app.conf.broker_url
-    point_celery_at(DEAD_BROKER)
-    outcome = {}
-
-    def save():
-        try:
-            outcome["episode"] = log(supervisor_a, youth_a1)  # the day supervisor logs it: they know
-        except Exception as exc:
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    try:
-        thread = threading.Thread(target=save)
-        thread.start()
-        thread.join(timeout=HANG_GUARD)
-        assert not thread.is_alive(), "logging a run hung on the unreachable broker"
-    finally:
-        point_celery_at(working)
-
-    assert "error" not in outcome, outcome.get("error")
+    # The day supervisor logs it: they know.
+    episode = while_broker_is_down(lambda: log(supervisor_a, youth_a1), "logging a run")
     assert "the periodic sweep will pick it up" in caplog.text
-    alert = Alert.objects.get(key=f"run:{outcome['episode'].pk}")
+    alert = Alert.objects.get(key=f"run:{episode.pk}")
     assert list(alert.recipients.order_by("id").values_list("user", "reason")) == [
         (caseworker_a.pk, "Assigned caseworker"),
         (night_supervisor.pk, "On call"),
