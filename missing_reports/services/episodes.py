@@ -31,6 +31,7 @@ from ..models import (
     SupervisoryReview,
 )
 from ..packets import pipeline
+from . import le_followup
 
 # Clocks on two devices rarely agree to the second: allow this much "future" before refusing.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -331,6 +332,8 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
         detail={"party": notification.party, "event": notification.event, "corrected": was_done,
                 "late": notification.was_late()},
     )
+    # The report of a run starts the NCIC confirmation clock; a confirmation completes it (docs/duties.md#ncic-2h).
+    le_followup.after_notice_recorded(actor, notification, was_done=was_done)
     what = "corrected" if was_done else "recorded"
     pipeline.request_packets(notification.episode, reason=f"{notification.label} notice {what}", actor=actor)
     _announce_change(notification.episode)
