@@ -11,7 +11,7 @@ from caseapp.models import Alert
 from caseapp.selectors import alert_trail
 
 from . import clock_state, deadlines
-from .models import EpisodeStatus, MissingEpisode, Notification
+from .models import EpisodeStatus, LawEnforcementRefusal, MissingEpisode, Notification
 
 
 def episodes_visible_to(user):
@@ -40,6 +40,18 @@ def get_notification_or_404(user, notification_id, *, for_edit=False):
     if notification is None:
         raise Http404("No such notification.")
     return notification
+
+
+def get_refusal_or_404(user, refusal_id, *, for_edit=False):
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    refusal = (
+        LawEnforcementRefusal.objects.filter(notification__episode__youth__in=scope, pk=refusal_id)
+        .select_related("notification__episode__youth", "recorded_by")
+        .first()
+    )
+    if refusal is None:
+        raise Http404("No such refusal.")
+    return refusal
 
 
 def urgency_key(episode, now):

@@ -30,6 +30,7 @@ NOTICE_WHAT = {
     (deadlines.MISSING, deadlines.NCMEC): "Report to NCMEC",
     (deadlines.RETURNED, deadlines.LAW_ENFORCEMENT): "Tell law enforcement of the return (clear NCIC entry)",
     (deadlines.RETURNED, deadlines.NCMEC): "Tell NCMEC of the return",
+    (deadlines.NCIC_CONFIRMATION, deadlines.LAW_ENFORCEMENT): "Confirm the NCIC entry with law enforcement",
 }
 
 
@@ -39,6 +40,8 @@ def notice_what(notification) -> str:
         return known
     if notification.event == deadlines.RETURNED:
         return f"Tell of the return: {notification.label}"
+    if notification.event == deadlines.LE_REFUSED:
+        return f"Law enforcement said no: {notification.label}"
     return f"Notify: {notification.label}"
 
 
