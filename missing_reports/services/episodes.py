@@ -26,12 +26,12 @@ from ..models import (
     MissingEpisode,
     Notification,
     NotificationUpdate,
-    ReportingRule,
     SearchEffort,
     SupervisoryReview,
 )
 from ..packets import pipeline
 from . import le_followup
+from .agency_rules import rules_for  # the deadlines in effect; callers ask it here too (episode_services.rules_for)
 
 # Clocks on two devices rarely agree to the second: allow this much "future" before refusing.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -72,14 +72,6 @@ def _required(errors, fields, *, partial=False):
     for name, message in RUN_REQUIRED.items():
         if (name in fields or not partial) and not str(fields.get(name) or "").strip():
             errors[name] = message
-
-
-def rules_for(agency) -> list[deadlines.EffectiveRule]:
-    """The deadlines in effect for the agency: the federal parties, its state's rules and its own
-    table merged party by party, the stricter winning (deadlines.effective_rules). Every clock
-    (runs, returns, identified-victim reports) and the admin's table of deadlines read this."""
-    rows = ReportingRule.objects.filter(agency=agency).order_by("event", "party")
-    return deadlines.effective_rules(deadlines.STATE_RULES.get(agency.state, ()), rows)
 
 
 def _not_in_future(errors, name, value, label, now):

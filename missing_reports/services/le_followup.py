@@ -30,19 +30,13 @@ from caseapp.services.errors import EditConflict
 from .. import deadlines
 from ..escalation import ON_CALL, episode_path, one_line, supervisors
 from ..models import LawEnforcementRefusal, Notification, RefusalKind
+from .agency_rules import rules_for
 
 # Clocks on two devices rarely agree to the second (as services.episodes.CLOCK_SKEW).
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 ALERT_KIND = "le_refused"
 REFUSAL_FIELDS = ("kind", "refused_at", "le_agency", "officer_name", "badge_number", "reason")
 CONFIRMED_ON_THE_SPOT = "Confirmed when the report was made"
-
-
-def _rules(agency):
-    # Imported here: services.episodes calls into this module when a notice is recorded.
-    from .episodes import rules_for
-
-    return rules_for(agency)
 
 
 def is_run_report(notification) -> bool:
@@ -59,7 +53,7 @@ def _start_clocks(episode, event, start, *, done=None):
             episode=episode, event=event, party=d.party, due_at=d.due_at, rule_hours=d.hours, rule_source=d.source,
             **(done or {}),
         )
-        for d in deadlines.deadlines(event, start, _rules(episode.youth.agency))
+        for d in deadlines.deadlines(event, start, rules_for(episode.youth.agency))
         if d.party not in have
     ]
     for clock in new:
