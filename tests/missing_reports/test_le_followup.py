@@ -285,6 +285,7 @@ def test_the_report_to_law_enforcement_starts_the_ncic_clock_which_runs_and_esca
     assert clock.overdue_at == clock.due_at + SEC
     overdue = Alert.objects.get(key=f"notice:{clock.pk}:overdue")
     assert "NCIC entry confirmed" in overdue.subject
+    assert "from the report to law enforcement" in overdue.body  # its hours run from the report, not the run
     assert "supervisor_a" in overdue.recipients.values_list("user__username", flat=True)
 
 
