@@ -4,7 +4,6 @@ Each runs in one transaction, writes its audit event in it, and enqueues follow-
 commit (caseapp.queue), so a save never depends on Redis or a worker being up.
 """
 
-import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,9 +31,7 @@ from ..models import (
 from ..packets import pipeline
 from . import le_followup
 from .agency_rules import rules_for  # the deadlines in effect; callers ask it here too (episode_services.rules_for)
-
-# Clocks on two devices rarely agree to the second: allow this much "future" before refusing.
-CLOCK_SKEW = datetime.timedelta(minutes=5)
+from .typed_times import CLOCK_SKEW  # how far in the future a typed time may be; others import it from here too
 
 EPISODE_FIELDS = (
     "category", "last_seen_at", "last_seen_location", "agency_learned_at", "reported_by", "placement",

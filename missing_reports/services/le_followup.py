@@ -13,7 +13,6 @@ Each verb runs in the caller's transaction or its own, writes its audit row in i
 it (the outbox, caseapp.services.alerts.raise_alert).
 """
 
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,9 +30,8 @@ from .. import deadlines
 from ..escalation import ON_CALL, episode_path, one_line, supervisors
 from ..models import LawEnforcementRefusal, Notification, RefusalKind
 from .agency_rules import rules_for
+from .typed_times import CLOCK_SKEW
 
-# Clocks on two devices rarely agree to the second (as services.episodes.CLOCK_SKEW).
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 ALERT_KIND = "le_refused"
 REFUSAL_FIELDS = ("kind", "refused_at", "le_agency", "officer_name", "badge_number", "reason")
 CONFIRMED_ON_THE_SPOT = "Confirmed when the report was made"
