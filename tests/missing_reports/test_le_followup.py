@@ -329,6 +329,13 @@ def test_a_correction_adding_the_confirmation_closes_the_open_clock(episode, cas
     assert Notification.objects.filter(event=deadlines.NCIC_CONFIRMATION).count() == 1
 
 
+def test_the_board_names_the_ncic_clock_apart_from_the_report(client_for, episode, caseworker_a, now):
+    give_report(caseworker_a, episode, now - 2 * H)
+    response = client_for(caseworker_a).get(reverse("missing_now"))
+    (row,) = response.context["rows"]
+    assert [c.text.split(" ")[0] for c in row["clocks"]] == ["LE", "NCMEC", "NCIC"]
+
+
 def test_an_agency_row_sets_the_ncic_clock(agency_a, episode, caseworker_a, now):
     ReportingRule.objects.create(agency=agency_a, event=deadlines.NCIC_CONFIRMATION, party="law_enforcement", hours=4)
     give_report(caseworker_a, episode, now - H)
