@@ -223,6 +223,7 @@ def test_the_caseworker_records_a_refusal_from_the_episode_page(client_for, case
     assert "After law enforcement said no" in page
     assert "Supervisor told of the refusal by law enforcement" in page
     assert "NCMEC has not been told yet." in page
+    assert "Law enforcement said no: " in page  # the alert, in the episode's alert trail
     refusal = LawEnforcementRefusal.objects.get()
     assert f'href="{reverse("le_refusal_edit", args=[refusal.pk])}"' in page
 
