@@ -11,7 +11,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -358,3 +360,18 @@ def test_the_timeliness_report_lists_the_new_clocks(episode, caseworker_a, agenc
     assert rows["NCIC entry confirmed"][11] is False
     assert "Supervisor told of the refusal by law enforcement" in rows
     assert "State missing-child clearinghouse told of the refusal" in rows
+
+
+def test_the_episode_page_runs_the_same_queries_with_and_without_refusals(client_for, supervisor_a, episode, now):
+    client = client_for(supervisor_a)
+    url = reverse("episode_detail", args=[episode.pk])
+    give_report(supervisor_a, episode, now - 2 * H)
+    refuse(supervisor_a, episode, now - H, kind="report")
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    refuse(supervisor_a, episode, now - 30 * MIN, kind="ncic")
+    with CaptureQueriesContext(connection) as two:
+        response = client.get(url)
+    assert text(response).count("Reason given") == 2
+    assert len(two.captured_queries) == len(one.captured_queries)
