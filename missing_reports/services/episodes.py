@@ -4,7 +4,6 @@ Each runs in one transaction, writes its audit event in it, and enqueues follow-
 commit (caseapp.queue), so a save never depends on Redis or a worker being up.
 """
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404

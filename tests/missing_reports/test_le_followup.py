@@ -154,6 +154,16 @@ def test_a_refusal_in_texas_starts_the_8_hour_steps_and_alerts_the_supervisors_o
     assert Alert.objects.filter(kind=le_followup.ALERT_KIND).count() == 1
 
 
+def test_the_steps_are_in_my_work_in_words(texas, episode, caseworker_a, now):
+    refuse(caseworker_a, episode, now - H)
+    whats = {i.what for i in work.my_items(caseworker_a, now) if i.kind == "notice"}
+    assert {
+        "Tell the supervisor law enforcement said no",
+        "Tell the SI program director law enforcement said no",
+        "Tell the state clearinghouse law enforcement said no",
+    } <= whats
+
+
 def test_a_second_kind_of_refusal_alerts_but_finds_the_steps_running(episode, caseworker_a, supervisor_a, now):
     refuse(caseworker_a, episode, now - H, kind="report")
     refuse(caseworker_a, episode, now - 30 * MIN, kind="ncic")
