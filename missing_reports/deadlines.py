@@ -25,8 +25,21 @@ RETURNED = "returned"
 # A supervisor identified the youth as a victim of sex trafficking (risk module): law enforcement
 # must be told within 24 h of when the agency *received the information* (§471(a)(34)(A)).
 IDENTIFIED = "identified"
-EVENTS = (MISSING, RETURNED, IDENTIFIED)
-EPISODE_EVENTS = (MISSING, RETURNED)
+# Law enforcement would not take the report of a run, or would not enter the youth in NCIC
+# (docs/duties.md#le-refused): the follow-up steps run from when the agency was refused.
+LE_REFUSED = "le_refused"
+# The report of a run was given to law enforcement: the agency confirms the NCIC entry (docs/duties.md#ncic-2h).
+# Law enforcement has 2 h to enter (34 USC 41308); the agency's confirmation clock runs from the report.
+NCIC_CONFIRMATION = "ncic_entry"
+EVENTS = (MISSING, RETURNED, IDENTIFIED, LE_REFUSED, NCIC_CONFIRMATION)
+EVENT_LABELS = {
+    MISSING: "Missing from care",
+    RETURNED: "Return",
+    IDENTIFIED: "Identified as a victim of trafficking",
+    LE_REFUSED: "Law enforcement would not take the report or enter NCIC",
+    NCIC_CONFIRMATION: "Report given to law enforcement (NCIC entry to confirm)",
+}
+EPISODE_EVENTS = (MISSING, RETURNED, LE_REFUSED, NCIC_CONFIRMATION)
 
 # Parties (and the return interview, which is the same kind of clock).
 LAW_ENFORCEMENT = "law_enforcement"
@@ -37,6 +50,10 @@ PARENTS = "parents"
 TRIBE = "tribe"
 STATE_CLEARINGHOUSE = "state_clearinghouse"
 RETURN_INTERVIEW = "return_interview"
+# The follow-up of a refusal by law enforcement (LE_REFUSED).
+SUPERVISOR = "supervisor"
+SI_DIRECTOR = "si_director"
+AFFIDAVIT = "affidavit"
 
 PARTY_LABELS = {
     LAW_ENFORCEMENT: "Law enforcement (NCIC entry)",
@@ -47,6 +64,9 @@ PARTY_LABELS = {
     TRIBE: "Tribe",
     STATE_CLEARINGHOUSE: "State missing-child clearinghouse",
     RETURN_INTERVIEW: "Return interview (debrief)",
+    SUPERVISOR: "Supervisor",
+    SI_DIRECTOR: "Special investigations program director",
+    AFFIDAVIT: "Affidavit to the state missing-children unit",
 }
 RETURN_PARTY_LABELS = {
     LAW_ENFORCEMENT: "Law enforcement (clear NCIC entry)",
@@ -67,7 +87,27 @@ FEDERAL_SOURCES = {
     RETURNED: "Federal default (recovery notice)",
     IDENTIFIED: "Federal: SSA §471(a)(34)(A)",
 }
-# No federal deadline for the return interview (docs/duties.md#return-interview): this is the default; FL: 24 h.
+# The app's defaults where the law sets no deadline for the agency (origin DEFAULT: a state's or an agency's
+# hours replace them in either direction). The return interview (docs/duties.md#return-interview; FL: 24 h).
+# After a refusal by law enforcement, NCMEC's guidance is to go to NCMEC or the state clearinghouse, and the
+# supervisor must know (docs/duties.md#le-refused). The NCIC confirmation: 24 h after the report (GA DFCS
+# practice; docs/duties.md#ncic-2h); law enforcement itself has 2 h to enter.
+DEFAULT_RETURN_INTERVIEW_HOURS = 72
+DEFAULT_RETURN_INTERVIEW_SOURCE = "Default (no federal deadline)"
+DEFAULT_LE_REFUSED_HOURS = 24
+DEFAULT_NCIC_CONFIRMATION_HOURS = 24
+DEFAULT_NCIC_CONFIRMATION_SOURCE = (
+    "Default: confirm the entry within 24 h (law enforcement must enter within 2 h, 34 USC 41308)"
+)
+DEFAULT_RULES = (
+    (RETURNED, RETURN_INTERVIEW, DEFAULT_RETURN_INTERVIEW_HOURS, DEFAULT_RETURN_INTERVIEW_SOURCE),
+    (LE_REFUSED, SUPERVISOR, DEFAULT_LE_REFUSED_HOURS, "Default: tell the supervisor of the refusal"),
+    (
+        LE_REFUSED, STATE_CLEARINGHOUSE, DEFAULT_LE_REFUSED_HOURS,
+        "Default: NCMEC's guidance when law enforcement declines (contact the state clearinghouse)",
+    ),
+    (NCIC_CONFIRMATION, LAW_ENFORCEMENT, DEFAULT_NCIC_CONFIRMATION_HOURS, DEFAULT_NCIC_CONFIRMATION_SOURCE),
+)
 # The parties the law says to tell "immediately" (24 h is only the ceiling): the escalation sweep
 # reminds the caseworker within the first hour for these clocks: the run (§471(a)(35)(B)) and the
 # identified victim (§471(a)(34)(A)). Not the recovery notices.
@@ -77,9 +117,6 @@ IMMEDIATE_PARTY_NAMES = {LAW_ENFORCEMENT: "Law enforcement", NCMEC: "NCMEC"}
 
 def is_immediate(event: str, party: str) -> bool:
     return party in IMMEDIATE_PARTIES.get(event, ())
-
-
-DEFAULT_RETURN_INTERVIEW_HOURS = 72
 
 
 @dataclass(frozen=True)
@@ -94,9 +131,8 @@ class Rule:
 FEDERAL = "federal"
 STATE = "state"
 AGENCY = "agency"
-DEFAULT = "default"  # the app's own default where the law sets none (the return interview)
+DEFAULT = "default"  # the app's own default where the law sets none (DEFAULT_RULES)
 ORIGIN_LABELS = {FEDERAL: "Federal", STATE: "State", AGENCY: "Agency", DEFAULT: "Default"}
-DEFAULT_RETURN_INTERVIEW_SOURCE = "Default (no federal deadline)"
 AGENCY_SOURCE = "Agency rule"
 
 
@@ -128,7 +164,8 @@ def effective_rules(state_rules=(), agency_rules=()) -> list[EffectiveRule]:
 
     A state rule or an agency row adds a party or shortens a deadline; one as long as a federal or
     state deadline, or longer, has no effect (on a tie the law's rule stays, so the source shown is
-    the law). Only the app's default return interview gives way to any rule, in either direction.
+    the law). Only the app's defaults (DEFAULT_RULES: the return interview, the steps after a refusal by
+    law enforcement, the NCIC confirmation) give way to any rule, in either direction.
     Sorted by event, then hours, then party.
     """
     candidates: dict[tuple[str, str], list[EffectiveRule]] = {}
@@ -146,7 +183,8 @@ def effective_rules(state_rules=(), agency_rules=()) -> list[EffectiveRule]:
     for event, parties in FEDERAL_PARTIES.items():
         for party, hours in parties.items():
             offer(Rule(event, party, hours, FEDERAL_SOURCES[event]), FEDERAL)
-    offer(Rule(RETURNED, RETURN_INTERVIEW, DEFAULT_RETURN_INTERVIEW_HOURS, DEFAULT_RETURN_INTERVIEW_SOURCE), DEFAULT)
+    for event, party, hours, source in DEFAULT_RULES:
+        offer(Rule(event, party, hours, source), DEFAULT)
     for rule in state_rules:
         offer(rule, STATE)
     for rule in agency_rules:
@@ -185,7 +223,15 @@ def deadlines(event: str, learned_at: datetime.datetime, rules) -> list[Deadline
 # to them or shorten them.
 STATE_RULES: dict[str, list[Rule]] = {
     "KS": [Rule(MISSING, LAW_ENFORCEMENT, 2, "KS PPS 5245: law enforcement within 2 h")],
-    "KY": [Rule(MISSING, LAW_ENFORCEMENT, 12, "KY SOP 4.67: law enforcement within 12 h")],
+    "KY": [
+        Rule(MISSING, LAW_ENFORCEMENT, 12, "KY SOP 4.67: law enforcement within 12 h"),
+        # The SOP names the step, not a deadline: 24 h, like its other notifications.
+        Rule(
+            LE_REFUSED, AFFIDAVIT, 24,
+            "KY SOP 4.67: not entered in LINK/NCIC, the worker signs an affidavit for the KY Missing & "
+            "Exploited Children Unit (no deadline given: 24 h)",
+        ),
+    ],
     "ND": [
         Rule(MISSING, LAW_ENFORCEMENT, 12, "ND 624-05-15-50-34: within 12 h"),
         Rule(MISSING, NCMEC, 12, "ND 624-05-15-50-34: within 12 h"),
@@ -199,17 +245,41 @@ STATE_RULES: dict[str, list[Rule]] = {
             for party in (COURT, ATTORNEY_GAL, PARENTS)
         ),
         Rule(IDENTIFIED, LAW_ENFORCEMENT, 8, "TX CPS Handbook 6462: identified victim to law enforcement within 8 h"),
+        *(
+            Rule(
+                LE_REFUSED, party, 8,
+                "TX CPS: law enforcement declines an NCIC report: supervisor and SI program director within 8 h "
+                "(who ask DPS for the Child Safety Check Alert List)",
+            )
+            for party in (SUPERVISOR, SI_DIRECTOR)
+        ),
+    ],
+    "GA": [
+        Rule(
+            NCIC_CONFIRMATION, LAW_ENFORCEMENT, 24,
+            "GA DFCS 19.22: confirm NCIC entry within 24 h of the report",
+        ),
     ],
     "FL": [Rule(RETURNED, RETURN_INTERVIEW, 24, "Fla. Admin. Code 65C-30.019: debrief within 24 h")],
 }
 
 
 IDENTIFIED_PARTY_LABELS = {LAW_ENFORCEMENT: "Law enforcement (identified victim of trafficking)"}
+LE_REFUSED_PARTY_LABELS = {
+    SUPERVISOR: "Supervisor told of the refusal by law enforcement",
+    SI_DIRECTOR: "SI program director told of the refusal (Child Safety Check Alert List)",
+    STATE_CLEARINGHOUSE: "State missing-child clearinghouse told of the refusal",
+    AFFIDAVIT: "Affidavit signed: youth not entered in NCIC",
+}
+NCIC_CONFIRMATION_PARTY_LABELS = {LAW_ENFORCEMENT: "NCIC entry confirmed"}
+EVENT_PARTY_LABELS = {
+    IDENTIFIED: IDENTIFIED_PARTY_LABELS,
+    RETURNED: RETURN_PARTY_LABELS,
+    LE_REFUSED: LE_REFUSED_PARTY_LABELS,
+    NCIC_CONFIRMATION: NCIC_CONFIRMATION_PARTY_LABELS,
+}
 
 
 def party_label(event: str, party: str) -> str:
-    if event == IDENTIFIED:
-        return IDENTIFIED_PARTY_LABELS.get(party, PARTY_LABELS.get(party, party))
-    if event == RETURNED:
-        return RETURN_PARTY_LABELS.get(party, PARTY_LABELS.get(party, party))
-    return PARTY_LABELS.get(party, party)
+    """A clock's name in words: the event's own wording of the party if it has one, else the party's."""
+    return EVENT_PARTY_LABELS.get(event, {}).get(party, PARTY_LABELS.get(party, party))

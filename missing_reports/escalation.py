@@ -371,6 +371,15 @@ def first_hour_from(clock):
     return episode.agency_learned_at + datetime.timedelta(minutes=episode.youth.agency.first_hour_reminder_minutes)
 
 
+# What a clock's hours run from, in an email's words (each event's clocks start at its own moment).
+CLOCK_STARTS = {
+    deadlines.MISSING: "when the agency learned of it",
+    deadlines.RETURNED: "the return",
+    deadlines.NCIC_CONFIRMATION: "the report to law enforcement",
+    deadlines.LE_REFUSED: "the refusal by law enforcement",
+}
+
+
 def _message(clock, stage, now) -> tuple[str, str]:
     episode = clock.episode
     youth, agency = episode.youth, episode.youth.agency
@@ -388,6 +397,8 @@ def _message(clock, stage, now) -> tuple[str, str]:
         "time_left": duration(clock.due_at - now),
         "overdue_by": duration(now - clock.due_at),
         "learned_at": display_time(episode.agency_learned_at, zone),
+        "started": f"{CLOCK_STARTS.get(clock.event, CLOCK_STARTS[deadlines.MISSING])} "
+        f"({display_time(clock.due_at - datetime.timedelta(hours=clock.rule_hours), zone)})",
         "url": episode_url(episode.pk),
         "party": deadlines.IMMEDIATE_PARTY_NAMES.get(clock.party, clock.label),
         "after": duration(datetime.timedelta(minutes=agency.first_hour_reminder_minutes)),

@@ -20,7 +20,7 @@ class ReportingRule(models.Model):
     """One row of an agency's deadline table: who must be told of an event, within how many hours."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reporting_rules")
-    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EVENTS])
+    event = models.CharField(max_length=10, choices=[(e, deadlines.EVENT_LABELS[e]) for e in deadlines.EVENTS])
     party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
     hours = models.PositiveIntegerField()
     source = models.CharField(max_length=200, blank=True, help_text="The law or policy behind the rule.")
@@ -252,7 +252,7 @@ class Notification(EvidencedClock):
     parties, the recovery notices, the return interview)."""
 
     episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="notifications")
-    event = models.CharField(max_length=10, choices=[(e, e.title()) for e in deadlines.EPISODE_EVENTS])
+    event = models.CharField(max_length=10, choices=[(e, deadlines.EVENT_LABELS[e]) for e in deadlines.EPISODE_EVENTS])
     party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
     # Law enforcement (docs/duties.md#ncic-2h, #records).
     officer_name = models.CharField(max_length=120, blank=True)
@@ -276,6 +276,40 @@ class Notification(EvidencedClock):
     @property
     def label(self):
         return deadlines.party_label(self.event, self.party)
+
+
+class RefusalKind(models.TextChoices):
+    REPORT = "report", "Would not take the report"
+    NCIC = "ncic", "Would not enter the youth in NCIC"
+
+
+class LawEnforcementRefusal(models.Model):
+    """Law enforcement would not take the report of a run, or would not enter the youth in NCIC
+    (docs/duties.md#le-refused): who, when, and the reason given. Recorded on the law-enforcement notice of
+    the run; recording it starts the follow-up clocks (deadlines.LE_REFUSED) and alerts the supervisors.
+    One per kind and notice: a second save of the same kind corrects it (versioned, with history)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="refusals")
+    kind = models.CharField(max_length=10, choices=RefusalKind.choices)
+    refused_at = models.DateTimeField("when law enforcement said no")
+    le_agency = models.CharField("law-enforcement agency", max_length=200)
+    officer_name = models.CharField("officer", max_length=120, blank=True)
+    badge_number = models.CharField(max_length=40, blank=True)
+    reason = models.TextField("the reason given")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["refused_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "kind"], name="le_refusal_one_per_kind"),
+            models.CheckConstraint(condition=~Q(reason=""), name="le_refusal_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.le_agency}) for notice {self.notification_id}"
 
 
 class NotificationUpdate(models.Model):

@@ -12,11 +12,7 @@ from dataclasses import dataclass
 from . import deadlines
 from .services import episodes as episode_services
 
-EVENT_LABELS = {
-    deadlines.MISSING: "Missing from care",
-    deadlines.RETURNED: "Return",
-    deadlines.IDENTIFIED: "Identified as a victim of trafficking",
-}
+EVENT_LABELS = deadlines.EVENT_LABELS
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from caseapp.models import Alert
 from caseapp.selectors import alert_trail
 
 from . import clock_state, deadlines
-from .models import EpisodeStatus, MissingEpisode, Notification
+from .models import EpisodeStatus, LawEnforcementRefusal, MissingEpisode, Notification
 
 
 def episodes_visible_to(user):
@@ -40,6 +40,18 @@ def get_notification_or_404(user, notification_id, *, for_edit=False):
     if notification is None:
         raise Http404("No such notification.")
     return notification
+
+
+def get_refusal_or_404(user, refusal_id, *, for_edit=False):
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    refusal = (
+        LawEnforcementRefusal.objects.filter(notification__episode__youth__in=scope, pk=refusal_id)
+        .select_related("notification__episode__youth", "recorded_by")
+        .first()
+    )
+    if refusal is None:
+        raise Http404("No such refusal.")
+    return refusal
 
 
 def urgency_key(episode, now):
@@ -134,11 +146,14 @@ def episode_history_for_rules(youth_id):
 
 
 def episode_alert_trail(episode):
-    """The episode page's "Alerts sent": the run's alert and its clocks' reminder and overdue alerts
-    (keys "run:<episode id>" and "notice:<notification id>:<stage>", docs/alerts.md), who was told, when, and
+    """The episode page's "Alerts sent": the run's alert, its clocks' reminder and overdue alerts and the
+    alerts of a refusal by law enforcement (keys "run:<episode id>", "notice:<notification id>:<stage>" and
+    "le-refused:<refusal id>", docs/alerts.md), who was told, when, and
     who acknowledged. Reads the episode's notifications (prefetched by the page) and then
     caseapp.selectors.alert_trail's fixed number of queries, whatever the number of alerts."""
     keys = Q(key=f"run:{episode.pk}")
     for notification in episode.notifications.all():
         keys |= Q(key__startswith=f"notice:{notification.pk}:")
+        for refusal in notification.refusals.all():  # prefetched by the page too
+            keys |= Q(key=f"le-refused:{refusal.pk}")
     return alert_trail(Alert.objects.filter(keys, youth_id=episode.youth_id))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, notifications, packets, returns, runs
+from .views import board, notifications, packets, refusals, returns, runs
 
 urlpatterns = [
     path("missing/", board.missing_now, name="missing_now"),
@@ -16,6 +16,10 @@ urlpatterns = [
         notifications.notification_update_create,
         name="notification_update_create",
     ),
+    path(
+        "notifications/<int:notification_id>/refusals/new/", refusals.refusal_create, name="le_refusal_create"
+    ),
+    path("refusals/<int:refusal_id>/", refusals.refusal_edit, name="le_refusal_edit"),
     path("episodes/<int:episode_id>/return/", returns.log_return, name="log_return"),
     path("episodes/<int:episode_id>/debrief/", returns.debrief_create, name="debrief_create"),
     path("episodes/<int:episode_id>/packets/status/", packets.packet_status, name="packet_status"),

@@ -29,6 +29,11 @@ NOTICE_WHAT = {
     (deadlines.MISSING, deadlines.NCMEC): "Report to NCMEC",
     (deadlines.RETURNED, deadlines.LAW_ENFORCEMENT): "Tell law enforcement of the return (clear NCIC entry)",
     (deadlines.RETURNED, deadlines.NCMEC): "Tell NCMEC of the return",
+    (deadlines.NCIC_CONFIRMATION, deadlines.LAW_ENFORCEMENT): "Confirm the NCIC entry with law enforcement",
+    (deadlines.LE_REFUSED, deadlines.SUPERVISOR): "Tell the supervisor law enforcement said no",
+    (deadlines.LE_REFUSED, deadlines.SI_DIRECTOR): "Tell the SI program director law enforcement said no",
+    (deadlines.LE_REFUSED, deadlines.STATE_CLEARINGHOUSE): "Tell the state clearinghouse law enforcement said no",
+    (deadlines.LE_REFUSED, deadlines.AFFIDAVIT): "Sign the affidavit: youth not entered in NCIC",
 }
 
 

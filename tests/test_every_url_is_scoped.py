@@ -20,6 +20,7 @@ from caseapp.services.alerts import raise_alert
 from caseapp.services.photos import add_photo
 from missing_reports.models import PacketVersion
 from missing_reports.services import episodes as episode_services
+from missing_reports.services import le_followup
 from risk.models import Outcome
 from risk.services import decisions, observations
 from tests.exports.helpers import start as start_export
@@ -99,6 +100,11 @@ def records(
             last_seen_location="Outside Central High", reported_by="A. Rivera, foster parent",
             agency_learned_at=now - HOUR,
         )
+    # The law-enforcement notice of the run (the walker's notification_id) with a refusal recorded on it.
+    refusal = le_followup.record_refusal(
+        actor=caseworker_a, notification_id=episode.notifications.get(party="law_enforcement", event="missing").pk,
+        kind="ncic", refused_at=now - HOUR, le_agency="Example City Police", reason="Told us to wait.",
+    )
     observation = observations.record_observation(
         actor=caseworker_a, youth_id=youth_a1.pk, indicator_code="C0.3", observed_at=now - 2 * HOUR,
         information_received_at=now - HOUR, source="external", evidence="verified",
@@ -129,7 +135,8 @@ def records(
         "staff_id": caseworker_a.pk,
         "team_id": team_a1.pk,
         "episode_id": episode.pk,
-        "notification_id": episode.notifications.order_by("pk").first().pk,
+        "notification_id": episode.notifications.get(party="law_enforcement", event="missing").pk,
+        "refusal_id": refusal.pk,
         "packet_id": PacketVersion.objects.filter(episode=episode).order_by("pk").first().pk,
         "fmt": "pdf",
         "observation_id": observation.pk,

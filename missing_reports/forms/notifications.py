@@ -13,6 +13,7 @@ from .base import method_choices
 
 LAW_ENFORCEMENT_FIELDS = ("le_agency", "officer_name", "badge_number", "ncic_number", "ncic_confirmed_at")
 NCMEC_FIELDS = ("ncmec_case_number",)
+NCIC_CONFIRMATION_FIELDS = ("le_agency", "officer_name", "ncic_number")
 
 
 class NoticeEvidenceForm(ConflictMergeMixin, ServiceValidatedModelForm):
@@ -71,12 +72,18 @@ class NotificationForm(NoticeEvidenceForm):
             "method": {"required": "Say how the notice was given."},
         }
 
-    def __init__(self, *args, party, **kwargs):
+    def __init__(self, *args, party, event=None, **kwargs):
         super().__init__(*args, **kwargs)
         keep = {
             deadlines.LAW_ENFORCEMENT: LAW_ENFORCEMENT_FIELDS,
             deadlines.NCMEC: NCMEC_FIELDS,
         }.get(party, ())
+        if event == deadlines.NCIC_CONFIRMATION:
+            # The confirmation clock: when and from whom, and the NCIC number (docs/duties.md#ncic-2h).
+            keep = NCIC_CONFIRMATION_FIELDS
+            self.fields["done_at"].label = "When the NCIC entry was confirmed"
+            self.fields["contact_name"].label = "Who confirmed it"
+            self.fields["done_at"].error_messages["required"] = "Give the date and time the NCIC entry was confirmed."
         for name in (*LAW_ENFORCEMENT_FIELDS, *NCMEC_FIELDS):
             if name not in keep:
                 del self.fields[name]

@@ -4,8 +4,6 @@ Each runs in one transaction, writes its audit event in it, and enqueues follow-
 commit (caseapp.queue), so a save never depends on Redis or a worker being up.
 """
 
-import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -26,14 +24,13 @@ from ..models import (
     MissingEpisode,
     Notification,
     NotificationUpdate,
-    ReportingRule,
     SearchEffort,
     SupervisoryReview,
 )
 from ..packets import pipeline
-
-# Clocks on two devices rarely agree to the second: allow this much "future" before refusing.
-CLOCK_SKEW = datetime.timedelta(minutes=5)
+from . import le_followup
+from .agency_rules import rules_for  # the deadlines in effect; callers ask it here too (episode_services.rules_for)
+from .typed_times import CLOCK_SKEW  # how far in the future a typed time may be; others import it from here too
 
 EPISODE_FIELDS = (
     "category", "last_seen_at", "last_seen_location", "agency_learned_at", "reported_by", "placement",
@@ -71,14 +68,6 @@ def _required(errors, fields, *, partial=False):
     for name, message in RUN_REQUIRED.items():
         if (name in fields or not partial) and not str(fields.get(name) or "").strip():
             errors[name] = message
-
-
-def rules_for(agency) -> list[deadlines.EffectiveRule]:
-    """The deadlines in effect for the agency: the federal parties, its state's rules and its own
-    table merged party by party, the stricter winning (deadlines.effective_rules). Every clock
-    (runs, returns, identified-victim reports) and the admin's table of deadlines read this."""
-    rows = ReportingRule.objects.filter(agency=agency).order_by("event", "party")
-    return deadlines.effective_rules(deadlines.STATE_RULES.get(agency.state, ()), rows)
 
 
 def _not_in_future(errors, name, value, label, now):
@@ -331,6 +320,8 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
         detail={"party": notification.party, "event": notification.event, "corrected": was_done,
                 "late": notification.was_late()},
     )
+    # The report of a run starts the NCIC confirmation clock; a confirmation completes it (docs/duties.md#ncic-2h).
+    le_followup.after_notice_recorded(actor, notification, was_done=was_done)
     what = "corrected" if was_done else "recorded"
     pipeline.request_packets(notification.episode, reason=f"{notification.label} notice {what}", actor=actor)
     _announce_change(notification.episode)

@@ -21,7 +21,12 @@ SHORT_LABELS = {
     deadlines.TRIBE: "Tribe",
     deadlines.STATE_CLEARINGHOUSE: "Clearinghouse",
     deadlines.RETURN_INTERVIEW: "Return interview",
+    deadlines.SUPERVISOR: "Supervisor",
+    deadlines.SI_DIRECTOR: "SI director",
+    deadlines.AFFIDAVIT: "Affidavit",
 }
+# A party's clock of another event that needs its own short name beside the party's first clock.
+EVENT_SHORT_LABELS = {(deadlines.NCIC_CONFIRMATION, deadlines.LAW_ENFORCEMENT): "NCIC"}
 
 
 @dataclass
@@ -34,7 +39,9 @@ class Clock:
 
 
 def clock(notification, now) -> Clock:
-    short = SHORT_LABELS.get(notification.party, notification.label)
+    short = EVENT_SHORT_LABELS.get(
+        (notification.event, notification.party), SHORT_LABELS.get(notification.party, notification.label)
+    )
     state = notification.state(now)
     # The board is about who is missing now: a done notice is just done, on time or not.
     text = f"{short} done" if state.is_done else f"{short} {notification.timing(now)}"

@@ -25,9 +25,9 @@ def _clocks_url(notification):
 
 def record_notification(request, notification_id):
     notification = selectors.get_notification_or_404(request.user, notification_id, for_edit=True)
-    party = notification.party
+    party, event = notification.party, notification.event
     if request.method == "POST":
-        form = NotificationForm(request.POST, instance=notification, party=party)
+        form = NotificationForm(request.POST, instance=notification, party=party, event=event)
         if form.is_valid():
             version, evidence = form.service_fields()
             try:
@@ -38,7 +38,7 @@ def record_notification(request, notification_id):
             except EditConflict as exc:
                 current = exc.current
                 form = conflicts.rebuild(
-                    form, lambda initial: NotificationForm(instance=current, party=party, initial=initial),
+                    form, lambda initial: NotificationForm(instance=current, party=party, event=event, initial=initial),
                     current=current,
                 )
             except ValidationError as exc:
@@ -49,7 +49,7 @@ def record_notification(request, notification_id):
                 )
                 return redirect(_clocks_url(saved))
     else:
-        form = NotificationForm(instance=notification, party=party)
+        form = NotificationForm(instance=notification, party=party, event=event)
     return render(
         request,
         "missing_reports/notification_form.html",
@@ -58,6 +58,7 @@ def record_notification(request, notification_id):
             "notification": notification,
             "episode": notification.episode,
             "is_return_interview": party == deadlines.RETURN_INTERVIEW,
+            "is_ncic_confirmation": event == deadlines.NCIC_CONFIRMATION,
             "is_law_enforcement": party == deadlines.LAW_ENFORCEMENT,
             "is_ncmec": party == deadlines.NCMEC,
         },

@@ -29,6 +29,7 @@ from ..forms.runs import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
 from ..models import (
     Debrief,
     EpisodeStatus,
+    LawEnforcementRefusal,
     MissingEpisode,
     Notification,
     NotificationUpdate,
@@ -43,6 +44,7 @@ from ..models import (
 from ..packets import changes, completeness
 from ..packets import facts as packet_facts
 from ..services import episodes as episode_services
+from ..services import le_followup
 
 # --- Report missing: pick a youth ----------------------------------------------------------------
 
@@ -126,6 +128,7 @@ class ClockRow:
     state: ClockState
     timing: str  # "due in 3 h 20 min", "overdue by 6 h", "on time", "late by 2 h"
     record_url: str | None  # where an editor records (or corrects) it
+    refusal_url: str | None = None  # the report of a run: where an editor records that law enforcement said no
 
 
 def _clock_rows(episode, notifications, now, *, has_debrief):
@@ -136,7 +139,8 @@ def _clock_rows(episode, notifications, now, *, has_debrief):
             url = None if has_debrief else reverse("debrief_create", args=[episode.pk])
         else:
             url = reverse("notification_record", args=[n.pk])
-        rows.append(ClockRow(n, n.state(now), n.timing(now), url))
+        refusal_url = reverse("le_refusal_create", args=[n.pk]) if le_followup.is_run_report(n) else None
+        rows.append(ClockRow(n, n.state(now), n.timing(now), url, refusal_url))
     return rows
 
 
@@ -147,7 +151,10 @@ def _load_episode_page(episode):
         Prefetch(
             "notifications",
             queryset=Notification.objects.select_related("done_by")
-            .prefetch_related(Prefetch("updates", queryset=NotificationUpdate.objects.select_related("sent_by")))
+            .prefetch_related(
+                Prefetch("updates", queryset=NotificationUpdate.objects.select_related("sent_by")),
+                Prefetch("refusals", queryset=LawEnforcementRefusal.objects.select_related("recorded_by")),
+            )
             .order_by("due_at", "id"),
         ),
         Prefetch("search_efforts", queryset=SearchEffort.objects.select_related("made_by")),
@@ -324,9 +331,13 @@ def episode_detail(request, episode_id):
         (title, _clock_rows(episode, [n for n in notifications if n.event == event], now, has_debrief=has_debrief))
         for event, title in (
             (deadlines.MISSING, "When the youth went missing"),
+            (deadlines.NCIC_CONFIRMATION, "After the report to law enforcement"),
+            (deadlines.LE_REFUSED, "After law enforcement said no"),
             (deadlines.RETURNED, "After the return"),
         )
     ]
+    refusals = [r for n in notifications for r in n.refusals.all()]
+    ncmec = next((n for n in notifications if (n.event, n.party) == (deadlines.MISSING, deadlines.NCMEC)), None)
     end = now if episode.is_open else episode.returned_at
     show_restricted = access.can_see_restricted(request.user, episode.youth)
     packets = packet_panels(episode, request.user, show_restricted=show_restricted)
@@ -338,6 +349,9 @@ def episode_detail(request, episode_id):
             "youth": episode.youth,
             "missing_for": duration(end - episode.last_seen_at),
             "clock_groups": [(title, rows) for title, rows in clock_groups if rows],
+            "refusals": refusals,
+            # After a refusal NCMEC must still be told: its clock stays open until the report is recorded.
+            "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,
             "search_efforts": list(episode.search_efforts.all()),
             "reviews": list(episode.reviews.all()),
             "debrief": debrief,

@@ -54,7 +54,8 @@ class TimelinessCompliance(Report):
     title = "Timeliness compliance"
     description = (
         "Every required notice of the episodes the agency learned of in the period (law enforcement and NCIC, "
-        "NCMEC, recovery notices, state notices such as the court and parents, the return interview) and every "
+        "the NCIC entry confirmed, NCMEC, recovery notices, state notices such as the court and parents, the "
+        "steps after law enforcement said no, the return interview) and every "
         "identified-victim report to law enforcement: due time, when done, late by how much or not done. The PDF "
         "summary gives the rates by team and month, split by sex (to law enforcement and to NCMEC by the "
         "deadline, NCIC confirmed, returns with a return interview and a trafficking screening, median time to "
@@ -142,8 +143,13 @@ class TimelinessCompliance(Report):
             has_ref,
         ) in notices.iterator(chunk_size=CHUNK_SIZE):
             status, late_by = clock_status(due_at, done_at, as_of)
-            # NCIC entry is confirmed on the report of the missing youth to law enforcement.
-            ncic_cell = bool(ncic) if (event, party) == (deadlines.MISSING, deadlines.LAW_ENFORCEMENT) else None
+            # NCIC entry is confirmed on the report of the missing youth to law enforcement, and by its own clock
+            # being done.
+            ncic_cell = None
+            if (event, party) == (deadlines.MISSING, deadlines.LAW_ENFORCEMENT):
+                ncic_cell = bool(ncic)
+            elif (event, party) == (deadlines.NCIC_CONFIRMATION, deadlines.LAW_ENFORCEMENT):
+                ncic_cell = done_at is not None
             yield (
                 episode_id,
                 None,
