@@ -195,9 +195,10 @@ def refresh(episode_id, *, trigger, actor=None):
     if (episode.endangerment, episode.endangerment_reasons) == before:
         return []
     now = timezone.now()
-    episode.version += 1
+    # Not an edit: the version stays, so a form open meanwhile still saves. A save that would drop a new
+    # tick is refused by the untick rule (`edited`), with its message, so nothing is silently lost.
     episode._history_user = actor
-    episode.save()
+    episode.save(update_fields=["endangerment", "endangerment_reasons"])
     audit.record(
         actor, AuditAction.UPDATE, episode, youth=episode.youth,
         detail={"endangerment_from_record": added, "trigger": trigger[:200]},
