@@ -58,6 +58,13 @@ def contribute(youth) -> list[tuple[str, str]]:
     return found
 
 
-def refresh(youth_id, trigger, actor=None):
-    """Tick on the youth's open episode what the risk record now supports (nothing without one)."""
-    return endangerment_services.refresh_open_episode(youth_id, trigger=trigger, actor=actor)
+def refresh(youth_id, trigger, actor=None, retracted=()):
+    """Tick on the youth's open episode what the risk record now supports (nothing without one);
+    `retracted`: codes whose cause was withdrawn as recorded in error."""
+    return endangerment_services.refresh_open_episode(youth_id, trigger=trigger, actor=actor, retracted=retracted)
+
+
+def withdrawn(youth_id, actor):
+    """An identification withdrawn as recorded in error: its tick goes, unless another one stands."""
+    return refresh(youth_id, "Identification withdrawn as recorded in error", actor,
+                   retracted=(rules.IDENTIFIED_TRAFFICKING_VICTIM,))

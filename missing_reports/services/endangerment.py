@@ -180,10 +180,21 @@ def _alert(episode, added, now):
     )
 
 
+def _drop_retracted(episode, retracted, computed) -> list[str]:
+    """Untick the `retracted` items the record ticked and no longer supports (an identification withdrawn
+    as recorded in error is a correction, not a later change: its tick goes with it). Returns them."""
+    reasons = dict(episode.endangerment_reasons or {})
+    dropped = [code for code in retracted if code in reasons and code not in computed and code in episode.endangerment]
+    episode.endangerment = [code for code in episode.endangerment if code not in dropped]
+    episode.endangerment_reasons = {code: why for code, why in reasons.items() if code not in dropped}
+    return dropped
+
+
 @transaction.atomic
-def refresh(episode_id, *, trigger, actor=None):
+def refresh(episode_id, *, trigger, actor=None, retracted=()):
     """Tick what the record now supports on an open episode; a change is saved, audited, makes new packet
-    versions and alerts the caseworkers. Returns the codes newly ticked ([] when nothing changed)."""
+    versions and alerts the caseworkers. `retracted`: codes whose cause was withdrawn as recorded in error
+    (`_drop_retracted`). Returns the codes newly ticked ([] when nothing was added)."""
     episode = (
         MissingEpisode.objects.select_for_update().select_related("youth__agency", "youth__team")
         .filter(pk=episode_id, status=EpisodeStatus.OPEN).first()
@@ -191,6 +202,7 @@ def refresh(episode_id, *, trigger, actor=None):
     if episode is None:
         return []
     before = (list(episode.endangerment), dict(episode.endangerment_reasons or {}))
+    dropped = _drop_retracted(episode, retracted, computed_for(episode)) if retracted else []
     added = tick_from_record(episode)
     if (episode.endangerment, episode.endangerment_reasons) == before:
         return []
@@ -201,21 +213,21 @@ def refresh(episode_id, *, trigger, actor=None):
     episode.save(update_fields=["endangerment", "endangerment_reasons"])
     audit.record(
         actor, AuditAction.UPDATE, episode, youth=episode.youth,
-        detail={"endangerment_from_record": added, "trigger": trigger[:200]},
+        detail={"endangerment_from_record": added, "endangerment_retracted": dropped, "trigger": trigger[:200]},
     )
-    words = ", ".join(label(code) for code in added) or "reasons"
+    words = ", ".join(label(code) for code in [*added, *dropped]) or "reasons"
     pipeline.request_packets(episode, reason=f"Endangerment updated from the record: {words} ({trigger})", actor=actor)
     if added:
         _alert(episode, added, now)
     return added
 
 
-def refresh_open_episode(youth_id, *, trigger, actor=None):
+def refresh_open_episode(youth_id, *, trigger, actor=None, retracted=()):
     """`refresh` the youth's open episode, if any (called by risk when a snapshot or decision is saved)."""
     episode_id = (
         MissingEpisode.objects.filter(youth_id=youth_id, status=EpisodeStatus.OPEN).values_list("pk", flat=True).first()
     )
-    return refresh(episode_id, trigger=trigger, actor=actor) if episode_id else []
+    return refresh(episode_id, trigger=trigger, actor=actor, retracted=retracted) if episode_id else []
 
 
 def on_youth_record_changed(sender, *, youth_id, actor=None, changed=(), **kwargs):

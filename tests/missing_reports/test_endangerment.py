@@ -310,3 +310,23 @@ def test_outsiders_get_404_on_the_forms(request, client_for, caseworker_a, child
     assert client.post(reverse("episode_edit", args=[episode.pk]), {"version": 1}).status_code == 404
     episode.refresh_from_db()
     assert episode.endangerment == ["under_13"]
+
+
+def test_an_identification_withdrawn_as_recorded_in_error_takes_its_tick_with_it(
+    caseworker_a, supervisor_a, youth_a1, now, django_capture_on_commit_callbacks
+):
+    from risk.services import corrections
+
+    episode = log(caseworker_a, youth_a1, now)
+    decision = decisions.decide(
+        actor=supervisor_a, youth_id=youth_a1.pk, outcome=Outcome.IDENTIFIED, expected_latest_decision_id=None,
+        referrals=["specialised"], trafficking_type="sex", trafficking_kind="familial", timing="while_missing",
+        information_received_at=now - HOUR / 2,
+    )
+    episode.refresh_from_db()
+    assert episode.endangerment == ["identified_trafficking_victim"]
+    corrections.withdraw_identification(actor=supervisor_a, decision_id=decision.pk, reason="Wrong youth's file.")
+    episode.refresh_from_db()
+    assert episode.endangerment == [] and episode.endangerment_reasons == {}
+    audit = AuditEvent.objects.filter(object_type="missingepisode", action="update").latest("at")
+    assert audit.detail["endangerment_retracted"] == ["identified_trafficking_victim"]
