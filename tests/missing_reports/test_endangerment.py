@@ -330,3 +330,30 @@ def test_an_identification_withdrawn_as_recorded_in_error_takes_its_tick_with_it
     assert episode.endangerment == [] and episode.endangerment_reasons == {}
     audit = AuditEvent.objects.filter(object_type="missingepisode", action="update").latest("at")
     assert audit.detail["endangerment_retracted"] == ["identified_trafficking_victim"]
+
+
+def test_the_run_form_costs_the_same_queries_whatever_the_risk_history(client_for, caseworker_a, supervisor_a, child):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def decide(outcome, **extra):
+        latest = decisions.latest_decision(child)
+        decisions.decide(actor=supervisor_a, youth_id=child.pk, outcome=outcome,
+                         expected_latest_decision_id=latest.pk if latest else None, **extra)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("log_run", args=[child.pk])).status_code == 200
+        return len(queries.captured_queries)
+
+    client = client_for(caseworker_a)
+    identified = {"referrals": ["specialised"], "trafficking_type": "sex", "trafficking_kind": "familial",
+                  "timing": "in_care", "information_received_at": timezone.now() - HOUR}
+    decide(Outcome.IDENTIFIED, **identified)
+    small = count()
+    for _ in range(3):
+        decide(Outcome.AT_RISK, safety_plan="Weekly check-ins.", referrals=["housing"])
+    decide(Outcome.IDENTIFIED, **{**identified, "information_received_at": timezone.now() - HOUR / 2})
+    page = client.get(reverse("log_run", args=[child.pk])).content.decode()
+    assert "Identified as a victim of trafficking (from the record: Identified as a victim of sex trafficking" in page
+    assert count() == small
