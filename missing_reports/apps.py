@@ -15,9 +15,14 @@ class MissingReportsConfig(AppConfig):
 
         from . import demo, panels, tasks, work  # noqa: F401  tasks: registers the Celery task names
         from .packets import pipeline
+        from .services import endangerment
 
         youth_record_changed.connect(
             pipeline.on_youth_record_changed, dispatch_uid="missing_reports.packets.youth_record_changed"
+        )
+        # A date of birth or medications recorded while the youth is missing ticks the endangerment they support.
+        youth_record_changed.connect(
+            endangerment.on_youth_record_changed, dispatch_uid="missing_reports.endangerment.youth_record_changed"
         )
         # What this app adds to caseapp's pages, demo data and schedule (caseapp/registry.py).
         registry.register_home_panel("missing_reports/_home_missing_now.html", panels.home_context)

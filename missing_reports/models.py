@@ -122,6 +122,10 @@ class MissingEpisode(models.Model):
     belongings_taken = models.TextField(blank=True)
     endangerment = models.JSONField("endangerment", default=list, blank=True)
     endangerment_notes = models.TextField(blank=True)
+    # {code: reason} of the items the record supports (missing_reports/endangerment.py), and
+    # {code: {"reason", "by", "by_name", "at"}} of those a caseworker unticked: never ticked again by the record.
+    endangerment_reasons = models.JSONField("endangerment reasons", default=dict, blank=True)
+    endangerment_unticked = models.JSONField("endangerment unticked", default=dict, blank=True)
 
     # The return (docs/duties.md#missing-protocols, #photo-on-recovery).
     located_at = models.DateTimeField("when located", null=True, blank=True)
@@ -187,6 +191,13 @@ class MissingEpisode(models.Model):
 
     def endangerment_labels(self):
         return [Endangerment(v).label for v in self.endangerment if v in Endangerment.values]
+
+    def endangerment_items(self):
+        """[(code, label, reason)] of the ticked items; reason "" for an item ticked by hand only."""
+        reasons = self.endangerment_reasons or {}
+        return [
+            (v, Endangerment(v).label, reasons.get(v, "")) for v in self.endangerment if v in Endangerment.values
+        ]
 
 
 class NotificationMethod(models.TextChoices):

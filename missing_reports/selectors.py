@@ -157,3 +157,26 @@ def episode_alert_trail(episode):
         for refusal in notification.refusals.all():  # prefetched by the page too
             keys |= Q(key=f"le-refused:{refusal.pk}")
     return alert_trail(Alert.objects.filter(keys, youth_id=episode.youth_id))
+
+
+def endangerment_facts(youth, learned_at):
+    """The inputs of missing_reports.endangerment.reasons_from_record for `youth` on a run the agency
+    learned of at `learned_at`: the day is the agency's own (its time zone), the contributors are the
+    registered ones (missing_reports/endangerment_sources.py)."""
+    from caseapp.local_time import agency_zone
+
+    from . import endangerment, endangerment_sources
+
+    return endangerment.RecordFacts(
+        date_of_birth=youth.date_of_birth,
+        learned_on=timezone.localtime(learned_at, agency_zone(youth.agency)).date(),
+        medications=youth.medications or "",
+        contributed=endangerment_sources.contributions(youth),
+    )
+
+
+def record_endangerment(youth, learned_at) -> dict[str, str]:
+    """{code: reason} of the endangerment items the record supports for a run learned of at `learned_at`."""
+    from . import endangerment
+
+    return endangerment.reasons_from_record(endangerment_facts(youth, learned_at))

@@ -11,9 +11,10 @@ class RiskConfig(AppConfig):
     def ready(self):
         # missing_reports announces its changes and never imports this app (docs/design.md#dependencies).
         from caseapp import registry
+        from missing_reports import endangerment_sources
         from missing_reports.signals import debrief_recorded, episode_changed
 
-        from . import demo, receivers, tasks, work  # noqa: F401  tasks: registers the Celery task names
+        from . import demo, endangerment, receivers, tasks, work  # noqa: F401  tasks: registers the Celery task names
 
         episode_changed.connect(receivers.on_episode_changed, dispatch_uid="risk.episode_changed")
         debrief_recorded.connect(receivers.on_debrief_recorded, dispatch_uid="risk.debrief_recorded")
@@ -22,6 +23,9 @@ class RiskConfig(AppConfig):
         # Review items, identified-victim reports, screenings after a return, out-of-date photos and service
         # referrals with no outcome yet in each person's "My work" list (caseapp/work.py).
         work.register()
+        # A high band, an open identification review and a standing identification tick the open episode's
+        # endangerment (missing_reports/endangerment_sources.py, docs/packets.md#endangerment).
+        endangerment_sources.register_contributor(endangerment.contribute)
         # Before the missing episodes' seeder (order 0): that one leaves the youth with risk observations
         # to this one, so the two demos never share a youth and a second run adds nothing.
         registry.register_demo_seeder(demo.seed, order=-1)

@@ -18,7 +18,7 @@ from caseapp.local_time import agency_zone
 from caseapp.models import MISSING_PLACEMENT_TYPES, Placement, Youth
 from missing_reports import selectors as episode_selectors
 
-from . import history_rules, scoring
+from . import endangerment, history_rules, scoring
 from .models import Observation, RiskSnapshot, ScoringVersion
 from .reviews import raise_reviews_for
 
@@ -125,4 +125,6 @@ def reassess(youth_id, trigger, now=None):
         result_hash=digest, trigger=trigger[:200],
     )
     raise_reviews_for(youth, snapshot, now)
+    # A band gone High, or a review opened, may endanger the youth who is missing now (risk/endangerment.py).
+    endangerment.refresh(youth.pk, f"Risk assessment: {snapshot.get_band_display()}")
     return snapshot

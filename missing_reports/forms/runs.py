@@ -20,7 +20,7 @@ RUN_FIRST_FIELDS = (
 )
 RUN_DETAIL_FIELDS = (
     "circumstances", "clothing", "companions", "vehicle", "phones_and_accounts", "possible_locations",
-    "belongings_taken", "endangerment", "endangerment_notes",
+    "belongings_taken", "endangerment", "endangerment_untick_reason", "endangerment_notes",
 )
 RUN_TEXTAREA = forms.Textarea(attrs={"rows": 2})
 
@@ -32,6 +32,12 @@ class RunForm(ServiceValidatedModelForm):
         label="Is the youth in particular danger?", choices=Endangerment.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick all that apply. Law enforcement and NCMEC give an endangered child priority.",
+    )
+    endangerment_untick_reason = forms.CharField(
+        label="Why untick an item the record supports", required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if you untick an item marked “from the record”. It is kept with your name, and the "
+        "record will not tick it again.",
     )
     placement = forms.ModelChoiceField(
         label="Placement at the time", queryset=None, required=False, empty_label="None recorded",
@@ -70,8 +76,18 @@ class RunForm(ServiceValidatedModelForm):
         }
         error_messages = {name: {"required": message} for name, message in RUN_REQUIRED.items()}
 
-    def __init__(self, *args, youth, **kwargs):
+    def __init__(self, *args, youth, record_reasons=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # {code: reason} of the items the record supports (services/endangerment.py): ticked, each with its reason.
+        self.record_reasons = dict(record_reasons or {})
+        self.unticked = {}
+        self.fields["endangerment"].choices = [
+            (code, f"{name} (from the record: {self.record_reasons[code]})" if code in self.record_reasons else name)
+            for code, name in Endangerment.choices
+        ]
+        if self.record_reasons and not self.is_bound:
+            ticked = list(self.initial.get("endangerment") or self.instance.endangerment or [])
+            self.initial["endangerment"] = ticked + [c for c in self.record_reasons if c not in ticked]
         placements = youth.placements.exclude(placement_type__in=MISSING_PLACEMENT_TYPES)
         self.fields["placement"].queryset = placements
         self.fields["placement"].label_from_instance = _placement_label
@@ -89,6 +105,24 @@ class RunForm(ServiceValidatedModelForm):
         # A select always posts a value; a bare POST (a script, an old form) gets the default.
         return self.cleaned_data.get("category") or EpisodeCategory.RUNAWAY
 
+    def clean(self):
+        data = super().clean()
+        ticked = data.get("endangerment") or []
+        why = " ".join((data.get("endangerment_untick_reason") or "").split())
+        removed = [code for code in self.record_reasons if code not in ticked]
+        if removed and not why:
+            from ..services.endangerment import untick_message
+
+            for code in removed:
+                self.add_error("endangerment", untick_message(code, self.record_reasons[code]))
+        self.unticked = dict.fromkeys(removed, why)
+        return data
+
+    def record_items(self):
+        """[(label, reason)] of the items the record supports, for the sentence above the details."""
+        reasons = self.record_reasons.items()
+        return [(Endangerment(code).label, why) for code, why in reasons if code in Endangerment.values]
+
     def first_fields(self):
         return [self[name] for name in RUN_FIRST_FIELDS if name in self.fields]
 
@@ -101,6 +135,8 @@ class RunForm(ServiceValidatedModelForm):
     def service_fields(self):
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        data.pop("endangerment_untick_reason", None)
+        data["endangerment_unticked"] = dict(self.unticked)
         if data.get("agency_learned_at") is None:
             data.pop("agency_learned_at", None)  # the service starts the clocks now
         return data

@@ -55,6 +55,8 @@ LABELS = {
     ("episode", "clothing"): "clothing last seen in",
     ("episode", "phones_and_accounts"): "phones and accounts",
     ("episode", "placement"): "placement at the time",
+    ("episode", "endangerment_reasons"): "endangerment",
+    ("episode", "endangerment_assessed"): "endangerment",
     ("law_enforcement", "agency"): "law-enforcement agency",
     ("law_enforcement", "case_number"): "law-enforcement case number",
     ("law_enforcement", "ncic_number"): "NCIC number",

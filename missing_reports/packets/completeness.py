@@ -70,6 +70,13 @@ def _episode_items(facts):
     for code, name, message in checks:
         if not episode[name]:
             yield MissingItem(code, message, "episode_edit", episode_args)
+    if not episode.get("endangerment_assessed", True):  # a version built before 1.2 does not say
+        yield MissingItem(
+            "endangerment",
+            "Endangerment not assessed: tick what applies, or say in the notes that none does",
+            "episode_edit",
+            episode_args,
+        )
     placement = episode["placement"]
     if placement is None:
         yield MissingItem("placement", "No placement at the time recorded", "episode_edit", episode_args)

@@ -48,7 +48,7 @@ from missing_reports.models import (
     ReturnedWith,
 )
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 KINDS = tuple(PacketKind.values)  # "ncmec", "law_enforcement", "recovery"
 
 NCMEC_CALL_CENTRE = "1-800-843-5678"
@@ -230,6 +230,13 @@ def _episode(episode, zone):
             "endangerment": episode.endangerment_labels(),
             "endangerment_code": [v for v in episode.endangerment if v in Endangerment.values],
             "endangerment_notes": _text(episode.endangerment_notes),
+            # Each item with the record's reason (missing_reports/endangerment.py); never a restricted value.
+            "endangerment_reasons": [
+                {"code": code, "item": label, "reason": reason} for code, label, reason in episode.endangerment_items()
+            ],
+            "endangerment_assessed": bool(
+                episode.endangerment or episode.endangerment_unticked or episode.endangerment_notes.strip()
+            ),
             "placement": _placement(episode.placement),
         }
     )

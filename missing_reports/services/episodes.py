@@ -28,6 +28,7 @@ from ..models import (
     SupervisoryReview,
 )
 from ..packets import pipeline
+from . import endangerment as endangerment_services
 from . import le_followup
 from .agency_rules import rules_for  # the deadlines in effect; callers ask it here too (episode_services.rules_for)
 from .typed_times import CLOCK_SKEW  # how far in the future a typed time may be; others import it from here too
@@ -145,8 +146,11 @@ def _close_living_arrangement(actor, episode, ip, continue_previous):
 
 
 @transaction.atomic
-def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
-    """Open a missing episode and its clocks. Only a small minimum is required; the rest can follow."""
+def log_run(*, actor, youth_id, ip=None, endangerment_unticked=None, **fields) -> MissingEpisode:
+    """Open a missing episode and its clocks. Only a small minimum is required; the rest can follow.
+
+    The endangerment items the record supports are ticked with their reasons; `endangerment_unticked`
+    ({code: reason}) unticks some of them, each with the caseworker's reason (services/endangerment.py)."""
     unknown = set(fields) - set(EPISODE_FIELDS)
     if unknown:
         raise TypeError(f"Not episode fields: {sorted(unknown)}")
@@ -180,11 +184,18 @@ def log_run(*, actor, youth_id, ip=None, **fields) -> MissingEpisode:
         ).first()
 
     episode = MissingEpisode(youth=youth, created_by=actor, **fields)
+    endangerment_services.tick_from_record(episode)
+    unticked = endangerment_services.untick_items(episode, actor, endangerment_unticked or {}, now)
     save_as(actor, episode, refused=f"{youth.display_name} is already recorded as missing.")
     _create_clocks(episode, deadlines.MISSING, episode.agency_learned_at)
     _open_living_arrangement(actor, episode, ip)
     episode.save(update_fields=["living_arrangement", "living_arrangement_note"])
-    audit.record(actor, AuditAction.CREATE, episode, youth=youth, ip=ip, detail={"category": episode.category})
+    detail = {"category": episode.category}
+    if episode.endangerment_reasons:
+        detail["endangerment_from_record"] = sorted(episode.endangerment_reasons)
+    if unticked:
+        detail["endangerment_unticked"] = unticked
+    audit.record(actor, AuditAction.CREATE, episode, youth=youth, ip=ip, detail=detail)
 
     # The caseworkers and whoever is on call learn of it at once; the alert is saved with the run.
     run_alert.raise_run_alert(episode, actor, now)
@@ -206,8 +217,13 @@ def _episode_for_edit(actor, episode_id):
 
 
 @transaction.atomic
-def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) -> MissingEpisode:
-    """Complete or correct the run's details later. The clocks keep their due times."""
+def update_episode(
+    *, actor, episode_id, expected_version, ip=None, endangerment_unticked=None, **fields
+) -> MissingEpisode:
+    """Complete or correct the run's details later. The clocks keep their due times.
+
+    An endangerment item the record ticked is unticked only with a reason in `endangerment_unticked`
+    ({code: reason}); leaving it out of `endangerment` without one is refused (services/endangerment.py)."""
     unknown = set(fields) - set(EPISODE_FIELDS) - {"agency_learned_at"}
     if unknown:
         raise TypeError(f"Not episode fields: {sorted(unknown)}")
@@ -229,6 +245,10 @@ def update_episode(*, actor, episode_id, expected_version, ip=None, **fields) ->
         errors["last_seen_at"] = "The time last seen must be before the return."
     if errors:
         raise ValidationError(errors)
+    if "endangerment" in fields:
+        fields["endangerment"], fields["endangerment_unticked"] = endangerment_services.edited(
+            episode, actor, fields["endangerment"], endangerment_unticked or {}, now
+        )
     changed = sorted(k for k, v in fields.items() if getattr(episode, k) != v)
     if not changed:
         return episode

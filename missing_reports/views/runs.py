@@ -85,7 +85,9 @@ def _open_episode(user, youth):
 def log_run(request, youth_id):
     youth = access.get_youth_or_404(request.user, youth_id, for_edit=True)
     open_episode = _open_episode(request.user, youth)
-    form = RunForm(request.POST or None, youth=youth)
+    # What the record supports today: ticked on the form with its reasons (the service recomputes on save).
+    record_reasons = selectors.record_endangerment(youth, timezone.now())
+    form = RunForm(request.POST or None, youth=youth, record_reasons=record_reasons)
     if request.method == "POST" and form.is_valid():
         try:
             episode = episode_services.log_run(
@@ -370,11 +372,16 @@ def episode_detail(request, episode_id):
     )
 
 
+def _ticked_from_record(episode):
+    """{code: reason} of the items the record ticked and nobody unticked: the edit form shows them ticked."""
+    return {code: why for code, why in (episode.endangerment_reasons or {}).items() if code in episode.endangerment}
+
+
 def episode_edit(request, episode_id):
     episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
     youth = episode.youth
     if request.method == "POST":
-        form = EpisodeForm(request.POST, instance=episode, youth=youth)
+        form = EpisodeForm(request.POST, instance=episode, youth=youth, record_reasons=_ticked_from_record(episode))
         if form.is_valid():
             fields = form.service_fields()
             try:
@@ -385,7 +392,11 @@ def episode_edit(request, episode_id):
             except EditConflict as exc:
                 current = exc.current
                 form = conflicts.rebuild(
-                    form, lambda initial: EpisodeForm(instance=current, youth=youth, initial=initial), current=current
+                    form,
+                    lambda initial: EpisodeForm(
+                        instance=current, youth=youth, initial=initial, record_reasons=_ticked_from_record(current)
+                    ),
+                    current=current,
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)
@@ -394,7 +405,7 @@ def episode_edit(request, episode_id):
                 note_wording(request, form)
                 return redirect("episode_detail", episode_id=episode.pk)
     else:
-        form = EpisodeForm(instance=episode, youth=youth)
+        form = EpisodeForm(instance=episode, youth=youth, record_reasons=_ticked_from_record(episode))
     return render(
         request,
         "missing_reports/episode_form.html",

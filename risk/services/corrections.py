@@ -16,7 +16,7 @@ from django.utils import timezone
 from caseapp import access, audit
 from caseapp.models import AuditAction
 
-from .. import selectors
+from .. import endangerment, selectors
 from ..models import IdentificationReport, ReviewDecision
 
 
@@ -73,4 +73,5 @@ def withdraw_identification(*, actor, decision_id, reason, ip=None) -> list[int]
             "le_report_closed": bool(report and not report.is_done),
         },
     )
+    endangerment.withdrawn(decision.youth_id, actor)  # the open episode's tick goes with it (risk/endangerment.py)
     return ids

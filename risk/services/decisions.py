@@ -17,6 +17,7 @@ from missing_reports import deadlines
 from missing_reports.models import NotificationMethod
 from missing_reports.services.episodes import rules_for
 
+from .. import endangerment
 from ..models import (
     IdentificationReport,
     Outcome,
@@ -133,6 +134,8 @@ def decide(
         detail={"outcome": outcome, "supersedes": previous.pk if previous else None,
                 "le_report_due": report.due_at.isoformat() if report else None},
     )
+    if identified:  # identified while missing: the open episode's packets say so (risk/endangerment.py)
+        endangerment.refresh(youth.pk, "Identified as a victim of trafficking", actor=actor)
     return decision
 
 

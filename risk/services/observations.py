@@ -16,6 +16,7 @@ from caseapp.queue import enqueue_on_commit
 from missing_reports.models import MissingEpisode
 from missing_reports.services.episodes import CLOCK_SKEW
 
+from .. import endangerment
 from ..models import (
     Evidence,
     ExternalScreen,
@@ -125,6 +126,7 @@ def record_observation(
     audit.record(actor, AuditAction.CREATE, observation, youth=youth, ip=ip, detail={"indicator": indicator.code})
     if indicator.is_tripwire:
         _open_identification(actor, youth, observation, now)
+        endangerment.refresh(youth.pk, "Identification review opened", actor=actor)
     enqueue_reassess(youth.pk, f"Observation {indicator.code} recorded")
     return observation
 

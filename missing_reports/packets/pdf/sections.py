@@ -115,10 +115,18 @@ def missing_event_block(facts):
     return section("Missing event", fields(pairs))
 
 
+def endangerment_lines(episode) -> list[str]:
+    """Each item with its reason ("Under 13: Age 10 (born 2016-03-04)"); a version built before 1.2 has
+    the labels only."""
+    if "endangerment_reasons" not in episode:
+        return list(episode["endangerment"])
+    return [f"{r['item']}: {r['reason']}" if r["reason"] else r["item"] for r in episode["endangerment_reasons"]]
+
+
 def endangerment_block(facts):
     e = facts["episode"]
     pairs = [
-        ("Endangerment", "\n".join(e["endangerment"]) or "None recorded"),
+        ("Endangerment", "\n".join(endangerment_lines(e)) or "None recorded"),
         ("Notes", e["endangerment_notes"]),
     ]
     return section("Endangerment and risk", fields(pairs, columns=1))

@@ -193,7 +193,7 @@ def test_facts_are_deterministic_and_match_the_schema(kind, returned_episode):
     assert dumps(first) == dumps(second) == dumps(third)
     json.dumps(first, allow_nan=False)  # JSON-serialisable as it is
     kinds.validate(first)
-    assert first["schema_version"] == "1.1"
+    assert first["schema_version"] == "1.2"
     assert first["kind"] == kind
     assert ("recovery" in first) == (kind == "recovery")
 
@@ -392,8 +392,8 @@ def test_a_sparse_record_lacks_exactly_these(sparse_episode, youth_a1, caseworke
     f = facts.assemble(sparse_episode, "ncmec")
     common = [
         "photo_stale", "race", "eyes", "hair", "complexion",
-        "clothing", "circumstances", "phones_accounts", "possible_locations", "placement_address",
-        "caseworker_phone",
+        "clothing", "circumstances", "phones_accounts", "possible_locations", "endangerment",
+        "placement_address", "caseworker_phone",
     ]
     assert codes(completeness.missing_items("ncmec", f)) == [*common, "le_case_number"]
     f = facts.assemble(sparse_episode, "law_enforcement")
