@@ -3,8 +3,8 @@
 An episode overlaps the period [start, end) when the youth was last seen before the end and either
 returned on or after the start or has not returned yet. One query whatever the row count: the placement
 at the time and the youth's team come through joins; the first interview's factors, the latest interview's
-screening answer, whether the return was screened (risk/screened.py) and the youth's risk band at the return (or, for an open episode, at the moment
-the export started) are subquery annotations.
+screening answer, whether the return was screened (risk/screened.py) and the youth's risk band at the
+return (or, for an open episode, at the moment the export started) are subquery annotations.
 
 Minimum necessary: the agency case number identifies the youth, never the name; nothing restricted.
 """
@@ -58,7 +58,7 @@ class EpisodeRegister(Report):
     description = (
         "Every missing episode that overlaps the period: dates and duration, the placement and its type at the "
         "time, category, where and how the youth was found, the primary factors from the return interview, "
-        "whether the return was screened (" + screened_rule.DEFINITION.rstrip(".") + ") and the youth's risk band at the return."
+        "whether the return was screened, and the youth's risk band at the return. " + screened_rule.DEFINITION
     )
     columns = (
         Column("Episode ID", 10),
