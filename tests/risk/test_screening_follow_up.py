@@ -176,3 +176,15 @@ def test_an_outsider_gets_404_on_the_interview_form_of_a_follow_up(client_for, c
     assert post_interview(outsider, returned, interview("not_possible")).status_code == 404
     assert Debrief.objects.filter(episode=returned).count() == 1
     assert Screening.objects.count() == 0
+
+
+def test_the_follow_up_clock_escalates_like_the_other_clocks(client_for, caseworker_a, returned):
+    from missing_reports import escalation
+    from missing_reports.models import Escalation
+
+    post_interview(client_for(caseworker_a), returned, interview())
+    clock = follow_up(returned)
+    escalation.sweep(now=clock.due_at + datetime.timedelta(seconds=1))
+    clock.refresh_from_db()
+    assert clock.overdue_at is not None
+    assert Escalation.objects.filter(notification=clock, stage="overdue").exists()
