@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef
 from .models import Screening
 
 DEFINITION = (
-    "Screened: a structured trafficking screening recorded for the return; a debrief's tick does not count "
-    "(nor a screening the youth declined)."
+    "Screened: a structured trafficking screening recorded for the return; a debrief's tick does not count, "
+    "nor a screening the youth declined."
 )
 
 
