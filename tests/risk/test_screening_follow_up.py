@@ -188,3 +188,23 @@ def test_the_follow_up_clock_escalates_like_the_other_clocks(client_for, casewor
     clock.refresh_from_db()
     assert clock.overdue_at is not None
     assert Escalation.objects.filter(notification=clock, stage="overdue").exists()
+
+
+def test_the_episode_page_runs_the_same_queries_with_1_and_4_interviews(
+    client_for, caseworker_a, supervisor_a, returned
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(caseworker_a)
+    url = reverse("episode_detail", args=[returned.pk])
+    post_interview(client, returned, interview(follow_up_adult=supervisor_a.pk, follow_up_adult_name=""))
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for _ in range(3):
+        post_interview(client, returned, interview("no"))
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url).content.decode()
+    assert "Follow-up interview 3, " in page
+    assert len(large.captured_queries) == len(small.captured_queries)
