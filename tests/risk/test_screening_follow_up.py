@@ -208,3 +208,11 @@ def test_the_episode_page_runs_the_same_queries_with_1_and_4_interviews(
         page = client.get(url).content.decode()
     assert "Follow-up interview 3, " in page
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_notice_form_of_the_follow_up_sends_to_the_screening_form(client_for, caseworker_a, returned):
+    post_interview(client_for(caseworker_a), returned, interview())
+    clock = follow_up(returned)
+    page = client_for(caseworker_a).get(reverse("notification_record", args=[clock.pk])).content.decode()
+    assert "The follow-up screening is done by recording the structured trafficking screening" in page
+    assert f"{reverse('risk_screening', args=[returned.youth_id])}?episode={returned.pk}" in page
