@@ -216,3 +216,16 @@ def test_the_notice_form_of_the_follow_up_sends_to_the_screening_form(client_for
     page = client_for(caseworker_a).get(reverse("notification_record", args=[clock.pk])).content.decode()
     assert "The follow-up screening is done by recording the structured trafficking screening" in page
     assert f"{reverse('risk_screening', args=[returned.youth_id])}?episode={returned.pk}" in page
+
+
+def test_a_return_already_screened_has_its_follow_up_done_by_that_screening(
+    client_for, caseworker_a, returned, django_capture_on_commit_callbacks
+):
+    screening = observations.record_screening(
+        actor=caseworker_a, youth_id=returned.youth_id, conducted_at=timezone.now() - 90 * MINUTE,
+        no_indicators_found=True, episode_id=returned.pk,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        post_interview(client_for(caseworker_a), returned, interview())
+    clock = follow_up(returned)
+    assert clock.is_done and clock.reference == f"Screening {screening.pk}"
