@@ -235,14 +235,15 @@ def seed(args):
                     f"""
                 INSERT INTO missing_reports_debrief (interview_at, running_direction, primary_factors,
                     primary_factors_notes, where_stayed, basic_needs, experiences_while_absent, youth_own_words,
-                    trafficking_screening_done, screening_not_done_reason, services_referrals, placement_response,
-                    created_at, version, interviewer_id, episode_id)
+                    trafficking_screening_done, screening_not_done_reason, follow_up_adult_name, services_referrals,
+                    placement_response, created_at, version, interviewer_id, episode_id)
                 SELECT e.returned_at + interval '1 day', 'from',
                     jsonb_build_array(({_sql_array(FACTORS)})[1 + e.id % {len(FACTORS)}])
                         || CASE WHEN e.id % 3 = 0 THEN jsonb_build_array(({_sql_array(FACTORS)})[1 + (e.id / 7) % 12])
                                 ELSE '[]'::jsonb END,
                     '', '', '', '', '', (ARRAY['yes', 'no', 'declined'])[1 + e.id % 3],
-                    CASE WHEN e.id % 3 = 0 THEN '' ELSE 'Not done at the interview.' END, '', '', now(), 1,
+                    CASE WHEN e.id % 3 = 0 THEN '' ELSE 'Not done at the interview.' END,
+                    CASE WHEN e.id % 3 = 2 THEN 'Trusted adult (synthetic)' ELSE '' END, '', '', now(), 1,
                     {worker.pk}, e.id
                 FROM missing_reports_missingepisode e
                 WHERE e.id >= {episode0} AND e.returned_at IS NOT NULL AND e.id % 5 < 3""",

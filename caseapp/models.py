@@ -114,6 +114,15 @@ class Agency(models.Model):
         help_text="A supervisor reviews an open episode this many days after the agency learned of it, then "
         "on the date each review sets.",
     )
+    # Agency practice (docs/duties.md#return-interview): when a returned youth declined the trafficking
+    # screening, or it was not possible, a trusted adult tries again within this many days.
+    screening_follow_up_days = models.PositiveSmallIntegerField(
+        "follow-up trafficking screening (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="When the youth declined the screening at the return interview, or it was not possible, a "
+        "trusted adult tries again within this many days.",
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -131,6 +140,9 @@ class Agency(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(long_absence_review_days__gte=1), name="agency_long_absence_review_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(screening_follow_up_days__gte=1), name="agency_screening_follow_up_positive"
             ),
         ]
 

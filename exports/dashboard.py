@@ -26,6 +26,7 @@ from django.utils import timezone
 from caseapp import access
 from missing_reports import deadlines
 from missing_reports import selectors as episode_selectors
+from risk import screened as screened_rule
 from risk import selectors as risk_selectors
 from risk.models import Urgency
 
@@ -306,8 +307,8 @@ def _screening_coverage(query) -> Section:
     return Section(
         "screening-coverage",
         "Screening coverage",
-        "Of the returns from the episodes the agency learned of in the period: those screened for trafficking, at "
-        "the return interview or with a structured risk screening (the timeliness compliance report's measure).",
+        "Of the returns from the episodes the agency learned of in the period: those screened for trafficking (the "
+        "timeliness compliance report's measure). " + screened_rule.DEFINITION,
         [chart],
     )
 

@@ -68,6 +68,16 @@ PARTY_LABELS = {
     SI_DIRECTOR: "Special investigations program director",
     AFFIDAVIT: "Affidavit to the state missing-children unit",
 }
+# The follow-up trafficking screening after a return interview where the youth declined or it was not possible
+# (docs/duties.md#return-interview). Its hours are the agency's setting (Agency.screening_follow_up_days), not a
+# row of the rules table, so it is a clock's party but never a ReportingRule's.
+SCREENING_FOLLOW_UP = "screening_follow_up"
+CLOCK_PARTY_LABELS = {**PARTY_LABELS, SCREENING_FOLLOW_UP: "Follow-up trafficking screening"}
+# Clocks done by recording something else, never on the notice form: what to record instead.
+DONE_ELSEWHERE = {
+    RETURN_INTERVIEW: "The return interview is done by recording the debrief.",
+    SCREENING_FOLLOW_UP: "The follow-up screening is done by recording the structured trafficking screening.",
+}
 RETURN_PARTY_LABELS = {
     LAW_ENFORCEMENT: "Law enforcement (clear NCIC entry)",
     NCMEC: "NCMEC (recovery)",
@@ -282,4 +292,11 @@ EVENT_PARTY_LABELS = {
 
 def party_label(event: str, party: str) -> str:
     """A clock's name in words: the event's own wording of the party if it has one, else the party's."""
-    return EVENT_PARTY_LABELS.get(event, {}).get(party, PARTY_LABELS.get(party, party))
+    return EVENT_PARTY_LABELS.get(event, {}).get(party, CLOCK_PARTY_LABELS.get(party, party))
+
+
+def screening_follow_up_hours(days: int) -> int:
+    """The follow-up screening clock's hours from the agency's days (Agency.screening_follow_up_days)."""
+    if days < 1:
+        raise ValueError("the follow-up screening needs at least one day")
+    return days * 24

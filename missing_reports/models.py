@@ -264,7 +264,7 @@ class Notification(EvidencedClock):
 
     episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="notifications")
     event = models.CharField(max_length=10, choices=[(e, deadlines.EVENT_LABELS[e]) for e in deadlines.EPISODE_EVENTS])
-    party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
+    party = models.CharField(max_length=30, choices=list(deadlines.CLOCK_PARTY_LABELS.items()))
     # Law enforcement (docs/duties.md#ncic-2h, #records).
     officer_name = models.CharField(max_length=120, blank=True)
     badge_number = models.CharField(max_length=40, blank=True)
@@ -437,15 +437,23 @@ class RunningDirection(models.TextChoices):
 
 
 class ScreeningDone(models.TextChoices):
-    YES = "yes", "Yes, a trafficking screening was done"
+    # The interviewer's account of the interview, never a count of screened returns: a return is screened only
+    # when the structured screening is recorded (risk/screened.py, docs/duties.md#return-interview).
+    YES = "yes", "Yes, and I record it on the structured screening form"
     NO = "no", "No"
     DECLINED = "declined", "The youth declined"
+    NOT_POSSIBLE = "not_possible", "Not possible at this interview"
+
+
+# The answers that start the follow-up screening clock (deadlines.SCREENING_FOLLOW_UP).
+SCREENING_TRY_AGAIN = (ScreeningDone.DECLINED, ScreeningDone.NOT_POSSIBLE)
 
 
 class Debrief(models.Model):
-    """The return interview: why the youth left, what happened while away, and the response."""
+    """A return interview: why the youth left, what happened while away, and the response. An episode can have
+    more than one (a follow-up interview); the first completes the return-interview clock."""
 
-    episode = models.OneToOneField(MissingEpisode, on_delete=models.PROTECT, related_name="debrief")
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="debriefs")
     interview_at = models.DateTimeField("when the interview took place")
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     running_direction = models.CharField(max_length=10, choices=RunningDirection.choices)
@@ -455,8 +463,16 @@ class Debrief(models.Model):
     basic_needs = models.TextField("how food, shelter and other needs were met", blank=True)
     experiences_while_absent = models.TextField(blank=True)
     youth_own_words = models.TextField("the youth's own words", blank=True)
-    trafficking_screening_done = models.CharField(max_length=10, choices=ScreeningDone.choices)
+    trafficking_screening_done = models.CharField(
+        "was the structured screening done at this interview", max_length=20, choices=ScreeningDone.choices
+    )
     screening_not_done_reason = models.TextField(blank=True)
+    # Who will try the screening again when the youth declined or it was not possible (the follow-up clock).
+    follow_up_adult = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="trusted adult who will try again (staff)",
+    )
+    follow_up_adult_name = models.CharField("trusted adult who will try again (name)", max_length=200, blank=True)
     services_referrals = models.TextField("services and referrals", blank=True)
     placement_response = models.TextField("response in the current or next placement", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -464,15 +480,28 @@ class Debrief(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        ordering = ["interview_at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(trafficking_screening_done="yes") | ~Q(screening_not_done_reason=""),
                 name="debrief_screening_or_reason",
             ),
+            models.CheckConstraint(
+                condition=~Q(trafficking_screening_done__in=SCREENING_TRY_AGAIN)
+                | Q(follow_up_adult__isnull=False)
+                | ~Q(follow_up_adult_name=""),
+                name="debrief_try_again_has_adult",
+            ),
         ]
 
     def __str__(self):
-        return f"Debrief of episode {self.episode_id}"
+        return f"Debrief {self.pk} of episode {self.episode_id}"
+
+    @property
+    def follow_up_adult_display(self):
+        if self.follow_up_adult_id:
+            return str(self.follow_up_adult)
+        return self.follow_up_adult_name
 
 
 class PacketKind(models.TextChoices):

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,7 +11,7 @@ from caseapp.models import Alert
 from caseapp.selectors import alert_trail
 
 from . import clock_state, deadlines
-from .models import EpisodeStatus, LawEnforcementRefusal, MissingEpisode, Notification
+from .models import Debrief, EpisodeStatus, LawEnforcementRefusal, MissingEpisode, Notification
 
 
 def episodes_visible_to(user):
@@ -83,13 +83,14 @@ def episode_counts(youth, now=None):
 def youth_episode_context(user, youth, now=None):
     """The youth page's timeline of missing episodes, newest first, with each one's clock summary.
 
-    Fixed queries: the episodes (with their debrief), their notifications, and the 30/90/365-day counts.
+    Fixed queries: the episodes (with whether they have a return interview), their notifications, and the
+    30/90/365-day counts.
     """
     now = now or timezone.now()
     episodes = list(
         episodes_visible_to(user)
         .filter(youth=youth)
-        .select_related("debrief")
+        .annotate(has_interview=Exists(Debrief.objects.filter(episode_id=OuterRef("pk"))))
         .prefetch_related(Prefetch("notifications", queryset=Notification.objects.order_by("due_at", "id")))
         .order_by("-last_seen_at", "-id")
     )
@@ -101,19 +102,12 @@ def youth_episode_context(user, youth, now=None):
             "late": states.count(clock_state.DONE_LATE),
             "overdue": states.count(clock_state.OVERDUE),
         }
-        episode.has_debrief = _has_debrief(episode)
+        episode.has_debrief = episode.has_interview
     return {
         "episodes": episodes,
         "episode_counts": episode_counts(youth, now=now),
         "open_episode": next((e for e in episodes if e.is_open), None),
     }
-
-
-def _has_debrief(episode):
-    try:
-        return episode.debrief is not None
-    except MissingEpisode.debrief.RelatedObjectDoesNotExist:
-        return False
 
 
 def episode_history_for_rules(youth_id):

@@ -7,6 +7,8 @@ or SUPERVISORS); caseapp.work resolves the owners of every source's items at onc
 - "notice": every required notice not yet recorded (law enforcement, NCMEC, the recovery notices, a
   state's extra parties); the return interview is its own kind. Overdue is the clock's own rule
   (caseapp.work.is_overdue, the boundary of clock_state).
+  The follow-up trafficking screening (deadlines.SCREENING_FOLLOW_UP) is a notice too; its link is the
+  structured screening form, which completes it.
 - "return_interview": the return-interview clocks not done; done by recording the debrief.
 - "search_effort": for each open episode, the next search effort the agency's cadence asks for
   (work_due.next_search_due; docs/duties.md#missing-protocols).
@@ -34,7 +36,20 @@ NOTICE_WHAT = {
     (deadlines.LE_REFUSED, deadlines.SI_DIRECTOR): "Tell the SI program director law enforcement said no",
     (deadlines.LE_REFUSED, deadlines.STATE_CLEARINGHOUSE): "Tell the state clearinghouse law enforcement said no",
     (deadlines.LE_REFUSED, deadlines.AFFIDAVIT): "Sign the affidavit: youth not entered in NCIC",
+    (deadlines.RETURNED, deadlines.SCREENING_FOLLOW_UP): "Try the trafficking screening again",
 }
+
+
+def screening_url(episode) -> str:
+    """The structured screening form for this return (the risk app's page, named by its URL only: missing_reports
+    does not import risk). Recording it there completes the follow-up screening clock."""
+    return f"{reverse('risk_screening', args=[episode.youth_id])}?episode={episode.pk}"
+
+
+def notice_url(clock) -> str:
+    if clock.party == deadlines.SCREENING_FOLLOW_UP:
+        return screening_url(clock.episode)
+    return reverse("notification_record", args=[clock.pk])
 
 
 def notice_what(notification) -> str:
@@ -66,7 +81,8 @@ def notice_items(youth, now):
             "notice",
             person,
             what=notice_what(clock),
-            url=reverse("notification_record", args=[clock.pk]),
+            url=notice_url(clock),
+            detail=f"With {clock.contact_name}" if clock.contact_name else "",
             owners=work.CASEWORKERS,
             due_at=clock.due_at,
             sort_key=(clock.pk,),

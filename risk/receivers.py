@@ -4,6 +4,9 @@ The signals are sent after commit; enqueueing never fails the sender (caseapp.qu
 nightly reassessment catches anything a lost message missed.
 """
 
+from missing_reports.services import screening_follow_up
+
+from . import screened
 from .services.observations import enqueue_reassess
 
 
@@ -12,5 +15,14 @@ def on_episode_changed(sender, episode_id, youth_id, **kwargs):
 
 
 def on_debrief_recorded(sender, debrief, **kwargs):
+    # A return already screened (a structured screening before this interview) needs no follow-up clock: done by it.
+    earlier = (
+        screened.counting_screenings().filter(episode_id=debrief.episode_id).order_by("conducted_at", "id").first()
+    )
+    if earlier is not None:
+        screening_follow_up.complete(
+            actor=debrief.interviewer, episode_id=debrief.episode_id, done_at=earlier.conducted_at,
+            reference=f"Screening {earlier.pk}",
+        )
     trigger = f"Return interview of episode {debrief.episode_id}"
     enqueue_reassess(debrief.episode.youth_id, trigger)

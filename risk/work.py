@@ -10,9 +10,10 @@ Four kinds, each a function `items(youth, now)` over a youth queryset the access
   as the escalation emails fall back to them.
 - "identification_report": the identified-victim report to law enforcement not made yet
   (docs/duties.md#identified-victim-24h), the caseworkers' work like the episode notices.
-- "screening": a return with no structured trafficking screening recorded for it (docs/duties.md#missing-protocols:
+- "screening": a return not screened by risk/screened.py's one definition (docs/duties.md#missing-protocols:
   screen a returned youth; the audits found two thirds never were), for a youth still in the agency's care. Due
-  with the return interview, which is where the screening usually happens.
+  with the return interview, which is where the screening usually happens. A return whose follow-up screening
+  clock runs (the youth declined, or it was not possible) is listed once, as that clock's notice.
 - "referral": a service referral with no outcome yet (sent or accepted: docs/risk-catalogue.md#referrals), the
   caseworkers' work. Every open referral is listed with the day its next step is due, as the notices are listed
   before their clock runs out: the caseworker follows it up, and a stalled one (its day over in the agency's
@@ -41,7 +42,7 @@ from caseapp.models import YouthPhoto, YouthStatus
 from missing_reports import deadlines, recent_photo
 from missing_reports.models import EpisodeStatus, MissingEpisode, Notification
 
-from . import referral_steps, selectors
+from . import referral_steps, screened, selectors
 from .escalation import REPORT_LABEL
 from .models import (
     OPEN_REFERRAL_STATUSES,
@@ -49,7 +50,6 @@ from .models import (
     IdentificationReport,
     ReviewItem,
     ReviewStatus,
-    Screening,
     ServiceReferral,
     Urgency,
 )
@@ -148,7 +148,15 @@ def screenings(youth, now):
     ).values("due_at")[:1]
     episodes = (
         MissingEpisode.objects.filter(status=EpisodeStatus.RETURNED, youth__in=youth.filter(status=YouthStatus.ACTIVE))
-        .filter(~Exists(Screening.objects.filter(episode=OuterRef("pk"))))
+        .exclude(screened.screened())
+        # A return whose follow-up screening clock runs is listed once, as that clock (missing_reports' notices).
+        .exclude(
+            Exists(
+                Notification.objects.filter(
+                    episode=OuterRef("pk"), party=deadlines.SCREENING_FOLLOW_UP, done_at__isnull=True
+                )
+            )
+        )
         .annotate(interview_due_at=Subquery(interview))
         .select_related("youth__agency")
         .order_by("returned_at", "id")

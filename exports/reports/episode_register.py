@@ -2,21 +2,22 @@
 
 An episode overlaps the period [start, end) when the youth was last seen before the end and either
 returned on or after the start or has not returned yet. One query whatever the row count: the placement
-at the time, the debrief and the youth's team come through joins; whether a structured risk screening
-exists for the episode and the youth's risk band at the return (or, for an open episode, at the moment
-the export started) are subquery annotations.
+at the time and the youth's team come through joins; the first interview's factors, the latest interview's
+screening answer, whether the return was screened (risk/screened.py) and the youth's risk band at the
+return (or, for an open episode, at the moment the export started) are subquery annotations.
 
 Minimum necessary: the agency case number identifies the youth, never the name; nothing restricted.
 """
 
 import json
 
-from django.db.models import Exists, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 
 from caseapp import access
 from caseapp.models import PlacementType
 from missing_reports.models import (
+    Debrief,
     EpisodeCategory,
     EpisodeStatus,
     FoundLocationType,
@@ -25,19 +26,24 @@ from missing_reports.models import (
     PrimaryFactor,
     ScreeningDone,
 )
-from risk.models import Band, RiskSnapshot, Screening
+from risk import screened as screened_rule
+from risk.models import Band, RiskSnapshot
 
 from .base import CHUNK_SIZE, YOUTH_COLUMNS, Column, Report, register, stream
 
+# The interviewer's answer, shown as their account; "Screened" is risk/screened.py's definition, not this.
 SCREENING_AT_RETURN = {
     ScreeningDone.YES: "Yes",
     ScreeningDone.NO: "No",
     ScreeningDone.DECLINED: "Declined by the youth",
+    ScreeningDone.NOT_POSSIBLE: "Not possible",
 }
 NO_DEBRIEF = "No return interview recorded"
 NOT_ASSESSED = "Not assessed"
-FACTORS_FIELD = "debrief__primary_factors"
+FACTORS_FIELD = "debriefs__primary_factors"
 FACTORS_JSON = "primary_factors_json"
+ANSWER_FIELD = "debriefs__trafficking_screening_done"
+ANSWER = "latest_screening_answer"
 FACTOR_TEXTS_KEPT = 4096
 
 
@@ -52,7 +58,7 @@ class EpisodeRegister(Report):
     description = (
         "Every missing episode that overlaps the period: dates and duration, the placement and its type at the "
         "time, category, where and how the youth was found, the primary factors from the return interview, "
-        "whether a trafficking screening was done, and the youth's risk band at the return."
+        "whether the return was screened, and the youth's risk band at the return. " + screened_rule.DEFINITION
     )
     columns = (
         Column("Episode ID", 10),
@@ -68,8 +74,8 @@ class EpisodeRegister(Report):
         Column("Where found", 22),
         Column("How located", 20),
         Column("Primary factors", 40),
-        Column("Trafficking screening at the return interview", 18),
-        Column("Structured risk screening recorded", 14),
+        Column("Screening answer at the latest return interview (the interviewer's account)", 18),
+        Column("Screened (a structured screening recorded for the return)", 14),
         Column("Risk band at the return (at the export if still missing)", 16),
     )
     source_fields = (
@@ -85,8 +91,8 @@ class EpisodeRegister(Report):
         "category",
         "found_location_type",
         "how_located",
-        "debrief__primary_factors",
-        "debrief__trafficking_screening_done",
+        FACTORS_FIELD,
+        ANSWER_FIELD,
     )
 
     def episodes(self, query):
@@ -118,14 +124,25 @@ class EpisodeRegister(Report):
             .order_by("-computed_at", "-id")
             .values("band")[:1]
         )
-        risk_screened = Exists(Screening.objects.filter(episode_id=OuterRef("pk")))
+        # One row an episode whatever its interviews: the first interview's factors, the latest one's answer.
+        interviews = Debrief.objects.filter(episode_id=OuterRef("pk"))
         # The primary factors as the JSON text stored (rows() reads each distinct text once), not decoded
         # by the JSON field for every row.
-        factors_json = Cast(FACTORS_FIELD, TextField())
-        fields = [FACTORS_JSON if field == FACTORS_FIELD else field for field in self.source_fields]
+        factors_json = Subquery(
+            interviews.order_by("interview_at", "id").annotate(text=Cast("primary_factors", TextField())).values(
+                "text"
+            )[:1]
+        )
+        answer = Subquery(interviews.order_by("-interview_at", "-id").values("trafficking_screening_done")[:1])
+        renamed = {FACTORS_FIELD: FACTORS_JSON, ANSWER_FIELD: ANSWER}
+        fields = [renamed.get(field, field) for field in self.source_fields]
         return (
             self.episodes(query)
-            .annotate(band_then=band_then, risk_screened=risk_screened, **{FACTORS_JSON: factors_json})
+            .annotate(
+                band_then=band_then,
+                risk_screened=screened_rule.screened(),
+                **{FACTORS_JSON: factors_json, ANSWER: answer},
+            )
             .order_by("last_seen_at", "pk")
             .values_list(*fields, "risk_screened", "band_then")
         )

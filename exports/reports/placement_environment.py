@@ -44,12 +44,25 @@ import dataclasses
 import datetime
 from collections import Counter
 
-from django.db.models import Count, DateTimeField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncMonth
 
 from caseapp import access
 from caseapp.models import MISSING_PLACEMENT_TYPES, Placement, PlacementType
-from missing_reports.models import MissingEpisode, PrimaryFactor
+from missing_reports.models import Debrief, MissingEpisode, PrimaryFactor
 
 from .base import Column, Report, register
 
@@ -207,22 +220,28 @@ def _episode_counts(query):
             start_date__gt=OuterRef("window_opened_on"),
         ).exclude(placement_type__in=MISSING_PLACEMENT_TYPES)
     )
+    # An episode counts once: its first return interview's factors (a follow-up interview is not a second episode).
+    first_factors = Subquery(
+        Debrief.objects.filter(episode_id=OuterRef("pk")).order_by("interview_at", "id").values("primary_factors")[:1],
+        output_field=JSONField(),
+    )
+    interviewed = Exists(Debrief.objects.filter(episode_id=OuterRef("pk")))
     return list(
         episodes_started(query)
         .annotate(
             seen_on=TruncDate("last_seen_at", tzinfo=tz),
             window_opened_on=TruncDate(earliest_start, tzinfo=tz),
         )
-        .annotate(after_change=after_change)
+        .annotate(after_change=after_change, interview_factors=first_factors, interviewed=interviewed)
         .values_list(
             "placement__placement_type",
             "placement__provider_name",
             "youth__team_id",
             "youth__team__name",
-            "debrief__primary_factors",
+            "interview_factors",
             "after_change",
         )
-        .annotate(episodes=Count("pk"), interviews=Count("debrief"))
+        .annotate(episodes=Count("pk"), interviews=Count("pk", filter=Q(interviewed=True)))
         .order_by()
     )
 
@@ -346,7 +365,7 @@ class PlacementEnvironment(Report):
         "placement__end_date",
         "youth__team__name",
         "last_seen_at",
-        "debrief__primary_factors",
+        "debriefs__primary_factors",
     )
 
     def count(self, query) -> int:

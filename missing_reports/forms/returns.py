@@ -3,6 +3,7 @@ missing_reports.services.episodes checks the rules."""
 
 from django import forms
 
+from caseapp import access
 from caseapp.conflicts import ConflictMergeMixin
 from caseapp.forms.base import ServiceValidatedModelForm
 
@@ -81,8 +82,18 @@ class DebriefForm(ServiceValidatedModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="The reasons and unmet needs behind leaving, as the youth describes them.",
     )
+    # The interviewer's account, not the screening: only a structured screening counts the return as screened
+    # (docs/duties.md#return-interview); the page links to its form.
     trafficking_screening_done = forms.ChoiceField(
-        label="Was a trafficking screening done?", choices=ScreeningDone.choices, widget=forms.RadioSelect,
+        label="Was the structured screening done at this interview?", choices=ScreeningDone.choices,
+        widget=forms.RadioSelect,
+        help_text="Your account of this interview. The return counts as screened only when the structured "
+        "trafficking screening is recorded on its own form.",
+    )
+    follow_up_adult = forms.ModelChoiceField(
+        label="Trusted adult who will try again: a member of staff", queryset=None, required=False,
+        empty_label="Not a member of staff",
+        help_text="When the youth declined or it was not possible. A follow-up screening clock starts.",
     )
 
     class Meta:
@@ -90,7 +101,8 @@ class DebriefForm(ServiceValidatedModelForm):
         fields = [
             "interview_at", "running_direction", "primary_factors", "primary_factors_notes", "where_stayed",
             "basic_needs", "experiences_while_absent", "youth_own_words", "trafficking_screening_done",
-            "screening_not_done_reason", "services_referrals", "placement_response",
+            "screening_not_done_reason", "follow_up_adult", "follow_up_adult_name", "services_referrals",
+            "placement_response",
         ]
         widgets = {
             "primary_factors_notes": narrative(2),
@@ -106,6 +118,7 @@ class DebriefForm(ServiceValidatedModelForm):
         labels = {
             "primary_factors_notes": "About these factors",
             "screening_not_done_reason": "If no screening was done, why not",
+            "follow_up_adult_name": "Or the trusted adult's name and role",
         }
         help_texts = {
             "youth_own_words": "Quote the youth; their words, not a summary.",
@@ -114,6 +127,10 @@ class DebriefForm(ServiceValidatedModelForm):
             "placement_response": "What will change in the current or next placement to meet these needs.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, youth, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["interview_at"].required = True
+        # Staff of the youth's agency who work with the youth (the gate's answer); the service checks it again.
+        self.fields["follow_up_adult"].queryset = (
+            access.users_who_see_youth(youth).filter(agency_id=youth.agency_id).order_by("last_name", "first_name")
+        )

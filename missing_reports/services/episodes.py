@@ -18,18 +18,20 @@ from caseapp.services.errors import EditConflict, save_as
 
 from .. import deadlines, run_alert, signals
 from ..models import (
+    SCREENING_TRY_AGAIN,
     Debrief,
     EpisodeCategory,
     EpisodeStatus,
     MissingEpisode,
     Notification,
     NotificationUpdate,
+    ScreeningDone,
     SearchEffort,
     SupervisoryReview,
 )
 from ..packets import pipeline
 from . import endangerment as endangerment_services
-from . import le_followup
+from . import le_followup, screening_follow_up
 from .agency_rules import rules_for  # the deadlines in effect; callers ask it here too (episode_services.rules_for)
 from .typed_times import CLOCK_SKEW  # how far in the future a typed time may be; others import it from here too
 
@@ -299,8 +301,8 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
         .filter(episode__youth__in=access.youth_editable_by(actor)),
         notification_id,
     )
-    if notification.party == deadlines.RETURN_INTERVIEW:
-        raise ValidationError("The return interview is done by recording the debrief.")
+    if notification.party in deadlines.DONE_ELSEWHERE:
+        raise ValidationError(deadlines.DONE_ELSEWHERE[notification.party])
     if notification.version != expected_version:
         raise EditConflict(current=notification)
     now = timezone.now()
@@ -480,12 +482,12 @@ def log_return(
 
 @transaction.atomic
 def record_debrief(*, actor, episode_id, ip=None, **fields) -> Debrief:
-    """The return interview. Completes the interview clock and tells the risk module (signals)."""
+    """A return interview: the first, or a follow-up one (an episode can have several). The first completes the
+    return-interview clock; "declined" or "not possible" starts the follow-up screening clock
+    (services/screening_follow_up.py) with the trusted adult who will try again. Tells the risk module (signals)."""
     episode = _episode_for_edit(actor, episode_id)
     if episode.is_open:
         raise ValidationError("Record the return before the return interview.")
-    if Debrief.objects.filter(episode=episode).exists():
-        raise ValidationError("This episode already has a debrief.")
     errors = {}
     interview_at = fields.get("interview_at")
     _not_in_future(errors, "interview_at", interview_at, "The interview time", timezone.now())
@@ -493,11 +495,21 @@ def record_debrief(*, actor, episode_id, ip=None, **fields) -> Debrief:
         errors["interview_at"] = "The interview cannot be before the youth returned."
     if not fields.get("primary_factors"):
         errors["primary_factors"] = "Choose at least one factor, or 'Other' and describe it."
-    screened = fields.get("trafficking_screening_done") == "yes"
-    if not screened and not (fields.get("screening_not_done_reason") or "").strip():
+    answer = fields.get("trafficking_screening_done")
+    if answer != ScreeningDone.YES and not (fields.get("screening_not_done_reason") or "").strip():
         errors["screening_not_done_reason"] = "Say why no trafficking screening was done."
+    fields["follow_up_adult_name"] = (fields.get("follow_up_adult_name") or "").strip()
+    adult = fields.get("follow_up_adult")
+    if adult is not None and not access.users_who_see_youth(episode.youth).filter(pk=adult.pk).exists():
+        errors["follow_up_adult"] = "Choose a member of staff who works with this youth, or give a name instead."
+    if answer in SCREENING_TRY_AGAIN and adult is None and not fields["follow_up_adult_name"]:
+        errors["follow_up_adult_name"] = (
+            "Name the trusted adult who will try the screening again: choose a member of staff or give a name."
+        )
     if errors:
         raise ValidationError(errors)
+    if answer not in SCREENING_TRY_AGAIN:
+        fields["follow_up_adult"], fields["follow_up_adult_name"] = None, ""
     debrief = Debrief(episode=episode, interviewer=actor, **fields)
     debrief._history_user = actor
     debrief.save()
@@ -511,5 +523,7 @@ def record_debrief(*, actor, episode_id, ip=None, **fields) -> Debrief:
         interview._history_user = actor
         interview.save()
     audit.record(actor, AuditAction.CREATE, debrief, youth=episode.youth, ip=ip)
+    if answer in SCREENING_TRY_AGAIN:
+        screening_follow_up.start(actor=actor, debrief=debrief)
     transaction.on_commit(lambda: signals.debrief_recorded.send(sender=Debrief, debrief=debrief))
     return debrief

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from caseapp import conflicts
 from caseapp.audit import client_ip
@@ -12,8 +11,9 @@ from caseapp.services.errors import EditConflict
 
 from .. import selectors
 from ..forms.returns import DebriefForm, ReturnForm
-from ..models import ScreeningDone
+from ..models import SCREENING_TRY_AGAIN, ScreeningDone
 from ..services import episodes as episode_services
+from ..work import screening_url
 
 
 def log_return(request, episode_id):
@@ -55,27 +55,36 @@ def log_return(request, episode_id):
 
 
 def debrief_create(request, episode_id):
+    """The first return interview, or a follow-up one when the episode already has one."""
     episode = selectors.get_episode_or_404(request.user, episode_id, for_edit=True)
-    if request.method != "POST":
-        if episode.is_open:
-            messages.warning(request, "Record the return before the return interview.")
-            return redirect("episode_detail", episode_id=episode.pk)
-        if hasattr(episode, "debrief"):
-            messages.info(request, "This episode already has a debrief.")
-            return redirect("episode_detail", episode_id=episode.pk)
-    form = DebriefForm(request.POST or None)
-    if save_through_service(request, form, episode_services.record_debrief, episode_id=episode.pk) is not None:
-        screened = form.cleaned_data["trafficking_screening_done"] == ScreeningDone.YES
-        messages.success(
-            request,
+    if request.method != "POST" and episode.is_open:
+        messages.warning(request, "Record the return before the return interview.")
+        return redirect("episode_detail", episode_id=episode.pk)
+    follow_up = episode.debriefs.exists()
+    form = DebriefForm(request.POST or None, youth=episode.youth)
+    debrief = save_through_service(request, form, episode_services.record_debrief, episode_id=episode.pk)
+    if debrief is not None:
+        answer = form.cleaned_data["trafficking_screening_done"]
+        screened = answer == ScreeningDone.YES
+        done = "Follow-up interview recorded." if follow_up else (
             "Return interview recorded. The return-interview clock is done."
-            + (" Now record what the trafficking screening found." if screened else ""),
         )
+        then = ""
+        if screened:
+            then = " Now record the structured trafficking screening: only that counts the return as screened."
+        elif answer in SCREENING_TRY_AGAIN:
+            then = (
+                f" The follow-up screening clock runs: {debrief.follow_up_adult_display} tries again within "
+                f"{episode.youth.agency.screening_follow_up_days} days."
+            )
+        messages.success(request, done + then)
         note_wording(request, form)
         if screened:
             # What the screening found goes into the risk module's structured screening, named here by its
             # URL only (missing_reports does not import risk).
-            screening = reverse("risk_screening", args=[episode.youth_id])
-            return redirect(f"{screening}?episode={episode.pk}")
+            return redirect(screening_url(episode))
         return redirect("episode_detail", episode_id=episode.pk)
-    return render(request, "missing_reports/debrief_form.html", {"form": form, "episode": episode})
+    return render(
+        request, "missing_reports/debrief_form.html",
+        {"form": form, "episode": episode, "follow_up": follow_up, "screening_url": screening_url(episode)},
+    )

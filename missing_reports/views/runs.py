@@ -45,6 +45,7 @@ from ..packets import changes, completeness
 from ..packets import facts as packet_facts
 from ..services import episodes as episode_services
 from ..services import le_followup
+from ..work import screening_url
 
 # --- Report missing: pick a youth ----------------------------------------------------------------
 
@@ -139,6 +140,9 @@ def _clock_rows(episode, notifications, now, *, has_debrief):
         if n.party == deadlines.RETURN_INTERVIEW:
             # Done by recording the debrief, never on the notice form.
             url = None if has_debrief else reverse("debrief_create", args=[episode.pk])
+        elif n.party == deadlines.SCREENING_FOLLOW_UP:
+            # Done by recording the structured screening (risk's page, named by its URL only).
+            url = None if n.is_done else screening_url(episode)
         else:
             url = reverse("notification_record", args=[n.pk])
         refusal_url = reverse("le_refusal_create", args=[n.pk]) if le_followup.is_run_report(n) else None
@@ -161,12 +165,9 @@ def _load_episode_page(episode):
         ),
         Prefetch("search_efforts", queryset=SearchEffort.objects.select_related("made_by")),
         Prefetch("reviews", queryset=SupervisoryReview.objects.select_related("reviewer")),
-        Prefetch("debrief", queryset=Debrief.objects.select_related("interviewer")),
+        Prefetch("debriefs", queryset=Debrief.objects.select_related("interviewer", "follow_up_adult")),
     )
-    try:
-        return episode.debrief
-    except MissingEpisode.debrief.RelatedObjectDoesNotExist:
-        return None
+    return list(episode.debriefs.all())
 
 
 # Who asks for what a packet lacks, as the packet section says it.
@@ -323,12 +324,12 @@ def packets_state(panels) -> str:
 
 def episode_detail(request, episode_id):
     episode = selectors.get_episode_or_404(request.user, episode_id)
-    debrief = _load_episode_page(episode)
+    debriefs = _load_episode_page(episode)
     audit.record(request.user, AuditAction.VIEW, episode, youth=episode.youth, ip=client_ip(request))
     now = timezone.now()
     can_edit = access.can_edit_youth(request.user, episode.youth)
     notifications = list(episode.notifications.all())
-    has_debrief = debrief is not None
+    has_debrief = bool(debriefs)
     clock_groups = [
         (title, _clock_rows(episode, [n for n in notifications if n.event == event], now, has_debrief=has_debrief))
         for event, title in (
@@ -356,10 +357,10 @@ def episode_detail(request, episode_id):
             "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,
             "search_efforts": list(episode.search_efforts.all()),
             "reviews": list(episode.reviews.all()),
-            "debrief": debrief,
-            "debrief_factors": [
-                PrimaryFactor(v).label for v in (debrief.primary_factors if has_debrief else [])
-                if v in PrimaryFactor.values
+            # Every return interview, the first first; each with its factors' labels.
+            "debriefs": [
+                (debrief, [PrimaryFactor(v).label for v in debrief.primary_factors if v in PrimaryFactor.values])
+                for debrief in debriefs
             ],
             "can_edit": can_edit,
             "can_review": can_edit and access.can_review_youth(request.user),

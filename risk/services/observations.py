@@ -14,9 +14,10 @@ from caseapp.local_time import agency_zone, display_time
 from caseapp.models import AuditAction, Youth
 from caseapp.queue import enqueue_on_commit
 from missing_reports.models import MissingEpisode
+from missing_reports.services import screening_follow_up
 from missing_reports.services.episodes import CLOCK_SKEW
 
-from .. import endangerment
+from .. import endangerment, screened
 from ..models import (
     Evidence,
     ExternalScreen,
@@ -221,6 +222,12 @@ def record_screening(
     )
     for observation in tripwires:
         _open_identification(actor, youth, observation, now)
+    if screened.counts(screening):
+        # A screening that counts completes the episode's follow-up screening clock, if one runs.
+        screening_follow_up.complete(
+            actor=actor, episode_id=screening.episode_id, done_at=conducted_at, reference=f"Screening {screening.pk}",
+            ip=ip,
+        )
     enqueue_reassess(youth.pk, "Screening recorded")
     return screening
 

@@ -34,6 +34,7 @@ def _admin_form(agency, **changes):
         "search_interval_days": agency.search_interval_days,
         "search_until_days": agency.search_until_days or "",
         "long_absence_review_days": agency.long_absence_review_days,
+        "screening_follow_up_days": agency.screening_follow_up_days,
     }
     return {**data, **changes}
 

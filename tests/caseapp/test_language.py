@@ -335,6 +335,7 @@ def _debrief(**overrides):
         # Not "yes": a done screening goes on to the risk module's page, which is not what this file tests.
         "trafficking_screening_done": "declined",
         "screening_not_done_reason": "The youth did not want to talk about it today.",
+        "follow_up_adult_name": "The youth's mentor",
         **overrides,
     }
 

@@ -237,7 +237,7 @@ def test_the_demo_has_a_missing_history_the_reports_can_show(seeded):
     never_given = Notification.objects.filter(event="missing", party="ncmec", done_at__isnull=True)
     assert never_given.filter(episode__status="returned").exists()  # and one never given
     assert Debrief.objects.filter(trafficking_screening_done="no").exists()
-    assert episodes.filter(status="returned", debrief__isnull=True).exists()
+    assert episodes.filter(status="returned", debriefs__isnull=True).exists()
     assert not episodes.filter(youth__legal_last_name="Testperson").exists()  # the browser tests report Jordan
 
     before = (episodes.count(), Notification.objects.count(), Debrief.objects.count())

@@ -121,6 +121,7 @@ def register_data(team_a1, team_a2, team_b1, caseworker_a, caseworker_a2, casewo
         primary_factors=["friends_connection"],
         trafficking_screening_done="declined",
         screening_not_done_reason="The youth did not want to talk about it.",
+        follow_up_adult_name="Foster parent (synthetic)",
     )
     returned_at_start = episode(south, foster, caseworker_a2, local(2025, 2, 28, 20, 0), local(2025, 3, 1, 0, 0))
     still_open = episode(north2, shelter, caseworker_a, local(2025, 3, 20, 8, 0))

@@ -21,7 +21,7 @@ from exports.reports.base import ExportFilters, ReportQuery
 from exports.reports.timeliness import figures as timeliness_figures
 from exports.reports.timeliness import tables as timeliness_tables
 from missing_reports.models import Notification
-from risk.models import URGENCY_RANK, ReviewItem, Urgency
+from risk.models import URGENCY_RANK, ReviewItem, Screening, Urgency
 from tests.exports.test_placement_environment import (
     AFTER_MARCH,
     MARCH,
@@ -354,9 +354,10 @@ def notices(team_a1, team_a2, team_b1, caseworker_a, caseworker_a2, caseworker_b
             youth, home, creator, learned - H, returned=returned, factors=["conflict"] if screening else None
         )
         if screening == "no":
-            made.debrief.trafficking_screening_done = "no"
-            made.debrief.screening_not_done_reason = "Not today."
-            made.debrief.save()
+            made.debriefs.update(trafficking_screening_done="no", screening_not_done_reason="Not today.")
+        elif screening == "yes":
+            # Screened only with the structured screening recorded (risk/screened.py), not by the debrief's tick.
+            Screening.objects.create(youth=youth, episode=made, conducted_at=returned + 21 * H, conducted_by=creator)
         notice(made, "law_enforcement", le, by=creator)
         notice(made, "ncmec", ncmec, by=creator)
         return made

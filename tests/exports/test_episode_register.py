@@ -30,8 +30,8 @@ HEADER = [
     "Where found",
     "How located",
     "Primary factors",
-    "Trafficking screening at the return interview",
-    "Structured risk screening recorded",
+    "Screening answer at the latest return interview (the interviewer's account)",
+    "Screened (a structured screening recorded for the return)",
     "Risk band at the return (at the export if still missing)",
 ]
 GUARDED_PROVIDER = '\'=HYPERLINK("http://x","y")'

@@ -6,7 +6,7 @@ Episodes count when the agency learned of them; identified-victim reports when t
     episode  youth (team, sex)  learned (local)  LE report           NCMEC report     returned, interview
     e1       N1 (North, F)      02/20 10:00 CST  late by 1 min, NCIC exactly on time  02/22 12:00; recovery LE late
                                                                                        by 180 min; interview at 24 h,
-                                                                                       screened
+                                                                                       screened (structured screening)
     e2       N2 (North, M)      03/10 09:00 CDT  not done, past due  on time (11 h)   still missing
     e5       N1 (North, F)      03/15 10:00 CDT  on time (1 h)       on time (2 h)    03/15 20:00; interview at 12 h
                                                                                        (declined); risk screening
@@ -97,6 +97,7 @@ def debrief(episode, by, at, screening="yes"):
         primary_factors=["conflict"],
         trafficking_screening_done=screening,
         screening_not_done_reason="" if screening == "yes" else "Not today.",
+        follow_up_adult_name="Mentor (synthetic)" if screening == "declined" else "",
     )
 
 
@@ -154,6 +155,8 @@ def data(team_a1, team_a2, team_b1, caseworker_a, caseworker_a2, caseworker_b, s
         method="in_person", reference="Debrief",
     )  # fmt: skip
     debrief(e1, cw_n, local(2025, 2, 23, 12, 0))
+    # Screened by the structured screening, not by the debrief's "yes" (risk/screened.py).
+    Screening.objects.create(youth=n1, episode=e1, conducted_at=local(2025, 2, 23, 12, 30), conducted_by=cw_n)
 
     e2 = make_episode(n2, cw_n, local(2025, 3, 10, 9, 0))
     notice(e2, "missing", "law_enforcement", e2.agency_learned_at, 24)

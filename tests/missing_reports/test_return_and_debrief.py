@@ -389,7 +389,10 @@ def test_no_screening_needs_a_reason(client_for, caseworker_a, returned, answer)
 
 
 def test_no_screening_with_a_reason_is_saved(client_for, caseworker_a, returned):
-    data = debrief_data(trafficking_screening_done="declined", screening_not_done_reason="Asked to talk tomorrow.")
+    data = debrief_data(
+        trafficking_screening_done="declined", screening_not_done_reason="Asked to talk tomorrow.",
+        follow_up_adult_name="Ms Rivera, the youth's mentor",
+    )
     assert client_for(caseworker_a).post(debrief_url(returned), data).status_code == 302
     assert Debrief.objects.get(episode=returned).screening_not_done_reason == "Asked to talk tomorrow."
 
@@ -402,16 +405,23 @@ def test_an_interview_before_the_return_time_is_refused(client_for, caseworker_a
     assert state(returned) == before
 
 
-def test_a_second_debrief_is_refused(client_for, caseworker_a, returned):
+def test_a_follow_up_interview_is_a_second_debrief_and_both_show(client_for, caseworker_a, returned):
     client = client_for(caseworker_a)
     assert client.post(debrief_url(returned), debrief_data()).status_code == 302
-    before = state(returned)
+    interview = Notification.objects.get(episode=returned, party="return_interview")
+    page = client.get(debrief_url(returned))
+    assert page.status_code == 200 and "Follow-up interview with" in page.content.decode()
     response = client.post(debrief_url(returned), debrief_data(youth_own_words="Another account"))
-    assert response.status_code == 200
-    assert "This episode already has a debrief." in response.context["form"].non_field_errors()
-    assert state(returned) == before
-    again = client.get(debrief_url(returned))
-    assert again.status_code == 302 and page_messages(again) == ["This episode already has a debrief."]
+    assert response.status_code == 302
+    assert page_messages(client.get(response.url))[0].startswith("Follow-up interview recorded.")
+    assert [d.youth_own_words for d in Debrief.objects.filter(episode=returned)] == [
+        "\u201cI just needed to breathe for a bit.\u201d", "Another account"
+    ]
+    # The first interview completed the return-interview clock; the follow-up leaves it as it was.
+    assert Notification.objects.get(pk=interview.pk).done_at == interview.done_at
+    text = client.get(reverse("episode_detail", args=[returned.pk])).content.decode()
+    assert "Return interview, " in text and "Follow-up interview 1, " in text
+    assert "Add a follow-up interview" in text
 
 
 def test_the_debrief_recorded_signal_fires_once_after_commit(

@@ -354,8 +354,9 @@ def test_a_returned_episode_offers_the_debrief_then_shows_it(client_for, casewor
     )
     page = text(client.get(reverse("episode_detail", args=[episode.pk])))
     assert "Not feeling safe in the placement, Connection to family" in page
-    assert "Yes, a trafficking screening was done" in page
-    assert reverse("debrief_create", args=[episode.pk]) not in page
+    assert "Yes, and I record it on the structured screening form" in page
+    # After the first interview the page offers a follow-up one, not the first again.
+    assert "Add a follow-up interview" in page and "Record the debrief" not in page
 
 
 def test_the_living_arrangement_note_is_shown(client_for, caseworker_a, episode):

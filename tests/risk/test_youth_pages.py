@@ -461,7 +461,7 @@ def test_the_debrief_with_a_screening_goes_on_to_the_structured_screening(
     assert response.status_code == 302, response.context["form"].errors
     assert Debrief.objects.filter(episode=returned).exists()
     assert response["Location"] == f"{screening_url(youth_a1)}?episode={returned.pk}"
-    assert "Now record what the trafficking screening found." in page_messages(response)[0]
+    assert "Now record the structured trafficking screening" in page_messages(response)[0]
 
     page = text(client.get(response["Location"]))
     assert "After the missing episode from" in page
@@ -479,6 +479,7 @@ def test_a_debrief_without_a_screening_stays_on_the_episode(client_for, casework
         "primary_factors": ["placement_safety"],
         "trafficking_screening_done": "declined",
         "screening_not_done_reason": "Wants to talk tomorrow.",
+        "follow_up_adult_name": "Ms Ortiz, the youth's mentor",
     }
     response = client_for(caseworker_a).post(reverse("debrief_create", args=[returned.pk]), data)
     assert response["Location"] == reverse("episode_detail", args=[returned.pk])

@@ -25,8 +25,9 @@ The rates (`summary`), each with its numerator and denominator, and "n/a" when t
   or past due (a clock not yet due is neither on time nor late yet), those done by their due time;
 - NCIC entry confirmed: of the reports to law enforcement made, those with an NCIC confirmation;
 - returns with a return interview: of the period's episodes that have returned, those with a debrief;
-- returns with a trafficking screening: of the same returns, those whose debrief says a screening was
-  done or that have a structured risk screening (risk.Screening) linked to the episode;
+- returns with a trafficking screening: of the same returns, those screened by risk/screened.py's one
+  definition: a structured screening (risk.Screening) recorded for the episode, not declined by the youth;
+  the debrief's answer does not count;
 - identified victims reported to law enforcement by the deadline: of those clocks done or past due,
   those done by their due time;
 - median hours from the return to the return interview, over the returns that have one.

@@ -9,13 +9,14 @@ import datetime
 import statistics
 from collections import Counter, defaultdict
 
-from django.db.models import Count, DateField, Exists, OuterRef, Q
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
 from caseapp import access
 from caseapp.models import Sex
 from missing_reports import clock_state, deadlines
-from risk.models import Screening
+from missing_reports.models import Debrief
+from risk import screened as screened_rule
 
 from ..base import CHUNK_SIZE, ReportQuery
 from .period import _labels, episodes_in_period, identification_reports_in_period, notifications_in_period
@@ -70,7 +71,7 @@ MEASURES = (
     Measure(
         TRAFFICKING_SCREEN,
         "Returns with a trafficking screening",
-        "episodes that ended in a return (screening: at the return interview or a structured risk screening)",
+        "episodes that ended in a return (" + screened_rule.DEFINITION.rstrip(".") + ")",
     ),
     Measure(
         VICTIM_REPORT_ON_TIME,
@@ -197,20 +198,20 @@ def _cells(query) -> tuple[dict, dict]:
         if prefix == "le":
             cell["le_ncic"] += row["ncic"]
 
-    screened_by_risk = Exists(Screening.objects.filter(episode_id=OuterRef("pk")))
+    # risk/screened.py is the one definition of a screened return; an episode's interviews are an Exists, so an
+    # episode with a follow-up interview is counted once.
+    interviewed_q = Exists(Debrief.objects.filter(episode_id=OuterRef("pk")))
     episodes = (
         episodes_in_period(query)
-        .annotate(month=month_of("agency_learned_at"), risk_screened=screened_by_risk)
+        .annotate(
+            month=month_of("agency_learned_at"), interviewed_q=interviewed_q, screened_q=screened_rule.screened()
+        )
         .values("youth__team_id", "month", "youth__sex")
         .annotate(
             episodes=Count("pk"),
             returns=Count("pk", filter=Q(returned_at__isnull=False)),
-            interviewed=Count("pk", filter=Q(returned_at__isnull=False, debrief__isnull=False)),
-            screened=Count(
-                "pk",
-                filter=Q(returned_at__isnull=False)
-                & (Q(debrief__trafficking_screening_done="yes") | Q(risk_screened=True)),
-            ),
+            interviewed=Count("pk", filter=Q(returned_at__isnull=False, interviewed_q=True)),
+            screened=Count("pk", filter=Q(returned_at__isnull=False, screened_q=True)),
         )
         .order_by()
     )
@@ -219,12 +220,18 @@ def _cells(query) -> tuple[dict, dict]:
         for name in ("episodes", "returns", "interviewed", "screened"):
             cell[name] += row[name]
 
+    # The time to the first return interview (the one that completes the clock), once per episode.
+    first_interview = Debrief.objects.filter(episode_id=OuterRef("pk")).order_by("interview_at", "id")
     interviews = (
         episodes_in_period(query)
-        .filter(returned_at__isnull=False, debrief__isnull=False)
-        .annotate(month=month_of("agency_learned_at"))
+        .filter(returned_at__isnull=False)
+        .annotate(
+            month=month_of("agency_learned_at"),
+            first_interview_at=Subquery(first_interview.values("interview_at")[:1]),
+        )
+        .filter(first_interview_at__isnull=False)
         .order_by()
-        .values_list("youth__team_id", "month", "youth__sex", "returned_at", "debrief__interview_at")
+        .values_list("youth__team_id", "month", "youth__sex", "returned_at", "first_interview_at")
     )
     for team_id, month, sex, returned_at, interview_at in interviews.iterator(chunk_size=CHUNK_SIZE):
         hours[(team_id, _month(month, tz), sex)].append((interview_at - returned_at).total_seconds() / 3600)

@@ -10,6 +10,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from missing_reports import clock_state, deadlines
 from missing_reports.models import NotificationMethod
+from risk import screened as screened_rule
 
 from ...models import ExportFormat
 from ..base import CHUNK_SIZE, Column, Report, SummaryTable, register
@@ -59,7 +60,7 @@ class TimelinessCompliance(Report):
         "identified-victim report to law enforcement: due time, when done, late by how much or not done. The PDF "
         "summary gives the rates by team and month, split by sex (to law enforcement and to NCMEC by the "
         "deadline, NCIC confirmed, returns with a return interview and a trafficking screening, median time to "
-        "the interview)."
+        "the interview). " + screened_rule.DEFINITION
     )
     formats = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.PDF)
     columns = (
@@ -85,8 +86,8 @@ class TimelinessCompliance(Report):
         "episode__youth__sex",
         "episode__agency_learned_at",
         "episode__returned_at",
-        "episode__debrief__interview_at",
-        "episode__debrief__trafficking_screening_done",
+        "episode__debriefs__interview_at",
+        "episode__risk_screenings__youth_declined",
         "event",
         "party",
         "rule_hours",
