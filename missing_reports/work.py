@@ -34,6 +34,9 @@ NOTICE_WHAT = {
     (deadlines.LE_REFUSED, deadlines.SI_DIRECTOR): "Tell the SI program director law enforcement said no",
     (deadlines.LE_REFUSED, deadlines.STATE_CLEARINGHOUSE): "Tell the state clearinghouse law enforcement said no",
     (deadlines.LE_REFUSED, deadlines.AFFIDAVIT): "Sign the affidavit: youth not entered in NCIC",
+    (deadlines.DISCLOSED, deadlines.ABUSE_HOTLINE): "Report the disclosure to the child abuse hotline",
+    (deadlines.DISCLOSED, deadlines.LAW_ENFORCEMENT): "Report the disclosure to law enforcement",
+    (deadlines.DISCLOSED, deadlines.CYBERTIPLINE): "Report the disclosure to NCMEC's CyberTipline",
 }
 
 

@@ -59,6 +59,7 @@ def record_notification(request, notification_id):
             "episode": notification.episode,
             "is_return_interview": party == deadlines.RETURN_INTERVIEW,
             "is_ncic_confirmation": event == deadlines.NCIC_CONFIRMATION,
+            "is_disclosure": event == deadlines.DISCLOSED,
             "is_law_enforcement": party == deadlines.LAW_ENFORCEMENT,
             "is_ncmec": party == deadlines.NCMEC,
         },
