@@ -166,6 +166,10 @@ def test_the_alert_goes_once_to_the_supervisors_and_carries_no_disclosed_text(
     assert Alert.objects.filter(kind=disclosures.ALERT_KIND).count() == 1
 
 
+def counts():
+    return tuple(model.objects.count() for model in (Notification, Alert, AuditEvent, Disclosure))
+
+
 @pytest.mark.parametrize(
     "change, field",
     [
@@ -176,10 +180,6 @@ def test_the_alert_goes_once_to_the_supervisors_and_carries_no_disclosed_text(
         ({"context": "gossip"}, "context"),
     ],
 )
-def counts():
-    return tuple(model.objects.count() for model in (Notification, Alert, AuditEvent, Disclosure))
-
-
 def test_bad_input_changes_nothing(returned, caseworker_a, now, change, field):
     before = counts()
     with pytest.raises(ValidationError) as refused:
