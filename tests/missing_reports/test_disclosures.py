@@ -280,3 +280,12 @@ def test_the_episode_page_runs_the_same_queries_with_one_disclosure_and_three(
         response = client.get(url)
     assert text(response).count("What the youth said") == 3
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_the_youth_page_offers_it_on_a_returned_episode_to_editors_only(
+    client_for, caseworker_a, agency_staff_a, returned
+):
+    url = reverse("disclosure_create", args=[returned.pk])
+    youth_page = reverse("youth_detail", args=[returned.youth_id])
+    assert url in client_for(caseworker_a).get(youth_page).content.decode()
+    assert url not in client_for(agency_staff_a).get(youth_page).content.decode()
