@@ -289,3 +289,15 @@ def test_the_youth_page_offers_it_on_a_returned_episode_to_editors_only(
     youth_page = reverse("youth_detail", args=[returned.youth_id])
     assert url in client_for(caseworker_a).get(youth_page).content.decode()
     assert url not in client_for(agency_staff_a).get(youth_page).content.decode()
+
+
+def test_a_report_is_recorded_on_its_clock_page_in_the_disclosures_words(client_for, caseworker_a, returned, now):
+    disclose(caseworker_a, returned, now - H)
+    client = client_for(caseworker_a)
+    started = clocks(returned)
+    hotline = text(client.get(reverse("notification_record", args=[started[deadlines.ABUSE_HOTLINE].pk])))
+    assert f"<h1 class=\"h3 mb-2\">{HOTLINE}</h1>" in hotline
+    assert "of the youth's disclosure" in hotline and "NCIC" not in hotline
+    police = client.get(reverse("notification_record", args=[started[deadlines.LAW_ENFORCEMENT].pk]))
+    assert set(police.context["form"].fields) >= {"le_agency", "officer_name", "badge_number"}
+    assert not {"ncic_number", "ncic_confirmed_at"} & set(police.context["form"].fields)
