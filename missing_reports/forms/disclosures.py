@@ -31,6 +31,7 @@ class DisclosureForm(ServiceValidatedModelForm):
         }
         error_messages = {
             "kind": {"required": "Say what the youth disclosed."},
+            "context": {"required": "Say when it came up."},
             "disclosed_at": {"required": "Give the date and time the youth disclosed it."},
             "what_was_said": {"required": "Write down what the youth said, in their words where you can."},
         }
