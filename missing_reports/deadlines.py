@@ -31,15 +31,19 @@ LE_REFUSED = "le_refused"
 # The report of a run was given to law enforcement: the agency confirms the NCIC entry (docs/duties.md#ncic-2h).
 # Law enforcement has 2 h to enter (34 USC 41308); the agency's confirmation clock runs from the report.
 NCIC_CONFIRMATION = "ncic_entry"
-EVENTS = (MISSING, RETURNED, IDENTIFIED, LE_REFUSED, NCIC_CONFIRMATION)
+# The youth disclosed abuse or neglect, another crime against them, or online exploitation, at the return
+# interview or later in the episode (docs/duties.md#disclosures): the reports run from the disclosure.
+DISCLOSED = "disclosed"
+EVENTS = (MISSING, RETURNED, IDENTIFIED, LE_REFUSED, NCIC_CONFIRMATION, DISCLOSED)
 EVENT_LABELS = {
     MISSING: "Missing from care",
     RETURNED: "Return",
     IDENTIFIED: "Identified as a victim of trafficking",
     LE_REFUSED: "Law enforcement would not take the report or enter NCIC",
     NCIC_CONFIRMATION: "Report given to law enforcement (NCIC entry to confirm)",
+    DISCLOSED: "A disclosure of abuse, neglect, a crime or online exploitation",
 }
-EPISODE_EVENTS = (MISSING, RETURNED, LE_REFUSED, NCIC_CONFIRMATION)
+EPISODE_EVENTS = (MISSING, RETURNED, LE_REFUSED, NCIC_CONFIRMATION, DISCLOSED)
 
 # Parties (and the return interview, which is the same kind of clock).
 LAW_ENFORCEMENT = "law_enforcement"
@@ -54,6 +58,9 @@ RETURN_INTERVIEW = "return_interview"
 SUPERVISOR = "supervisor"
 SI_DIRECTOR = "si_director"
 AFFIDAVIT = "affidavit"
+# The reports of a disclosure (DISCLOSED), with LAW_ENFORCEMENT.
+ABUSE_HOTLINE = "abuse_hotline"
+CYBERTIPLINE = "cybertipline"
 
 PARTY_LABELS = {
     LAW_ENFORCEMENT: "Law enforcement (NCIC entry)",
@@ -67,6 +74,8 @@ PARTY_LABELS = {
     SUPERVISOR: "Supervisor",
     SI_DIRECTOR: "Special investigations program director",
     AFFIDAVIT: "Affidavit to the state missing-children unit",
+    ABUSE_HOTLINE: "Child abuse hotline / intake",
+    CYBERTIPLINE: "NCMEC CyberTipline",
 }
 # The follow-up trafficking screening after a return interview where the youth declined or it was not possible
 # (docs/duties.md#return-interview). Its hours are the agency's setting (Agency.screening_follow_up_days), not a
@@ -109,6 +118,10 @@ DEFAULT_NCIC_CONFIRMATION_HOURS = 24
 DEFAULT_NCIC_CONFIRMATION_SOURCE = (
     "Default: confirm the entry within 24 h (law enforcement must enter within 2 h, 34 USC 41308)"
 )
+# A disclosure: the app's default is 24 h for each report, agency practice (the law the app records sets none
+# for the agency except a state's, e.g. TX 8 h; docs/duties.md#disclosures).
+DEFAULT_DISCLOSURE_HOURS = 24
+DEFAULT_DISCLOSURE_SOURCE = "Default: agency practice (no federal deadline)"
 DEFAULT_RULES = (
     (RETURNED, RETURN_INTERVIEW, DEFAULT_RETURN_INTERVIEW_HOURS, DEFAULT_RETURN_INTERVIEW_SOURCE),
     (LE_REFUSED, SUPERVISOR, DEFAULT_LE_REFUSED_HOURS, "Default: tell the supervisor of the refusal"),
@@ -117,6 +130,10 @@ DEFAULT_RULES = (
         "Default: NCMEC's guidance when law enforcement declines (contact the state clearinghouse)",
     ),
     (NCIC_CONFIRMATION, LAW_ENFORCEMENT, DEFAULT_NCIC_CONFIRMATION_HOURS, DEFAULT_NCIC_CONFIRMATION_SOURCE),
+    *(
+        (DISCLOSED, party, DEFAULT_DISCLOSURE_HOURS, DEFAULT_DISCLOSURE_SOURCE)
+        for party in (ABUSE_HOTLINE, LAW_ENFORCEMENT, CYBERTIPLINE)
+    ),
 )
 # The parties the law says to tell "immediately" (24 h is only the ceiling): the escalation sweep
 # reminds the caseworker within the first hour for these clocks: the run (§471(a)(35)(B)) and the
@@ -175,7 +192,7 @@ def effective_rules(state_rules=(), agency_rules=()) -> list[EffectiveRule]:
     A state rule or an agency row adds a party or shortens a deadline; one as long as a federal or
     state deadline, or longer, has no effect (on a tie the law's rule stays, so the source shown is
     the law). Only the app's defaults (DEFAULT_RULES: the return interview, the steps after a refusal by
-    law enforcement, the NCIC confirmation) give way to any rule, in either direction.
+    law enforcement, the NCIC confirmation, the reports of a disclosure) give way to any rule, in either direction.
     Sorted by event, then hours, then party.
     """
     candidates: dict[tuple[str, str], list[EffectiveRule]] = {}
@@ -263,6 +280,10 @@ STATE_RULES: dict[str, list[Rule]] = {
             )
             for party in (SUPERVISOR, SI_DIRECTOR)
         ),
+        # Crime or trafficking victim found at the return: law enforcement and Statewide Intake within 8 h;
+        # abuse or neglect while absent goes to the hotline (Statewide Intake) within 8 h too.
+        Rule(DISCLOSED, ABUSE_HOTLINE, 8, "TX CPS Handbook 6461.5: Statewide Intake within 8 h"),
+        Rule(DISCLOSED, LAW_ENFORCEMENT, 8, "TX CPS Handbook 6461.5: crime victim to law enforcement within 8 h"),
     ],
     "GA": [
         Rule(
@@ -282,11 +303,17 @@ LE_REFUSED_PARTY_LABELS = {
     AFFIDAVIT: "Affidavit signed: youth not entered in NCIC",
 }
 NCIC_CONFIRMATION_PARTY_LABELS = {LAW_ENFORCEMENT: "NCIC entry confirmed"}
+DISCLOSED_PARTY_LABELS = {
+    ABUSE_HOTLINE: "Child abuse hotline told of the disclosure",
+    LAW_ENFORCEMENT: "Law enforcement told of the disclosure",
+    CYBERTIPLINE: "NCMEC CyberTipline report of the disclosure",
+}
 EVENT_PARTY_LABELS = {
     IDENTIFIED: IDENTIFIED_PARTY_LABELS,
     RETURNED: RETURN_PARTY_LABELS,
     LE_REFUSED: LE_REFUSED_PARTY_LABELS,
     NCIC_CONFIRMATION: NCIC_CONFIRMATION_PARTY_LABELS,
+    DISCLOSED: DISCLOSED_PARTY_LABELS,
 }
 
 
@@ -300,3 +327,17 @@ def screening_follow_up_hours(days: int) -> int:
     if days < 1:
         raise ValueError("the follow-up screening needs at least one day")
     return days * 24
+
+
+# Which of the disclosure's clocks a kind of disclosure starts (docs/duties.md#disclosures): every disclosure
+# is reported to the hotline and to law enforcement (and to any party an agency's rows add); only online
+# exploitation adds the CyberTipline report.
+ONLINE_EXPLOITATION = "online_exploitation"
+
+
+def disclosure_deadlines(kind: str, disclosed_at: datetime.datetime, rules) -> list[Deadline]:
+    """The clocks a disclosure of `kind` starts, from `disclosed_at`, under the agency's `rules`."""
+    return [
+        d for d in deadlines(DISCLOSED, disclosed_at, rules)
+        if d.party != CYBERTIPLINE or kind == ONLINE_EXPLOITATION
+    ]

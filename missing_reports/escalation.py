@@ -377,6 +377,7 @@ CLOCK_STARTS = {
     deadlines.RETURNED: "the return",
     deadlines.NCIC_CONFIRMATION: "the report to law enforcement",
     deadlines.LE_REFUSED: "the refusal by law enforcement",
+    deadlines.DISCLOSED: "the youth's disclosure",
 }
 
 

@@ -323,6 +323,50 @@ class LawEnforcementRefusal(models.Model):
         return f"{self.get_kind_display()} ({self.le_agency}) for notice {self.notification_id}"
 
 
+class DisclosureKind(models.TextChoices):
+    ABUSE_NEGLECT = "abuse_neglect", "Abuse or neglect"
+    CRIME = "crime", "Another crime against the youth"
+    ONLINE_EXPLOITATION = deadlines.ONLINE_EXPLOITATION, "Online exploitation"
+
+
+class DisclosureContext(models.TextChoices):
+    RETURN_INTERVIEW = "return_interview", "At the return interview"
+    RISK_OBSERVATION = "risk_observation", "With a risk observation"
+    OTHER = "other", "Another time"
+
+
+class Disclosure(models.Model):
+    """The youth disclosed abuse or neglect, another crime against them, or online exploitation, at the return
+    interview or later in the episode (docs/duties.md#disclosures). Recording it starts the reports' clocks
+    (deadlines.DISCLOSED: the hotline and law enforcement; the CyberTipline for online exploitation) and alerts
+    the supervisors. What was said is restricted like the health fields (caseapp.access.can_see_restricted) and
+    never goes into an alert, an email or an audit row."""
+
+    RESTRICTED_FIELDS = ("what_was_said",)
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="disclosures")
+    kind = models.CharField("what the youth disclosed", max_length=20, choices=DisclosureKind.choices)
+    context = models.CharField(
+        "when it came up", max_length=20, choices=DisclosureContext.choices, default=DisclosureContext.RETURN_INTERVIEW
+    )
+    context_note = models.CharField("where or with whom", max_length=300, blank=True)
+    disclosed_at = models.DateTimeField("when the youth disclosed it")
+    what_was_said = models.TextField("what the youth said")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["disclosed_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(what_was_said=""), name="disclosure_says_what"),
+        ]
+
+    def __str__(self):
+        return f"Disclosure ({self.get_kind_display()}) in episode {self.episode_id}"
+
+
 class NotificationUpdate(models.Model):
     """A later update sent to a party: new information, a new photo, medical records."""
 

@@ -142,7 +142,7 @@ def episode_history_for_rules(youth_id):
 def episode_alert_trail(episode):
     """The episode page's "Alerts sent": the run's alert, its clocks' reminder and overdue alerts and the
     alerts of a refusal by law enforcement (keys "run:<episode id>", "notice:<notification id>:<stage>" and
-    "le-refused:<refusal id>", docs/alerts.md), who was told, when, and
+    "le-refused:<refusal id>", and "disclosure:<disclosure id>", docs/alerts.md), who was told, when, and
     who acknowledged. Reads the episode's notifications (prefetched by the page) and then
     caseapp.selectors.alert_trail's fixed number of queries, whatever the number of alerts."""
     keys = Q(key=f"run:{episode.pk}")
@@ -150,6 +150,8 @@ def episode_alert_trail(episode):
         keys |= Q(key__startswith=f"notice:{notification.pk}:")
         for refusal in notification.refusals.all():  # prefetched by the page too
             keys |= Q(key=f"le-refused:{refusal.pk}")
+    for disclosure in episode.disclosures.all():  # prefetched by the page too
+        keys |= Q(key=f"disclosure:{disclosure.pk}")
     return alert_trail(Alert.objects.filter(keys, youth_id=episode.youth_id))
 
 

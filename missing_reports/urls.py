@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, notifications, packets, refusals, returns, runs
+from .views import board, disclosures, notifications, packets, refusals, returns, runs
 
 urlpatterns = [
     path("missing/", board.missing_now, name="missing_now"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("refusals/<int:refusal_id>/", refusals.refusal_edit, name="le_refusal_edit"),
     path("episodes/<int:episode_id>/return/", returns.log_return, name="log_return"),
     path("episodes/<int:episode_id>/debrief/", returns.debrief_create, name="debrief_create"),
+    path("episodes/<int:episode_id>/disclosures/new/", disclosures.disclosure_create, name="disclosure_create"),
     path("episodes/<int:episode_id>/packets/status/", packets.packet_status, name="packet_status"),
     path("packets/<int:packet_id>/download/<str:fmt>/", packets.packet_download, name="packet_download"),
     path("packets/<int:packet_id>/submit/", packets.packet_submit, name="packet_submit"),

@@ -37,6 +37,9 @@ NOTICE_WHAT = {
     (deadlines.LE_REFUSED, deadlines.STATE_CLEARINGHOUSE): "Tell the state clearinghouse law enforcement said no",
     (deadlines.LE_REFUSED, deadlines.AFFIDAVIT): "Sign the affidavit: youth not entered in NCIC",
     (deadlines.RETURNED, deadlines.SCREENING_FOLLOW_UP): "Try the trafficking screening again",
+    (deadlines.DISCLOSED, deadlines.ABUSE_HOTLINE): "Report the disclosure to the child abuse hotline",
+    (deadlines.DISCLOSED, deadlines.LAW_ENFORCEMENT): "Report the disclosure to law enforcement",
+    (deadlines.DISCLOSED, deadlines.CYBERTIPLINE): "Report the disclosure to NCMEC's CyberTipline",
 }
 
 

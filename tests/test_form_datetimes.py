@@ -11,6 +11,7 @@ from caseapp.forms.base import AgencyLocalDateTimeField
 FORM_MODULES = [
     "caseapp.forms.base", "caseapp.forms.on_call", "caseapp.forms.photos", "caseapp.forms.placements",
     "caseapp.forms.staff",
+    "missing_reports.forms.disclosures",
     "caseapp.forms.youth", "missing_reports.forms.notifications", "missing_reports.forms.packets",
     "missing_reports.forms.returns", "missing_reports.forms.runs", "risk.forms.review", "risk.forms.youth",
     "risk.forms.scoring", "exports.forms.dashboard", "exports.forms.exports",

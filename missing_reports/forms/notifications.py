@@ -14,6 +14,8 @@ from .base import method_choices
 LAW_ENFORCEMENT_FIELDS = ("le_agency", "officer_name", "badge_number", "ncic_number", "ncic_confirmed_at")
 NCMEC_FIELDS = ("ncmec_case_number",)
 NCIC_CONFIRMATION_FIELDS = ("le_agency", "officer_name", "ncic_number")
+# The report of a disclosure to law enforcement: who took it; no NCIC entry (docs/duties.md#disclosures).
+DISCLOSURE_LE_FIELDS = ("le_agency", "officer_name", "badge_number")
 
 
 class NoticeEvidenceForm(ConflictMergeMixin, ServiceValidatedModelForm):
@@ -84,6 +86,8 @@ class NotificationForm(NoticeEvidenceForm):
             self.fields["done_at"].label = "When the NCIC entry was confirmed"
             self.fields["contact_name"].label = "Who confirmed it"
             self.fields["done_at"].error_messages["required"] = "Give the date and time the NCIC entry was confirmed."
+        elif event == deadlines.DISCLOSED:
+            keep = DISCLOSURE_LE_FIELDS if party == deadlines.LAW_ENFORCEMENT else ()
         for name in (*LAW_ENFORCEMENT_FIELDS, *NCMEC_FIELDS):
             if name not in keep:
                 del self.fields[name]

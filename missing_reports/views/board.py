@@ -24,9 +24,14 @@ SHORT_LABELS = {
     deadlines.SUPERVISOR: "Supervisor",
     deadlines.SI_DIRECTOR: "SI director",
     deadlines.AFFIDAVIT: "Affidavit",
+    deadlines.ABUSE_HOTLINE: "Hotline",
+    deadlines.CYBERTIPLINE: "CyberTipline",
 }
 # A party's clock of another event that needs its own short name beside the party's first clock.
-EVENT_SHORT_LABELS = {(deadlines.NCIC_CONFIRMATION, deadlines.LAW_ENFORCEMENT): "NCIC"}
+EVENT_SHORT_LABELS = {
+    (deadlines.NCIC_CONFIRMATION, deadlines.LAW_ENFORCEMENT): "NCIC",
+    (deadlines.DISCLOSED, deadlines.LAW_ENFORCEMENT): "LE (disclosure)",
+}
 
 
 @dataclass

@@ -14,7 +14,7 @@ from caseapp.forms.base import add_service_error, save_through_service
 from caseapp.local_time import short_time
 from caseapp.services.errors import EditConflict
 
-from .. import deadlines, selectors
+from .. import deadlines, selectors, work
 from ..forms.notifications import NotificationForm, NotificationUpdateForm
 from ..services import episodes as episode_services
 
@@ -59,6 +59,8 @@ def record_notification(request, notification_id):
             "episode": notification.episode,
             "is_return_interview": party == deadlines.RETURN_INTERVIEW,
             "is_ncic_confirmation": event == deadlines.NCIC_CONFIRMATION,
+            "is_disclosure": event == deadlines.DISCLOSED,
+            "what": work.notice_what(notification),  # "Report the disclosure to the child abuse hotline"
             "is_law_enforcement": party == deadlines.LAW_ENFORCEMENT,
             "is_ncmec": party == deadlines.NCMEC,
         },

@@ -28,6 +28,7 @@ from ..clock_state import ClockState
 from ..forms.runs import EpisodeForm, ReviewForm, RunForm, SearchEffortForm
 from ..models import (
     Debrief,
+    Disclosure,
     EpisodeStatus,
     LawEnforcementRefusal,
     MissingEpisode,
@@ -166,6 +167,7 @@ def _load_episode_page(episode):
         Prefetch("search_efforts", queryset=SearchEffort.objects.select_related("made_by")),
         Prefetch("reviews", queryset=SupervisoryReview.objects.select_related("reviewer")),
         Prefetch("debriefs", queryset=Debrief.objects.select_related("interviewer", "follow_up_adult")),
+        Prefetch("disclosures", queryset=Disclosure.objects.select_related("recorded_by")),
     )
     return list(episode.debriefs.all())
 
@@ -337,6 +339,7 @@ def episode_detail(request, episode_id):
             (deadlines.NCIC_CONFIRMATION, "After the report to law enforcement"),
             (deadlines.LE_REFUSED, "After law enforcement said no"),
             (deadlines.RETURNED, "After the return"),
+            (deadlines.DISCLOSED, "After a disclosure"),
         )
     ]
     refusals = [r for n in notifications for r in n.refusals.all()]
@@ -353,6 +356,8 @@ def episode_detail(request, episode_id):
             "missing_for": duration(end - episode.last_seen_at),
             "clock_groups": [(title, rows) for title, rows in clock_groups if rows],
             "refusals": refusals,
+            "disclosures": list(episode.disclosures.all()),
+            "show_restricted": show_restricted,
             # After a refusal NCMEC must still be told: its clock stays open until the report is recorded.
             "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,
             "search_efforts": list(episode.search_efforts.all()),

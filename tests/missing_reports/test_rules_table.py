@@ -70,7 +70,7 @@ def test_install_state_rules_copies_nothing_and_says_the_state_rules_apply(agenc
     call_command("install_state_rules", agency_a.code, agency_b.code)
     out = capsys.readouterr().out
     assert ReportingRule.objects.count() == 1
-    assert "agency-a (TX): 9 state rule(s) known; they apply without being copied, so nothing was added." in out
+    assert "agency-a (TX): 11 state rule(s) known; they apply without being copied, so nothing was added." in out
     assert "Missing from care → Court: 24 h (State: Tex. Fam. Code §264.123)" in out
     assert (
         "not applied: Missing from care → Court: 48 h (Agency: Lax policy). The state deadline (24 h) is stricter"
