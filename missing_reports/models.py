@@ -272,11 +272,28 @@ class Notification(EvidencedClock):
     ncic_confirmed_at = models.DateTimeField("NCIC entry confirmed", null=True, blank=True)
     # NCMEC (docs/duties.md#ncmec-packet, #records).
     ncmec_case_number = models.CharField("NCMEC case number", max_length=40, blank=True)
+    # The disclosure a report clock (deadlines.DISCLOSED) belongs to: each disclosure is reported, so a second
+    # one in the episode gets its own clocks (docs/duties.md#disclosures). Null for every other clock, and for
+    # a disclosure clock from before 0012 whose disclosure could not be told apart.
+    disclosure = models.ForeignKey(
+        "Disclosure", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
     history = HistoricalRecords()
 
     class Meta(EvidencedClock.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["episode", "event", "party"], name="notification_unique"),
+            # One clock per party and event of an episode, and per party of a disclosure.
+            models.UniqueConstraint(
+                fields=["episode", "event", "party"], condition=Q(disclosure__isnull=True), name="notification_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["disclosure", "party"], condition=Q(disclosure__isnull=False),
+                name="notification_disclosure_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(disclosure__isnull=True) | Q(event=deadlines.DISCLOSED),
+                name="notification_disclosure_only_disclosed",
+            ),
             done_has_evidence("notification_done_has_evidence"),
         ]
         indexes = [models.Index(fields=["done_at", "due_at"])]

@@ -20,7 +20,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from caseapp import work
-from caseapp.local_time import agency_zone, duration
+from caseapp.local_time import agency_zone, duration, short_time
 
 from . import clock_state, deadlines, work_due
 from .models import EpisodeStatus, MissingEpisode, Notification, SupervisoryReview
@@ -70,7 +70,7 @@ def _open_clocks(youth, *, interviews: bool):
         clocks = clocks.filter(party=deadlines.RETURN_INTERVIEW)
     else:
         clocks = clocks.exclude(party=deadlines.RETURN_INTERVIEW)
-    return clocks.select_related("episode__youth").order_by("due_at", "id")
+    return clocks.select_related("episode__youth", "disclosure").order_by("due_at", "id")
 
 
 def _item(kind, youth, **fields):
@@ -80,12 +80,16 @@ def _item(kind, youth, **fields):
 def notice_items(youth, now):
     for clock in _open_clocks(youth, interviews=False):
         person = clock.episode.youth
+        detail = f"With {clock.contact_name}" if clock.contact_name else ""
+        if clock.disclosure is not None:
+            # Two disclosures of one episode each have a hotline report: say which one this is.
+            detail = f"The disclosure of {short_time(clock.disclosure.disclosed_at)}"
         yield _item(
             "notice",
             person,
             what=notice_what(clock),
             url=notice_url(clock),
-            detail=f"With {clock.contact_name}" if clock.contact_name else "",
+            detail=detail,
             owners=work.CASEWORKERS,
             due_at=clock.due_at,
             sort_key=(clock.pk,),

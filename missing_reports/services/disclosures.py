@@ -9,8 +9,9 @@ in My work, in the timeliness report, and escalated by the sweep.
 
 What the youth said is restricted (Disclosure.RESTRICTED_FIELDS): it goes in no audit row, alert or email.
 
-A clock is one per party and episode (Notification's unique constraint): a second disclosure in the same
-episode starts only the reports not yet started (e.g. the CyberTipline) and finds the others running or done.
+Each disclosure is reported: its clocks belong to it (Notification.disclosure, one per party of a disclosure),
+so a second disclosure in the same episode starts all its own reports, due from its own time, whatever the
+first one's clocks are doing.
 """
 
 from django.core.exceptions import ValidationError
@@ -54,16 +55,15 @@ def _check(errors, fields, episode, now):
         errors["what_was_said"] = "Write down what the youth said, in their words where you can."
 
 
-def _start_clocks(episode, kind, start):
-    """The reports this disclosure starts, but not those the episode already has (one per party)."""
-    have = set(episode.notifications.filter(event=deadlines.DISCLOSED).values_list("party", flat=True))
+def _start_clocks(disclosure, start):
+    """The reports this disclosure calls for, each its own clock of this disclosure."""
+    episode = disclosure.episode
     new = [
         Notification(
-            episode=episode, event=deadlines.DISCLOSED, party=d.party, due_at=d.due_at, rule_hours=d.hours,
-            rule_source=d.source,
+            episode=episode, disclosure=disclosure, event=deadlines.DISCLOSED, party=d.party, due_at=d.due_at,
+            rule_hours=d.hours, rule_source=d.source,
         )
-        for d in deadlines.disclosure_deadlines(kind, start, rules_for(episode.youth.agency))
-        if d.party not in have
+        for d in deadlines.disclosure_deadlines(disclosure.kind, start, rules_for(episode.youth.agency))
     ]
     for clock in new:
         clock.save()  # one by one: each gets its history row
@@ -96,7 +96,7 @@ def record_disclosure(*, actor, episode_id, ip=None, **fields) -> Disclosure:
         detail={"kind": disclosure.kind, "context": disclosure.context},
     )
     # The reports run from the disclosure (never later than now: recording it late gains no time).
-    for clock in _start_clocks(episode, disclosure.kind, min(now, disclosure.disclosed_at)):
+    for clock in _start_clocks(disclosure, min(now, disclosure.disclosed_at)):
         audit.record(
             actor, AuditAction.CREATE, clock, youth=episode.youth, ip=ip,
             detail={"event": clock.event, "party": clock.party},
@@ -122,13 +122,12 @@ def alert_recipients(youth, actor, now) -> list[tuple]:
 
 def raise_disclosure_alert(disclosure, actor, now):
     """In the caller's transaction; a second call for the same disclosure returns the first alert. The alert
-    names the youth by first name and case number and gives the reports' due times: nothing of what was said."""
+    names the youth by first name and case number and gives this disclosure's reports' due times: nothing of
+    what was said."""
     episode = disclosure.episode
     youth, agency = episode.youth, episode.youth.agency
     zone = agency_zone(agency)
-    open_clocks = list(
-        episode.notifications.filter(event=deadlines.DISCLOSED, done_at__isnull=True).order_by("due_at", "id")
-    )
+    open_clocks = list(disclosure.notifications.filter(done_at__isnull=True).order_by("due_at", "id"))
     first_name = ((youth.preferred_name or youth.legal_first_name).split() or ["the youth"])[0]
     due = display_time(open_clocks[0].due_at, zone) if open_clocks else "already made"
     summary = f"A disclosure was recorded for {first_name}, case {youth.case_number}: reports due by {due}."

@@ -332,15 +332,27 @@ def episode_detail(request, episode_id):
     can_edit = access.can_edit_youth(request.user, episode.youth)
     notifications = list(episode.notifications.all())
     has_debrief = bool(debriefs)
+    # A disclosure's clocks are listed under that disclosure; only those from before migration 0012 whose
+    # disclosure could not be told apart stay here (docs/duties.md#disclosures).
     clock_groups = [
-        (title, _clock_rows(episode, [n for n in notifications if n.event == event], now, has_debrief=has_debrief))
+        (
+            title,
+            _clock_rows(
+                episode, [n for n in notifications if n.event == event and n.disclosure_id is None], now,
+                has_debrief=has_debrief,
+            ),
+        )
         for event, title in (
             (deadlines.MISSING, "When the youth went missing"),
             (deadlines.NCIC_CONFIRMATION, "After the report to law enforcement"),
             (deadlines.LE_REFUSED, "After law enforcement said no"),
             (deadlines.RETURNED, "After the return"),
-            (deadlines.DISCLOSED, "After a disclosure"),
+            (deadlines.DISCLOSED, "Earlier disclosure reports"),
         )
+    ]
+    disclosures = [
+        (d, _clock_rows(episode, [n for n in notifications if n.disclosure_id == d.pk], now, has_debrief=has_debrief))
+        for d in episode.disclosures.all()
     ]
     refusals = [r for n in notifications for r in n.refusals.all()]
     ncmec = next((n for n in notifications if (n.event, n.party) == (deadlines.MISSING, deadlines.NCMEC)), None)
@@ -356,7 +368,7 @@ def episode_detail(request, episode_id):
             "missing_for": duration(end - episode.last_seen_at),
             "clock_groups": [(title, rows) for title, rows in clock_groups if rows],
             "refusals": refusals,
-            "disclosures": list(episode.disclosures.all()),
+            "disclosures": disclosures,  # [(disclosure, its clocks' rows)]
             "show_restricted": show_restricted,
             # After a refusal NCMEC must still be told: its clock stays open until the report is recorded.
             "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,

@@ -1,6 +1,6 @@
 """A disclosure routed, on a phone in real Chromium with axe-core checking every page: after Jordan's return the
 caseworker records a disclosure of online exploitation from the episode page and finds the hotline,
-law-enforcement and CyberTipline clocks under "After a disclosure" (docs/duties.md#disclosures)."""
+law-enforcement and CyberTipline clocks under the disclosure (docs/duties.md#disclosures)."""
 
 import datetime
 import zoneinfo
@@ -48,7 +48,7 @@ def test_a_caseworker_records_a_disclosure_and_finds_its_reports(demo_site, jord
     page.get_by_role("button", name="Record the disclosure").click()
 
     expect(page.get_by_text("The disclosure is recorded")).to_be_visible()
-    expect(page.get_by_role("heading", name="After a disclosure")).to_be_visible()
+    expect(page.get_by_text("The reports this disclosure calls for")).to_be_visible()
     for label in (
         "Child abuse hotline told of the disclosure", "Law enforcement told of the disclosure",
         "NCMEC CyberTipline report of the disclosure",

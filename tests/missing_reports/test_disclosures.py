@@ -8,16 +8,19 @@ which only those who may see restricted fields can read. Bad input writes nothin
 """
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import work
+from caseapp.local_time import short_time
 from caseapp.models import Alert, AuditEvent
 from exports.reports.base import ExportFilters, ReportQuery
 from exports.reports.timeliness.rows import TimelinessCompliance
@@ -117,11 +120,117 @@ def test_online_exploitation_adds_the_cybertipline_clock(returned, caseworker_a,
     assert started[deadlines.CYBERTIPLINE].rule_hours == 24
 
 
-def test_a_second_disclosure_starts_only_the_reports_not_yet_started(returned, caseworker_a, now):
-    disclose(caseworker_a, returned, now - H)
-    disclose(caseworker_a, returned, now - H / 2, kind="online_exploitation")
-    assert Notification.objects.filter(episode=returned, event=deadlines.DISCLOSED).count() == 3
+def test_a_second_disclosure_gets_its_own_clocks_due_from_its_own_time(returned, caseworker_a, now):
+    first = disclose(caseworker_a, returned, now - 2 * H)
+    second = disclose(caseworker_a, returned, now - H, kind="online_exploitation")
     assert Disclosure.objects.filter(episode=returned).count() == 2
+    assert Notification.objects.filter(episode=returned, event=deadlines.DISCLOSED).count() == 5
+    assert {n.party: n.due_at for n in first.notifications.all()} == {
+        deadlines.ABUSE_HOTLINE: now - 2 * H + 24 * H, deadlines.LAW_ENFORCEMENT: now - 2 * H + 24 * H,
+    }
+    assert {n.party: n.due_at for n in second.notifications.all()} == {
+        deadlines.ABUSE_HOTLINE: now - H + 24 * H, deadlines.LAW_ENFORCEMENT: now - H + 24 * H,
+        deadlines.CYBERTIPLINE: now - H + 24 * H,
+    }
+    # Each new clock was audited.
+    assert AuditEvent.objects.filter(object_type__endswith="notification").count() >= 5
+
+
+def test_recording_one_disclosures_report_does_not_close_the_others(returned, caseworker_a, now):
+    first = disclose(caseworker_a, returned, now - 2 * H)
+    second = disclose(caseworker_a, returned, now - H, kind="crime")
+    hotline = first.notifications.get(party=deadlines.ABUSE_HOTLINE)
+    services.record_notification(
+        actor=caseworker_a, notification_id=hotline.pk, expected_version=hotline.version, done_at=now,
+        method="phone", reference="INTAKE-1",
+    )
+    assert first.notifications.get(party=deadlines.ABUSE_HOTLINE).is_done
+    other = second.notifications.get(party=deadlines.ABUSE_HOTLINE)
+    assert not other.is_done and other.due_at == now - H + 24 * H
+    # The second disclosure's alert lists its own open reports.
+    alert = Alert.objects.get(key=f"disclosure:{second.pk}")
+    assert alert.body.count("told of the disclosure: due") == 2
+
+
+def test_my_work_shows_each_disclosures_reports(returned, caseworker_a, now):
+    first = disclose(caseworker_a, returned, now - 2 * H)
+    second = disclose(caseworker_a, returned, now - H)
+    mine = [i for i in work.my_items(caseworker_a, now) if i.kind == "notice" and "disclosure" in i.what]
+    assert sorted(i.what for i in mine) == sorted([HOTLINE, HOTLINE, POLICE, POLICE])
+    # Each says which disclosure it reports.
+    details = {i.detail for i in mine}
+    assert details == {
+        f"The disclosure of {short_time(first.disclosed_at)}", f"The disclosure of {short_time(second.disclosed_at)}"
+    }
+
+
+def test_the_timeliness_report_counts_each_disclosures_reports(
+    returned, caseworker_a, agency_staff_a, agency_a, now
+):
+    disclose(caseworker_a, returned, now - 2 * H)
+    disclose(caseworker_a, returned, now - H)
+    day = timezone.localdate()
+    query = ReportQuery(
+        agency=agency_a, user=agency_staff_a, as_of=now,
+        filters=ExportFilters.from_json(
+            {"period_start": (day - datetime.timedelta(days=3)).isoformat(), "period_end": day.isoformat()}
+        ),
+    )
+    labels = [row[4] for row in TimelinessCompliance().rows(query)]
+    assert labels.count(deadlines.DISCLOSED_PARTY_LABELS[deadlines.ABUSE_HOTLINE]) == 2
+    assert labels.count(deadlines.DISCLOSED_PARTY_LABELS[deadlines.LAW_ENFORCEMENT]) == 2
+
+
+def test_the_episode_page_lists_each_disclosures_clocks_under_it(client_for, caseworker_a, returned, now):
+    first = disclose(caseworker_a, returned, now - 2 * H)
+    second = disclose(caseworker_a, returned, now - H, kind="online_exploitation")
+    page = client_for(caseworker_a).get(reverse("episode_detail", args=[returned.pk])).content.decode()
+    section = page[page.index('id="disclosures-h"'):]
+    cards = section.split('<h3 class="h6 mb-1">')[1:]  # one a disclosure, its clocks' cards inside
+    assert "Earlier disclosure reports" not in page
+    for disclosure, card in zip((first, second), cards, strict=False):
+        for clock in disclosure.notifications.all():
+            assert reverse("notification_record", args=[clock.pk]) in card
+    assert "CyberTipline" in cards[1] and "CyberTipline" not in cards[0]
+
+
+def test_a_clock_is_one_per_party_of_a_disclosure_and_one_per_party_of_an_episode_otherwise(
+    returned, caseworker_a, now
+):
+    disclosure = disclose(caseworker_a, returned, now - H)
+    fields = {"episode": returned, "due_at": now, "rule_hours": 24}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(
+            disclosure=disclosure, event=deadlines.DISCLOSED, party=deadlines.ABUSE_HOTLINE, **fields
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(event=deadlines.MISSING, party=deadlines.NCMEC, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():  # only a disclosure clock belongs to a disclosure
+        Notification.objects.create(disclosure=disclosure, event=deadlines.MISSING, party=deadlines.PARENTS, **fields)
+
+
+def test_the_migration_ties_earlier_clocks_to_their_disclosure_where_unambiguous(
+    client_for, returned, caseworker_a, now
+):
+    migration = importlib.import_module("missing_reports.migrations.0012_disclosure_clocks")
+    first = disclose(caseworker_a, returned, now - 2 * H)
+    second = disclose(caseworker_a, returned, now - H, kind="online_exploitation")
+    # As before 0012: one clock per party of the episode, the first disclosure's, and the CyberTipline's of the
+    # second; and one whose start matches neither disclosure.
+    Notification.objects.filter(disclosure=second).exclude(party=deadlines.CYBERTIPLINE).delete()
+    odd = first.notifications.get(party=deadlines.LAW_ENFORCEMENT)
+    Notification.objects.filter(pk=odd.pk).update(due_at=odd.due_at + H / 6)
+    Notification.objects.filter(event=deadlines.DISCLOSED).update(disclosure=None)
+    migration.tie_clocks_to_disclosures(django_apps, None)
+    tied = dict(Notification.objects.filter(event=deadlines.DISCLOSED).values_list("party", "disclosure_id"))
+    assert tied == {
+        deadlines.ABUSE_HOTLINE: first.pk, deadlines.CYBERTIPLINE: second.pk, deadlines.LAW_ENFORCEMENT: None,
+    }
+    # The one left over is still on the episode page, with the episode's clocks.
+    page = text(client_for(caseworker_a).get(reverse("episode_detail", args=[returned.pk])))
+    clocks_part = page[page.index('id="clocks-h"'):page.index('id="disclosures-h"')]
+    assert "Earlier disclosure reports" in clocks_part
+    assert reverse("notification_record", args=[odd.pk]) in clocks_part
 
 
 def test_the_clocks_are_my_work_for_the_caseworker_only_and_leave_when_recorded(
@@ -226,7 +335,9 @@ def test_the_caseworker_records_a_disclosure_from_the_episode_page(client_for, c
     assert not Disclosure.objects.exists() and not clocks(returned)
     response = client.post(url, {**data, "kind": "crime"}, follow=True)
     shown = text(response)
-    assert "After a disclosure" in shown and "Law enforcement told of the disclosure" in shown
+    disclosures_part = shown[shown.index('id="disclosures-h"'):]
+    assert "Law enforcement told of the disclosure" in disclosures_part
+    assert "The reports this disclosure calls for" in disclosures_part
     assert "Another crime against the youth" in shown and SAID in shown
 
 
