@@ -87,7 +87,7 @@ class NotificationInline(admin.TabularInline):
     model = Notification
     extra = 0
     can_delete = False
-    fields = ("event", "party", "due_at", "done_at", "done_by", "method", "reference")
+    fields = ("event", "party", "disclosure", "due_at", "done_at", "done_by", "method", "reference")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
