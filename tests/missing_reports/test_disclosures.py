@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import work
-from caseapp.local_time import short_time
+from caseapp.local_time import agency_zone, display_time, short_time
 from caseapp.models import Alert, AuditEvent
 from exports.reports.base import ExportFilters, ReportQuery
 from exports.reports.timeliness.rows import TimelinessCompliance
@@ -409,6 +409,9 @@ def test_a_report_is_recorded_on_its_clock_page_in_the_disclosures_words(client_
     hotline = text(client.get(reverse("notification_record", args=[started[deadlines.ABUSE_HOTLINE].pk])))
     assert f"<h1 class=\"h3 mb-2\">{HOTLINE}</h1>" in hotline
     assert "of the youth's disclosure" in hotline and "NCIC" not in hotline
+    # Which disclosure: an episode may have more than one.
+    disclosed_at = Disclosure.objects.get(episode=returned).disclosed_at
+    assert f"of the youth's disclosure of {display_time(disclosed_at, agency_zone(returned.youth.agency))}" in hotline
     police = client.get(reverse("notification_record", args=[started[deadlines.LAW_ENFORCEMENT].pk]))
     assert set(police.context["form"].fields) >= {"le_agency", "officer_name", "badge_number"}
     assert not {"ncic_number", "ncic_confirmed_at"} & set(police.context["form"].fields)
