@@ -94,6 +94,30 @@ def test_ticked_on_the_run_form_it_prints_in_the_packet_json_and_pdf(
         assert f"{PSYCH} (agency's own item)" in " ".join(text.split())
 
 
+def test_the_episode_page_shows_the_item(client_for, caseworker_a, youth_a1, item_a, now):
+    episode = log(caseworker_a, youth_a1, now, agency_endangerment=[item_a.pk])
+    page = client_for(caseworker_a).get(reverse("episode_detail", args=[episode.pk])).content.decode()
+    assert f"<li>{PSYCH} <span class=\"text-secondary small\">(agency's own item)</span></li>" in page
+
+
+def test_the_run_form_costs_the_same_queries_whatever_the_number_of_items(client_for, caseworker_a, youth_a1, agency_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(caseworker_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("log_run", args=[youth_a1.pk])).status_code == 200
+        return len(queries.captured_queries)
+
+    AgencyEndangermentItem.objects.create(agency=agency_a, label="First item")
+    small = count()
+    for n in range(6):
+        AgencyEndangermentItem.objects.create(agency=agency_a, label=f"Item {n}")
+    assert count() == small
+
+
 def test_a_rename_does_not_rewrite_the_stored_label_and_the_edit_form_keeps_it(
     client_for, caseworker_a, youth_a1, item_a, now
 ):
