@@ -201,6 +201,8 @@ def log_run(
         detail["endangerment_from_record"] = sorted(episode.endangerment_reasons)
     if unticked:
         detail["endangerment_unticked"] = unticked
+    if agency_ticked:
+        detail["agency_endangerment"] = [item["label"] for item in agency_ticked]
     audit.record(actor, AuditAction.CREATE, episode, youth=youth, ip=ip, detail=detail)
 
     # The caseworkers and whoever is on call learn of it at once; the alert is saved with the run.

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from caseapp.models import AuditEvent
 from missing_reports.models import AgencyEndangermentItem, MissingEpisode, PacketKind
 from missing_reports.packets import completeness, facts, kinds
 from missing_reports.services import episodes as services
@@ -83,6 +84,8 @@ def test_ticked_on_the_run_form_it_prints_in_the_packet_json_and_pdf(
     assert response.status_code == 302
     episode = MissingEpisode.objects.get()
     assert episode.agency_endangerment == [{"id": item_a.pk, "label": PSYCH}]
+    audit = AuditEvent.objects.get(object_type="missingepisode", action="create")
+    assert audit.detail["agency_endangerment"] == [PSYCH]
     for kind in (PacketKind.NCMEC, PacketKind.LAW_ENFORCEMENT):
         f = facts.assemble(episode, kind)
         kinds.validate(f)
