@@ -1,4 +1,5 @@
-"""Django admin for superusers: the agencies' deadline tables, and read-only episode records."""
+"""Django admin for superusers: the agencies' deadline tables and own endangerment items, and read-only
+episode records."""
 
 from django import forms
 from django.contrib import admin
@@ -11,7 +12,7 @@ from caseapp import access
 from caseapp.admin import ReadOnlyMixin, ScopedHistoryMixin
 
 from . import deadlines, rules
-from .models import MissingEpisode, Notification, ReportingRule
+from .models import AgencyEndangermentItem, MissingEpisode, Notification, ReportingRule
 
 
 class ReportingRuleForm(forms.ModelForm):
@@ -81,6 +82,24 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
             "state_rules_known": bool(deadlines.STATE_RULES.get(agency.state)),
         }
         return TemplateResponse(request, "admin/missing_reports/reportingrule/effective.html", context)
+
+
+@admin.register(AgencyEndangermentItem)
+class AgencyEndangermentItemAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
+    """An agency's own endangerment items (docs/packets.md#agency-items). The model's clean refuses a blank
+    label; an admin sees and picks only the agencies they manage, like the deadline table."""
+
+    list_display = ("label", "agency", "active")
+    list_filter = ("active", "agency")
+    fields = ("agency", "label", "active")
+
+    def get_queryset(self, request):
+        return access.scope_to_managed_agencies(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency" and not request.user.is_superuser:
+            kwargs["queryset"] = access.agencies_managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class NotificationInline(admin.TabularInline):

@@ -5,6 +5,7 @@ Field sources: docs/duties.md#ncmec-packet (the episode), #records (law enforcem
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -34,6 +35,28 @@ class ReportingRule(models.Model):
 
     def __str__(self):
         return f"{self.agency.code}: {self.event} → {self.party} within {self.hours} h"
+
+
+class AgencyEndangermentItem(models.Model):
+    """An endangerment item of the agency's own ("Recently discharged from a psychiatric unit"), ticked by
+    hand on the run and episode forms of the agency's youth (docs/packets.md#endangerment). The episode
+    keeps the label as it was when ticked, so a later rename does not rewrite a packet already sent."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="endangerment_items")
+    label = models.CharField(max_length=120, help_text="As it should read on the form and in the packets.")
+    active = models.BooleanField(default=True, help_text="An inactive item is no longer offered on the forms.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["label", "id"]
+
+    def __str__(self):
+        return f"{self.agency.code}: {self.label}"
+
+    def clean(self):
+        self.label = " ".join((self.label or "").split())
+        if not self.label:
+            raise ValidationError({"label": "Give the item a label, as it should read on the form."})
 
 
 class EpisodeCategory(models.TextChoices):
@@ -126,6 +149,9 @@ class MissingEpisode(models.Model):
     # {code: {"reason", "by", "by_name", "at"}} of those a caseworker unticked: never ticked again by the record.
     endangerment_reasons = models.JSONField("endangerment reasons", default=dict, blank=True)
     endangerment_unticked = models.JSONField("endangerment unticked", default=dict, blank=True)
+    # [{"id", "label"}] of the agency's own items ticked by hand (AgencyEndangermentItem), each label as
+    # it was when ticked.
+    agency_endangerment = models.JSONField("agency's own endangerment items", default=list, blank=True)
 
     # The return (docs/duties.md#missing-protocols, #photo-on-recovery).
     located_at = models.DateTimeField("when located", null=True, blank=True)
@@ -198,6 +224,10 @@ class MissingEpisode(models.Model):
         return [
             (v, Endangerment(v).label, reasons.get(v, "")) for v in self.endangerment if v in Endangerment.values
         ]
+
+    def agency_endangerment_labels(self):
+        """The labels of the agency's own items ticked on this episode, as they read when ticked."""
+        return [str(item.get("label", "")) for item in (self.agency_endangerment or []) if item.get("label")]
 
 
 class NotificationMethod(models.TextChoices):

@@ -9,6 +9,7 @@ from caseapp.local_time import now_to_the_minute
 from caseapp.models import MISSING_PLACEMENT_TYPES
 
 from ..models import Endangerment, EpisodeCategory, MissingEpisode, SearchEffort, SupervisoryReview
+from ..services.endangerment import agency_choices
 from ..services.episodes import RUN_REQUIRED
 from .base import narrative
 
@@ -20,7 +21,7 @@ RUN_FIRST_FIELDS = (
 )
 RUN_DETAIL_FIELDS = (
     "circumstances", "clothing", "companions", "vehicle", "phones_and_accounts", "possible_locations",
-    "belongings_taken", "endangerment", "endangerment_untick_reason", "endangerment_notes",
+    "belongings_taken", "endangerment", "agency_items", "endangerment_untick_reason", "endangerment_notes",
 )
 RUN_TEXTAREA = forms.Textarea(attrs={"rows": 2})
 
@@ -32,6 +33,11 @@ class RunForm(ServiceValidatedModelForm):
         label="Is the youth in particular danger?", choices=Endangerment.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick all that apply. Law enforcement and NCMEC give an endangered child priority.",
+    )
+    # The agency's own items (AgencyEndangermentItem); the field is dropped when the agency has none.
+    agency_items = forms.MultipleChoiceField(
+        label="Your agency's own endangerment items", choices=(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="Tick all that apply.",
     )
     endangerment_untick_reason = forms.CharField(
         label="Why untick an item the record supports", required=False, max_length=500,
@@ -88,6 +94,7 @@ class RunForm(ServiceValidatedModelForm):
         if self.record_reasons and not self.is_bound:
             ticked = list(self.initial.get("endangerment") or self.instance.endangerment or [])
             self.initial["endangerment"] = ticked + [c for c in self.record_reasons if c not in ticked]
+        self._agency_items(youth)
         placements = youth.placements.exclude(placement_type__in=MISSING_PLACEMENT_TYPES)
         self.fields["placement"].queryset = placements
         self.fields["placement"].label_from_instance = _placement_label
@@ -100,6 +107,16 @@ class RunForm(ServiceValidatedModelForm):
         self.fields["category"].required = False
         for name in ("last_seen_location", "reported_by"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def _agency_items(self, youth):
+        stored = self.instance.agency_endangerment or []
+        choices = agency_choices(youth.agency_id, stored)
+        if not choices:
+            del self.fields["agency_items"]
+            return
+        self.fields["agency_items"].choices = choices
+        if not self.is_bound:
+            self.initial.setdefault("agency_items", [str(item["id"]) for item in stored])
 
     def clean_category(self):
         # A select always posts a value; a bare POST (a script, an old form) gets the default.
@@ -127,7 +144,7 @@ class RunForm(ServiceValidatedModelForm):
         return [self[name] for name in RUN_FIRST_FIELDS if name in self.fields]
 
     def detail_fields(self):
-        return [self[name] for name in RUN_DETAIL_FIELDS]
+        return [self[name] for name in RUN_DETAIL_FIELDS if name in self.fields]
 
     def details_have_errors(self):
         return any(name in self.errors for name in RUN_DETAIL_FIELDS)
@@ -137,6 +154,8 @@ class RunForm(ServiceValidatedModelForm):
         data.pop("version", None)
         data.pop("endangerment_untick_reason", None)
         data["endangerment_unticked"] = dict(self.unticked)
+        if "agency_items" in data:
+            data["agency_endangerment"] = data.pop("agency_items")
         if data.get("agency_learned_at") is None:
             data.pop("agency_learned_at", None)  # the service starts the clocks now
         return data

@@ -57,6 +57,7 @@ LABELS = {
     ("episode", "placement"): "placement at the time",
     ("episode", "endangerment_reasons"): "endangerment",
     ("episode", "endangerment_assessed"): "endangerment",
+    ("episode", "agency_endangerment"): "endangerment",
     ("law_enforcement", "agency"): "law-enforcement agency",
     ("law_enforcement", "case_number"): "law-enforcement case number",
     ("law_enforcement", "ncic_number"): "NCIC number",

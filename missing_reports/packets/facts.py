@@ -48,7 +48,7 @@ from missing_reports.models import (
     ReturnedWith,
 )
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 KINDS = tuple(PacketKind.values)  # "ncmec", "law_enforcement", "recovery"
 
 NCMEC_CALL_CENTRE = "1-800-843-5678"
@@ -234,8 +234,11 @@ def _episode(episode, zone):
             "endangerment_reasons": [
                 {"code": code, "item": label, "reason": reason} for code, label, reason in episode.endangerment_items()
             ],
+            # Since 1.3: the agency's own items ticked, each label as it read when ticked.
+            "agency_endangerment": episode.agency_endangerment_labels(),
             "endangerment_assessed": bool(
-                episode.endangerment or episode.endangerment_unticked or episode.endangerment_notes.strip()
+                episode.endangerment or episode.agency_endangerment or episode.endangerment_unticked
+                or episode.endangerment_notes.strip()
             ),
             "placement": _placement(episode.placement),
         }

@@ -33,7 +33,7 @@ from caseapp.services.errors import EditConflict
 
 from .. import endangerment, selectors
 from ..escalation import CASEWORKER, episode_path, one_line, people
-from ..models import Endangerment, EpisodeStatus, MissingEpisode
+from ..models import AgencyEndangermentItem, Endangerment, EpisodeStatus, MissingEpisode
 from ..packets import pipeline
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,40 @@ def untick(*, actor, episode_id, expected_version, code, reason, ip=None) -> Mis
     )
     pipeline.request_packets(episode, reason=f"Endangerment unticked: {label(code)}", actor=actor)
     return episode
+
+
+# The agency's own items (AgencyEndangermentItem): ticked by hand, never from the record.
+
+
+def agency_choices(agency_id, stored=()) -> list[tuple[str, str]]:
+    """[(id, label)] offered on the forms of a youth of the agency: its active items, and any item already
+    ticked on the episode (`stored`, with the label it had then) even if renamed or made inactive since."""
+    kept = {str(item["id"]): item["label"] for item in stored or []}
+    active = AgencyEndangermentItem.objects.filter(agency_id=agency_id, active=True).values_list("pk", "label")
+    choices = [(str(pk), kept.get(str(pk), label)) for pk, label in active]
+    offered = {pk for pk, _ in choices}
+    return choices + [(pk, label) for pk, label in kept.items() if pk not in offered]
+
+
+def agency_items(agency_id, ids, stored=()) -> list[dict]:
+    """[{"id", "label"}] of the agency's own items ticked as `ids`. An item already on the episode keeps
+    the label it had when ticked (a rename does not rewrite a sent packet); a new one takes its label now.
+    An id that is not an active item of this agency refuses the save (ValidationError)."""
+    kept = {str(item["id"]): item for item in stored or []}
+    wanted = list(dict.fromkeys(str(i) for i in ids or []))
+    new = [i for i in wanted if i not in kept]
+    found = {}
+    if new:
+        numeric = [int(i) for i in new if i.isdigit()]
+        found = {
+            str(pk): label
+            for pk, label in AgencyEndangermentItem.objects.filter(
+                agency_id=agency_id, active=True, pk__in=numeric
+            ).values_list("pk", "label")
+        }
+    if any(i not in found for i in new):
+        raise ValidationError({"agency_endangerment": "Choose among this agency's own endangerment items."})
+    return [kept[i] if i in kept else {"id": int(i), "label": found[i]} for i in wanted]
 
 
 def _recipients(youth):

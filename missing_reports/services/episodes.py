@@ -148,7 +148,9 @@ def _close_living_arrangement(actor, episode, ip, continue_previous):
 
 
 @transaction.atomic
-def log_run(*, actor, youth_id, ip=None, endangerment_unticked=None, **fields) -> MissingEpisode:
+def log_run(
+    *, actor, youth_id, ip=None, endangerment_unticked=None, agency_endangerment=None, **fields
+) -> MissingEpisode:
     """Open a missing episode and its clocks. Only a small minimum is required; the rest can follow.
 
     The endangerment items the record supports are ticked with their reasons; `endangerment_unticked`
@@ -185,7 +187,9 @@ def log_run(*, actor, youth_id, ip=None, endangerment_unticked=None, **fields) -
             placement_type__in=MISSING_PLACEMENT_TYPES
         ).first()
 
-    episode = MissingEpisode(youth=youth, created_by=actor, **fields)
+    # `agency_endangerment`: ids of the agency's own items ticked by hand (services/endangerment.py).
+    agency_ticked = endangerment_services.agency_items(youth.agency_id, agency_endangerment)
+    episode = MissingEpisode(youth=youth, created_by=actor, agency_endangerment=agency_ticked, **fields)
     endangerment_services.tick_from_record(episode)
     unticked = endangerment_services.untick_items(episode, actor, endangerment_unticked or {}, now)
     save_as(actor, episode, refused=f"{youth.display_name} is already recorded as missing.")
@@ -197,6 +201,8 @@ def log_run(*, actor, youth_id, ip=None, endangerment_unticked=None, **fields) -
         detail["endangerment_from_record"] = sorted(episode.endangerment_reasons)
     if unticked:
         detail["endangerment_unticked"] = unticked
+    if agency_ticked:
+        detail["agency_endangerment"] = [item["label"] for item in agency_ticked]
     audit.record(actor, AuditAction.CREATE, episode, youth=youth, ip=ip, detail=detail)
 
     # The caseworkers and whoever is on call learn of it at once; the alert is saved with the run.
@@ -220,7 +226,8 @@ def _episode_for_edit(actor, episode_id):
 
 @transaction.atomic
 def update_episode(
-    *, actor, episode_id, expected_version, ip=None, endangerment_unticked=None, **fields
+    *, actor, episode_id, expected_version, ip=None, endangerment_unticked=None, agency_endangerment=None,
+    **fields,
 ) -> MissingEpisode:
     """Complete or correct the run's details later. The clocks keep their due times.
 
@@ -247,6 +254,10 @@ def update_episode(
         errors["last_seen_at"] = "The time last seen must be before the return."
     if errors:
         raise ValidationError(errors)
+    if agency_endangerment is not None:  # ids of the agency's own items; None: left as they are
+        fields["agency_endangerment"] = endangerment_services.agency_items(
+            episode.youth.agency_id, agency_endangerment, episode.agency_endangerment
+        )
     if "endangerment" in fields:
         fields["endangerment"], fields["endangerment_unticked"] = endangerment_services.edited(
             episode, actor, fields["endangerment"], endangerment_unticked or {}, now

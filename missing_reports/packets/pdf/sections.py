@@ -117,10 +117,12 @@ def missing_event_block(facts):
 
 def endangerment_lines(episode) -> list[str]:
     """Each item with its reason ("Under 13: Age 10 (born 2016-03-04)"); a version built before 1.2 has
-    the labels only."""
+    the labels only. Then the agency's own items (since 1.3), marked as the agency's."""
+    own = [f"{label} (agency's own item)" for label in episode.get("agency_endangerment", [])]
     if "endangerment_reasons" not in episode:
-        return list(episode["endangerment"])
-    return [f"{r['item']}: {r['reason']}" if r["reason"] else r["item"] for r in episode["endangerment_reasons"]]
+        return list(episode["endangerment"]) + own
+    listed = [f"{r['item']}: {r['reason']}" if r["reason"] else r["item"] for r in episode["endangerment_reasons"]]
+    return listed + own
 
 
 def endangerment_block(facts):

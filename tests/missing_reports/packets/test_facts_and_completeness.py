@@ -193,7 +193,7 @@ def test_facts_are_deterministic_and_match_the_schema(kind, returned_episode):
     assert dumps(first) == dumps(second) == dumps(third)
     json.dumps(first, allow_nan=False)  # JSON-serialisable as it is
     kinds.validate(first)
-    assert first["schema_version"] == "1.2"
+    assert first["schema_version"] == "1.3"
     assert first["kind"] == kind
     assert ("recovery" in first) == (kind == "recovery")
 
