@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('caseapp', '0010_screening_follow_up_days'),
-        ('missing_reports', '0011_notification_party_choices'),
+        ('missing_reports', '0012_disclosure_clocks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
