@@ -138,6 +138,23 @@ def people(users, youth, reason) -> list[tuple]:
     return out
 
 
+def all_but_actor(told, actor, chain) -> list[tuple]:
+    """`told` (recipients) each once, without `actor`, who did what the alert is about and knows; if that
+    leaves nobody, the first of the on-call chain who is not `actor` (`chain()`, asked only then), so an
+    alert about what somebody just recorded never reaches nobody. The run, the refusal and the disclosure
+    alerts all pick their people this way."""
+    kept, seen = [], {actor.pk}
+    for user, email, reason in told:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            kept.append((user, email, reason))
+    if not kept:
+        following = next((user for user in chain() if user.pk != actor.pk), None)
+        if following is not None:
+            kept = [(following, "", ON_CALL)]
+    return kept
+
+
 def supervisors(youth) -> list[tuple]:
     return people(youth.team.supervisors.all(), youth, f"Supervisor of team {youth.team.name}")
 

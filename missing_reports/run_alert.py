@@ -14,7 +14,7 @@ from caseapp.local_time import agency_zone, display_time
 from caseapp.services.alerts import raise_alert
 
 from . import deadlines
-from .escalation import CASEWORKER, ON_CALL, episode_path, one_line, people
+from .escalation import CASEWORKER, ON_CALL, all_but_actor, episode_path, one_line, people
 
 KIND = "run_logged"
 
@@ -33,16 +33,7 @@ def recipients(episode, actor, now) -> list[tuple]:
     told = people(youth.assigned_caseworkers.all(), youth, CASEWORKER)
     if chain:
         told += [(chain[0], "", ON_CALL)]
-    kept, seen = [], {actor.pk}
-    for user, email, reason in told:
-        if user.pk not in seen:
-            seen.add(user.pk)
-            kept.append((user, email, reason))
-    if not kept:
-        following = next((user for user in chain if user.pk != actor.pk), None)
-        if following is not None:
-            kept = [(following, "", ON_CALL)]
-    return kept
+    return all_but_actor(told, actor, lambda: chain)
 
 
 def message(episode) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from caseapp.models import AuditAction
 from caseapp.services.alerts import raise_alert
 
 from .. import deadlines
-from ..escalation import ON_CALL, episode_path, one_line, supervisors
+from ..escalation import all_but_actor, episode_path, one_line, supervisors
 from ..models import Disclosure, DisclosureContext, DisclosureKind, MissingEpisode, Notification
 from .agency_rules import rules_for
 from .typed_times import CLOCK_SKEW
@@ -108,16 +108,7 @@ def record_disclosure(*, actor, episode_id, ip=None, **fields) -> Disclosure:
 def alert_recipients(youth, actor, now) -> list[tuple]:
     """The youth's team supervisors, each once, but not `actor`; if that leaves nobody, the first of the
     on-call chain who is not `actor`, so a disclosure never reaches nobody."""
-    kept, seen = [], {actor.pk}
-    for user, email, reason in supervisors(youth):
-        if user.pk not in seen:
-            seen.add(user.pk)
-            kept.append((user, email, reason))
-    if not kept:
-        following = next((user for user in on_call.escalation_chain(youth, now) if user.pk != actor.pk), None)
-        if following is not None:
-            kept = [(following, "", ON_CALL)]
-    return kept
+    return all_but_actor(supervisors(youth), actor, lambda: on_call.escalation_chain(youth, now))
 
 
 def raise_disclosure_alert(disclosure, actor, now):

@@ -27,7 +27,7 @@ from caseapp.services.alerts import raise_alert
 from caseapp.services.errors import EditConflict
 
 from .. import deadlines
-from ..escalation import ON_CALL, episode_path, one_line, supervisors
+from ..escalation import ON_CALL, all_but_actor, episode_path, one_line, supervisors
 from ..models import LawEnforcementRefusal, Notification, RefusalKind
 from .agency_rules import rules_for
 from .typed_times import CLOCK_SKEW
@@ -244,16 +244,7 @@ def alert_recipients(youth, actor, now) -> list[tuple]:
     recorded it; if that leaves nobody, the next of the chain who is not `actor` (as the run alert)."""
     chain = on_call.escalation_chain(youth, now)
     told = supervisors(youth) + ([(chain[0], "", ON_CALL)] if chain else [])
-    kept, seen = [], {actor.pk}
-    for user, email, reason in told:
-        if user.pk not in seen:
-            seen.add(user.pk)
-            kept.append((user, email, reason))
-    if not kept:
-        following = next((user for user in chain if user.pk != actor.pk), None)
-        if following is not None:
-            kept = [(following, "", ON_CALL)]
-    return kept
+    return all_but_actor(told, actor, lambda: chain)
 
 
 def raise_refusal_alert(refusal, actor, now):
