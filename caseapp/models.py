@@ -571,6 +571,18 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Updated"
     EXPORT = "export", "Exported"
     DOWNLOAD = "download", "Downloaded"
+    # Sign-in events (caseapp/signin_audit.py): object_type "user", the account's id ("" for an unknown username).
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_OUT = "sign_out", "Signed out"
+    LOCKED_OUT = "locked_out", "Locked out"
+    UNLOCKED = "unlocked", "Unlocked"
+    SESSION_EXPIRED = "session_expired", "Session expired"
+    TWO_FACTOR_ADDED = "2fa_added", "Second factor added"
+    TWO_FACTOR_REMOVED = "2fa_removed", "Second factor removed"
+    TWO_FACTOR_RESET = "2fa_reset", "Second factor reset by an admin"
+    RECOVERY_CODES = "recovery_codes", "Recovery codes made"
+    RECOVERY_CODE_USED = "recovery_used", "Recovery code used"
 
 
 class AuditEvent(models.Model):
@@ -581,7 +593,7 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40)
     youth = models.ForeignKey(Youth, on_delete=models.PROTECT, null=True, related_name="audit_events")
