@@ -1,12 +1,16 @@
-"""Every URL of the resolver, as every outsider: a record of agency A is a 404 (GET and POST), and nothing
-is written; a deactivated account and an anonymous visitor are sent to log in (docs/design.md#rule-access).
+"""Every URL of the resolver, as every outsider persona (tests/personas.py), GET and POST: a record of agency A
+is a 404, a deactivated account and an anonymous visitor are sent to log in, nothing is written, and no response
+body names anything of agency A that the asker may not see (docs/design.md#rule-access).
 
 The walker fills each URL's parameters with a record of agency A (`records`). A URL it cannot fill, or a page
 without a record in its URL that is not in NOT_RECORD_SCOPED, fails the test by name: a new page is
-covered without anyone remembering to add it here.
+covered without anyone remembering to add it here. The names looked for (`names_of_agency_a`) are made
+distinctive in `records`, and each is checked to be on some page agency A's admin gets, so the absence of a name
+from an outsider's page means something.
 """
 
 import datetime
+import types
 
 import pytest
 from django.apps import apps
@@ -155,6 +159,50 @@ def now():
     return timezone.now()
 
 
+@pytest.fixture
+def names_of_agency_a(records, youth_a1, agency_a, team_a1, caseworker_a, supervisor_a, agency_admin_a):
+    """What an outsider's response must never contain, made distinctive (a short Faker name could turn up inside
+    another word): `record` names youth_a1 and its records, hidden from every outsider; `agency` names agency A,
+    its team and staff, hidden from other agencies' staff too (agency A's own outsiders may see their colleagues)."""
+    Agency, Team, User, Youth = (apps.get_model("caseapp", name) for name in ("Agency", "Team", "User", "Youth"))
+    Agency.objects.filter(pk=agency_a.pk).update(name="Wrenfield County Youth Services")
+    Team.objects.filter(pk=team_a1.pk).update(name="Larkspur Unit")
+    Youth.objects.filter(pk=youth_a1.pk).update(
+        legal_first_name="Thessaly", legal_middle_name="Corvina", preferred_name="Tessamae"
+    )
+    youth_a1.placements.update(provider_name="Hawthorne-Providerhome Family")
+    staff = []
+    for number, user in enumerate((caseworker_a, supervisor_a, agency_admin_a), start=1):
+        User.objects.filter(pk=user.pk).update(first_name=f"Quennel{number}", last_name=f"Ashgrove-Staff{number}")
+        staff.append(f"Quennel{number} Ashgrove-Staff{number}")
+    youth = Youth.objects.get(pk=youth_a1.pk)
+    return types.SimpleNamespace(
+        agency_id=agency_a.pk,
+        record=(
+            youth.legal_first_name, youth.legal_middle_name, youth.preferred_name, youth.legal_last_name,
+            youth.case_number, "Hawthorne-Providerhome Family", "Outside Central High", "A. Rivera, foster parent",
+        ),
+        agency=("Wrenfield County Youth Services", "Larkspur Unit", *staff, caseworker_a.email),
+        case_number=youth.case_number,
+        team_id=team_a1.pk, staff_id=caseworker_a.pk, youth_id=youth.pk,
+    )
+
+
+def hidden_from(user, names):
+    """The names `user` must not be shown: the youth's records, and agency A itself to another agency's staff."""
+    if user is None or user.agency_id != names.agency_id:
+        return (*names.record, *names.agency)
+    return names.record
+
+
+def leaks(response, hidden):
+    """The hidden names found in a response's body (a streamed file is a record's content, never an outsider's)."""
+    if response.streaming:
+        return []
+    body = response.content.decode(errors="replace")
+    return [name for name in hidden if name in body]
+
+
 def app_urls(records):
     """(name, url) of every URL outside the admin that names a record; fails on a URL it cannot fill."""
     unfilled, unlisted, urls = [], [], []
@@ -194,8 +242,9 @@ def admin_urls():
 
 def logged_in(request, persona):
     client = Client()
-    client.force_login(request.getfixturevalue(persona))
-    return client
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    return client, user
 
 
 def counts():
@@ -207,17 +256,21 @@ def counts():
     }
 
 
-def insider_answers(records):
+def insider_answers(records, names):
     """What agency A's admin (who sees, edits, decides and exports there) gets for each URL and method:
     not a 404, so the outsiders' 404 is about scope, not a wrong id. A method the page does not take at
-    all (405) is 405 for everyone."""
+    all (405) is 405 for everyone. Every name the outsiders' pages are searched for is on one of the admin's
+    pages, so its absence from theirs is not an accident of spelling."""
     insider = Client()
     insider.force_login(apps.get_model("caseapp", "User").objects.get(username="agency_admin_a"))
-    answers = {}
-    for name, url in app_urls(records):
-        status = insider.get(url).status_code
-        assert status != 404, f"{name} ({url}) is a 404 to agency A's admin: the walker's record is wrong"
-        answers[name, "get"] = 405 if status == 405 else 404
+    answers, unseen = {}, {*names.record, *names.agency}
+    for name, url in [*app_urls(records), *((name, reverse(name)) for name in NOT_RECORD_SCOPED)]:
+        response = insider.get(url)
+        unseen -= {*leaks(response, unseen)}
+        if name in NOT_RECORD_SCOPED:
+            continue
+        assert response.status_code != 404, f"{name} ({url}) is a 404 to agency A's admin: the walker's record is wrong"
+        answers[name, "get"] = 405 if response.status_code == 405 else 404
         try:
             with transaction.atomic():  # an empty form rarely saves, but the records stay as they are
                 status = insider.post(url, {}).status_code
@@ -225,6 +278,7 @@ def insider_answers(records):
         except RolledBack:
             pass
         answers[name, "post"] = 405 if status == 405 else 404
+    assert not unseen, f"No page shows agency A's admin these names, so looking for them proves nothing: {unseen}"
     return answers
 
 
@@ -232,47 +286,91 @@ class RolledBack(Exception):
     pass
 
 
-def test_every_record_url_is_404_to_every_outsider_and_writes_nothing(request, records):
-    expected = insider_answers(records)
+def test_every_record_url_is_404_to_every_outsider_writes_nothing_and_names_nothing(
+    request, records, names_of_agency_a
+):
+    expected = insider_answers(records, names_of_agency_a)
     clients = {persona: logged_in(request, persona) for persona in sorted({*OUTSIDERS, *OTHER_AGENCY})}
     before = counts()  # after signing in, which records the login on the account
     wrong = []
-    for persona, client in clients.items():
+    for persona, (client, user) in clients.items():
+        hidden = hidden_from(user, names_of_agency_a)
         for name, url in app_urls(records):
             for method in ("get", "post"):
-                got = getattr(client, method)(url).status_code
-                if got != expected[name, method]:
-                    wrong.append(f"{persona}: {method.upper()} {name} {url}: {got}, expected {expected[name, method]}")
+                response = getattr(client, method)(url)
+                if response.status_code != expected[name, method]:
+                    wrong.append(
+                        f"{persona}: {method.upper()} {name} {url}: {response.status_code}, "
+                        f"expected {expected[name, method]}"
+                    )
+                if found := leaks(response, hidden):
+                    wrong.append(f"{persona}: {method.upper()} {name} {url} shows {found}")
     assert wrong == []
     assert counts() == before
 
 
-def test_pages_without_a_record_show_an_outsider_nothing_of_agency_a(request, records, youth_a1):
+# Signing in and out are what these pages are for (and a sign-in attempt is audited): their POST is tested with
+# the sign-in pages. Every other page without a record is also posted to, and must write nothing.
+POST_WRITES_BY_DESIGN = {"login", "logout"}
+
+
+def probe(names):
+    """Agency A's ids under the names the list pages' filters and the forms' choice fields use, and its case
+    number as a search: an outsider filtering by another scope's team, worker or youth gets none of it."""
+    team, staff, youth = str(names.team_id), str(names.staff_id), str(names.youth_id)
+    return {
+        "q": names.case_number, "team": team, "worker": staff, "user": staff, "replaces": staff,
+        "supervisors": staff, "supervised_teams": team, "assigned_caseworkers": staff, "youth": youth,
+        "youth_id": youth, "episode": str(records_episode(names)), "show": "all", "page": "1",
+    }
+
+
+def records_episode(names):
+    return apps.get_model("missing_reports", "MissingEpisode").objects.filter(youth_id=names.youth_id).get().pk
+
+
+def test_pages_without_a_record_show_an_outsider_nothing_of_agency_a_and_write_nothing(
+    request, records, names_of_agency_a
+):
+    """GET, GET filtered or searched by agency A's ids and case number, and POST of the same as form data. The
+    search's own answer may echo the case number searched for, never the youth's names."""
+    clients = {persona: logged_in(request, persona) for persona in sorted({*OUTSIDERS, *OTHER_AGENCY})}
+    asked = probe(names_of_agency_a)
+    before = counts()
     wrong = []
-    for persona in sorted({*OUTSIDERS, *OTHER_AGENCY}):
-        client = Client()
-        client.force_login(request.getfixturevalue(persona))
+    for persona, (client, user) in clients.items():
+        hidden = hidden_from(user, names_of_agency_a)
         for name in NOT_RECORD_SCOPED:
-            response = client.get(reverse(name))
-            body = response.content.decode() if not response.streaming else ""
-            if response.status_code not in (200, 302, 403, 404, 405):
-                wrong.append(f"{persona}: {name}: {response.status_code}")
-            if youth_a1.case_number in body or youth_a1.legal_last_name in body:
-                wrong.append(f"{persona}: {name} shows youth_a1")
+            url = reverse(name)
+            answers = [("GET", client.get(url), hidden)]
+            answers.append(
+                ("GET ?q=…", client.get(url, asked), [n for n in hidden if n != names_of_agency_a.case_number])
+            )
+            if name not in POST_WRITES_BY_DESIGN:
+                answers.append(("POST", client.post(url, asked), hidden))
+            for method, response, not_shown in answers:
+                if response.status_code not in (200, 302, 403, 404, 405):
+                    wrong.append(f"{persona}: {method} {name}: {response.status_code}")
+                if found := leaks(response, not_shown):
+                    wrong.append(f"{persona}: {method} {name} shows {found}")
     assert wrong == []
+    assert counts() == before
 
 
 @pytest.mark.parametrize("persona", [*SIGNED_OUT, None])
-def test_a_deactivated_or_anonymous_visitor_is_sent_to_log_in_everywhere(request, records, persona):
+def test_a_deactivated_or_anonymous_visitor_is_sent_to_log_in_everywhere(request, records, names_of_agency_a, persona):
     client = Client()
     if persona:
         client.force_login(request.getfixturevalue(persona))
+    hidden = hidden_from(None, names_of_agency_a)
     before = counts()
     login = reverse("login")
     wrong = []
     for name, url in app_urls(records) + [(name, reverse(name)) for name in NOT_RECORD_SCOPED if name != "login"]:
         for method in ("get", "post"):
             response = getattr(client, method)(url)
+            if found := leaks(response, hidden):
+                wrong.append(f"{method.upper()} {name} {url} shows {found}")
             if name == "logout":
                 continue  # logging out needs no login: it ends a session, if any, and redirects
             if response.status_code != 302 or not response["Location"].startswith(f"{login}?next="):
@@ -281,20 +379,29 @@ def test_a_deactivated_or_anonymous_visitor_is_sent_to_log_in_everywhere(request
     assert counts() == before
 
 
-@pytest.mark.parametrize("persona", sorted({*OUTSIDERS, *OTHER_AGENCY, *SIGNED_OUT}))
-def test_the_admin_sends_every_outsider_to_its_login(request, persona):
+@pytest.mark.parametrize("persona", [*sorted({*OUTSIDERS, *OTHER_AGENCY, *SIGNED_OUT}), None])
+def test_the_admin_sends_every_outsider_to_its_login(request, records, names_of_agency_a, persona):
     client = Client()
-    client.force_login(request.getfixturevalue(persona))
-    # Signed in without admin-site access: the admin's login; signed out (deactivated): the app's login.
+    user = None
+    if persona:
+        user = request.getfixturevalue(persona)
+        client.force_login(user)
+    hidden = hidden_from(user, names_of_agency_a)
+    # Signed in without admin-site access, or anonymous: the admin's login; signed out (deactivated): the app's.
     logins = {reverse(f"{ADMIN_NAMESPACE}:login"), reverse("login")}
-    wrong = [
-        f"{name} {url}: {response.status_code} {response.get('Location', '')}"
-        for name, url in admin_urls()
-        if name not in ("login", "logout")
-        for response in [client.get(url)]
-        if response.status_code != 302 or response["Location"].split("?")[0] not in logins
-    ]
+    before = counts()
+    wrong = []
+    for name, url in admin_urls():
+        if name in ("login", "logout"):
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code != 302 or response["Location"].split("?")[0] not in logins:
+                wrong.append(f"{method.upper()} {name} {url}: {response.status_code} {response.get('Location', '')}")
+            if found := leaks(response, hidden):
+                wrong.append(f"{method.upper()} {name} {url} shows {found}")
     assert wrong == []
+    assert counts() == before
 
 
 def test_the_walker_fails_a_page_it_cannot_fill(records, settings):
