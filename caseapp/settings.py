@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "caseapp.middleware.AgencyTimezoneMiddleware",
+    # A view the database failed (the connection dropped mid-save) answers a calm 503 page; caseapp/faults.py.
+    "caseapp.faults.DatabaseFaultMiddleware",
 ]
 
 if not DEBUG:
@@ -103,6 +105,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A connection kept between requests (CONN_MAX_AGE > 0) is checked before its first use in each request, so a
+# database server restarted in between costs no failed request (docs/design.md#faults).
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when the eager worker and a request overlap.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -8,3 +8,6 @@ urlpatterns = [
     path("", include("risk.urls")),
     path("", include("exports.urls")),
 ]
+
+# A database failure outside a view gets the same 503 page as one inside it; any other error the calm 500 page.
+handler500 = "caseapp.faults.server_error"
