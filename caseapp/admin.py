@@ -90,6 +90,7 @@ class AgencyForm(forms.ModelForm):
             "name", "code", "state", "time_zone", "phone", "email", "address", "compliance_contact_email",
             "serves_under_26", "first_hour_reminder_minutes", "reminder_lead_hours_first",
             "reminder_lead_hours_second", "ack_minutes_run", "ack_minutes_reminder", "sms_enabled",
+            "require_two_factor_for_caseworkers",
             "search_daily_days", "search_interval_days", "search_until_days", "long_absence_review_days",
             "screening_follow_up_days",
         )

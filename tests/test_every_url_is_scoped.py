@@ -24,7 +24,7 @@ from missing_reports.services import le_followup
 from risk.models import Outcome
 from risk.services import decisions, observations
 from tests.exports.helpers import start as start_export
-from tests.helpers import jpeg_upload
+from tests.helpers import jpeg_upload, sign_in
 from tests.personas import OTHER_AGENCY, OUTSIDERS, SIGNED_OUT
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,12 @@ NOT_RECORD_SCOPED = {
     "export_list": "the asker's own export jobs",
     "alert_list": "the asker's own alerts, about youth they may open",
     "on_call": "the on-call roster of the asker's own agency; 404 for no role, and a POST 404 but for its admins",
+    "sign_in_code": "the second step of the asker's own half-done sign-in; the sign-in page without one",
+    "sign_in_security": "the asker's own second factor",
+    "two_factor_set_up": "setting up the asker's own authenticator app",
+    "two_factor_remove": "removing the asker's own authenticator app, for a current code from it",
+    "recovery_codes_show": "the asker's own recovery codes, once, just after they are made",
+    "recovery_codes_new": "new recovery codes for the asker, for a current code from their app",
 }
 
 # Pages whose key is a signed token, not a record id: no sign-in, and what they show is what the link's holder
@@ -193,9 +199,7 @@ def admin_urls():
 
 
 def logged_in(request, persona):
-    client = Client()
-    client.force_login(request.getfixturevalue(persona))
-    return client
+    return sign_in(Client(), request.getfixturevalue(persona))
 
 
 def counts():
@@ -211,8 +215,7 @@ def insider_answers(records):
     """What agency A's admin (who sees, edits, decides and exports there) gets for each URL and method:
     not a 404, so the outsiders' 404 is about scope, not a wrong id. A method the page does not take at
     all (405) is 405 for everyone."""
-    insider = Client()
-    insider.force_login(apps.get_model("caseapp", "User").objects.get(username="agency_admin_a"))
+    insider = sign_in(Client(), apps.get_model("caseapp", "User").objects.get(username="agency_admin_a"))
     answers = {}
     for name, url in app_urls(records):
         status = insider.get(url).status_code
@@ -250,8 +253,7 @@ def test_every_record_url_is_404_to_every_outsider_and_writes_nothing(request, r
 def test_pages_without_a_record_show_an_outsider_nothing_of_agency_a(request, records, youth_a1):
     wrong = []
     for persona in sorted({*OUTSIDERS, *OTHER_AGENCY}):
-        client = Client()
-        client.force_login(request.getfixturevalue(persona))
+        client = sign_in(Client(), request.getfixturevalue(persona))
         for name in NOT_RECORD_SCOPED:
             response = client.get(reverse(name))
             body = response.content.decode() if not response.streaming else ""
@@ -283,8 +285,7 @@ def test_a_deactivated_or_anonymous_visitor_is_sent_to_log_in_everywhere(request
 
 @pytest.mark.parametrize("persona", sorted({*OUTSIDERS, *OTHER_AGENCY, *SIGNED_OUT}))
 def test_the_admin_sends_every_outsider_to_its_login(request, persona):
-    client = Client()
-    client.force_login(request.getfixturevalue(persona))
+    client = sign_in(Client(), request.getfixturevalue(persona))
     # Signed in without admin-site access: the admin's login; signed out (deactivated): the app's login.
     logins = {reverse(f"{ADMIN_NAMESPACE}:login"), reverse("login")}
     wrong = [
