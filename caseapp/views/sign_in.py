@@ -113,7 +113,7 @@ def two_factor_set_up(request):
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            next_url = two_factor.complete(request, user, device) if signing_in else ""
+            next_url = two_factor.complete(request, user, device) if signing_in else reverse("sign_in_security")
             if not signing_in:
                 two_factor.verified_by(request, device)
             request.session[NEW_CODES_SESSION_KEY] = {"codes": codes, "next": next_url}

@@ -502,3 +502,17 @@ def test_every_demo_login_that_must_use_a_second_factor_has_one(settings):
 def test_sign_in_helper_leaves_the_state_of_a_real_verification(supervisor_a):
     client = sign_in(Client(), supervisor_a)
     assert client.get(reverse("caseload")).wsgi_request.user.is_verified()
+
+
+def test_a_superuser_resets_a_second_factor_in_the_admin(client_for, superuser, supervisor_a):
+    authenticator(supervisor_a)
+    admin = client_for(superuser)
+    response = admin.post(
+        reverse("admin:caseapp_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [supervisor_a.pk]},
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=supervisor_a).exists()
+    assert events(AuditAction.TWO_FACTOR_RESET, supervisor_a).get().actor == superuser
+    # The device pages of django-otp, which would show every key, are not on the site.
+    assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
