@@ -10,10 +10,9 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import Http404
-from simple_history.admin import SimpleHistoryAdmin
-
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, local_time
 from .models import Agency, AuditEvent, Placement, Team, User, Youth

@@ -9,6 +9,7 @@ a wrong code always counts toward the throttle.
 
 import math
 import re
+from importlib import import_module
 
 import django_otp
 from django.conf import settings
@@ -201,13 +202,15 @@ def _remove_devices(user) -> int:
 
 
 def end_sessions_of(user) -> int:
-    """Delete every stored session signed in as `user`, or half-way through signing in as them. Sessions live in
-    the database (Django's default engine); each is decoded, so this is for an admin's action, not a page."""
+    """End every stored session signed in as `user`, or half-way through signing in as them. Sessions are kept in
+    the database (Django's db or cached_db engine: each is ended through the engine, so a cached copy goes too);
+    each is decoded, so this is for an admin's action, not a page."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         data = session.get_decoded()
         pending = data.get("two_factor_pending") or {}
         if str(data.get("_auth_user_id")) == str(user.pk) or pending.get("user_id") == user.pk:
-            session.delete()
+            store(session_key=session.session_key).delete()
             ended += 1
     return ended
