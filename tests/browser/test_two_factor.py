@@ -44,7 +44,8 @@ def test_a_caseworker_sets_up_an_authenticator_app_with_the_key_as_text(demo_sit
     assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})+", secret)
     page.get_by_label("Code from your authenticator app").fill("123")
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("alert")).to_contain_text("Enter the 6 digits")
+    expect(page.get_by_role("alert")).to_contain_text("The code was not accepted")
+    expect(page.get_by_text("Enter the 6 digits your authenticator app shows now.")).to_be_visible()
 
     now = time.time()
     page.get_by_label("Code from your authenticator app").fill(code_for(secret, now))
