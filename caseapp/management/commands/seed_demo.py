@@ -59,7 +59,7 @@ class Command(BaseCommand):
             "",
             "Supervisors, agency staff and admins also enter a code after the password. Add a key below to an",
             "authenticator app (\"enter a setup key\", time-based), or print the current code on this machine with",
-            "`.venv/bin/python manage.py demo_code USERNAME` (DEBUG only; README \"Signing in\"):",
+            "`DEBUG=true .venv/bin/python manage.py demo_code USERNAME` (DEBUG only; README \"Demo logins\"):",
             "",
         ]
         for name, key in keys.items():
