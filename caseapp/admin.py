@@ -10,10 +10,19 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import Http404
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, local_time
 from .models import Agency, AuditEvent, Placement, Team, User, Youth
+from .services import two_factor as two_factor_services
+
+# django-otp's own device pages would show every account's authenticator key, unscoped and unaudited: a second
+# factor is reset through the users' action below (the same service as the staff page), never edited by hand.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 class ReadOnlyMixin:
@@ -90,6 +99,7 @@ class AgencyForm(forms.ModelForm):
             "name", "code", "state", "time_zone", "phone", "email", "address", "compliance_contact_email",
             "serves_under_26", "first_hour_reminder_minutes", "reminder_lead_hours_first",
             "reminder_lead_hours_second", "ack_minutes_run", "ack_minutes_reminder", "sms_enabled",
+            "require_two_factor_for_caseworkers",
             "search_daily_days", "search_interval_days", "search_until_days", "long_absence_review_days",
             "screening_follow_up_days",
         )
@@ -133,6 +143,17 @@ class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Agency and role", {"fields": ("agency", "role", "team", "phone", "mobile_phone")}),
     )
+
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Reset second factor (remove the authenticator app and recovery codes, sign out)")
+    def reset_second_factor(self, request, queryset):
+        """As an agency admin's Reset second factor on the staff page: audited, every session ended
+        (docs/security.md#reset)."""
+        for staff in queryset:
+            two_factor_services.reset(actor=request.user, staff_id=staff.pk, request=request)
+        self.message_user(request, f"Second factor reset for {len(queryset)} account(s); they set up a new one at "
+                                   "their next sign-in.")
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser hands out superuser or admin-site rights: an agency admin on this site

@@ -27,14 +27,16 @@ import datetime
 import functools
 import itertools
 import random
+from base64 import b32encode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.utils import bulk_create_with_history
 
-from . import registry
+from . import registry, two_factor
 from .demo_data import (
     AGENCIES,
     AGENCY_A,
@@ -98,7 +100,9 @@ CHANGE_REASON = "Synthetic demo data (seed_demo)"
 class SeedResult:
     created: dict = field(default_factory=dict)  # model label -> rows created by this run
     totals: dict = field(default_factory=dict)  # model label -> rows in the database after the run
-    logins: list = field(default_factory=list)  # dicts: username, role, agency, team, password
+    logins: list = field(default_factory=list)  # dicts: username, role, agency, team, password, second factor
+    # The demo logins' authenticator keys (base32, as an authenticator app takes them), by username.
+    authenticator_keys: dict = field(default_factory=dict)
 
 
 def _noop(message):
@@ -225,6 +229,26 @@ def ensure_on_call(*, agencies, teams, staff, log=_noop):
     log(f"On-call shifts: {made} new")
 
 
+@transaction.atomic
+def ensure_demo_authenticators(staff, log=_noop):
+    """Every demo login that must sign in with a second factor (caseapp/two_factor.py) gets an authenticator app,
+    once: the demo prints its key, and `manage.py demo_code USERNAME` its current code (DEBUG only). These are
+    synthetic accounts with a published password; a real account's key is only ever shown to its owner, at
+    set-up. Returns {username: base32 key} of the demo logins that have one."""
+    keys = {}
+    made = 0
+    for username, user in staff.items():
+        if not two_factor.required_for(user):
+            continue
+        device = two_factor.authenticator_of(user)
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+            made += 1
+        keys[username] = b32encode(device.bin_key).decode()
+    log(f"Demo authenticator apps: {made} new")
+    return keys
+
+
 def logins():
     """The demo accounts as rows for the login table (username, role, agency, team, password)."""
     rows = []
@@ -243,6 +267,7 @@ def logins():
                 "agency": agency.name,
                 "team": team,
                 "password": DEMO_PASSWORD,
+                "second factor": "authenticator app" if spec.role != Role.CASEWORKER else "none",
             }
         )
     return rows
@@ -667,6 +692,7 @@ def totals():
 def run(*, youth=DEFAULT_YOUTH, seed=DEFAULT_SEED, today=None, batch_size=BATCH_SIZE, log: Callable = _noop):
     """Everything: agencies, teams, staff, and `youth` youth in total. Safe to run again."""
     agencies, teams, staff, created = ensure_agencies_and_staff(log=log)
+    keys = ensure_demo_authenticators(staff, log=log)
     ensure_on_call(agencies=agencies, teams=teams, staff=staff, log=log)
     created.update(
         seed_youth(
@@ -677,4 +703,4 @@ def run(*, youth=DEFAULT_YOUTH, seed=DEFAULT_SEED, today=None, batch_size=BATCH_
     # The other apps' demo data, registered from their AppConfig (caseapp/registry.py).
     for seeder in registry.demo_seeders():
         created.update(seeder(agencies=agencies, staff=staff, log=log))
-    return SeedResult(created=created, totals=totals(), logins=logins())
+    return SeedResult(created=created, totals=totals(), logins=logins(), authenticator_keys=keys)

@@ -85,6 +85,15 @@ class Agency(models.Model):
         help_text="Alerts also go by text message to staff with a mobile number (the server's SMS settings apply).",
     )
 
+    # Supervisors, agency staff and admins always sign in with a second factor; caseworkers when this is on
+    # (caseapp/two_factor.py, docs/security.md).
+    require_two_factor_for_caseworkers = models.BooleanField(
+        "caseworkers sign in with a second factor",
+        default=False,
+        help_text="Caseworkers must also enter a code from an authenticator app when they sign in (supervisors, "
+        "agency staff and admins always do).",
+    )
+
     # The agency's practice for work during an open episode (caseapp/work.py; the search cadence is
     # missing_reports.work.next_search_due). Agency practice, not federal law (docs/duties.md#missing-protocols).
     search_daily_days = models.PositiveSmallIntegerField(

@@ -45,7 +45,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that also asks for the second factor (caseapp/admin_site.py, docs/security.md).
+    "caseapp.admin_site.VerifiedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +56,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    # The second factor at sign-in: authenticator apps (TOTP) and single-use recovery codes (docs/security.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "caseapp",
     "missing_reports",
     "risk",
@@ -67,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor; then a signed-in session that
+    # must pass it and has not is held at the second step (caseapp/middleware.py, docs/security.md).
+    "django_otp.middleware.OTPMiddleware",
+    "caseapp.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -240,6 +249,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# The second factor (docs/security.md). The name authenticator apps show beside the account; how long the
+# second step waits after a correct password before the sign-in starts over; a wrong code makes the next
+# attempt wait 1, 2, 4, 8... seconds times the throttle factor (django-otp's throttling, per device).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Youth case records")
+TWO_FACTOR_STEP_SECONDS = env.int("TWO_FACTOR_STEP_SECONDS", default=10 * 60)
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+# How many recovery codes a person gets at a time.
+TWO_FACTOR_RECOVERY_CODES = 10
 
 # Pages list this many rows at a time.
 PAGE_SIZE = 25

@@ -1,12 +1,20 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from .views import alerts, dashboard, on_call, photos, placements, staff, system, work, youth
+from .views import alerts, dashboard, on_call, photos, placements, sign_in, staff, system, work, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", sign_in.SignInView.as_view(), name="login"),
+    path("login/code/", sign_in.sign_in_code, name="sign_in_code"),
+    path("account/sign-in-security/", sign_in.sign_in_security, name="sign_in_security"),
+    path("account/sign-in-security/set-up/", sign_in.two_factor_set_up, name="two_factor_set_up"),
+    path("account/sign-in-security/remove/", sign_in.two_factor_remove, name="two_factor_remove"),
+    path("account/sign-in-security/recovery-codes/", sign_in.recovery_codes_show, name="recovery_codes_show"),
+    path("account/sign-in-security/recovery-codes/new/", sign_in.recovery_codes_new, name="recovery_codes_new"),
+    # Open to a half-done sign-in too (caseapp/two_factor.py): "Cancel and log out" at the second step.
+    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("youth/", youth.caseload, name="caseload"),
     path("youth/new/", youth.youth_create, name="youth_create"),
     path("youth/<int:youth_id>/", youth.youth_detail, name="youth_detail"),
@@ -28,6 +36,7 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff_create"),
     path("staff/<int:staff_id>/", staff.staff_edit, name="staff_edit"),
     path("staff/<int:staff_id>/password/", staff.staff_password, name="staff_password"),
+    path("staff/<int:staff_id>/second-factor/reset/", staff.staff_two_factor_reset, name="staff_two_factor_reset"),
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
     path("system/", system.system_status, name="system_status"),

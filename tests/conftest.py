@@ -465,12 +465,13 @@ def youth_b(team_b1, caseworker_b):
 
 @pytest.fixture
 def client_for(db):
-    """`client_for(user)`: a test client logged in as `user` (a new client per call)."""
+    """`client_for(user)`: a test client logged in as `user` (a new client per call), verified by a second factor
+    when the account needs one (tests/helpers.py sign_in)."""
     from django.test import Client
 
+    from tests.helpers import sign_in
+
     def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in(Client(), user)
 
     return make

@@ -144,3 +144,35 @@ def posted_form(html, containing, **typed):
             data.update(typed)
             return data
     raise AssertionError(f"no form with a control named {containing!r}")
+
+
+def sign_in(client, user):
+    """Sign `client` in as `user` in the state a real sign-in leaves: for an account that needs the second factor
+    (caseapp/two_factor.py), verified by its authenticator app (one is made if it has none), as
+    django_otp.login records it; for anyone else, signed in with the password alone."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from caseapp import two_factor
+
+    client.force_login(user)
+    if two_factor.needs_second_step(user):
+        device = two_factor.authenticator_of(user) or TOTPDevice.objects.create(
+            user=user, name="Test authenticator", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def totp_code(device, at=None, steps_ahead=0) -> str:
+    """The code an authenticator app holding `device`'s secret shows at `at` (a Unix time; default now), or
+    `steps_ahead` 30-second steps later (a code is accepted once, so a second sign-in within a step uses the next)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    clock.time = (time.time() if at is None else at) + steps_ahead * device.step
+    return f"{clock.token():0{device.digits}d}"

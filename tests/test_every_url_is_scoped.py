@@ -28,7 +28,7 @@ from missing_reports.services import le_followup
 from risk.models import Outcome
 from risk.services import decisions, observations
 from tests.exports.helpers import start as start_export
-from tests.helpers import jpeg_upload
+from tests.helpers import jpeg_upload, sign_in
 from tests.personas import OTHER_AGENCY, OUTSIDERS, SIGNED_OUT
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,12 @@ NOT_RECORD_SCOPED = {
     "export_list": "the asker's own export jobs",
     "alert_list": "the asker's own alerts, about youth they may open",
     "on_call": "the on-call roster of the asker's own agency; 404 for no role, and a POST 404 but for its admins",
+    "sign_in_code": "the second step of the asker's own half-done sign-in; the sign-in page without one",
+    "sign_in_security": "the asker's own second factor",
+    "two_factor_set_up": "setting up the asker's own authenticator app",
+    "two_factor_remove": "removing the asker's own authenticator app, for a current code from it",
+    "recovery_codes_show": "the asker's own recovery codes, once, just after they are made",
+    "recovery_codes_new": "new recovery codes for the asker, for a current code from their app",
 }
 
 # Pages whose key is a signed token, not a record id: no sign-in, and what they show is what the link's holder
@@ -241,10 +247,8 @@ def admin_urls():
 
 
 def logged_in(request, persona):
-    client = Client()
     user = request.getfixturevalue(persona)
-    client.force_login(user)
-    return client, user
+    return sign_in(Client(), user), user
 
 
 def counts():
@@ -261,8 +265,7 @@ def insider_answers(records, names):
     not a 404, so the outsiders' 404 is about scope, not a wrong id. A method the page does not take at
     all (405) is 405 for everyone. Every name the outsiders' pages are searched for is on one of the admin's
     pages, so its absence from theirs is not an accident of spelling."""
-    insider = Client()
-    insider.force_login(apps.get_model("caseapp", "User").objects.get(username="agency_admin_a"))
+    insider = sign_in(Client(), apps.get_model("caseapp", "User").objects.get(username="agency_admin_a"))
     answers, unseen = {}, {*names.record, *names.agency}
     for name, url in [*app_urls(records), *((name, reverse(name)) for name in NOT_RECORD_SCOPED)]:
         response = insider.get(url)
@@ -385,7 +388,7 @@ def test_the_admin_sends_every_outsider_to_its_login(request, records, names_of_
     user = None
     if persona:
         user = request.getfixturevalue(persona)
-        client.force_login(user)
+        sign_in(client, user)
     hidden = hidden_from(user, names_of_agency_a)
     # Signed in without admin-site access, or anonymous: the admin's login; signed out (deactivated): the app's.
     logins = {reverse(f"{ADMIN_NAMESPACE}:login"), reverse("login")}

@@ -13,6 +13,8 @@ from .. import access
 from ..forms.base import call_service, save_through_service
 from ..forms.staff import PasswordForm, StaffForm, TeamForm
 from ..services import staff as staff_services
+from ..services import two_factor as two_factor_services
+from ..two_factor import authenticator_of
 
 
 def _require_manager(request):
@@ -55,7 +57,9 @@ def staff_edit(request, staff_id):
         if saved is not None:
             messages.success(request, "Account updated.")
             return redirect("staff_list")
-    return render(request, "caseapp/staff_form.html", {"form": form, "staff": staff})
+    return render(request, "caseapp/staff_form.html", {
+        "form": form, "staff": staff, "authenticator": authenticator_of(staff),
+    })
 
 
 def staff_password(request, staff_id):
@@ -71,6 +75,24 @@ def staff_password(request, staff_id):
             messages.success(request, f"Password set for {staff}.")
             return redirect("staff_list")
     return render(request, "caseapp/staff_password.html", {"form": form, "staff": staff})
+
+
+def staff_two_factor_reset(request, staff_id):
+    """Reset a staff member's lost second factor: their authenticator app and recovery codes are removed and
+    every session of theirs ends (docs/security.md#reset)."""
+    _require_manager(request)
+    staff = access.get_in_scope_or_404(access.staff_manageable_by(request.user), staff_id)
+    if request.method == "POST":
+        two_factor_services.reset(actor=request.user, staff_id=staff.pk, request=request)
+        messages.success(
+            request,
+            f"Second factor reset for {staff}: their authenticator app and recovery codes are removed and they are "
+            "signed out. They set up a new authenticator app when they next log in.",
+        )
+        return redirect("staff_edit", staff.pk)
+    return render(request, "caseapp/staff_two_factor_reset.html", {
+        "staff": staff, "has_authenticator": authenticator_of(staff) is not None,
+    })
 
 
 def team_form(request, team_id=None):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from caseapp.models import AuditAction, AuditEvent, Role, Team, User
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
+from tests.helpers import sign_in
 
 NEW_PASSWORD = "plum-harbour-lantern-42"
 
@@ -150,6 +151,9 @@ def test_admin_creates_a_supervisor_of_teams(client_for, agency_admin_a, team_a1
     ).exists()
     client = Client()
     assert client.login(username="new_supervisor", password=NEW_PASSWORD)
+    # A supervisor signs in with a second factor too (tests/caseapp/test_two_factor.py): first set up.
+    assert client.get(reverse("caseload"))["Location"] == reverse("two_factor_set_up")
+    sign_in(client, supervisor)
     text = page_text(client.get(reverse("caseload")))
     assert youth_a1.case_number in text and youth_a2.case_number in text
 

@@ -42,6 +42,7 @@ from missing_reports.models import Debrief, EpisodeStatus, MissingEpisode, Notif
 from risk.models import IdentificationReport, ReviewDecision, Screening
 from tests.exports.helpers import csv_rows
 from tests.factories import PlacementFactory, UserFactory, YouthFactory
+from tests.helpers import sign_in
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 PERIOD = {"period_start": "2025-02-01", "period_end": "2025-03-31"}
@@ -587,7 +588,7 @@ def start(user, capture, fmt, **filters):
 
 
 def download(client, user, job):
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(f"/reports/exports/{job.pk}/download/")
     assert response.status_code == 200
     return response, b"".join(response.streaming_content)
@@ -650,7 +651,7 @@ def test_another_user_cannot_download_the_pdf(
 ):
     job = start(agency_staff_a, django_capture_on_commit_callbacks, "pdf")
 
-    client.force_login(supervisor_a)
+    sign_in(client, supervisor_a)
     assert client.get(f"/reports/exports/{job.pk}/download/").status_code == 404
 
 

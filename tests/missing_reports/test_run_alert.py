@@ -16,6 +16,7 @@ from caseapp.services import alerts
 from missing_reports import run_alert
 from missing_reports.services import episodes as services
 from tests.factories import UserFactory, YouthFactory, on_call_all_week
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +190,7 @@ def test_the_episode_page_runs_the_same_queries_however_many_alerts(
     agency_a.compliance_contact_email = "compliance@agency-a.example.org"
     agency_a.save()
     episode = log(caseworker_a, youth_a1, learned=timezone.now() - 3 * H)
-    client.force_login(supervisor_a)
+    sign_in(client, supervisor_a)
     url = reverse("episode_detail", args=[episode.pk])
 
     def queries():

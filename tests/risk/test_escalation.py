@@ -19,6 +19,7 @@ from risk import escalation, reviews, tasks
 from risk.models import IdentificationReport, Outcome, ReviewItem, RiskEscalation, Urgency
 from risk.services import decisions, observations
 from tests.factories import UserFactory, YouthFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -402,7 +403,7 @@ def test_the_beat_runs_the_review_sweep_every_minute(settings):
 
 
 def test_the_risk_page_shows_who_was_alerted_about_the_review(client, identification, raised, supervisor_a):
-    client.force_login(supervisor_a)
+    sign_in(client, supervisor_a)
     from django.urls import reverse
 
     url = reverse("youth_risk", args=[identification.youth_id])

@@ -50,10 +50,25 @@ class Command(BaseCommand):
             self.stdout.write(f"In the demo agencies: {totals}.")
         if not no_logins:
             self.stdout.write(self._login_table(result.logins))
+            self.stdout.write(self._authenticator_keys(result.authenticator_keys))
+
+    @staticmethod
+    def _authenticator_keys(keys):
+        width = max(len("username"), *(len(name) for name in keys)) if keys else len("username")
+        out = [
+            "",
+            "Supervisors, agency staff and admins also enter a code after the password. Add a key below to an",
+            "authenticator app (\"enter a setup key\", time-based), or print the current code on this machine with",
+            "`DEBUG=true .venv/bin/python manage.py demo_code USERNAME` (DEBUG only; README \"Demo logins\"):",
+            "",
+        ]
+        for name, key in keys.items():
+            out.append(f"{name.ljust(width)}  {' '.join(key[i:i + 4] for i in range(0, len(key), 4))}")
+        return "\n".join(out)
 
     @staticmethod
     def _login_table(rows):
-        columns = ("username", "role", "agency", "team", "password")
+        columns = ("username", "role", "agency", "team", "password", "second factor")
         widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
         line = "  ".join("-" * widths[c] for c in columns)
         out = [
