@@ -45,8 +45,8 @@ MODULES = (
     "xss", "permanentxss", "sql", "exec", "file", "redirect", "csrf", "crlf",
     "http_headers", "cookieflags", "csp", "methods", "backup", "htaccess",
 )
-MAX_SCAN_SECONDS = 200  # the whole scan, crawl and attacks
-MAX_ATTACK_SECONDS = 15  # each attack module
+MAX_SCAN_SECONDS = 150  # the whole scan, crawl and attacks
+MAX_ATTACK_SECONDS = 12  # each attack module
 HARD_TIMEOUT_SECONDS = 420  # Wapiti is stopped past this, whatever it is doing
 MEDIUM = 2  # Wapiti's levels: 1 low, 2 medium, 3 high, 4 critical
 
