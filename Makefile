@@ -4,6 +4,7 @@
 #   make test    the whole test suite (SQLite; PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set)
 #   make serve   web server, Celery worker and beat together, with DATABASE_URL and REDIS_URL set
 #   make lint    ruff
+#   make scan-install  the Wapiti scanner in its own .venv-scan (make test installs it; tests/integration/test_scanner.py)
 #
 # PYTEST_ARGS passes options to pytest, e.g. `make test PYTEST_ARGS="-k placement -x"`.
 
@@ -15,10 +16,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements.txt requirements-dev.txt
+# Wapiti (the scanner CI runs against a live server) pins packages that clash with the app's: its own venv.
+SCAN_VENV := .venv-scan
+SCAN_STAMP := $(SCAN_VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: help install run test serve lint
+.PHONY: help install scan-install run test serve lint
 
 help:
 	@echo "make run      start the app on http://$(ADDR)/ with demo data (SQLite, no services needed)"
@@ -26,6 +30,7 @@ help:
 	@echo "make serve    web + Celery worker + beat (needs DATABASE_URL and REDIS_URL)"
 	@echo "make lint     ruff check"
 	@echo "make install  create .venv and install requirements-dev.txt"
+	@echo "make scan-install  create .venv-scan with the Wapiti scanner (requirements-scan.txt)"
 
 install: $(STAMP)
 
@@ -35,6 +40,15 @@ $(BIN)/python:
 # Reinstall only when a requirements file is newer than the last install.
 $(STAMP): $(REQUIREMENTS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+scan-install: $(SCAN_STAMP)
+
+$(SCAN_VENV)/bin/python:
+	$(PYTHON) -m venv $(SCAN_VENV)
+
+$(SCAN_STAMP): requirements-scan.txt | $(SCAN_VENV)/bin/python
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-scan.txt
 	touch $@
 
 # The embedded default is for development: DEBUG on (debug pages, plain HTTP, a generated local secret
@@ -50,7 +64,7 @@ run: install
 
 # The migration check uses the test run's settings (caseapp/settings_test.py: DEBUG on unless set), so it
 # needs no SECRET_KEY on a fresh machine, as pytest does not.
-test: install
+test: install scan-install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=caseapp.settings_test
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -101,7 +101,7 @@ def _text(x, y, content, *, anchor="start", size=12, fill=INK, weight=None, extr
 def _open(chart_id, title, description, height):
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" style="max-width:{WIDTH}px;height:auto" '
+        f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" '
         f'font-family="{escape(FONT)}" class="dashboard-chart">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',

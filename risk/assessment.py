@@ -110,7 +110,10 @@ def reassess(youth_id, trigger, now=None):
     """Recompute the youth's assessment; store a snapshot if it changed; raise reviews. Returns the
     current snapshot, or None for a youth that no longer exists."""
     now = now or timezone.now()
-    youth = Youth.objects.select_for_update().select_related("agency").filter(pk=youth_id).first()
+    # of=("self",): the youth's row only. Without it PostgreSQL locks the joined agency row too, and every
+    # reassessment and screening of an agency queued on that one row, deadlocking under concurrent saves
+    # (found by the Wapiti scan, docs/security.md#scanner).
+    youth = Youth.objects.select_for_update(of=("self",)).select_related("agency").filter(pk=youth_id).first()
     if youth is None:
         return None
     version, scoring_settings, result = compute(youth, now)

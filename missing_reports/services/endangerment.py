@@ -230,7 +230,7 @@ def refresh(episode_id, *, trigger, actor=None, retracted=()):
     versions and alerts the caseworkers. `retracted`: codes whose cause was withdrawn as recorded in error
     (`_drop_retracted`). Returns the codes newly ticked ([] when nothing was added)."""
     episode = (
-        MissingEpisode.objects.select_for_update().select_related("youth__agency", "youth__team")
+        MissingEpisode.objects.select_for_update(of=("self",)).select_related("youth__agency", "youth__team")
         .filter(pk=episode_id, status=EpisodeStatus.OPEN).first()
     )
     if episode is None:

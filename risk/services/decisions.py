@@ -93,7 +93,8 @@ def decide(
             raise PermissionDenied("Only a supervisor or an agency admin can decide.")
         raise Http404("No such youth.")
     youth = access.get_youth_or_404(
-        actor, youth_id, queryset=access.youth_reviewable_by(actor).select_for_update().select_related("agency")
+        actor, youth_id,
+        queryset=access.youth_reviewable_by(actor).select_for_update(of=("self",)).select_related("agency"),
     )
     previous = latest_decision(youth)
     if (previous.pk if previous else None) != expected_latest_decision_id:

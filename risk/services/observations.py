@@ -42,7 +42,7 @@ def enqueue_reassess(youth_id, trigger):
 
 def _youth_for_edit(actor, youth_id):
     return access.get_youth_or_404(
-        actor, youth_id, for_edit=True, queryset=Youth.objects.select_for_update().select_related("agency")
+        actor, youth_id, for_edit=True, queryset=Youth.objects.select_for_update(of=("self",)).select_related("agency")
     )
 
 

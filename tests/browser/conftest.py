@@ -1,6 +1,7 @@
 """What every browser journey shares: the demo site, real Chromium (Debian's /usr/bin/chromium driven
-by Playwright) with axe-core checking every page it shows (tests/browser/axe.py), the demo's test
-youth, and logging in with a demo login."""
+by Playwright) with axe-core checking every page it shows (tests/browser/axe.py) and any
+Content-Security-Policy violation failing the test (tests/browser/csp.py), the demo's test youth, and
+logging in with a demo login."""
 
 import time
 
@@ -14,6 +15,7 @@ from caseapp.models import Youth
 from tests.helpers import totp_code
 
 from .axe import AxeChecker
+from .csp import CspWatcher
 
 DEMO_PASSWORD = "youth-demo-2026"
 # Chromium flags for a closed network, as root, without a screen.
@@ -45,12 +47,21 @@ _OPEN_PAGES_CHECK = pytest.StashKey[object]()
 
 @pytest.fixture
 def browser(chromium_path, request, monkeypatch):
-    """Chromium, with every page checked by axe-core before each action and when the test ends."""
+    """Chromium, with every page checked by axe-core, and for refusals under its Content-Security-Policy,
+    before each action and when the test ends."""
     checker = AxeChecker()
+    watcher = CspWatcher()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         checker.install(monkeypatch)
-        request.node.stash[_OPEN_PAGES_CHECK] = lambda: checker.check_open_pages(browser)
+        watcher.install(monkeypatch)
+
+        def check_open_pages():
+            watcher.check_open_pages(browser)
+            checker.check_open_pages(browser)
+            watcher.check()  # anything the axe run itself made the page refuse
+
+        request.node.stash[_OPEN_PAGES_CHECK] = check_open_pages
         try:
             yield browser
         finally:

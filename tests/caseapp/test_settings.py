@@ -71,3 +71,22 @@ def test_embedded_default_runs_celery_in_process_on_sqlite():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["sqlite", "True", "django.core.mail.backends.console.EmailBackend"]
+
+
+def test_production_settings_send_the_content_security_policy_and_the_permissions_policy():
+    """DEBUG off, as deployed: the same enforced policies as in development (docs/security.md#headers). The
+    home page sends a visitor who is signed out to log in: a redirect, which carries the headers too."""
+    result = _manage(
+        "shell", "--no-imports", "-c",
+        "from django.test import Client; r = Client().get('/', secure=True);"
+        "print(r.status_code); print(r['Content-Security-Policy']); print(r['Permissions-Policy']);"
+        "print('Content-Security-Policy-Report-Only' in r)",
+        DEBUG="false", SECRET_KEY="a-long-random-production-secret-" + "x" * 40, ALLOWED_HOSTS="testserver",
+    )
+    assert result.returncode == 0, result.stderr
+    status, csp, permissions, report_only = result.stdout.strip().splitlines()[-4:]
+    assert status == "302"
+    assert "script-src 'self';" in csp + ";" and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "camera=()" in permissions and "microphone=()" in permissions and "geolocation=()" in permissions
+    assert report_only == "False"
