@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from caseapp.celery import URGENT, queue_name, task_routes
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caseapp.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,7 +80,13 @@ MIDDLEWARE = [
 if not DEBUG:
     # Production serves collected static files itself (no CDN, no extra web-server config);
     # in development runserver serves them from static/.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# The reverse proxy's addresses (docs/deploy.md): only a request from one of them has its X-Forwarded-For
+# believed for the client's address (caseapp/middleware.py). gunicorn reads the same variable for
+# X-Forwarded-Proto (gunicorn.conf.py).
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
 
 ROOT_URLCONF = "caseapp.urls"
 WSGI_APPLICATION = "caseapp.wsgi.application"
@@ -128,7 +137,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Private media: photos and, later, report packets. Never served from a public URL; views
 # stream them after the access check (caseapp/views/photos.py).
 MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
@@ -174,6 +183,12 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# The queues (caseapp/celery.py QUEUE_OF_TASK): packets, clock sweeps and alerts on "urgent", exports and
+# whole-agency recomputations on "bulk", each consumed by its own worker (docs/deploy.md#queues). The prefix
+# lets two installations share one Redis database; the tests give each test its own.
+TASK_QUEUE_PREFIX = env.str("TASK_QUEUE_PREFIX", default="")
+CELERY_TASK_DEFAULT_QUEUE = queue_name(URGENT, TASK_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = task_routes(TASK_QUEUE_PREFIX)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
@@ -228,6 +243,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The health check answers over plain HTTP too, for a check run on the machine itself (docs/deploy.md).
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 LOGGING = {
     "version": 1,
