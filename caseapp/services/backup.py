@@ -424,7 +424,7 @@ def _migration_notes(manifest: dict) -> list[str]:
     known = {f"{app}.{name}" for app, name in loader.disk_migrations}
     applied = set(manifest["migrations"])
     notes = []
-    unknown = sorted(name for name in applied - known if not name.startswith(("admin.", "auth.", "contenttypes.")))
+    unknown = sorted(applied - known)
     if unknown:
         notes.append(
             f"The backup's database has migrations this code does not know ({', '.join(unknown[:5])}): it was made "
