@@ -470,7 +470,10 @@ def test_every_page_of_the_app_is_in_this_file_or_has_its_own():
     named = {p.name for p in urls_app.urlpatterns}
     # login/logout are public by design; system_status is covered in test_system_status.py; the alert pages
     # (the signed link needs no sign-in) in test_alerts_pages.py; the on-call roster and its remove buttons in
-    # test_on_call_pages.py; my_work and team_work in test_work_pages.py.
+    # test_on_call_pages.py; my_work and team_work in test_work_pages.py; the health check (no sign-in, no record)
+    # in test_deploy.py.
     alert_pages = {"alert_list", "alert_acknowledge", "alert_ack_link"}
     on_call = {"on_call", "on_call_shift_remove", "on_call_swap_remove"}
-    assert named == {*ALL_PAGES, "login", "logout", "system_status", *alert_pages, *on_call, "my_work", "team_work"}
+    assert named == {
+        *ALL_PAGES, "login", "logout", "system_status", *alert_pages, *on_call, "my_work", "team_work", "health_check"
+    }
