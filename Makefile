@@ -2,7 +2,8 @@
 #
 #   make run     the embedded default: SQLite, tasks run in-process, mail printed to the console
 #   make test    the whole test suite (SQLite; PostgreSQL + Redis when DATABASE_URL/REDIS_URL are set)
-#   make serve   web server, Celery worker and beat together, with DATABASE_URL and REDIS_URL set
+#   make serve   gunicorn, a Celery worker per queue and beat together (DEBUG off), with DATABASE_URL, REDIS_URL
+#                and SECRET_KEY set
 #   make lint    ruff
 #   make scan-install  the Wapiti scanner in its own .venv-scan (make test installs it; tests/integration/test_scanner.py)
 #
@@ -27,7 +28,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      start the app on http://$(ADDR)/ with demo data (SQLite, no services needed)"
 	@echo "make test     run the tests (set DATABASE_URL and REDIS_URL to include PostgreSQL/Redis/worker tests)"
-	@echo "make serve    web + Celery worker + beat (needs DATABASE_URL and REDIS_URL)"
+	@echo "make serve    gunicorn + Celery workers (urgent, bulk) + beat, DEBUG off (needs DATABASE_URL, REDIS_URL, SECRET_KEY)"
 	@echo "make lint     ruff check"
 	@echo "make install  create .venv and install requirements-dev.txt"
 	@echo "make scan-install  create .venv-scan with the Wapiti scanner (requirements-scan.txt)"
@@ -68,32 +69,40 @@ test: install scan-install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=caseapp.settings_test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# One command for the production-like setup. Ctrl-C (or any of the three stopping) stops all three.
+# One command for the production-like setup on one machine (docs/deploy.md spreads it over several): gunicorn
+# (gunicorn.conf.py) behind your TLS proxy, a Celery worker for the urgent queue (packets, clock sweeps,
+# alerts), one for the bulk queue (exports), and beat. DEBUG is off here whatever the environment says:
+# production settings, SECRET_KEY required, static files collected and served by whitenoise. Ctrl-C (or any of
+# the four stopping) stops all four.
+serve: override export DEBUG = false
 serve: install
 	@if [ -z "$${REDIS_URL:-}" ]; then \
-		echo "make serve runs a Celery worker and beat over Redis: set REDIS_URL (and DATABASE_URL)," >&2; \
+		echo "make serve runs Celery workers and beat over Redis: set REDIS_URL (and DATABASE_URL)," >&2; \
 		echo "e.g. REDIS_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/caseapp" >&2; \
 		echo "For the embedded default without services use 'make run'." >&2; \
 		exit 1; \
 	fi
-	@case "$${DEBUG:-}" in [Tt]rue|TRUE|1|[Yy]es|[Oo]n) ;; *) \
-		if [ -z "$${SECRET_KEY:-}" ]; then \
-			echo "make serve runs as in production: DEBUG is off unless set, and then SECRET_KEY is required." >&2; \
-			echo "Set SECRET_KEY (e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'))" >&2; \
-			echo "and ALLOWED_HOSTS, and serve it over HTTPS (a proxy setting X-Forwarded-Proto): DEBUG off redirects" >&2; \
-			echo "to HTTPS. To try it on this machine over plain HTTP with synthetic data only, set DEBUG=true." >&2; \
-			exit 1; \
-		fi ;; \
-	esac
+	@if [ -z "$${SECRET_KEY:-}" ]; then \
+		echo "make serve runs as in production (DEBUG off), so SECRET_KEY is required." >&2; \
+		echo "Set SECRET_KEY (e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'))" >&2; \
+		echo "and ALLOWED_HOSTS, and serve it over HTTPS behind a proxy that sets X-Forwarded-Proto (docs/deploy.md)." >&2; \
+		echo "To try it on this machine over plain HTTP with synthetic data only, also set SECURE_SSL_REDIRECT=false" >&2; \
+		echo "and open http://localhost:8000/ (browsers keep secure cookies on localhost)." >&2; \
+		exit 1; \
+	fi
 	@if [ -z "$${DATABASE_URL:-}" ]; then \
-		echo "warning: DATABASE_URL is unset, so the web server and the worker share SQLite (db.sqlite3)." >&2; \
+		echo "warning: DATABASE_URL is unset, so the web server and the workers share SQLite (db.sqlite3)." >&2; \
 	fi
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
-	CONN_MAX_AGE=$${CONN_MAX_AGE:-60} $(BIN)/celery -A caseapp worker -l info & \
+	export CONN_MAX_AGE=$${CONN_MAX_AGE:-60}; \
+	$(BIN)/celery -A caseapp worker -l info -Q $${TASK_QUEUE_PREFIX:-}urgent -n urgent@%h \
+		--concurrency $${URGENT_WORKER_CONCURRENCY:-2} & \
+	$(BIN)/celery -A caseapp worker -l info -Q $${TASK_QUEUE_PREFIX:-}bulk -n bulk@%h \
+		--concurrency $${BULK_WORKER_CONCURRENCY:-1} & \
 	$(BIN)/celery -A caseapp beat -l info --schedule $(VENV)/celerybeat-schedule & \
-	$(BIN)/python manage.py runserver --noreload $(ADDR) & \
+	GUNICORN_BIND=$${GUNICORN_BIND:-$(ADDR)} $(BIN)/gunicorn -c gunicorn.conf.py & \
 	wait -n
 
 lint: install

@@ -418,6 +418,10 @@ def run_workers(args, run_id):
         raise SystemExit("workers mode needs REDIS_URL (Celery is eager without it).")
     queue = args.queue or (f"packets-bench-{run_id}" if args.spawn_workers else app.conf.task_default_queue)
     app.conf.task_default_queue = queue
+    # Every task to this one queue (builds and the seeding's own tasks), not to the routes' "urgent" and "bulk".
+    app.conf.task_routes = {}
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
     process = None
     if args.spawn_workers:
         process, log_path = start_workers(args, queue)

@@ -4,7 +4,7 @@ from .models import AuditAction, AuditEvent
 
 
 def client_ip(request) -> str | None:
-    """The client's address. Behind a proxy, configure it to set REMOTE_ADDR (README)."""
+    """The client's address (behind the proxy, from X-Forwarded-For: caseapp/middleware.py ForwardedForMiddleware)."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None

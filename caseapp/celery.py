@@ -6,6 +6,37 @@ from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseapp.settings")
 
+# Two queues, so a long export never delays a report packet (docs/deploy.md#queues). Every task of the apps is
+# named here (tests/integration/test_queues.py fails on one that is not): "urgent" for the work the 24-hour
+# clocks and the alerts wait on, each task short; "bulk" for exports and whole-agency recomputations, which
+# may run for many minutes. Run at least one worker on each (`make serve` does; docs/deploy.md).
+URGENT = "urgent"
+BULK = "bulk"
+QUEUE_OF_TASK = {
+    "caseapp.tasks.record_worker_heartbeat": URGENT,  # System status asks the urgent worker
+    "caseapp.tasks.deliver_alert": URGENT,
+    "caseapp.tasks.sweep_alerts": URGENT,
+    "missing_reports.tasks.build_packet": URGENT,
+    "missing_reports.tasks.sweep_clocks": URGENT,
+    "risk.tasks.reassess_youth": URGENT,  # one youth, after an observation: its band may call for a review
+    "risk.tasks.sweep_reviews": URGENT,
+    "exports.tasks.run_export": BULK,
+    "exports.tasks.sweep_exports": BULK,
+    "risk.tasks.reassess_agency": BULK,
+    "risk.tasks.reassess_nightly": BULK,
+}
+
+
+def queue_name(queue: str, prefix: str = "") -> str:
+    """The Redis queue of `queue` (URGENT or BULK) under TASK_QUEUE_PREFIX `prefix`."""
+    return prefix + queue
+
+
+def task_routes(prefix: str = "") -> dict:
+    """Celery's task_routes for QUEUE_OF_TASK, the queue names under `prefix` (settings.TASK_QUEUE_PREFIX)."""
+    return {task: {"queue": queue_name(queue, prefix)} for task, queue in QUEUE_OF_TASK.items()}
+
+
 app = Celery("caseapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

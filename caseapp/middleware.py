@@ -1,3 +1,6 @@
+import ipaddress
+
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
@@ -42,4 +45,40 @@ class TwoFactorMiddleware:
             request.user = AnonymousUser()
             if request.path != reverse("logout"):
                 return redirect(two_factor.step_url(user))
+class ForwardedForMiddleware:
+    """The client's address behind the reverse proxy (docs/deploy.md#the-reverse-proxy).
+
+    Behind nginx every request comes from the proxy's address; the client's is in X-Forwarded-For. Only a
+    request from a trusted proxy (settings.FORWARDED_ALLOW_IPS, the variable gunicorn reads too; a unix socket,
+    with no address, counts as the proxy, as gunicorn has it) has that header believed: REMOTE_ADDR becomes the
+    rightmost address in it that is not itself a trusted proxy. The header is then removed, so nothing after
+    this (the audit trail, the sign-in lockout) can read an address a client typed in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        entries = [entry.strip() for entry in settings.FORWARDED_ALLOW_IPS if entry.strip()]
+        self.trust_all = "*" in entries
+        self.trusted = [ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*"]
+
+    def _is_proxy(self, address: str) -> bool:
+        if self.trust_all or address == "":
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def __call__(self, request):
+        forwarded = request.META.pop("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and self._is_proxy(request.META.get("REMOTE_ADDR", "")):
+            for candidate in reversed([part.strip() for part in forwarded.split(",")]):
+                try:
+                    ipaddress.ip_address(candidate)
+                except ValueError:
+                    break  # garbage in the header: keep the last address that was sound
+                request.META["REMOTE_ADDR"] = candidate
+                if not self._is_proxy(candidate):
+                    break
         return self.get_response(request)

@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from caseapp.celery import URGENT, queue_name, task_routes
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caseapp.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (the policies are under "Security"
     # below; docs/security.md#headers).
@@ -94,7 +97,13 @@ MIDDLEWARE = [
 if not DEBUG:
     # Production serves collected static files itself (no CDN, no extra web-server config);
     # in development runserver serves them from static/.
-    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# The reverse proxy's addresses (docs/deploy.md): only a request from one of them has its X-Forwarded-For
+# believed for the client's address (caseapp/middleware.py). gunicorn reads the same variable for
+# X-Forwarded-Proto (gunicorn.conf.py).
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
 
 ROOT_URLCONF = "caseapp.urls"
 WSGI_APPLICATION = "caseapp.wsgi.application"
@@ -194,6 +203,12 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# The queues (caseapp/celery.py QUEUE_OF_TASK): packets, clock sweeps and alerts on "urgent", exports and
+# whole-agency recomputations on "bulk", each consumed by its own worker (docs/deploy.md#queues). The prefix
+# lets two installations share one Redis database; the tests give each test its own.
+TASK_QUEUE_PREFIX = env.str("TASK_QUEUE_PREFIX", default="")
+CELERY_TASK_DEFAULT_QUEUE = queue_name(URGENT, TASK_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = task_routes(TASK_QUEUE_PREFIX)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
@@ -248,6 +263,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The health check answers over plain HTTP too, for a check run on the machine itself (docs/deploy.md).
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 # Content-Security-Policy (django-csp; docs/security.md#headers). In development and tests too, so a new
 # inline script or style fails a browser test at once (tests/browser/csp.py). Every script and style is a

@@ -40,6 +40,7 @@ urlpatterns = [
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
     path("system/", system.system_status, name="system_status"),
+    path("health/", system.health_check, name="health_check"),
     path("alerts/", alerts.alert_list, name="alert_list"),
     path("alerts/<int:recipient_id>/acknowledge/", alerts.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/ack/<str:token>/", alerts.alert_ack_link, name="alert_ack_link"),

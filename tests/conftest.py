@@ -158,27 +158,40 @@ def _reset_celery_connections(app):
     app._local.__dict__.pop("backend", None)
 
 
+def _use_routes(app):
+    """Make the router read app.conf.task_routes again (Celery caches the table and the router)."""
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
 @pytest.fixture
 def celery_via_redis(redis_url, _celery_eager):
-    """Send tasks through Redis for real (not eager), on a queue private to this test.
+    """Send tasks through Redis for real (not eager), on queues private to this test.
 
-    The private queue keeps a stray worker from another run, on the same Redis database, from
-    taking this test's tasks. Yields the queue name; restores the eager configuration afterwards.
+    The private queues keep a stray worker from another run, on the same Redis database, from
+    taking this test's tasks: the test's own TASK_QUEUE_PREFIX, so "urgent" and "bulk" (caseapp/celery.py)
+    are "<name>-urgent" and "<name>-bulk". Yields the name; restores the eager configuration afterwards.
     """
+    from caseapp.celery import URGENT, queue_name, task_routes
+
     app = _celery_eager
     queue = f"pytest-{uuid.uuid4().hex[:12]}"
-    keys = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
+    prefix = f"{queue}-"
+    keys = ("task_always_eager", "broker_url", "result_backend", "task_default_queue", "task_routes")
     saved = {key: app.conf[key] for key in keys}
     app.conf.task_always_eager = False
     app.conf.broker_url = redis_url
     app.conf.result_backend = redis_url
-    app.conf.task_default_queue = queue
+    app.conf.task_default_queue = queue_name(URGENT, prefix)
+    app.conf.task_routes = task_routes(prefix)
+    _use_routes(app)
     changed = (saved["broker_url"], saved["result_backend"]) != (redis_url, redis_url)
     if changed:
         _reset_celery_connections(app)
     yield queue
     for key, value in saved.items():
         app.conf[key] = value
+    _use_routes(app)
     if changed:
         _reset_celery_connections(app)
     _delete_queue(redis_url, queue)
@@ -218,7 +231,7 @@ def _database_url(settings_dict) -> str:
 class WorkerProcess:
     process: subprocess.Popen
     nodename: str
-    queue: str
+    queues: tuple[str, ...]  # the Redis queues it consumes
     log_path: Path
 
     @property
@@ -241,23 +254,26 @@ def _stop(process: subprocess.Popen):
 
 @pytest.fixture
 def celery_workers(postgres_db, transactional_db, celery_via_redis, redis_url, tmp_path, _private_media_in_tmp):
-    """`celery_workers.start(extra_env=None)`: a real `celery worker` subprocess on the test database,
-    consuming this test's queue, in its own process group (a test may kill the whole group). Every
-    worker started is stopped, and its log printed, at teardown (shown by pytest when the test fails).
+    """`celery_workers.start(extra_env=None, queues=(URGENT, BULK))`: a real `celery worker` subprocess on the
+    test database, consuming this test's private copy of every queue (or of those named: caseapp/celery.py),
+    in its own process group (a test may kill the whole group). What the worker itself sends goes to the
+    test's queues too (its TASK_QUEUE_PREFIX). Every worker started is stopped, and its log printed, at
+    teardown (shown by pytest when the test fails).
 
     The test runs in `transactional_db` mode, so what it writes is committed and visible to the
     workers.
     """
     from django.db import connection
 
-    from caseapp.celery import app
+    from caseapp.celery import BULK, URGENT, app, queue_name
 
-    queue = celery_via_redis
+    prefix = f"{celery_via_redis}-"
     started = []
 
-    def start(extra_env=None):
+    def start(extra_env=None, queues=(URGENT, BULK)):
+        consumed = tuple(queue_name(name, prefix) for name in queues)
         number = len(started) + 1
-        nodename = f"{queue}-{number}@{socket.gethostname()}"
+        nodename = f"{celery_via_redis}-{number}@{socket.gethostname()}"
         log_path = tmp_path / f"celery-worker-{number}.log"
         env = {
             **os.environ,
@@ -267,12 +283,13 @@ def celery_workers(postgres_db, transactional_db, celery_via_redis, redis_url, t
             "PRIVATE_MEDIA_ROOT": str(_private_media_in_tmp),
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "caseapp.settings"),
             "PYTHONUNBUFFERED": "1",
+            "TASK_QUEUE_PREFIX": prefix,
             **(extra_env or {}),
         }
         command = [
             sys.executable, "-m", "celery", "-A", "caseapp", "worker",
             "--pool=solo", "--concurrency=1", "-l", "info",
-            "-n", nodename, "-Q", queue,
+            "-n", nodename, "-Q", ",".join(consumed),
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]
         with log_path.open("wb") as log_file:
@@ -280,7 +297,7 @@ def celery_workers(postgres_db, transactional_db, celery_via_redis, redis_url, t
                 command, cwd=PROJECT_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        worker = WorkerProcess(process=process, nodename=nodename, queue=queue, log_path=log_path)
+        worker = WorkerProcess(process=process, nodename=nodename, queues=consumed, log_path=log_path)
         started.append(worker)
         deadline = time.monotonic() + WORKER_START_TIMEOUT
         while True:
@@ -309,7 +326,7 @@ def celery_workers(postgres_db, transactional_db, celery_via_redis, redis_url, t
 
 @pytest.fixture
 def celery_worker_process(celery_workers):
-    """One real `celery worker` subprocess on the test database, consuming this test's queue."""
+    """One real `celery worker` subprocess on the test database, consuming this test's copy of every queue."""
     return celery_workers.start()
 
 

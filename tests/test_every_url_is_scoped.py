@@ -72,6 +72,12 @@ TOKEN_SCOPED = {
     "alert_ack_link": "the acknowledgement link of an alert email or SMS (tests/caseapp/test_alerts_pages.py)",
 }
 
+# Pages anyone may ask for, signed in or not, that name no record and show none (tested in
+# tests/caseapp/test_deploy.py): the web process's health check for the proxy and the monitoring.
+PUBLIC = {
+    "health_check": "200 'ok' when the database answers, 503 otherwise; nothing else",
+}
+
 # The Django admin is for superusers: no outsider persona has admin-site access, so every admin URL
 # sends them to the admin's login (its lists are scoped through caseapp/access.py as well).
 ADMIN_NAMESPACE = "admin"
@@ -213,7 +219,7 @@ def app_urls(records):
     """(name, url) of every URL outside the admin that names a record; fails on a URL it cannot fill."""
     unfilled, unlisted, urls = [], [], []
     for name, namespace, route, params in walk(get_resolver().url_patterns):
-        if namespace == ADMIN_NAMESPACE or name in TOKEN_SCOPED:
+        if namespace == ADMIN_NAMESPACE or name in TOKEN_SCOPED or name in PUBLIC:
             continue
         if not params:
             if name not in NOT_RECORD_SCOPED:
