@@ -37,6 +37,8 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
+        if request.path == reverse("health_check"):  # a machine's check: it reads no account and shows nothing
+            return self.get_response(request)
         if user.is_authenticated and not user.is_verified() and two_factor.needs_second_step(user):
             backend = request.session.get(BACKEND_SESSION_KEY)
             going_to = request.get_full_path() if request.method == "GET" else ""
@@ -45,6 +47,9 @@ class TwoFactorMiddleware:
             request.user = AnonymousUser()
             if request.path != reverse("logout"):
                 return redirect(two_factor.step_url(user))
+        return self.get_response(request)
+
+
 class ForwardedForMiddleware:
     """The client's address behind the reverse proxy (docs/deploy.md#the-reverse-proxy).
 
