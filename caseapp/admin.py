@@ -91,7 +91,7 @@ class AgencyForm(forms.ModelForm):
             "serves_under_26", "first_hour_reminder_minutes", "reminder_lead_hours_first",
             "reminder_lead_hours_second", "ack_minutes_run", "ack_minutes_reminder", "sms_enabled",
             "search_daily_days", "search_interval_days", "search_until_days", "long_absence_review_days",
-            "screening_follow_up_days",
+            "screening_follow_up_days", "session_idle_minutes",
         )
 
     def __init__(self, *args, **kwargs):

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import alerts, dashboard, on_call, photos, placements, staff, system, work, youth
+from .views import alerts, dashboard, on_call, photos, placements, sign_in, staff, system, work, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/status/", sign_in.session_status, name="session_status"),
+    path("session/renew/", sign_in.session_renew, name="session_renew"),
     path("youth/", youth.caseload, name="caseload"),
     path("youth/new/", youth.youth_create, name="youth_create"),
     path("youth/<int:youth_id>/", youth.youth_detail, name="youth_detail"),
@@ -28,6 +30,8 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff_create"),
     path("staff/<int:staff_id>/", staff.staff_edit, name="staff_edit"),
     path("staff/<int:staff_id>/password/", staff.staff_password, name="staff_password"),
+    path("staff/<int:staff_id>/unlock/", sign_in.staff_unlock, name="staff_unlock"),
+    path("staff/sign-ins/", sign_in.sign_in_activity, name="sign_in_activity"),
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
     path("system/", system.system_status, name="system_status"),

@@ -144,3 +144,13 @@ def posted_form(html, containing, **typed):
             data.update(typed)
             return data
     raise AssertionError(f"no form with a control named {containing!r}")
+
+
+def signin_request():
+    """What `Client.login(request=..., ...)` needs: the lockout backend (django-axes) checks every sign-in
+    against its request's address, and the test client's login has none of its own."""
+    from django.http import HttpRequest
+
+    request = HttpRequest()
+    request.META["REMOTE_ADDR"] = "127.0.0.1"
+    return request

@@ -54,6 +54,9 @@ NOT_RECORD_SCOPED = {
     "export_list": "the asker's own export jobs",
     "alert_list": "the asker's own alerts, about youth they may open",
     "on_call": "the on-call roster of the asker's own agency; 404 for no role, and a POST 404 but for its admins",
+    "session_status": "how long the asker's own session has left (the idle warning); nothing of any record",
+    "session_renew": "POST renews the asker's own session (\"Stay signed in\"); GET is not allowed (405)",
+    "sign_in_activity": "sign-in events of the admin's own agency's accounts; 404 for other roles",
 }
 
 # Pages whose key is a signed token, not a record id: no sign-in, and what they show is what the link's holder
