@@ -49,6 +49,16 @@ def cool_off() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.SIGN_IN_COOL_OFF_MINUTES)
 
 
+def cool_off_for(request=None) -> datetime.timedelta:
+    """AXES_COOLOFF_TIME."""
+    return cool_off()
+
+
+def failure_limit(request=None, credentials=None) -> int:
+    """AXES_FAILURE_LIMIT: the account's limit (the address's is folded into get_failures)."""
+    return settings.SIGN_IN_FAILURE_LIMIT
+
+
 def locked_usernames(usernames) -> set[str]:
     """Which of `usernames` are locked out now (as accounts; an address's lockout is not an account's). One
     query, for a page of staff."""

@@ -7,7 +7,6 @@ With nothing else set the app runs on SQLite, Celery tasks executed eagerly in-p
 email. README.md "Configuration" lists every variable.
 """
 
-import datetime
 import secrets
 from pathlib import Path
 
@@ -250,8 +249,9 @@ SIGN_IN_COOL_OFF_MINUTES = env.int("SIGN_IN_COOL_OFF_MINUTES", default=30)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_HANDLER = "caseapp.lockout.SignInLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMIT
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=SIGN_IN_COOL_OFF_MINUTES)
+# Read from the SIGN_IN_ settings above when asked, so that there is one value of each.
+AXES_FAILURE_LIMIT = "caseapp.lockout.failure_limit"
+AXES_COOLOFF_TIME = "caseapp.lockout.cool_off_for"
 AXES_RESET_ON_SUCCESS = True
 # An attempt while locked out is refused and audited but does not extend the lock: the cool-off runs from the
 # failure that locked it, as the sign-in page says.

@@ -154,3 +154,13 @@ def signin_request():
     request = HttpRequest()
     request.META["REMOTE_ADDR"] = "127.0.0.1"
     return request
+
+
+def visible_text(response) -> str:
+    """A page's text as read: tags dropped, entities decoded, whitespace runs made one space."""
+    import html
+    import re
+
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
