@@ -22,8 +22,6 @@ LAST_ACTIVITY = "last_activity_at"
 # A request sent by a page on its own (a poll), not by the person: it does not count as activity.
 BACKGROUND_HEADER = "X-Background-Request"
 BACKGROUND_META = "HTTP_X_BACKGROUND_REQUEST"
-# Activity is written to the session at most this often (a save per request would be a write per request).
-ACTIVITY_RESOLUTION_SECONDS = 10
 
 IDLE = "idle"
 ABSOLUTE = "absolute"
@@ -86,10 +84,10 @@ def start(session, now: datetime.datetime):
 
 
 def touch(session, now: datetime.datetime):
-    """Record activity (a request the person made)."""
-    last = session.get(LAST_ACTIVITY)
-    if last is None or _stamp(now) - float(last) >= ACTIVITY_RESOLUTION_SECONDS:
-        session[LAST_ACTIVITY] = _stamp(now)
+    """Record activity (a request the person made). Every such request saves the session: one small write, the
+    same on every page (writing only every few seconds would make a page's queries depend on the time since the
+    last one)."""
+    session[LAST_ACTIVITY] = _stamp(now)
     session.setdefault(SIGNED_IN_AT, _stamp(now))
 
 
