@@ -120,6 +120,12 @@ def end_sessions_of(user) -> int:
     return len(keys)
 
 
+def forget_finished(user, now: datetime.datetime):
+    """Drop the keys of the user's sessions that are over by the absolute lifetime (closed browsers leave theirs
+    behind), so the table holds at most a lifetime's sign-ins."""
+    UserSession.objects.filter(user=user, created_at__lt=now - absolute_lifetime()).delete()
+
+
 def forget(session_key: str | None):
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()

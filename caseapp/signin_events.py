@@ -25,6 +25,7 @@ def _account(username):
 def on_signed_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         sessions.start(request.session, timezone.now())
+        sessions.forget_finished(user, timezone.now())
         sessions.track(user, request.session)
     record_sign_in_event(AuditAction.SIGN_IN, user=user, request=request)
 

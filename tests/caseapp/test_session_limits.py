@@ -203,3 +203,14 @@ def test_sign_out_forgets_the_session(caseworker_a):
     client.post(reverse("logout"))
     assert not UserSession.objects.filter(user=caseworker_a).exists()
     assert AuditEvent.objects.filter(action=AuditAction.SIGN_OUT, object_id=str(caseworker_a.pk)).count() == 1
+
+
+def test_a_sign_in_forgets_the_keys_of_sessions_past_their_lifetime(clock, caseworker_a):
+    UserSession.objects.create(user=caseworker_a, session_key="left-behind-by-a-closed-browser",
+                               created_at=START - datetime.timedelta(hours=13))
+    UserSession.objects.create(user=caseworker_a, session_key="still-within-its-lifetime",
+                               created_at=START - datetime.timedelta(hours=11))
+    sign_in("caseworker_a")
+    assert UserSession.objects.filter(session_key="still-within-its-lifetime").exists()
+    assert list(UserSession.objects.filter(user=caseworker_a).values_list("session_key", flat=True)) != []
+    assert not UserSession.objects.filter(session_key="left-behind-by-a-closed-browser").exists()
