@@ -101,7 +101,7 @@ class AgencyForm(forms.ModelForm):
             "reminder_lead_hours_second", "ack_minutes_run", "ack_minutes_reminder", "sms_enabled",
             "require_two_factor_for_caseworkers",
             "search_daily_days", "search_interval_days", "search_until_days", "long_absence_review_days",
-            "screening_follow_up_days",
+            "screening_follow_up_days", "session_idle_minutes",
         )
 
     def __init__(self, *args, **kwargs):

@@ -1,4 +1,4 @@
-from . import access, selectors, work
+from . import access, selectors, sessions, work
 
 
 def roles(request):
@@ -24,5 +24,12 @@ def roles(request):
             "alerts_unread": selectors.unread_alert_count(user) if getattr(user, "is_authenticated", False) else 0,
             "can_see_team_work": access.can_see_team_work(user),
             "my_overdue_count": overdue,
+            # The idle warning's timing (caseapp/sessions.py; static/js/session-timeout.js).
+            "session": _session_limits(user) if signed_in else None,
         },
     }
+
+
+def _session_limits(user):
+    idle = sessions.idle_minutes(user)
+    return {"idle_seconds": idle * 60, "warning_seconds": sessions.warning_seconds(idle)}

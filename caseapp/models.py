@@ -133,6 +133,16 @@ class Agency(models.Model):
         "trusted adult tries again within this many days.",
     )
 
+    # Sessions (caseapp/sessions.py, docs/security.md#sessions): a signed-in session with no activity for this
+    # long is signed out by the server; the page warns before it.
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        "sign out after inactivity (minutes)",
+        default=30,
+        validators=[MinValueValidator(2), MaxValueValidator(12 * 60)],
+        help_text="Staff who do nothing for this long are signed out; the page warns them a little before. "
+        "From 2 to 720 minutes.",
+    )
+
     class Meta:
         verbose_name_plural = "agencies"
         ordering = ["name"]
@@ -152,6 +162,10 @@ class Agency(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(screening_follow_up_days__gte=1), name="agency_screening_follow_up_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(session_idle_minutes__gte=2, session_idle_minutes__lte=12 * 60),
+                name="agency_session_idle_minutes_in_range",
             ),
         ]
 
@@ -238,6 +252,19 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, so that all of them can be ended at once when the user's password changes
+    or the account is deactivated (caseapp/sessions.py end_sessions_of): Django's session store cannot be
+    searched by user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.user} {short_time(self.created_at)}"
 
 
 class CoveredPopulation(models.TextChoices):

@@ -209,3 +209,34 @@ def alert_trail(alerts) -> list[TrailEntry]:
         .order_by("created_at", "id")
     )
     return [TrailEntry(alert=a, recipients=list(a.recipients.all())) for a in rows]
+
+
+@dataclass
+class SignInRow:
+    event: AuditEvent
+    account: object  # the User the event is about, or None (a username that matched no account)
+
+
+def sign_in_activity_page(user, *, person_id=None, action="", page_number=None):
+    """The sign-in events of the agencies `user` manages (every event, those of no agency too, for a superuser),
+    newest first, optionally of one person and one kind; each row with the account it is about. A fixed number
+    of queries: the count, the page (with its actor) and the page's accounts."""
+    from .models import User
+    from .signin_audit import SIGN_IN_ACTIONS
+
+    events = access.scope_to_managed_agencies(
+        AuditEvent.objects.filter(action__in=SIGN_IN_ACTIONS, object_type="user"), user
+    )
+    if person_id is not None:
+        events = events.filter(object_id=str(person_id))
+    if action:
+        events = events.filter(action=action)
+    page = Paginator(events.select_related("actor").order_by("-at", "-id"), settings.PAGE_SIZE).get_page(
+        page_number
+    )
+    ids = {int(e.object_id) for e in page.object_list if e.object_id.isdigit()}
+    accounts = User.objects.in_bulk(ids) if ids else {}
+    page.object_list = [
+        SignInRow(e, accounts.get(int(e.object_id)) if e.object_id.isdigit() else None) for e in page.object_list
+    ]
+    return page

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    # Lockout of repeated failed sign-ins (docs/security.md#lockout). Before caseapp, so that its signal
+    # handlers have marked a request as locked out when caseapp's audit receivers run.
+    "axes",
     "caseapp",
     "missing_reports",
     "risk",
@@ -90,6 +93,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "caseapp.middleware.AgencyTimezoneMiddleware",
+    # Idle timeout and absolute lifetime of a signed-in session (docs/security.md#sessions).
+    "caseapp.middleware.SessionLimitsMiddleware",
+    # Turns a sign-in refused by the lockout into the sign-in page with its message (caseapp/lockout.py).
+    "axes.middleware.AxesMiddleware",
     # A view the database failed (the connection dropped mid-save) answers a calm 503 page; caseapp/faults.py.
     "caseapp.faults.DatabaseFaultMiddleware",
 ]
@@ -141,6 +148,12 @@ AUTH_USER_MODEL = "caseapp.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# The lockout backend first: it refuses a sign-in of a locked-out account or address before the password is
+# checked (django-axes); then Django's own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -250,8 +263,42 @@ APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000").rstrip("
 # Security. Development keeps plain HTTP; production (DEBUG off) turns every protection on so
 # that `manage.py check --deploy` reports nothing.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions (docs/security.md#sessions). A session ends this many hours after its sign-in, whatever the
+# activity (caseapp/middleware.py SessionLimitsMiddleware); the idle timeout is the agency's setting
+# (Agency.session_idle_minutes). The page warns this many seconds before the idle sign-out (at most half the
+# idle time).
+SESSION_ABSOLUTE_HOURS = env.float("SESSION_ABSOLUTE_HOURS", default=12.0)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=120)
+# The idle time of a user with no agency (a superuser).
+SESSION_IDLE_MINUTES_DEFAULT = env.int("SESSION_IDLE_MINUTES_DEFAULT", default=30)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_HOURS * 60 * 60)
+
+# Lockout of repeated failed sign-ins, on the app's sign-in page and the Django admin's (django-axes;
+# docs/security.md#lockout). An account is locked after SIGN_IN_FAILURE_LIMIT failures, an address after
+# SIGN_IN_ADDRESS_FAILURE_LIMIT (higher: an office behind one address shares it), each for
+# SIGN_IN_COOL_OFF_MINUTES after the last failure; a success clears the account's failures.
+SIGN_IN_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGN_IN_COOL_OFF_MINUTES = env.int("SIGN_IN_COOL_OFF_MINUTES", default=30)
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "caseapp.lockout.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Read from the SIGN_IN_ settings above when asked, so that there is one value of each.
+AXES_FAILURE_LIMIT = "caseapp.lockout.failure_limit"
+AXES_COOLOFF_TIME = "caseapp.lockout.cool_off_for"
+AXES_RESET_ON_SUCCESS = True
+# An attempt while locked out is refused and audited but does not extend the lock: the cool-off runs from the
+# failure that locked it, as the sign-in page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The same address as the audit trail: REMOTE_ADDR, which the proxy in front must set (README).
+AXES_CLIENT_IP_CALLABLE = "caseapp.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "caseapp.views.sign_in_activity.locked_out"
+# The audit trail records sign-ins and sign-outs (caseapp/signin_audit.py); axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
+# Its own admin pages would list every agency's attempts; unlocking is the agency admin's staff page.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -304,6 +351,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; failures and lockouts are WARNING (and in the audit trail).
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # The second factor (docs/security.md). The name authenticator apps show beside the account; how long the

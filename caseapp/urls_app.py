@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from .views import alerts, dashboard, on_call, photos, placements, sign_in, staff, system, work, youth
+from .views import alerts, dashboard, on_call, photos, placements, sign_in, sign_in_activity, staff, system, work, youth
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("account/sign-in-security/recovery-codes/new/", sign_in.recovery_codes_new, name="recovery_codes_new"),
     # Open to a half-done sign-in too (caseapp/two_factor.py): "Cancel and log out" at the second step.
     path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("session/status/", sign_in_activity.session_status, name="session_status"),
+    path("session/renew/", sign_in_activity.session_renew, name="session_renew"),
     path("youth/", youth.caseload, name="caseload"),
     path("youth/new/", youth.youth_create, name="youth_create"),
     path("youth/<int:youth_id>/", youth.youth_detail, name="youth_detail"),
@@ -37,6 +39,8 @@ urlpatterns = [
     path("staff/<int:staff_id>/", staff.staff_edit, name="staff_edit"),
     path("staff/<int:staff_id>/password/", staff.staff_password, name="staff_password"),
     path("staff/<int:staff_id>/second-factor/reset/", staff.staff_two_factor_reset, name="staff_two_factor_reset"),
+    path("staff/<int:staff_id>/unlock/", sign_in_activity.staff_unlock, name="staff_unlock"),
+    path("staff/sign-ins/", sign_in_activity.sign_in_activity, name="sign_in_activity"),
     path("teams/new/", staff.team_form, name="team_create"),
     path("teams/<int:team_id>/", staff.team_form, name="team_edit"),
     path("system/", system.system_status, name="system_status"),

@@ -9,18 +9,16 @@ a wrong code always counts toward the throttle.
 
 import math
 import re
-from importlib import import_module
 
 import django_otp
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .. import access
+from .. import access, sessions
 from ..models import AuditAction
 from ..signin_audit import record_sign_in_event
 from ..two_factor import authenticator_of
@@ -186,7 +184,8 @@ def reset(*, actor, staff_id, request=None):
     staff = access.get_in_scope_or_404(access.staff_manageable_by(actor), staff_id)
     with transaction.atomic():
         removed = _remove_devices(staff)
-        ended = end_sessions_of(staff)
+        # One rule for ending a person's sessions (caseapp/sessions.py), as for a password change.
+        ended = sessions.end_sessions_of(staff)
         record_sign_in_event(
             AuditAction.TWO_FACTOR_RESET, user=staff, actor=actor, request=request,
             detail={"devices_removed": removed, "sessions_ended": ended},
@@ -199,18 +198,3 @@ def _remove_devices(user) -> int:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     return removed
-
-
-def end_sessions_of(user) -> int:
-    """End every stored session signed in as `user`, or half-way through signing in as them. Sessions are kept in
-    the database (Django's db or cached_db engine: each is ended through the engine, so a cached copy goes too);
-    each is decoded, so this is for an admin's action, not a page."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        data = session.get_decoded()
-        pending = data.get("two_factor_pending") or {}
-        if str(data.get("_auth_user_id")) == str(user.pk) or pending.get("user_id") == user.pk:
-            store(session_key=session.session_key).delete()
-            ended += 1
-    return ended

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from .. import access
+from .. import access, lockout
 from ..forms.base import call_service, save_through_service
 from ..forms.staff import PasswordForm, StaffForm, TeamForm
 from ..services import staff as staff_services
@@ -30,7 +30,8 @@ def staff_list(request):
         request.GET.get("page")
     )
     teams = access.teams_manageable_by(request.user).prefetch_related("supervisors")
-    return render(request, "caseapp/staff_list.html", {"page": page, "teams": teams})
+    locked = lockout.locked_usernames([s.username for s in page.object_list])
+    return render(request, "caseapp/staff_list.html", {"page": page, "teams": teams, "locked": locked})
 
 
 def staff_create(request):

@@ -5,7 +5,8 @@
  * pending: the wait grows from 2 s to at most 15 s (a build killed with its worker is taken over by
  * the minute sweep within two minutes). A failed request waits and tries again. Without JavaScript
  * the section's "Refresh the page" links do the same. A static file, no inline script (a later
- * Content-Security-Policy allows scripts from this site only).
+ * Content-Security-Policy allows scripts from this site only). Its requests say they are background ones, so
+ * waiting on a packet does not keep an idle session signed in (caseapp/sessions.py).
  */
 (function () {
   "use strict";
@@ -28,7 +29,7 @@
     }
 
     function poll() {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json", "X-Background-Request": "1" }, cache: "no-store" })
         .then(function (response) {
           if (!response.ok) {
             throw new Error("status " + response.status);

@@ -22,7 +22,7 @@ def _post(client, agency, **changes):
         "first_hour_reminder_minutes": 60, "reminder_lead_hours_first": 4, "reminder_lead_hours_second": 1,
         "ack_minutes_run": 15, "ack_minutes_reminder": 60,
         "search_daily_days": 7, "search_interval_days": 7, "search_until_days": "", "long_absence_review_days": 7,
-        "screening_follow_up_days": 7,
+        "screening_follow_up_days": 7, "session_idle_minutes": 30,
     }
     return client.post(reverse("admin:caseapp_agency_change", args=[agency.pk]), {**data, **changes})
 

@@ -35,6 +35,7 @@ def _admin_form(agency, **changes):
         "search_until_days": agency.search_until_days or "",
         "long_absence_review_days": agency.long_absence_review_days,
         "screening_follow_up_days": agency.screening_follow_up_days,
+        "session_idle_minutes": agency.session_idle_minutes,
     }
     return {**data, **changes}
 

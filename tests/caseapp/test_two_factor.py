@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from caseapp import two_factor
 from caseapp.models import AuditAction, AuditEvent, Role
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.helpers import sign_in, totp_code
+from tests.helpers import sign_in, signin_request, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -442,7 +442,8 @@ def test_the_admin_sends_a_visitor_to_the_apps_sign_in_and_opens_after_the_code(
 def test_a_superuser_signed_in_by_password_alone_is_held_from_the_admin(superuser):
     authenticator(superuser)
     client = Client()
-    assert client.login(username="root", password=TEST_PASSWORD)  # authenticate + login, no second step
+    # authenticate + login, no second step
+    assert client.login(request=signin_request(), username="root", password=TEST_PASSWORD)
     response = client.get("/admin/caseapp/youth/")
     assert response["Location"] == CODE_STEP
     assert client.get("/admin/")["Location"].startswith("/admin/login/")

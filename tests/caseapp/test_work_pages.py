@@ -319,7 +319,7 @@ def post_agency(client, agency, **changes):
         "search_interval_days": 7,
         "search_until_days": "",
         "long_absence_review_days": 7,
-        "screening_follow_up_days": 7,
+        "screening_follow_up_days": 7, "session_idle_minutes": 30,
         "ack_minutes_run": 15,
         "ack_minutes_reminder": 60,
     }

@@ -161,9 +161,9 @@ def test_the_board_and_the_sweep_turn_a_clock_overdue_at_the_same_second(
         last_seen_location="Near the bus station", reported_by="Foster parent",
     )
     le = episode.notifications.get(party=deadlines.LAW_ENFORCEMENT)  # KS: 2 h
-    client = client_for(caseworker_a)
 
     clock.set(le.due_at)
+    client = client_for(caseworker_a)  # signed in now: a session idle for the 2 h would have been signed out
     escalation.sweep(now=le.due_at)
     le.refresh_from_db()
     assert le.overdue_at is None
@@ -185,7 +185,6 @@ def test_the_youth_risk_page_and_the_review_queue_agree_on_a_review_item_before_
     raised = datetime.datetime(2026, 3, 2, 15, 0, tzinfo=datetime.UTC)
     clock = FrozenClock(monkeypatch, raised)
     item = reviews.raise_review(youth_a1, Urgency.IDENTIFICATION, ["Assessment: Urgent (score 15.0)."], now=raised)
-    client = client_for(supervisor_a)
 
     def pages():
         youth_page = client.get(reverse("youth_risk", args=[youth_a1.pk])).content.decode()
@@ -193,6 +192,7 @@ def test_the_youth_risk_page_and_the_review_queue_agree_on_a_review_item_before_
         return ('fw-semibold">overdue</span>' in youth_page), ("Overdue by" in queue)
 
     clock.set(item.due_at)
+    client = client_for(supervisor_a)  # signed in now: a session idle until the due time would have been signed out
     assert pages() == (False, False)
     clock.set(item.due_at + SEC)  # no sweep has marked it yet: the pages read the clock, not the mark
     assert pages() == (True, True)
