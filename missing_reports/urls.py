@@ -27,7 +27,7 @@ urlpatterns = [
     path("disclosures/<int:disclosure_id>/correct/", disclosures.disclosure_correct, name="disclosure_correct"),
     path("disclosures/<int:disclosure_id>/withdraw/", disclosures.disclosure_withdraw, name="disclosure_withdraw"),
     path(
-        "disclosure-reports/<int:report_id>/record/", disclosures.disclosure_report_record,
+        "disclosure-reports/<int:disclosure_report_id>/record/", disclosures.disclosure_report_record,
         name="disclosure_report_record",
     ),
     path("episodes/<int:episode_id>/packets/status/", packets.packet_status, name="packet_status"),

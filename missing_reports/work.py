@@ -1,6 +1,6 @@
 """This app's work items for "My work" and the team view (caseapp/work.py; registered in apps.py).
 
-Four sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
+Five sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
 youth and what the due time needs joined). Each item names whose list it is on by rule (caseapp.work.CASEWORKERS
 or SUPERVISORS); caseapp.work resolves the owners of every source's items at once.
 
@@ -9,8 +9,8 @@ or SUPERVISORS); caseapp.work resolves the owners of every source's items at onc
   (caseapp.work.is_overdue, the boundary of clock_state).
   The follow-up trafficking screening (deadlines.SCREENING_FOLLOW_UP) is a notice too; its link is the
   structured screening form, which completes it.
-  The reports of a disclosure without an episode (DisclosureReport, docs/duties.md#disclosure-clocks) are
-  notices too, from their own query.
+- "disclosure_report": the reports of a disclosure without an episode (DisclosureReport,
+  docs/duties.md#disclosure-clocks) not yet made: notices like the episode's, of the youth.
 - "return_interview": the return-interview clocks not done; done by recording the debrief.
 - "search_effort": for each open episode, the next search effort the agency's cadence asks for
   (work_due.next_search_due; docs/duties.md#missing-protocols).
@@ -96,7 +96,6 @@ def notice_items(youth, now):
             due_at=clock.due_at,
             sort_key=(clock.pk,),
         )
-    yield from disclosure_report_items(youth, now)
 
 
 def disclosure_report_items(youth, now):
@@ -109,7 +108,7 @@ def disclosure_report_items(youth, now):
     )
     for report in reports:
         yield _item(
-            "notice",
+            "disclosure_report",
             report.youth,
             what=notice_what(report),
             url=reverse("disclosure_report_record", args=[report.pk]),
@@ -202,6 +201,7 @@ def register():
     # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
     work.register_overdue_rule(clock_state.is_past_due)
     work.register_work_source("notice", "Notices", notice_items)
+    work.register_work_source("disclosure_report", "Disclosure reports", disclosure_report_items)
     work.register_work_source("return_interview", "Return interviews", return_interview_items)
     work.register_work_source("search_effort", "Search efforts", search_effort_items)
     work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items)

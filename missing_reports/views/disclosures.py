@@ -146,8 +146,8 @@ def disclosure_withdraw(request, disclosure_id):
     )
 
 
-def disclosure_report_record(request, report_id):
-    report = selectors.get_disclosure_report_or_404(request.user, report_id, for_edit=True)
+def disclosure_report_record(request, disclosure_report_id):
+    report = selectors.get_disclosure_report_or_404(request.user, disclosure_report_id, for_edit=True)
     if request.method == "POST":
         form = DisclosureReportForm(request.POST, instance=report)
         if form.is_valid():
