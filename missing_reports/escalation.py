@@ -304,7 +304,11 @@ def _claim(kind, clock, stages, stage, now, counts):
     """Claim `stage` of `clock`, skip the stages before it (of the clock's `stages`) and raise the
     stage's alert, in one committed transaction. Returns the alert, or None when another sweep has the
     clock or the stage, or the clock is done."""
-    locked = kind.model.objects.select_for_update(skip_locked=True).filter(kind.is_open, pk=clock.pk).first()
+    # Only the clock's row is locked (`of`): an open condition may read a nullable relation (a notice's disclosure,
+    # Notification.OPEN), whose outer join PostgreSQL will not lock.
+    locked = (
+        kind.model.objects.select_for_update(skip_locked=True, of=("self",)).filter(kind.is_open, pk=clock.pk).first()
+    )
     if locked is None:  # done since the candidates were read, or another sweep has it now
         return None
     done = set(

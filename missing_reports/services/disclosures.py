@@ -182,7 +182,7 @@ def may_correct(user, disclosure) -> bool:
 def _disclosure_for_change(actor, disclosure_id):
     """The disclosure, locked, if the actor may see it (else 404) and may correct it (else a clear refusal)."""
     disclosure = access.get_in_scope_or_404(
-        Disclosure.objects.select_for_update()
+        Disclosure.objects.select_for_update(of=("self",))  # its episode is an outer join: not locked
         .select_related("youth__agency", "youth__team", "episode")
         .filter(youth__in=access.youth_editable_by(actor)),
         disclosure_id,
