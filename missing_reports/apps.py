@@ -28,6 +28,7 @@ class MissingReportsConfig(AppConfig):
         registry.register_home_panel("missing_reports/_home_missing_now.html", panels.home_context)
         registry.register_youth_panel("missing_reports/_youth_actions.html", slot=registry.YOUTH_ACTIONS)
         registry.register_youth_panel("missing_reports/_youth_episodes.html", panels.youth_context)
+        registry.register_youth_panel("missing_reports/_youth_disclosures.html", panels.youth_disclosures_context)
         registry.register_demo_seeder(demo.seed)
         # Its work items on "My work", the team view and the overdue count (caseapp/work.py).
         work.register()

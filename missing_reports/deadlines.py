@@ -275,8 +275,8 @@ STATE_RULES: dict[str, list[Rule]] = {
         *(
             Rule(
                 LE_REFUSED, party, 8,
-                "TX CPS: law enforcement declines an NCIC report: supervisor and SI program director within 8 h "
-                "(who ask DPS for the Child Safety Check Alert List)",
+                "TX CPS Handbook 6461.2: law enforcement declines an NCIC report: supervisor and SI program director "
+                "within 8 h (who ask DPS for the Child Safety Check Alert List)",
             )
             for party in (SUPERVISOR, SI_DIRECTOR)
         ),

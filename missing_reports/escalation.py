@@ -64,7 +64,7 @@ from caseapp.models import REMINDER_LEAD_CEILING_HOURS
 from caseapp.services.alerts import raise_alert
 
 from . import clock_state, deadlines
-from .models import Escalation, EscalationStage, Notification
+from .models import DisclosureEscalation, DisclosureReport, Escalation, EscalationStage, Notification
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,11 @@ def episode_path(episode_id: int) -> str:
 
 def episode_url(episode_id: int) -> str:
     return settings.APP_BASE_URL.rstrip("/") + episode_path(episode_id)
+
+
+def youth_path(youth_id: int) -> str:
+    """The youth's page, where a disclosure without an episode and its reports are listed."""
+    return reverse("youth_detail", args=[youth_id]) + "#disclosures-h"
 
 
 # --- Recipients: people, with the reason they are told ---------------------------------------
@@ -299,7 +304,11 @@ def _claim(kind, clock, stages, stage, now, counts):
     """Claim `stage` of `clock`, skip the stages before it (of the clock's `stages`) and raise the
     stage's alert, in one committed transaction. Returns the alert, or None when another sweep has the
     clock or the stage, or the clock is done."""
-    locked = kind.model.objects.select_for_update(skip_locked=True).filter(kind.is_open, pk=clock.pk).first()
+    # Only the clock's row is locked (`of`): an open condition may read a nullable relation (a notice's disclosure,
+    # Notification.OPEN), whose outer join PostgreSQL will not lock.
+    locked = (
+        kind.model.objects.select_for_update(skip_locked=True, of=("self",)).filter(kind.is_open, pk=clock.pk).first()
+    )
     if locked is None:  # done since the candidates were read, or another sweep has it now
         return None
     done = set(
@@ -371,12 +380,21 @@ def candidate_clocks(now):
     return candidates(NOTICE_CLOCKS, now)
 
 
+def candidate_disclosure_reports(now):
+    """Open reports of disclosures without an episode that may need an alert at `now`."""
+    return candidates(DISCLOSURE_REPORTS, now)
+
+
 def sweep(now=None) -> dict:
-    """Raise and deliver the notice clocks' reminder and overdue alerts due at `now`. Returns counts
-    per stage (and skipped). Safe to run concurrently and repeatedly: see the module docstring.
+    """Raise and deliver the reminder and overdue alerts due at `now` of the notice clocks and of the reports of
+    disclosures without an episode. Returns counts per stage (and skipped), of both. Safe to run concurrently and
+    repeatedly: see the module docstring.
     """
     now = now or timezone.now()
-    return sweep_kind(NOTICE_CLOCKS, candidate_clocks(now), now)
+    counts = sweep_kind(NOTICE_CLOCKS, candidate_clocks(now), now)
+    for stage, count in sweep_kind(DISCLOSURE_REPORTS, candidate_disclosure_reports(now), now).items():
+        counts[stage] = counts.get(stage, 0) + count
+    return counts
 
 
 def first_hour_from(clock):
@@ -437,7 +455,7 @@ NOTICE_CLOCKS = ClockKind(
     model=Notification,
     escalations=Escalation,
     subject_field="notification",
-    is_open=Q(done_at__isnull=True),
+    is_open=Notification.OPEN,  # a withdrawn disclosure's clock is closed as not required, not overdue
     stages=NOTICE_STAGES,
     recipients=lambda clock, stage: recipients_for(clock.episode, stage),
     message=_message,
@@ -448,4 +466,58 @@ NOTICE_CLOCKS = ClockKind(
     first_from=first_hour_from,
     select_related=("episode__youth__team", "episode__youth__agency", "episode__created_by"),
     prefetch_related=("episode__youth__assigned_caseworkers", "episode__youth__team__supervisors"),
+)
+
+
+# --- The reports of a disclosure without an episode ----------------------------------------------------------
+
+
+def _disclosure_report_message(report, stage, now) -> tuple[str, str]:
+    """The notice emails' words, for a report of the youth's disclosure (no episode: no run time)."""
+    youth, agency = report.youth, report.youth.agency
+    zone = agency_zone(agency)
+    who = f"{youth.display_name} (case {youth.case_number})"
+    due = display_time(report.due_at, zone)
+    started = report.due_at - datetime.timedelta(hours=report.rule_hours)
+    context = {
+        "youth_name": youth.display_name,
+        "case_number": youth.case_number,
+        "agency_name": agency.name,
+        "team_name": youth.team.name,
+        "clock": report.label,
+        "rule": f"{report.rule_hours} h" + (f" ({report.rule_source})" if report.rule_source else ""),
+        "due": due,
+        "time_left": duration(report.due_at - now),
+        "overdue_by": duration(now - report.due_at),
+        "learned_at": display_time(started, zone),
+        "started": f"{CLOCK_STARTS[deadlines.DISCLOSED]} ({display_time(started, zone)})",
+        "url": settings.APP_BASE_URL.rstrip("/") + youth_path(youth.pk),
+        "party": report.label,
+        "after": "",
+    }
+    if stage == EscalationStage.OVERDUE:
+        subject = f"Overdue: {report.label} for {who}"
+    else:
+        subject = f"Reminder: {report.label} due {due} for {who}"
+    return one_line(subject), render_to_string(f"missing_reports/email/{stage.value}.txt", context)
+
+
+DISCLOSURE_REPORTS = ClockKind(
+    name="disclosure report",
+    key="disclosure-report",
+    model=DisclosureReport,
+    escalations=DisclosureEscalation,
+    subject_field="report",
+    is_open=DisclosureReport.OPEN,  # a withdrawn disclosure's report is closed as not required, not overdue
+    stages=STAGES,  # no first-hour stage: the law says no "immediately" for these (deadlines.is_immediate)
+    recipients=lambda report, stage: clock_recipients(
+        report.youth, stage, [report.disclosure.recorded_by], "Recorded the disclosure"
+    ),
+    message=_disclosure_report_message,
+    agency=lambda report: report.youth.agency,
+    youth=lambda report: report.youth,
+    url=lambda report: youth_path(report.youth_id),
+    what=lambda report, stage: stage_words(stage, report.label),
+    select_related=("youth__team", "youth__agency", "disclosure__recorded_by"),
+    prefetch_related=("youth__assigned_caseworkers", "youth__team__supervisors"),
 )

@@ -310,6 +310,10 @@ class Notification(EvidencedClock):
     )
     history = HistoricalRecords()
 
+    # Still to be done: not done, and not the clock of a disclosure withdrawn as recorded in error (closed as not
+    # required). The work list, the sweep, the pages and the timeliness report ask it.
+    OPEN = Q(done_at__isnull=True) & (Q(disclosure__isnull=True) | Q(disclosure__withdrawn_at__isnull=True))
+
     class Meta(EvidencedClock.Meta):
         constraints = [
             # One clock per party and event of an episode, and per party of a disclosure.
@@ -334,6 +338,11 @@ class Notification(EvidencedClock):
     @property
     def label(self):
         return deadlines.party_label(self.event, self.party)
+
+    @property
+    def is_closed(self):
+        """Not done, and not to be done: its disclosure was withdrawn as recorded in error."""
+        return self.done_at is None and self.disclosure_id is not None and self.disclosure.withdrawn_at is not None
 
 
 class RefusalKind(models.TextChoices):
@@ -383,15 +392,25 @@ class DisclosureContext(models.TextChoices):
 
 
 class Disclosure(models.Model):
-    """The youth disclosed abuse or neglect, another crime against them, or online exploitation, at the return
-    interview or later in the episode (docs/duties.md#disclosures). Recording it starts the reports' clocks
-    (deadlines.DISCLOSED: the hotline and law enforcement; the CyberTipline for online exploitation) and alerts
-    the supervisors. What was said is restricted like the health fields (caseapp.access.can_see_restricted) and
-    never goes into an alert, an email or an audit row."""
+    """The youth disclosed abuse or neglect, another crime against them, or online exploitation: at the return
+    interview or later in an episode, or with a risk observation at any time, missing or never missing
+    (docs/duties.md#disclosures). Recording it starts the reports' clocks (deadlines.DISCLOSED: the hotline and
+    law enforcement; the CyberTipline for online exploitation) and alerts the supervisors. What was said is
+    restricted like the health fields (caseapp.access.can_see_restricted) and never goes into an alert, an email
+    or an audit row.
+
+    A disclosure of an episode (`episode` set) has its clocks on the episode's notices (Notification.disclosure);
+    one without an episode has them as DisclosureReport rows of the youth: the same evidenced clock
+    (docs/duties.md#disclosure-clocks). The time and wording are corrected with a version check and a reason; a
+    disclosure recorded in error is withdrawn with a reason, never deleted, and its clocks not yet done close as
+    not required (`OPEN` of both clock models)."""
 
     RESTRICTED_FIELDS = ("what_was_said",)
 
-    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="disclosures")
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="disclosures")
+    episode = models.ForeignKey(
+        MissingEpisode, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures"
+    )
     kind = models.CharField("what the youth disclosed", max_length=20, choices=DisclosureKind.choices)
     context = models.CharField(
         "when it came up", max_length=20, choices=DisclosureContext.choices, default=DisclosureContext.RETURN_INTERVIEW
@@ -401,6 +420,13 @@ class Disclosure(models.Model):
     what_was_said = models.TextField("what the youth said")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The reason of the latest correction (the history keeps every version with its reason).
+    correction_reason = models.TextField("why it was corrected", blank=True)
+    withdrawn_at = models.DateTimeField("withdrawn as recorded in error", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField("why it was withdrawn", blank=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -408,10 +434,57 @@ class Disclosure(models.Model):
         ordering = ["disclosed_at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(what_was_said=""), name="disclosure_says_what"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | (Q(withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+                name="disclosure_withdrawal_has_reason",
+            ),
         ]
 
     def __str__(self):
-        return f"Disclosure ({self.get_kind_display()}) in episode {self.episode_id}"
+        where = f"episode {self.episode_id}" if self.episode_id else f"youth {self.youth_id}"
+        return f"Disclosure ({self.get_kind_display()}) of {where}"
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
+
+class DisclosureReport(EvidencedClock):
+    """A report a disclosure without an episode calls for (the hotline, law enforcement, the CyberTipline): the
+    same evidenced clock as the episode notices, of the youth rather than of an episode, as risk's
+    IdentificationReport is (docs/duties.md#disclosure-clocks). `OPEN` is the one condition for a clock still to
+    be done: not done and its disclosure not withdrawn; the work list, the pages, the sweep and the timeliness
+    report ask it."""
+
+    OPEN = Q(done_at__isnull=True, disclosure__withdrawn_at__isnull=True)
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="reports")
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="disclosure_reports")
+    party = models.CharField(max_length=30, choices=list(deadlines.DISCLOSED_PARTY_LABELS.items()))
+    officer_name = models.CharField(max_length=120, blank=True)
+    badge_number = models.CharField(max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    # Read like a Notification of deadlines.DISCLOSED by what both share (work wording, labels, emails).
+    event = deadlines.DISCLOSED
+
+    class Meta(EvidencedClock.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "party"], name="disclosure_report_unique"),
+            done_has_evidence("disclosure_report_done_has_evidence"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} for youth {self.youth_id}"
+
+    @property
+    def label(self):
+        return deadlines.party_label(deadlines.DISCLOSED, self.party)
+
+    @property
+    def is_closed(self):
+        """Not done, and not to be done: its disclosure was withdrawn as recorded in error."""
+        return self.done_at is None and self.disclosure.withdrawn_at is not None
 
 
 class NotificationUpdate(models.Model):
@@ -455,6 +528,25 @@ class Escalation(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} for notification {self.notification_id}"
+
+
+class DisclosureEscalation(models.Model):
+    """One stage of a DisclosureReport clock: alerted or skipped, once (missing_reports.escalation's protocol)."""
+
+    report = models.ForeignKey(DisclosureReport, on_delete=models.PROTECT, related_name="escalations")
+    stage = models.CharField(max_length=20, choices=EscalationStage.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "stage"], name="disclosure_escalation_once_per_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} for disclosure report {self.report_id}"
 
 
 class SearchContact(models.TextChoices):

@@ -3,6 +3,8 @@
 Each returns the context its template needs, from this app's selectors, scoped to the user.
 """
 
+from caseapp import access
+
 from . import selectors
 
 
@@ -15,3 +17,12 @@ def youth_context(user, youth) -> dict:
     """The youth page's episode timeline; its open episode also decides the page's "Report missing"
     button (templates/missing_reports/_youth_actions.html)."""
     return selectors.youth_episode_context(user, youth)
+
+
+def youth_disclosures_context(user, youth) -> dict:
+    """The youth page's disclosures (with an episode or without) and their reports' clocks; which of them the user
+    may correct or withdraw (the recorder, or a decider of the youth: services.disclosures.may_correct)."""
+    rows = selectors.youth_disclosures(user, youth)
+    decider = access.youth_reviewable_by(user).filter(pk=youth.pk).exists()
+    may = {d.pk for d, _ in rows if decider or d.recorded_by_id == user.pk}
+    return {"youth_disclosures": rows, "may_correct_disclosures": may}

@@ -23,6 +23,13 @@ urlpatterns = [
     path("episodes/<int:episode_id>/return/", returns.log_return, name="log_return"),
     path("episodes/<int:episode_id>/debrief/", returns.debrief_create, name="debrief_create"),
     path("episodes/<int:episode_id>/disclosures/new/", disclosures.disclosure_create, name="disclosure_create"),
+    path("youth/<int:youth_id>/disclosures/new/", disclosures.youth_disclosure_create, name="youth_disclosure_create"),
+    path("disclosures/<int:disclosure_id>/correct/", disclosures.disclosure_correct, name="disclosure_correct"),
+    path("disclosures/<int:disclosure_id>/withdraw/", disclosures.disclosure_withdraw, name="disclosure_withdraw"),
+    path(
+        "disclosure-reports/<int:disclosure_report_id>/record/", disclosures.disclosure_report_record,
+        name="disclosure_report_record",
+    ),
     path("episodes/<int:episode_id>/packets/status/", packets.packet_status, name="packet_status"),
     path("packets/<int:packet_id>/download/<str:fmt>/", packets.packet_download, name="packet_download"),
     path("packets/<int:packet_id>/submit/", packets.packet_submit, name="packet_submit"),

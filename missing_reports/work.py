@@ -1,6 +1,6 @@
 """This app's work items for "My work" and the team view (caseapp/work.py; registered in apps.py).
 
-Four sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
+Five sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
 youth and what the due time needs joined). Each item names whose list it is on by rule (caseapp.work.CASEWORKERS
 or SUPERVISORS); caseapp.work resolves the owners of every source's items at once.
 
@@ -9,6 +9,8 @@ or SUPERVISORS); caseapp.work resolves the owners of every source's items at onc
   (caseapp.work.is_overdue, the boundary of clock_state).
   The follow-up trafficking screening (deadlines.SCREENING_FOLLOW_UP) is a notice too; its link is the
   structured screening form, which completes it.
+- "disclosure_report": the reports of a disclosure without an episode (DisclosureReport,
+  docs/duties.md#disclosure-clocks) not yet made: notices like the episode's, of the youth.
 - "return_interview": the return-interview clocks not done; done by recording the debrief.
 - "search_effort": for each open episode, the next search effort the agency's cadence asks for
   (work_due.next_search_due; docs/duties.md#missing-protocols).
@@ -23,7 +25,7 @@ from caseapp import work
 from caseapp.local_time import agency_zone, duration, short_time
 
 from . import clock_state, deadlines, work_due
-from .models import EpisodeStatus, MissingEpisode, Notification, SupervisoryReview
+from .models import DisclosureReport, EpisodeStatus, MissingEpisode, Notification, SupervisoryReview
 
 # What to do, in a caseworker's words, for the common parties; other parties get "Notify: <party>".
 NOTICE_WHAT = {
@@ -65,7 +67,7 @@ def notice_what(notification) -> str:
 
 
 def _open_clocks(youth, *, interviews: bool):
-    clocks = Notification.objects.filter(done_at__isnull=True, episode__youth__in=youth)
+    clocks = Notification.objects.filter(Notification.OPEN, episode__youth__in=youth)
     if interviews:
         clocks = clocks.filter(party=deadlines.RETURN_INTERVIEW)
     else:
@@ -93,6 +95,27 @@ def notice_items(youth, now):
             owners=work.CASEWORKERS,
             due_at=clock.due_at,
             sort_key=(clock.pk,),
+        )
+
+
+def disclosure_report_items(youth, now):
+    """The reports of disclosures without an episode (made with a risk observation, or of a youth never missing):
+    notices like the episode's, on the caseworkers' lists (docs/duties.md#disclosure-clocks)."""
+    reports = (
+        DisclosureReport.objects.filter(DisclosureReport.OPEN, youth__in=youth)
+        .select_related("youth", "disclosure")
+        .order_by("due_at", "id")
+    )
+    for report in reports:
+        yield _item(
+            "disclosure_report",
+            report.youth,
+            what=notice_what(report),
+            url=reverse("disclosure_report_record", args=[report.pk]),
+            detail=f"The disclosure of {short_time(report.disclosure.disclosed_at)}",
+            owners=work.CASEWORKERS,
+            due_at=report.due_at,
+            sort_key=(report.pk,),
         )
 
 
@@ -178,6 +201,7 @@ def register():
     # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
     work.register_overdue_rule(clock_state.is_past_due)
     work.register_work_source("notice", "Notices", notice_items)
+    work.register_work_source("disclosure_report", "Disclosure reports", disclosure_report_items)
     work.register_work_source("return_interview", "Return interviews", return_interview_items)
     work.register_work_source("search_effort", "Search efforts", search_effort_items)
     work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items)

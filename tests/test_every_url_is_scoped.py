@@ -23,8 +23,8 @@ from caseapp.models import OnCallShift, OnCallSwap
 from caseapp.services.alerts import raise_alert
 from caseapp.services.photos import add_photo
 from missing_reports.models import PacketVersion
+from missing_reports.services import disclosures, le_followup
 from missing_reports.services import episodes as episode_services
-from missing_reports.services import le_followup
 from risk.models import Outcome
 from risk.services import decisions, observations
 from tests.exports.helpers import start as start_export
@@ -133,6 +133,11 @@ def records(
         trafficking_type="sex", trafficking_kind="familial", timing="in_care", information_received_at=now - HOUR,
         referrals=["housing"],
     )
+    # A disclosure with a risk observation, without an episode: its reports are the youth's own clocks.
+    disclosure = disclosures.record_disclosure(
+        actor=caseworker_a, youth_id=youth_a1.pk, kind="abuse_neglect", disclosed_at=now - HOUR,
+        what_was_said="Said an adult at home hurt them.",
+    )
     job = start_export(agency_admin_a, django_capture_on_commit_callbacks)  # done, with a file to download
     alert = raise_alert(
         agency=youth_a1.agency, youth=youth_a1, kind="run_logged", key="walker:1", subject="Missing from care",
@@ -166,6 +171,8 @@ def records(
         "recipient_id": alert.recipients.get().pk,
         "shift_id": shift.pk,
         "swap_id": swap.pk,
+        "disclosure_id": disclosure.pk,
+        "disclosure_report_id": disclosure.reports.order_by("pk").first().pk,
     }
 
 

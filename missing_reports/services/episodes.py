@@ -316,6 +316,8 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
         raise ValidationError(deadlines.DONE_ELSEWHERE[notification.party])
     if notification.version != expected_version:
         raise EditConflict(current=notification)
+    if notification.is_closed:
+        raise ValidationError("This report is not required: its disclosure was withdrawn as recorded in error.")
     now = timezone.now()
     errors = {}
     if not evidence.get("done_at"):

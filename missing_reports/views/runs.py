@@ -133,6 +133,7 @@ class ClockRow:
     timing: str  # "due in 3 h 20 min", "overdue by 6 h", "on time", "late by 2 h"
     record_url: str | None  # where an editor records (or corrects) it
     refusal_url: str | None = None  # the report of a run: where an editor records that law enforcement said no
+    closed: bool = False  # not done and not required: its disclosure was withdrawn as recorded in error
 
 
 def _clock_rows(episode, notifications, now, *, has_debrief):
@@ -147,6 +148,9 @@ def _clock_rows(episode, notifications, now, *, has_debrief):
         else:
             url = reverse("notification_record", args=[n.pk])
         refusal_url = reverse("le_refusal_create", args=[n.pk]) if le_followup.is_run_report(n) else None
+        if n.is_closed:
+            rows.append(ClockRow(n, n.state(now), "not required", None, None, closed=True))
+            continue
         rows.append(ClockRow(n, n.state(now), n.timing(now), url, refusal_url))
     return rows
 
@@ -157,7 +161,7 @@ def _load_episode_page(episode):
         [episode],
         Prefetch(
             "notifications",
-            queryset=Notification.objects.select_related("done_by")
+            queryset=Notification.objects.select_related("done_by", "disclosure")
             .prefetch_related(
                 Prefetch("updates", queryset=NotificationUpdate.objects.select_related("sent_by")),
                 Prefetch("refusals", queryset=LawEnforcementRefusal.objects.select_related("recorded_by")),
@@ -369,6 +373,11 @@ def episode_detail(request, episode_id):
             "clock_groups": [(title, rows) for title, rows in clock_groups if rows],
             "refusals": refusals,
             "disclosures": disclosures,  # [(disclosure, its clocks' rows)]
+            # The recorder, or a decider of the youth, may correct or withdraw a disclosure.
+            "may_correct_disclosures": {
+                d.pk for d, _ in disclosures
+                if can_edit and (d.recorded_by_id == request.user.pk or access.can_review_youth(request.user))
+            },
             "show_restricted": show_restricted,
             # After a refusal NCMEC must still be told: its clock stays open until the report is recorded.
             "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,

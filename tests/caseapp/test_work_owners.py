@@ -12,7 +12,7 @@ from django.utils import timezone
 from caseapp import work
 from caseapp.models import User, Youth
 from missing_reports import deadlines
-from missing_reports.models import EpisodeStatus, MissingEpisode, Notification
+from missing_reports.models import Disclosure, DisclosureReport, EpisodeStatus, MissingEpisode, Notification
 from risk.models import (
     URGENCY_RANK,
     IdentificationReport,
@@ -135,8 +135,9 @@ def review_items(team, count, now):
 
 def every_kind(team, decider, count, now):
     """`count` youth missing now (two notices, a search effort and a supervisory review each) and `count` back
-    (a return interview, a screening and a recent photo each), each youth with a review item, an identified-victim
-    report and a service referral: every kind of item, 13 for each of the `count` pairs."""
+    (a return interview, a screening and a recent photo each, and the hotline report of a disclosure made without an
+    episode), each youth with a review item, an identified-victim report and a service referral: every kind of
+    item, 14 for each of the `count` pairs."""
     away, back = bulk_youth(team, count), bulk_youth(team, count)
 
     def episode(youth, status):
@@ -172,6 +173,19 @@ def every_kind(team, decider, count, now):
                 for e in returned
             ),
         ]
+    )
+    disclosed = Disclosure.objects.bulk_create(
+        Disclosure(
+            youth=y, kind="abuse_neglect", context="risk_observation", disclosed_at=now - HOUR,
+            what_was_said="Said an adult hurt them.", recorded_by=decider,
+        )
+        for y in back
+    )
+    DisclosureReport.objects.bulk_create(
+        DisclosureReport(
+            disclosure=d, youth_id=d.youth_id, party=deadlines.ABUSE_HOTLINE, due_at=now + 23 * HOUR, rule_hours=24
+        )
+        for d in disclosed
     )
     everyone = [*away, *back]
     ReviewItem.objects.bulk_create(
@@ -227,12 +241,12 @@ def test_my_work_runs_the_same_queries_for_one_kind_and_every_kind_at_10_and_100
     assert measure() == (nothing, 1000, {"review_item"})
 
     ReviewItem.objects.all().delete()
-    every_kind(team_a1, supervisor_a, 1, now)  # 13 items
+    every_kind(team_a1, supervisor_a, 1, now)  # 14 items
     count, total, kinds = measure()
-    assert (count, total) == (nothing, 13)
+    assert (count, total) == (nothing, 14)
     assert kinds == {source.kind for source in work.sources()}, "every registered kind is present"
-    every_kind(team_a1, supervisor_a, 76, now)  # 1,001 items
-    assert measure() == (nothing, 1001, kinds)
+    every_kind(team_a1, supervisor_a, 71, now)  # 1,008 items
+    assert measure() == (nothing, 1008, kinds)
 
 
 def test_agency_staff_own_no_work_and_ask_no_source(agency_staff_a, django_assert_num_queries):

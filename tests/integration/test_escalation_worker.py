@@ -180,3 +180,67 @@ def test_a_run_saved_while_the_broker_is_down_is_escalated_when_the_worker_is_ba
     assert reminder.sent_at is not None
     assert reminder.recipients == [caseworker_a.email]
     assert f"Subject: Reminder: {le.label} due" in celery_worker_process.log()
+
+
+def test_two_sweeps_at_once_send_each_stage_of_a_disclosures_reports_once(
+    postgres_db, transactional_db, broker_down, compliance, team_a1, caseworker_a, supervisor_a, mailoutbox, monkeypatch
+):
+    """The reports of disclosures without an episode escalate by the same claim protocol, and on PostgreSQL a
+    withdrawn disclosure's notice (whose open condition reads the nullable disclosure) is passed over, not locked
+    into an error (docs/duties.md#disclosure-clocks)."""
+    from missing_reports.models import DisclosureEscalation
+    from missing_reports.services import disclosures
+
+    disclosed = (timezone.now() - 2 * H).replace(microsecond=0)
+    made = [
+        disclosures.record_disclosure(
+            actor=caseworker_a, youth_id=YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]).pk,
+            kind="crime", disclosed_at=disclosed, what_was_said="Said someone took their phone.",
+        )
+        for _ in range(4)
+    ]
+    episode = log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), disclosed - 30 * H)
+    episode = services.log_return(
+        actor=caseworker_a, episode_id=episode.pk, expected_version=episode.version, returned_at=disclosed - H
+    )
+    withdrawn = disclosures.record_disclosure(
+        actor=caseworker_a, episode_id=episode.pk, kind="crime", disclosed_at=disclosed,
+        what_was_said="Said someone took their phone.",
+    )
+    disclosures.withdraw_disclosure(
+        actor=caseworker_a, disclosure_id=withdrawn.pk, expected_version=withdrawn.version, reason="Wrong youth."
+    )
+
+    barrier = threading.Barrier(2, timeout=30)
+    read_candidates = escalation.candidate_disclosure_reports
+
+    def candidates_then_wait(now):
+        reports = list(read_candidates(now))
+        barrier.wait()
+        return reports
+
+    monkeypatch.setattr(escalation, "candidate_disclosure_reports", candidates_then_wait)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(escalation.sweep(now=disclosed + 24 * H + H))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=HANG_GUARD)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
+    rows = DisclosureEscalation.objects.all()
+    assert rows.filter(stage="overdue", sent_at__isnull=False).count() == 8  # 4 disclosures, 2 reports each
+    assert rows.filter(stage="overdue").count() == 8 and rows.count() == 8 * 3  # the two leads skipped, once
+    assert Alert.objects.filter(key__startswith="disclosure-report:", key__endswith=":overdue").count() == 8
+    closed = withdrawn.notifications.values_list("pk", flat=True)
+    assert not Escalation.objects.filter(notification_id__in=list(closed)).exists()
+    assert all(d.reports.filter(overdue_at__isnull=False).count() == 2 for d in made)

@@ -9,7 +9,7 @@ from django.db.models.functions import TruncDate
 
 from caseapp import access
 from caseapp.models import Placement
-from missing_reports.models import MissingEpisode, Notification
+from missing_reports.models import DisclosureReport, MissingEpisode, Notification
 from risk.models import IdentificationReport
 
 from ..base import ReportQuery
@@ -40,8 +40,37 @@ def episodes_in_period(query: ReportQuery):
 
 
 def notifications_in_period(query: ReportQuery):
-    """Every required notice (missing_reports Notification) of the period's episodes."""
-    return Notification.objects.filter(_episode_scope(query, "episode__"))
+    """Every required notice (missing_reports Notification) of the period's episodes; a report of a disclosure
+    withdrawn as recorded in error and not made by then is closed as not required, not late, and is left out."""
+    return Notification.objects.filter(_episode_scope(query, "episode__")).exclude(
+        done_at__isnull=True, disclosure__withdrawn_at__isnull=False
+    )
+
+
+def disclosure_reports_in_period(query: ReportQuery):
+    """The reports of disclosures without an episode (missing_reports DisclosureReport) the youth made in the
+    period, in the requester's scope, by team; a placement-type filter keeps the youth placed in one of those
+    types on the day of the disclosure. A report not made before its disclosure was withdrawn is left out."""
+    start, end = query.period_bounds()
+    filters = query.filters
+    reports = DisclosureReport.objects.filter(
+        youth__agency_id=query.agency.pk,
+        youth__in=access.youth_visible_to(query.user),
+        disclosure__disclosed_at__gte=start,
+        disclosure__disclosed_at__lt=end,
+    ).exclude(done_at__isnull=True, disclosure__withdrawn_at__isnull=False)
+    if filters.team_ids:
+        reports = reports.filter(youth__team_id__in=filters.team_ids)
+    if filters.placement_types:
+        placed = Placement.objects.filter(
+            youth_id=OuterRef("youth_id"),
+            placement_type__in=filters.placement_types,
+            start_date__lte=OuterRef("disclosed_day"),
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("disclosed_day")))
+        reports = reports.annotate(disclosed_day=TruncDate("disclosure__disclosed_at", tzinfo=query.tz)).filter(
+            Exists(placed)
+        )
+    return reports
 
 
 def identification_reports_in_period(query: ReportQuery):

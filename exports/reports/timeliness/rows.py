@@ -14,7 +14,12 @@ from risk import screened as screened_rule
 
 from ...models import ExportFormat
 from ..base import CHUNK_SIZE, Column, Report, SummaryTable, register
-from .period import _labels, identification_reports_in_period, notifications_in_period
+from .period import (
+    _labels,
+    disclosure_reports_in_period,
+    identification_reports_in_period,
+    notifications_in_period,
+)
 from .tables import summary_tables
 
 ON_TIME = "On time"
@@ -101,10 +106,15 @@ class TimelinessCompliance(Report):
         "youth__case_number",
         "youth__team__name",
         "youth__sex",
+        "disclosure__disclosed_at",
     )
 
     def count(self, query) -> int:
-        return notifications_in_period(query).count() + identification_reports_in_period(query).count()
+        return (
+            notifications_in_period(query).count()
+            + identification_reports_in_period(query).count()
+            + disclosure_reports_in_period(query).count()
+        )
 
     def rows(self, query):
         as_of = query.as_of
@@ -195,6 +205,37 @@ class TimelinessCompliance(Report):
                 team,
                 victim_label,
                 received_at,
+                hours,
+                due_at,
+                done_at,
+                late_by,
+                status,
+                None,
+                methods.get(method, method or ""),
+                bool(has_ref),
+            )
+
+        # The reports of disclosures without an episode: no episode and no decision, the youth's case number.
+        disclosed = (
+            disclosure_reports_in_period(query)
+            .annotate(has_reference=_flag(~Q(reference="")))
+            .order_by("disclosure__disclosed_at", "pk")
+            .values_list(
+                "youth__case_number", "youth__team__name", "party", "rule_hours", "due_at", "done_at", "method",
+                "has_reference",
+            )
+        )
+        for case_number, team, party, hours, due_at, done_at, method, has_ref in disclosed.iterator(
+            chunk_size=CHUNK_SIZE
+        ):
+            status, late_by = clock_status(due_at, done_at, as_of)
+            yield (
+                None,
+                None,
+                case_number,
+                team,
+                deadlines.party_label(deadlines.DISCLOSED, party),
+                due_at - datetime.timedelta(hours=hours),
                 hours,
                 due_at,
                 done_at,
