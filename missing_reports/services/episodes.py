@@ -306,8 +306,10 @@ def record_notification(*, actor, notification_id, expected_version, ip=None, **
     unknown = set(evidence) - set(EVIDENCE_FIELDS)
     if unknown:
         raise TypeError(f"Not evidence fields: {sorted(unknown)}")
+    # The notice's own row only: a notice changes nothing else, and locking its episode and youth too (the join)
+    # took them in the opposite order to a reassessment and deadlocked (tests/integration/test_row_locks.py).
     notification = access.get_in_scope_or_404(
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .select_related("episode__youth")
         .filter(episode__youth__in=access.youth_editable_by(actor)),
         notification_id,

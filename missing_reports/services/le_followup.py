@@ -93,7 +93,7 @@ def _start_ncic_clock(actor, report):
 
 def _ncic_clock(episode):
     return (
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .filter(episode=episode, event=deadlines.NCIC_CONFIRMATION, party=deadlines.LAW_ENFORCEMENT)
         .first()
     )
@@ -120,7 +120,7 @@ def _close_ncic_clock(actor, report):
 def _copy_confirmation_to_report(actor, clock):
     """The confirmation recorded on its clock fills what the law-enforcement notice lacks (the packets read it)."""
     report = (
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .filter(episode_id=clock.episode_id, event=deadlines.MISSING, party=deadlines.LAW_ENFORCEMENT)
         .first()
     )
@@ -171,7 +171,7 @@ def record_refusal(*, actor, notification_id, ip=None, **fields) -> LawEnforceme
     if unknown:
         raise TypeError(f"Not refusal fields: {sorted(unknown)}")
     report = access.get_in_scope_or_404(
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .select_related("episode__youth__agency", "episode__youth__team")
         .filter(episode__youth__in=access.youth_editable_by(actor)),
         notification_id,

@@ -53,7 +53,7 @@ def complete(*, actor, episode_id, done_at, reference, ip=None) -> Notification 
     """Mark the episode's open follow-up clock done by a structured screening (`reference`, e.g. "Screening 12"),
     in the caller's transaction. Nothing to do when there is no open clock; safe to call twice."""
     clock = (
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .select_related("episode__youth")
         .filter(
             episode_id=episode_id, event=deadlines.RETURNED, party=deadlines.SCREENING_FOLLOW_UP,

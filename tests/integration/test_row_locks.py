@@ -48,3 +48,28 @@ def test_a_reassessment_locks_the_youth_and_not_the_agency(postgres_db, transact
         assessment.reassess(youth_a1.pk, "test")
         assert locked("caseapp_youth", youth_a1.pk)
         assert not locked("caseapp_agency", youth_a1.agency_id)
+
+
+def test_recording_a_notice_locks_the_notice_and_not_its_episode_or_youth(
+    postgres_db, transactional_db, caseworker_a, youth_a1
+):
+    """A notice recorded while the youth is reassessed deadlocked (seen with live workers): the notice's lock took
+    its episode and youth rows too, in the opposite order to the reassessment (youth, then the open episode for
+    its endangerment). Recording a notice changes the notice only, so it locks only that row."""
+    from missing_reports import deadlines
+    from missing_reports.services import episodes
+
+    learned_at = timezone.now() - timezone.timedelta(hours=1)
+    episode = episodes.log_run(
+        actor=caseworker_a, youth_id=youth_a1.pk, category="runaway", last_seen_at=learned_at,
+        last_seen_location="Group home", agency_learned_at=learned_at, reported_by="Night staff",
+    )
+    notice = episode.notifications.filter(event=deadlines.MISSING).first()
+    with transaction.atomic():
+        episodes.record_notification(
+            actor=caseworker_a, notification_id=notice.pk, expected_version=notice.version,
+            done_at=timezone.now(), method="phone", reference="RPT-1",
+        )
+        assert locked("missing_reports_notification", notice.pk)
+        assert not locked("missing_reports_missingepisode", episode.pk)
+        assert not locked("caseapp_youth", youth_a1.pk)
