@@ -6,18 +6,22 @@ moved styles do is still done.
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect, sync_playwright
 
 from caseapp.models import User
 from exports.models import ExportJob
 
-from .conftest import CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, log_in
+from .conftest import _AUTHENTICATORS, CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, authenticator_code, log_in
 from .csp import CspWatcher
 
 
 @pytest.fixture
 def superuser(demo_site):
-    return User.objects.create_superuser("root", "root@example.org", DEMO_PASSWORD)
+    """A superuser with an authenticator app: the admin asks for its code too (docs/security.md#the-django-admin)."""
+    user = User.objects.create_superuser("root", "root@example.org", DEMO_PASSWORD)
+    _AUTHENTICATORS[user.username] = [TOTPDevice.objects.create(user=user, name="Phone", confirmed=True), -1]
+    return user
 
 
 @pytest.fixture
@@ -50,10 +54,13 @@ def admin_browser(chromium_path, monkeypatch):
 
 def test_the_django_admin_works_under_the_policy(demo_site, superuser, jordan, admin_browser):
     page = admin_browser.new_page(**DESKTOP)
+    # The admin signs in through the app's page (password, then the code), and comes back to the admin.
     page.goto(f"{demo_site}{reverse('admin:login')}")
     page.get_by_label("Username").fill("root")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(authenticator_code("root"))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
     page.goto(f"{demo_site}{reverse('admin:caseapp_youth_changelist')}")

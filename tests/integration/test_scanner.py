@@ -2,7 +2,8 @@
 in as the demo caseworker, with the demo data on PostgreSQL: any finding of medium severity or higher fails
 the test (docs/security.md#scanner).
 
-The server is `manage.py runserver` in its own process with production's settings (DEBUG off, the same
+The server is gunicorn with the production configuration (gunicorn.conf.py, as `make serve` runs it) in its own
+process, with production's settings (DEBUG off, the same
 middleware, headers and static files through WhiteNoise) except the three that need HTTPS
 (tests/scan_settings.py). Wapiti runs from its own virtualenv (`make scan-install`, requirements-scan.txt).
 It crawls the app, then attacks what it found with the modules in MODULES, each bounded in time, the whole
@@ -110,8 +111,9 @@ def live_app(postgres_db, transactional_db, tmp_path, _private_media_in_tmp):
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-            cwd=PROJECT_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=PROJECT_DIR, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
+            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
         base = f"http://127.0.0.1:{port}"
