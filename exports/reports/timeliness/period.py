@@ -47,57 +47,42 @@ def notifications_in_period(query: ReportQuery):
     )
 
 
-def disclosure_reports_in_period(query: ReportQuery):
-    """The reports of disclosures without an episode (missing_reports DisclosureReport) the youth made in the
-    period, in the requester's scope, by team; a placement-type filter keeps the youth placed in one of those
-    types on the day of the disclosure. A report not made before its disclosure was withdrawn is left out."""
+def _reports_of_youth_in_period(model, query: ReportQuery, *, cause: str):
+    """The evidenced clocks of `model` (kept per youth, not per episode) whose cause (`cause`, e.g. the disclosure)
+    happened in the period, in the requester's scope, by team; a placement-type filter keeps the youth placed in
+    one of those types on the day of the cause. A report not made before its cause was withdrawn as recorded in
+    error is closed, not late, and is left out."""
     start, end = query.period_bounds()
     filters = query.filters
-    reports = DisclosureReport.objects.filter(
+    at = {"disclosure": "disclosure__disclosed_at", "decision": "decision__information_received_at"}[cause]
+    reports = model.objects.filter(
         youth__agency_id=query.agency.pk,
         youth__in=access.youth_visible_to(query.user),
-        disclosure__disclosed_at__gte=start,
-        disclosure__disclosed_at__lt=end,
-    ).exclude(done_at__isnull=True, disclosure__withdrawn_at__isnull=False)
+        **{f"{at}__gte": start, f"{at}__lt": end},
+    ).exclude(done_at__isnull=True, **{f"{cause}__withdrawn_at__isnull": False})
     if filters.team_ids:
         reports = reports.filter(youth__team_id__in=filters.team_ids)
     if filters.placement_types:
+        # The placement the youth was in on the day of the cause (end dates exclusive).
         placed = Placement.objects.filter(
             youth_id=OuterRef("youth_id"),
             placement_type__in=filters.placement_types,
-            start_date__lte=OuterRef("disclosed_day"),
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("disclosed_day")))
-        reports = reports.annotate(disclosed_day=TruncDate("disclosure__disclosed_at", tzinfo=query.tz)).filter(
-            Exists(placed)
-        )
+            start_date__lte=OuterRef("cause_day"),
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("cause_day")))
+        reports = reports.annotate(cause_day=TruncDate(at, tzinfo=query.tz)).filter(Exists(placed))
     return reports
+
+
+def disclosure_reports_in_period(query: ReportQuery):
+    """The reports of disclosures without an episode that the youth made in the period
+    (missing_reports.models.DisclosureReport)."""
+    return _reports_of_youth_in_period(DisclosureReport, query, cause="disclosure")
 
 
 def identification_reports_in_period(query: ReportQuery):
-    """Identified-victim reports to law enforcement whose information the agency received in the period;
-    a report not made before its identification was withdrawn as recorded in error is closed, not late,
-    and is left out (risk.models.IdentificationReport)."""
-    start, end = query.period_bounds()
-    filters = query.filters
-    reports = IdentificationReport.objects.filter(
-        youth__agency_id=query.agency.pk,
-        youth__in=access.youth_visible_to(query.user),
-        decision__information_received_at__gte=start,
-        decision__information_received_at__lt=end,
-    ).exclude(done_at__isnull=True, decision__withdrawn_at__isnull=False)
-    if filters.team_ids:
-        reports = reports.filter(youth__team_id__in=filters.team_ids)
-    if filters.placement_types:
-        # The placement the youth was in on the day the information was received (end dates exclusive).
-        placed = Placement.objects.filter(
-            youth_id=OuterRef("youth_id"),
-            placement_type__in=filters.placement_types,
-            start_date__lte=OuterRef("received_day"),
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("received_day")))
-        reports = reports.annotate(received_day=TruncDate("decision__information_received_at", tzinfo=query.tz)).filter(
-            Exists(placed)
-        )
-    return reports
+    """Identified-victim reports to law enforcement whose information the agency received in the period
+    (risk.models.IdentificationReport)."""
+    return _reports_of_youth_in_period(IdentificationReport, query, cause="decision")
 
 
 def _labels(choices):
