@@ -354,7 +354,7 @@ def build(user, filters: ExportFilters, now=None) -> Dashboard:
     """The dashboard of `user` (who may export: exports.selectors.can_export) for the period and teams."""
     query = query_for(user, filters, now)
     missing_count, missing_section = _missing_now(query)
-    figures = placement_environment.figures(query)
+    figures = placement_environment.figures(query, detail=False)  # the totals and types it draws
     factors, environment = _placement_environment(figures)
     sections = [
         missing_section,

@@ -35,7 +35,9 @@ Scope: the requester's youth (caseapp.access) in this agency, and the team and p
 
 Two aggregate queries whatever the data size: placement-days summed per (placement type, provider, team), and
 episodes counted per (placement type, provider, team, primary factors, within 72 h). The groups of each kind
-are rolled up from those in Python; no query per placement, episode or group.
+are rolled up from those in Python; no query per placement, episode or group. The dashboard draws the totals
+and the placement types only: `figures(query, detail=False)` groups by placement type alone in the same two
+queries (a statewide agency has tens of thousands of type x provider x team combinations, but a dozen types).
 
 Minimum necessary: no youth is named or numbered; only placement types, provider names and team names.
 """
@@ -188,8 +190,19 @@ def day_after_last_counted(query) -> datetime.date:
     return min(query.filters.period_end, today) + datetime.timedelta(days=1)
 
 
-def _placement_days(query):
-    """(placement_type, provider_name, team_id, team_name, days) per combination: one GROUP BY query."""
+# The columns the rows are grouped by: every kind of group (the export), or placement types only (the dashboard).
+DETAIL = ("placement_type", "provider_name", "youth__team_id", "youth__team__name")
+TYPES_ONLY = ("placement_type",)
+
+
+def _padded(row, width):
+    """A row grouped by fewer columns than DETAIL, with None for the columns it was not grouped by."""
+    return (*row[:width], *(None,) * (len(DETAIL) - width), *row[width:])
+
+
+def _placement_days(query, columns=DETAIL):
+    """(placement_type, provider_name, team_id, team_name, days) per combination of `columns` (the others
+    None): one GROUP BY query."""
     first = query.filters.period_start
     stop = day_after_last_counted(query)
     if stop <= first:
@@ -201,16 +214,18 @@ def _placement_days(query):
         placements(query)
         .filter(start_date__lt=stop)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=first))
-        .values_list("placement_type", "provider_name", "youth__team_id", "youth__team__name")
+        .values_list(*columns)
         .annotate(days=Sum(days))
         .order_by()
     )
-    return [(*row[:4], row[4].days if row[4] else 0) for row in rows]
+    width = len(columns)
+    return [_padded((*row[:width], row[width].days if row[width] else 0), width) for row in rows]
 
 
-def _episode_counts(query):
+def _episode_counts(query, columns=DETAIL):
     """(placement_type, provider_name, team_id, team_name, primary_factors, within_72h, episodes, interviews)
-    per combination: one GROUP BY query (placement_type None: no placement at the time)."""
+    per combination of `columns` (the others None): one GROUP BY query (placement_type None: no placement at
+    the time)."""
     tz = query.tz
     earliest_start = ExpressionWrapper(F("last_seen_at") - Value(WINDOW), output_field=DateTimeField())
     after_change = Exists(
@@ -226,7 +241,7 @@ def _episode_counts(query):
         output_field=JSONField(),
     )
     interviewed = Exists(Debrief.objects.filter(episode_id=OuterRef("pk")))
-    return list(
+    rows = (
         episodes_started(query)
         .annotate(
             seen_on=TruncDate("last_seen_at", tzinfo=tz),
@@ -234,16 +249,14 @@ def _episode_counts(query):
         )
         .annotate(after_change=after_change, interview_factors=first_factors, interviewed=interviewed)
         .values_list(
-            "placement__placement_type",
-            "placement__provider_name",
-            "youth__team_id",
-            "youth__team__name",
+            *(column if column.startswith("youth__") else f"placement__{column}" for column in columns),
             "interview_factors",
             "after_change",
         )
         .annotate(episodes=Count("pk"), interviews=Count("pk", filter=Q(interviewed=True)))
         .order_by()
     )
+    return [_padded(row, len(columns)) for row in rows]
 
 
 def _provider_key(name):
@@ -254,8 +267,13 @@ def _by_rate(groups):
     return sorted(groups, key=lambda g: (g.rate is None, -(g.rate or 0), -g.episodes, g.label.casefold(), g.label))
 
 
-def figures(query) -> Figures:
-    """The placement-environment figures of one query (the export's rows and the dashboard's charts)."""
+def figures(query, *, detail=True) -> Figures:
+    """The placement-environment figures of one query (the export's rows and the dashboard's charts).
+
+    With detail=False (the dashboard, which draws the totals and the placement types only) the database groups
+    by placement type alone and `by_provider` and `by_team` are empty; every other figure is the same.
+    """
+    columns = DETAIL if detail else TYPES_ONLY
     total = Group(ALL, ALL_LABEL)
     not_attributed = Group(NOT_ATTRIBUTED, NOT_ATTRIBUTED_LABEL)
     by_type: dict[str, Group] = {}
@@ -263,6 +281,11 @@ def figures(query) -> Figures:
     by_team: dict[int, Group] = {}
 
     def groups_of(placement_type, provider, team_id, team_name):
+        if not detail:
+            return (
+                total,
+                by_type.setdefault(placement_type, Group(BY_TYPE, TYPE_LABELS.get(placement_type, placement_type))),
+            )
         key = _provider_key(provider)
         if key not in by_provider:
             by_provider[key] = Group(BY_PROVIDER, " ".join((provider or "").split()))
@@ -275,12 +298,12 @@ def figures(query) -> Figures:
             by_team.setdefault(team_id, Group(BY_TEAM, team_name)),
         )
 
-    for placement_type, provider, team_id, team_name, days in _placement_days(query):
+    for placement_type, provider, team_id, team_name, days in _placement_days(query, columns):
         for group in groups_of(placement_type, provider, team_id, team_name):
             group.add(days)
 
     for placement_type, provider, team_id, team_name, factors, after_change, episodes, interviews in _episode_counts(
-        query
+        query, columns
     ):
         named = Counter(dict.fromkeys(set(factors or ()), interviews)) if interviews else None
         counts = {

@@ -465,3 +465,60 @@ def test_a_supervisors_export_holds_their_teams(environment, supervisor_a, djang
     written = csv_rows(job)
     assert written[1][2:4] == ["51", "4"]
     assert [row[1] for row in written if row[0] == "Team"] == ["North"]
+
+
+# --- The dashboard's figures: the totals and the placement types, grouped by type alone ---------------------------
+
+
+def _drawn(figures):
+    """What the dashboard draws from the figures: the totals, the type rows, the factors, the unattributed."""
+    return (
+        table([figures.total, *figures.by_type]),
+        figures.total.interviews,
+        figures.factor_counts(),
+        (figures.not_attributed.episodes, figures.not_attributed.interviews),
+        figures.episodes,
+        figures.counted_through,
+    )
+
+
+def more_environment(team_a1, team_a2, caseworker_a, caseworker_a2):
+    """More providers on both teams, placements across both edges and open, episodes with and without
+    interviews, and a missing spell: so a type's total is summed over several providers and teams."""
+    for n, (team, worker) in enumerate(((team_a1, caseworker_a), (team_a2, caseworker_a2)) * 3):
+        youth = YouthFactory(team=team)
+        kind = (PlacementType.GROUP_HOME, PlacementType.FOSTER_FAMILY, PlacementType.SHELTER)[n % 3]
+        before = placement(youth, kind, f"Provider {n}", day(1, 10 + n), day(3, 3 + n))
+        placement(youth, PlacementType.MISSING_RUNAWAY, "Missing from care", day(3, 3 + n), day(3, 4 + n))
+        after = placement(youth, PlacementType.FOSTER_FAMILY, f"Family {n % 2}", day(3, 4 + n))
+        episode(youth, before, worker, local(2025, 3, 2 + n, 8), returned=local(2025, 3, 2 + n, 20), factors=["food"])
+        episode(youth, after, worker, local(2025, 3, 6 + n, 23))
+        episode(youth, after, worker, local(2025, 3, 20 + n, 7), returned=local(2025, 3, 21 + n), factors=[])
+
+
+@pytest.mark.parametrize(
+    ("who", "filters", "as_of"),
+    [
+        ("agency_staff_a", MARCH, AFTER_MARCH),
+        ("agency_staff_a", MARCH, local(2025, 3, 18, 10)),  # the period runs on: counted up to today
+        ("supervisor_a", MARCH, AFTER_MARCH),
+        ("agency_staff_a", ExportFilters(**{**MARCH.__dict__, "placement_types": ("foster_family",)}), AFTER_MARCH),
+        ("agency_staff_a", ExportFilters(day(3, 10), day(4, 5)), AFTER_MARCH),
+        ("agency_staff_a", ExportFilters(day(5, 1), day(5, 31)), AFTER_MARCH),  # after today: nothing counted
+    ],
+)
+def test_the_dashboards_type_totals_equal_the_reports(
+    request, environment, team_a1, team_a2, caseworker_a, caseworker_a2, who, filters, as_of
+):
+    more_environment(team_a1, team_a2, caseworker_a, caseworker_a2)
+    user = request.getfixturevalue(who)
+    query = ReportQuery(agency=user.agency, user=user, filters=filters, as_of=as_of)
+    report = placement_environment.figures(query)
+    with CaptureQueriesContext(connection) as queries:
+        drawn = placement_environment.figures(query, detail=False)
+    assert _drawn(drawn) == _drawn(report)
+    assert drawn.by_provider == drawn.by_team == []
+    assert len(queries) <= 2
+    if filters == MARCH and as_of == AFTER_MARCH and who == "agency_staff_a":
+        assert len(report.by_provider) > len(report.by_type) and len(report.by_team) == 2  # the data is varied
+        assert report.total.placement_days > 82 and report.total.episodes > 5
