@@ -8,7 +8,7 @@ or the app's own page uses, for the same ReportQuery, so the dashboard and the e
     time from learning to notice      exports.reports.timeliness.figures.notification_delays
     primary factors                   exports.reports.placement_environment.figures (the export's "All" row)
     episodes per 1,000 placement-days exports.reports.placement_environment.figures (its placement-type rows)
-    screening coverage                exports.reports.timeliness.figures.summary
+    screening coverage                exports.reports.timeliness.figures.screening_by_sex (summary's "all" group)
     open review items by urgency      risk.selectors.review_queue (the supervisor's queue)
 
 Each becomes a chart (exports/charts.py) with the same numbers as a table. A fixed number of queries whatever
@@ -277,14 +277,12 @@ def _notification_timing(query) -> Section:
 
 
 def _screening_coverage(query) -> Section:
-    figures = timeliness_figures.summary(query)["all"]
-    measure = timeliness_figures.TRAFFICKING_SCREEN
-    groups = [("All returns", figures.figures)] + [
-        (f"{timeliness_figures.SEX_LABELS[sex]}", figures.by_sex[sex])
+    # The report's "all" group's screening rates, in one query grouped by sex (summary folds every team and month).
+    screening = timeliness_figures.screening_by_sex(query)
+    rates = [("All returns", screening[None])] + [
+        (f"{timeliness_figures.SEX_LABELS[sex]}", screening.get(sex, timeliness_figures.Rate(0, 0)))
         for sex in timeliness_figures.SEXES
-        if sex in figures.by_sex
     ]
-    rates = [(label, group.rates[measure]) for label, group in groups]
     shown = [(label, rate) for label, rate in rates if rate.denominator]
     overall = rates[0][1]
     chart = charts.horizontal_bars(

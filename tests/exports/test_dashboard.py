@@ -425,10 +425,19 @@ def test_the_dashboard_and_the_timeliness_report_agree(notices, agency_staff_a, 
         )
         for index, chart_id in ((1, "chart-delay-law-enforcement"), (2, "chart-delay-ncmec")):
             assert [row[1] for row in tables[chart_id]] == [int(row[index]) for row in pdf_delays.rows]
-        screened = timeliness_figures.summary(query)["all"].figures.rates[timeliness_figures.TRAFFICKING_SCREEN]
+        summary = timeliness_figures.summary(query)["all"]
+        screened = summary.figures.rates[timeliness_figures.TRAFFICKING_SCREEN]
         assert tables["chart-screening"][0] == (
             "All returns",
             screened.denominator,
             screened.numerator,
             screened.percent,
         )
+        # Every sex's row too (the dashboard reads them grouped by sex alone: screening_by_sex).
+        by_sex = [
+            (timeliness_figures.SEX_LABELS[sex], rate.denominator, rate.numerator, rate.percent)
+            for sex in timeliness_figures.SEXES
+            for rate in [summary.by_sex[sex].rates[timeliness_figures.TRAFFICKING_SCREEN]]
+        ]
+        assert tables["chart-screening"][1:] == by_sex
+        assert sum(row[1] for row in by_sex) == screened.denominator

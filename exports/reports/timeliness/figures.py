@@ -170,6 +170,36 @@ def _clock_counts(prefix, as_of):
     }
 
 
+def _episode_counts(episodes, *columns):
+    """The episodes, returns, interviewed and screened returns per combination of `columns`: one query."""
+    # risk/screened.py is the one definition of a screened return; an episode's interviews are an Exists, so an
+    # episode with a follow-up interview is counted once.
+    interviewed_q = Exists(Debrief.objects.filter(episode_id=OuterRef("pk")))
+    return (
+        episodes.annotate(interviewed_q=interviewed_q, screened_q=screened_rule.screened())
+        .values(*columns)
+        .annotate(
+            episodes=Count("pk"),
+            returns=Count("pk", filter=Q(returned_at__isnull=False)),
+            interviewed=Count("pk", filter=Q(returned_at__isnull=False, interviewed_q=True)),
+            screened=Count("pk", filter=Q(returned_at__isnull=False, screened_q=True)),
+        )
+        .order_by()
+    )
+
+
+def screening_by_sex(query: ReportQuery) -> dict:
+    """The trafficking-screening rate of the returns, as `summary(query)["all"]` has it: {None (all): Rate,
+    Sex value: Rate for each sex with episodes}. One query grouped by sex, for the dashboard, which draws
+    only this (summary also folds every team and month and times every return interview)."""
+    counts = {None: Counter()}
+    for row in _episode_counts(episodes_in_period(query), "youth__sex"):
+        for name in ("returns", "screened"):
+            counts[None][name] += row[name]
+            counts.setdefault(row["youth__sex"], Counter())[name] += row[name]
+    return {key: Rate(c["screened"], c["returns"]) for key, c in counts.items()}
+
+
 def _cells(query) -> tuple[dict, dict]:
     """The counts and the interview delays of every (team id, month, sex) cell: four aggregate queries."""
     tz, as_of = query.tz, query.as_of
@@ -198,22 +228,8 @@ def _cells(query) -> tuple[dict, dict]:
         if prefix == "le":
             cell["le_ncic"] += row["ncic"]
 
-    # risk/screened.py is the one definition of a screened return; an episode's interviews are an Exists, so an
-    # episode with a follow-up interview is counted once.
-    interviewed_q = Exists(Debrief.objects.filter(episode_id=OuterRef("pk")))
-    episodes = (
-        episodes_in_period(query)
-        .annotate(
-            month=month_of("agency_learned_at"), interviewed_q=interviewed_q, screened_q=screened_rule.screened()
-        )
-        .values("youth__team_id", "month", "youth__sex")
-        .annotate(
-            episodes=Count("pk"),
-            returns=Count("pk", filter=Q(returned_at__isnull=False)),
-            interviewed=Count("pk", filter=Q(returned_at__isnull=False, interviewed_q=True)),
-            screened=Count("pk", filter=Q(returned_at__isnull=False, screened_q=True)),
-        )
-        .order_by()
+    episodes = _episode_counts(
+        episodes_in_period(query).annotate(month=month_of("agency_learned_at")), "youth__team_id", "month", "youth__sex"
     )
     for row in episodes:
         cell = counts[(row["youth__team_id"], _month(row["month"], tz), row["youth__sex"])]
