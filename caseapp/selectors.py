@@ -1,14 +1,20 @@
 """Reads of the core records, already scoped and prefetched so a page runs a fixed number of queries."""
 
+import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
+from django.utils import timezone
 
 from . import access
 from .filters import CaseloadFilter
 from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
+
+logger = logging.getLogger(__name__)
 
 
 def caseload_page(user, params, page_number):
@@ -125,16 +131,59 @@ def youth_detail(user, youth_id):
     }
 
 
+def _scope_key(user) -> str:
+    """Who sees the same youth gets the same key: the agency and the teams of the user's scope (one query)."""
+    if user.is_superuser:
+        return "all"
+    teams = ",".join(str(pk) for pk in access.teams_visible_to(user).order_by("pk").values_list("pk", flat=True))
+    return f"{user.agency_id}:{hashlib.sha256(teams.encode()).hexdigest()[:24]}"
+
+
+def _cached_counts(keys_and_counts: dict) -> dict:
+    """{cache key: (function computing a dict of counts)} → {cache key: {**counts, "at": when computed}}, read
+    from the cache where another request computed them less than HOME_COUNTS_SECONDS ago. An unreachable cache
+    is skipped: the counts are computed."""
+    try:
+        found = cache.get_many(list(keys_and_counts))
+    except Exception:  # e.g. Redis down: the page still shows the figures
+        logger.warning("The cache could not be read; the home page's counts are computed.", exc_info=True)
+        found = {}
+    missing = {key: {**count(), "at": timezone.now()} for key, count in keys_and_counts.items() if key not in found}
+    if missing:
+        try:
+            cache.set_many(missing, settings.HOME_COUNTS_SECONDS)
+        except Exception:
+            logger.warning("The cache could not be written; the home page's counts are not kept.", exc_info=True)
+    return {**found, **missing}
+
+
 def dashboard_summary(user):
-    """Counts for the home page, in the user's scope. Later issues add the missing-now board here."""
+    """Counts for the home page, in the user's scope (who is missing now is a panel of missing_reports, exact).
+
+    The three counts are not safety-critical and scan the whole scope, so they are kept for
+    HOME_COUNTS_SECONDS: per scope (the active youth and those with no current placement, shared by everyone
+    who sees the same teams) and per user (those assigned to them). The page says when they were counted.
+    """
     youth = access.youth_visible_to(user)
     active = youth.filter(status="active")
+    scope_key = f"home-counts:{_scope_key(user)}"
+    assigned_key = f"home-assigned:{user.pk}:{scope_key}"
+    counts = _cached_counts(
+        {
+            scope_key: lambda: {
+                "active_count": active.count(),
+                "no_placement_count": active.filter(covered_population="foster_care")
+                .exclude(pk__in=Placement.objects.filter(end_date__isnull=True).values("youth_id"))
+                .count(),
+            },
+            assigned_key: lambda: {"assigned_count": active.filter(assigned_caseworkers=user).count()},
+        }
+    )
     return {
-        "active_count": active.count(),
-        "assigned_count": active.filter(assigned_caseworkers=user).count(),
-        "no_placement_count": active.filter(covered_population="foster_care")
-        .exclude(pk__in=Placement.objects.filter(end_date__isnull=True).values("youth_id"))
-        .count(),
+        "active_count": counts[scope_key]["active_count"],
+        "no_placement_count": counts[scope_key]["no_placement_count"],
+        "assigned_count": counts[assigned_key]["assigned_count"],
+        "counts_as_of": min(counts[scope_key]["at"], counts[assigned_key]["at"]),
         "recently_viewed": list(
             Youth.objects.filter(
                 pk__in=AuditEvent.objects.filter(actor=user, action=AuditAction.VIEW, object_type="youth")

@@ -223,6 +223,24 @@ TASK_QUEUE_PREFIX = env.str("TASK_QUEUE_PREFIX", default="")
 CELERY_TASK_DEFAULT_QUEUE = queue_name(URGENT, TASK_QUEUE_PREFIX)
 CELERY_TASK_ROUTES = task_routes(TASK_QUEUE_PREFIX)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+
+# Django's cache, for short-lived figures every web process may share (the home page's counts:
+# caseapp/selectors.py dashboard_summary): Redis when REDIS_URL is set, else each process's own memory. A
+# cache that cannot be reached is skipped (the figures are computed), so short socket timeouts.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{TASK_QUEUE_PREFIX}caseapp",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caseapp"}}
+# How long the home page's counts (active youth, assigned to you, no current placement) are reused for a
+# scope. Who is missing now is never cached.
+HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", default=60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

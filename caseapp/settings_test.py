@@ -12,3 +12,7 @@ import os
 os.environ.setdefault("DEBUG", "true")
 
 from caseapp.settings import *  # noqa: F403
+
+# Each test starts with an empty cache (tests/conftest.py): the process's own memory, never the Redis
+# database the integration tests' broker uses.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caseapp-tests"}}

@@ -95,6 +95,14 @@ def _private_media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counts cached by one test (the home page's) are never seen by the next (settings_test: local memory)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process by default, also when REDIS_URL is set for the integration tests.
 
