@@ -1,0 +1,151 @@
+"""Time the reports dashboard's and the home page's selectors at statewide scale, as ratios to a floor.
+
+Runs against the PostgreSQL database DATABASE_URL names (see bench/README.md). Results are printed, never
+asserted: speed is measured here, not in the test run (docs/design.md#speed).
+
+    createdb -h 127.0.0.1 -U postgres bench_pages
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pages REDIS_URL=redis://127.0.0.1:6379/11 \\
+        .venv/bin/python bench/pages_bench.py --migrate
+
+It seeds (once) the exports bench's agency (bench/exports_bench.py `seed`: synthetic youth, placements,
+episodes, return interviews, screenings and risk snapshots generated inside PostgreSQL), by default 100,000
+youth in 200 teams with 1,000,000 episodes. Then, in the same run and interleaved round by round so the
+machine's load touches every measurement alike, it times:
+
+  floor          one primary-key read of the signed-in user through the ORM (what any page costs at least);
+  dashboard      exports.dashboard.build for agency staff (every team), 12 months of episodes;
+  its parts      placement_environment.figures(detail=True) (the export's) against detail=False (the
+                 dashboard's), timeliness summary() (the report's) against screening_by_sex() (the dashboard's);
+  home page      caseapp.selectors.dashboard_summary for agency staff and a caseworker, with the cache
+                 emptied before each run (cold: the three counts computed) and warm (read from the cache).
+
+Each is the median of --repeat runs, in milliseconds and as a ratio to the floor's median; the load average is
+printed before and after. With REDIS_URL set the home page's counts are cached in Redis, as in production.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseapp.settings")
+os.environ.setdefault("DEBUG", "true")  # as the other bench scripts (bench/README.md)
+
+import exports_bench  # noqa: E402  (after the path and settings above)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--episodes", type=int, default=1_000_000, help="Episodes to seed (default 1000000).")
+    parser.add_argument("--youth", type=int, default=100_000, help="Youth they belong to (default 100000).")
+    parser.add_argument("--teams", type=int, default=200, help="Teams (default 200).")
+    parser.add_argument("--repeat", type=int, default=5, help="Runs of each measurement (median shown).")
+    parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
+    parser.add_argument("--reseed", action="store_true", help="Remove the bench agency's data and seed it again.")
+    return parser.parse_args()
+
+
+def median_ms(fn, repeat, before=None):
+    runs = []
+    for _ in range(repeat):
+        if before:
+            before()
+        started = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(runs)
+
+
+def main():
+    args = parse_args()
+    exports_bench.load()
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import reset_queries
+    from django.utils import timezone
+    from seed_bench import describe_database
+
+    from caseapp import selectors
+    from caseapp.models import User
+    from exports import dashboard
+    from exports.reports import placement_environment
+    from exports.reports.base import ExportFilters, ReportQuery
+    from exports.reports.timeliness import figures as timeliness_figures
+
+    print(f"Database: {describe_database()}; DEBUG {settings.DEBUG}; cache {settings.CACHES['default']['BACKEND']}")
+    print(exports_bench.uptime(), flush=True)
+    if args.migrate:
+        call_command("migrate", verbosity=0)
+    agency = exports_bench.seed(args)
+    staff = User.objects.get(username=exports_bench.STAFF_USERNAME)
+    worker = User.objects.get(username=exports_bench.WORKER_USERNAME)
+    # The bench's episodes run from 2015 at one every 5 minutes: the last full 12 months holding episodes.
+    last = agency_last_episode_day(agency)
+    first = (last.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    filters = ExportFilters(period_start=first, period_end=last)
+    query = ReportQuery(agency=agency, user=staff, filters=filters, as_of=timezone.now())
+    environment = placement_environment.figures(query)
+    print(
+        f"Period {first} to {last}: {environment.episodes:,} episodes, {environment.total.placement_days:,} "
+        f"placement-days; {len(environment.by_type)} placement types, {len(environment.by_provider):,} "
+        f"providers, {len(environment.by_team)} teams",
+        flush=True,
+    )
+
+    cases = {
+        "floor: one primary-key read of the user": (lambda: User.objects.get(pk=staff.pk), None),
+        "dashboard (exports.dashboard.build), agency staff": (lambda: dashboard.build(staff, filters), None),
+        "placement environment, every group (the export's)": (lambda: placement_environment.figures(query), None),
+        "placement environment, types only (the dashboard's)": (
+            lambda: placement_environment.figures(query, detail=False),
+            None,
+        ),
+        "timeliness summary (the report's)": (lambda: timeliness_figures.summary(query), None),
+        "screening by sex (the dashboard's)": (lambda: timeliness_figures.screening_by_sex(query), None),
+        "home counts, agency staff, cold cache": (lambda: selectors.dashboard_summary(staff), cache.clear),
+        "home counts, agency staff, warm cache": (lambda: selectors.dashboard_summary(staff), None),
+        "home counts, caseworker, cold cache": (lambda: selectors.dashboard_summary(worker), cache.clear),
+        "home counts, caseworker, warm cache": (lambda: selectors.dashboard_summary(worker), None),
+    }
+    for fn, _ in cases.values():  # warm up: connections, the planner, the cache for the "warm" cases
+        fn()
+    results = {name: [] for name in cases}
+    for _ in range(args.repeat):  # round by round, so a burst of load lands on every case alike
+        for name, (fn, before) in cases.items():
+            results[name].append(median_ms(fn, 1, before))
+            reset_queries()
+        cache.clear()
+        selectors.dashboard_summary(staff)
+        selectors.dashboard_summary(worker)
+    print(exports_bench.uptime(), flush=True)
+    floor = statistics.median(results["floor: one primary-key read of the user"])
+    print(f"\n| what | median ms ({args.repeat} runs) | ÷ floor |\n| --- | ---: | ---: |")
+    for name, runs in results.items():
+        ms = statistics.median(runs)
+        print(f"| {name} | {ms:,.1f} | {ms / floor:,.0f}× |")
+
+
+def agency_last_episode_day(agency):
+    from django.db.models import Max
+
+    from missing_reports.models import MissingEpisode
+
+    last = MissingEpisode.objects.filter(youth__agency=agency).aggregate(last=Max("last_seen_at"))["last"]
+    return last.astimezone(agency_zone(agency)).date()
+
+
+def agency_zone(agency):
+    from caseapp import local_time
+
+    return local_time.agency_zone(agency)
+
+
+if __name__ == "__main__":
+    main()
