@@ -215,7 +215,7 @@ def seed(args):
                     possible_locations, belongings_taken, endangerment, endangerment_notes, returned_at, found_address,
                     found_location_type, found_out_of_county, found_out_of_state, how_located, condition_on_return,
                     returned_with, new_marks_tattoos, living_arrangement_note, version, created_at, created_by_id,
-                    placement_id, youth_id)
+                    placement_id, youth_id, endangerment_reasons, endangerment_unticked, agency_endangerment)
                 SELECT {episode0} + i, CASE WHEN e.open THEN 'open' ELSE 'returned' END,
                     ({_sql_array(CATEGORIES)})[1 + i % {len(CATEGORIES)}],
                     e.seen, 'Near the bus station', e.seen + (i % 180) * interval '1 minute', 'Foster parent',
@@ -224,7 +224,8 @@ def seed(args):
                     CASE WHEN e.open THEN '' ELSE ({_sql_array(FOUND)})[1 + i % {len(FOUND)}] END, false, false,
                     CASE WHEN e.open THEN '' ELSE ({_sql_array(HOW)})[1 + i % {len(HOW)}] END,
                     '', '[]'::jsonb, '', '', 1, now(), {worker.pk},
-                    {placement0} + e.y * {placements_per_youth} + e.k / {EPISODES_PER_PLACEMENT}, {youth0} + e.y
+                    {placement0} + e.y * {placements_per_youth} + e.k / {EPISODES_PER_PLACEMENT}, {youth0} + e.y,
+                    '{{}}'::jsonb, '{{}}'::jsonb, '[]'::jsonb
                 FROM generate_series(0, {episode_count - 1}) AS i,
                     LATERAL (SELECT i % {youth_count} AS y, i / {youth_count} AS k,
                         TIMESTAMPTZ '{BASE}' + i * interval '{STEP_MINUTES} minutes' AS seen,
