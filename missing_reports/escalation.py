@@ -254,23 +254,49 @@ class ClockKind:
         return f"{self.key}:{clock.pk}:{stage}"
 
 
-def candidates(kind: ClockKind, now):
-    """Open clocks of `kind` that may need an alert at `now`: one query, plus fixed prefetches.
+# Clocks read per query by the sweep: the candidates are read in batches of this many, in due order.
+CANDIDATE_BATCH = 500
 
-    Bounded by the widest window any agency can set; a clock whose overdue alert was raised is
-    finished with.
-    """
-    soon = CANDIDATE_WINDOW
+
+def candidate_ids_q(kind: ClockKind, now) -> Q:
+    """The condition of a candidate: open, due within the widest window any agency can set (or past), and its
+    overdue alert not raised. `overdue_at IS NULL` is what lets the clock's partial index (models.to_escalate_index)
+    hold only the clocks still to alert; the anti-join on the claim rows, which that index's rows seldom have,
+    keeps a clock whose `overdue_at` was cleared (its due time corrected) from being alerted twice."""
     overdue_sent = kind.escalations.objects.filter(
         **{kind.subject_field: OuterRef("pk")}, stage=kind.stages[-1], sent_at__isnull=False
     )
-    return (
-        kind.model.objects.filter(kind.is_open, clock_state.due_within_q(now, soon))
-        .exclude(Exists(overdue_sent))
-        .select_related(*kind.select_related)
-        .prefetch_related("escalations", *kind.prefetch_related)
-        .order_by("due_at", "pk")
-    )
+    not_finished = Q(overdue_at__isnull=True) & ~Exists(overdue_sent)
+    return kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
+
+
+def candidates(kind: ClockKind, now, batch_size: int | None = None):
+    """Open clocks of `kind` that may need an alert at `now`, in due order.
+
+    Read in batches of `batch_size` (CANDIDATE_BATCH): the ids by the partial index, from where the last
+    batch ended (due time, id), then those clocks with their related rows (one query, plus fixed prefetches).
+    A clock whose overdue alert was raised is finished with, and is not read at all.
+    """
+    batch_size = batch_size or CANDIDATE_BATCH
+    wanted = candidate_ids_q(kind, now)
+    after = None
+    while True:
+        page = kind.model.objects.filter(wanted)
+        if after is not None:
+            due, pk = after
+            page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk), due_at__gte=due)
+        keys = list(page.order_by("due_at", "pk").values_list("due_at", "pk")[:batch_size])
+        if not keys:
+            return
+        yield from (
+            kind.model.objects.filter(pk__in=[pk for _, pk in keys])
+            .select_related(*kind.select_related)
+            .prefetch_related("escalations", *kind.prefetch_related)
+            .order_by("due_at", "pk")
+        )
+        if len(keys) < batch_size:
+            return
+        after = keys[-1]
 
 
 def sweep_kind(kind: ClockKind, clocks, now) -> dict:
