@@ -273,8 +273,8 @@ def candidate_ids_q(kind: ClockKind, now) -> Q:
 def candidates(kind: ClockKind, now, batch_size: int | None = None):
     """Open clocks of `kind` that may need an alert at `now`, in due order.
 
-    Read in batches of `batch_size` (CANDIDATE_BATCH): the ids by the partial index, from where the last
-    batch ended (due time, id), then those clocks with their related rows (one query, plus fixed prefetches).
+    Read in batches of `batch_size` (CANDIDATE_BATCH) by the partial index, each from where the last ended (due
+    time, id), with their related rows: one query per batch, plus fixed prefetches.
     A clock whose overdue alert was raised is finished with, and is not read at all.
     """
     batch_size = batch_size or CANDIDATE_BATCH
@@ -283,20 +283,17 @@ def candidates(kind: ClockKind, now, batch_size: int | None = None):
     while True:
         page = kind.model.objects.filter(wanted)
         if after is not None:
-            due, pk = after
-            page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk), due_at__gte=due)
-        keys = list(page.order_by("due_at", "pk").values_list("due_at", "pk")[:batch_size])
-        if not keys:
-            return
-        yield from (
-            kind.model.objects.filter(pk__in=[pk for _, pk in keys])
-            .select_related(*kind.select_related)
+            due = after.due_at
+            page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=after.pk), due_at__gte=due)
+        batch = list(
+            page.select_related(*kind.select_related)
             .prefetch_related("escalations", *kind.prefetch_related)
-            .order_by("due_at", "pk")
+            .order_by("due_at", "pk")[:batch_size]
         )
-        if len(keys) < batch_size:
+        yield from batch
+        if len(batch) < batch_size:
             return
-        after = keys[-1]
+        after = batch[-1]
 
 
 def sweep_kind(kind: ClockKind, clocks, now) -> dict:
