@@ -258,7 +258,7 @@ class ClockKind:
 CANDIDATE_BATCH = 500
 
 
-def candidate_ids_q(kind: ClockKind, now) -> Q:
+def candidate_q(kind: ClockKind, now) -> Q:
     """The condition of a candidate: open, due within the widest window any agency can set (or past), and its
     overdue alert not raised. `overdue_at IS NULL` is what lets the clock's partial index (models.to_escalate_index)
     hold only the clocks still to alert; the anti-join on the claim rows, which that index's rows seldom have,
@@ -278,22 +278,36 @@ def candidates(kind: ClockKind, now, batch_size: int | None = None):
     A clock whose overdue alert was raised is finished with, and is not read at all.
     """
     batch_size = batch_size or CANDIDATE_BATCH
-    wanted = candidate_ids_q(kind, now)
     after = None
     while True:
-        page = kind.model.objects.filter(wanted)
-        if after is not None:
-            due = after.due_at
-            page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=after.pk), due_at__gte=due)
         batch = list(
-            page.select_related(*kind.select_related)
+            candidate_page(kind, now, after, batch_size)
+            .select_related(*kind.select_related)
             .prefetch_related("escalations", *kind.prefetch_related)
-            .order_by("due_at", "pk")[:batch_size]
         )
         yield from batch
         if len(batch) < batch_size:
             return
         after = batch[-1]
+
+
+def candidate_page(kind: ClockKind, now, after=None, batch_size: int | None = None):
+    """One batch of candidates (the clock rows only), in due order, after the clock `after` (or from the first)."""
+    page = kind.model.objects.filter(candidate_q(kind, now))
+    if after is not None:
+        due = after.due_at
+        page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=after.pk), due_at__gte=due)
+    return page.order_by("due_at", "pk")[: batch_size or CANDIDATE_BATCH]
+
+
+def stage_to_alert(kind: ClockKind, clock, now):
+    """(the stage of a candidate `clock` to claim at `now`, the clock's stages), or (None, stages) when nothing
+    is due or that stage was alerted (or skipped) already. Reads the prefetched claim rows only."""
+    stages, first_from = kind.schedule(clock)
+    stage = stage_due(clock.due_at, now, kind.agency(clock).reminder_leads, stages, first_from)
+    if stage is None or any(row.stage == stage for row in clock.escalations.all()):
+        return None, stages
+    return stage, stages
 
 
 def sweep_kind(kind: ClockKind, clocks, now) -> dict:
@@ -302,9 +316,8 @@ def sweep_kind(kind: ClockKind, clocks, now) -> dict:
     Safe to run concurrently and repeatedly."""
     counts = {str(stage): 0 for stage in kind.stages} | {"skipped": 0}
     for clock in clocks:
-        stages, first_from = kind.schedule(clock)
-        stage = stage_due(clock.due_at, now, kind.agency(clock).reminder_leads, stages, first_from)
-        if stage is None or any(row.stage == stage for row in clock.escalations.all()):
+        stage, stages = stage_to_alert(kind, clock, now)
+        if stage is None:
             continue  # nothing due, or this stage was alerted (or skipped) already
         try:
             alert = _claim(kind, clock, stages, stage, now, counts)
