@@ -16,7 +16,8 @@ over generate_series, each row a copy of a row `seed_demo` made with the bench's
   clocks      2 notices per episode (law enforcement and NCMEC when the run began): 2,000,000. Every 40th is open
               and overdue (50,000); of those, every 250th has not been alerted yet (200), the others have their
               claim rows (lead_supervisor and overdue, sent) and `overdue_at` set, as the sweep leaves them.
-              500 more are open and due within the next 4 h, 500 open and due in 1 to 3 days. The rest are done.
+              500 more are open and due within the next 4 h, 500 open and due in 1 to 3 days, with the claim rows
+              of the stages they have reached (as a sweep every minute leaves them). The rest are done.
 
 Then, over --runs runs each (median shown, with the fastest and slowest):
 
@@ -218,7 +219,29 @@ def build(args):
             "WHERE n.overdue_at IS NOT NULL AND n.episode_id >= %s",
             [e0],
         )
-        print(f"  {cursor.rowcount} claim rows: {time.perf_counter() - t:.1f} s", flush=True)
+        claims = cursor.rowcount
+        # The open clocks not yet due, as a sweep every minute leaves them: the first-hour stage sent (their runs
+        # began long ago); 1 to 4 h before due the caseworker's reminder sent; within 1 h that skipped and the
+        # supervisor's sent.
+        cursor.execute(
+            "INSERT INTO missing_reports_escalation (notification_id, stage, created_at, sent_at, recipients) "
+            "SELECT n.id, s.stage, now(), CASE WHEN s.skipped THEN NULL ELSE now() END, "
+            "CASE WHEN s.skipped THEN '[\"(skipped)\"]' ELSE '[\"caseworker@agency.example.org\"]' END::jsonb "
+            "FROM missing_reports_notification n, (VALUES ('first_hour', 0, false), ('lead_caseworker', 4, false), "
+            "('lead_supervisor', 1, false)) s(stage, lead, skipped) "
+            "WHERE n.done_at IS NULL AND n.due_at > now() AND n.episode_id >= %s "
+            "AND (s.lead = 0 OR n.due_at <= now() + s.lead * interval '1 hour')",
+            [e0],
+        )
+        claims += cursor.rowcount
+        cursor.execute(
+            "UPDATE missing_reports_escalation e SET sent_at = NULL, recipients = '[\"(skipped)\"]'::jsonb "
+            "FROM missing_reports_notification n WHERE e.notification_id = n.id AND e.stage = 'lead_caseworker' "
+            "AND n.done_at IS NULL AND n.due_at > now() AND n.due_at <= now() + interval '1 hour' "
+            "AND n.episode_id >= %s",
+            [e0],
+        )
+        print(f"  {claims} claim rows: {time.perf_counter() - t:.1f} s", flush=True)
     with connection.cursor() as cursor:
         t = time.perf_counter()
         cursor.execute("ANALYZE")

@@ -259,15 +259,24 @@ CANDIDATE_BATCH = 500
 
 
 def candidate_q(kind: ClockKind, now) -> Q:
-    """The condition of a candidate: open, due within the widest window any agency can set (or past), and its
-    overdue alert not raised. `overdue_at IS NULL` is what lets the clock's partial index (models.to_escalate_index)
-    hold only the clocks still to alert; the anti-join on the claim rows, which that index's rows seldom have,
-    keeps a clock whose `overdue_at` was cleared (its due time corrected) from being alerted twice."""
-    overdue_sent = kind.escalations.objects.filter(
-        **{kind.subject_field: OuterRef("pk")}, stage=kind.stages[-1], sent_at__isnull=False
-    )
-    not_finished = Q(overdue_at__isnull=True) & ~Exists(overdue_sent)
-    return kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
+    """The condition of a candidate: open, due within the widest window any agency can set (or past), its overdue
+    alert not raised, and a stage possibly left before due.
+
+    `overdue_at IS NULL` is what lets the clock's partial index (models.to_escalate_index) hold only the clocks
+    still to alert; the anti-join on the overdue claim row, which that index's rows seldom have, keeps a clock
+    whose `overdue_at` was cleared (its due time corrected) from being alerted twice. A clock whose last reminder
+    stage has its claim row (sent or skipped) has them for every stage before it too (the claim skips them), so
+    only the overdue stage is left for it, from its due time: it is not read until then.
+    """
+
+    def claim(stage):
+        return kind.escalations.objects.filter(**{kind.subject_field: OuterRef("pk")}, stage=stage)
+
+    not_finished = Q(overdue_at__isnull=True) & ~Exists(claim(kind.stages[-1]).filter(sent_at__isnull=False))
+    wanted = kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
+    if len(kind.stages) > 1:
+        wanted &= clock_state.past_due_q(now) | ~Exists(claim(kind.stages[-2]))
+    return wanted
 
 
 def candidates(kind: ClockKind, now, batch_size: int | None = None):
