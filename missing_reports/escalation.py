@@ -53,14 +53,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Exists, Max, Model, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import access, alert_delivery, on_call
 from caseapp.local_time import agency_zone, display_time, duration
-from caseapp.models import REMINDER_LEAD_CEILING_HOURS
+from caseapp.models import REMINDER_LEAD_CEILING_HOURS, Agency
 from caseapp.services.alerts import raise_alert
 
 from . import clock_state, deadlines
@@ -76,6 +76,9 @@ NOTICE_STAGES = (EscalationStage.FIRST_HOUR, *STAGES)
 # No agency's lead (nor its first-hour reminder of a clock of at most 24 h) reaches further before
 # due than the ceiling: the candidates' bound, whatever each agency has set.
 CANDIDATE_WINDOW = datetime.timedelta(hours=REMINDER_LEAD_CEILING_HOURS)
+# The agency's reminder leads in the order of Agency.reminder_leads (the reminder stages'): their longest bound the
+# candidates.
+LEAD_FIELDS = ("reminder_lead_hours_first", "reminder_lead_hours_second")
 CASEWORKER = "Assigned caseworker"
 COMPLIANCE = "Compliance contact"
 ON_CALL = "On call"
@@ -259,24 +262,32 @@ CANDIDATE_BATCH = 500
 
 
 def candidate_q(kind: ClockKind, now) -> Q:
-    """The condition of a candidate: open, due within the widest window any agency can set (or past), its overdue
-    alert not raised, and a stage possibly left before due.
+    """The condition of a candidate: open, due within the widest window any agency can set (or past), and not
+    finished with for now, as its claim rows tell (one anti-join on them, by the clock's foreign key):
+
+    - its overdue alert raised (sent): finished with;
+    - its last reminder stage claimed (sent or skipped; the claim skips the ones before): only the overdue stage
+      is left, from its due time;
+    - an earlier reminder claimed: the next one is reached no earlier than the longest lead any agency sets for
+      it before due (Agency.reminder_leads, in order, each shorter than the one before).
 
     `overdue_at IS NULL` is what lets the clock's partial index (models.to_escalate_index) hold only the clocks
-    still to alert; the anti-join on the overdue claim row, which that index's rows seldom have, keeps a clock
-    whose `overdue_at` was cleared (its due time corrected) from being alerted twice. A clock whose last reminder
-    stage has its claim row (sent or skipped) has them for every stage before it too (the claim skips them), so
-    only the overdue stage is left for it, from its due time: it is not read until then.
+    still to alert: the overdue stage's claim sets it. The anti-join still rules out a clock whose `overdue_at`
+    was cleared (its due time corrected) after its overdue alert. stage_due decides, for each clock read.
     """
-
-    def claim(stage):
-        return kind.escalations.objects.filter(**{kind.subject_field: OuterRef("pk")}, stage=stage)
-
-    not_finished = Q(overdue_at__isnull=True) & ~Exists(claim(kind.stages[-1]).filter(sent_at__isnull=False))
-    wanted = kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
-    if len(kind.stages) > 1:
-        wanted &= clock_state.past_due_q(now) | ~Exists(claim(kind.stages[-2]))
-    return wanted
+    claims = kind.escalations.objects.filter(**{kind.subject_field: OuterRef("pk")})
+    clock_due = f"{kind.subject_field}__due_at"  # the clock's own row, by its key
+    finished = Q(stage=kind.stages[-1], sent_at__isnull=False)
+    reminders = kind.stages[1:-1] if kind.first_from else kind.stages[:-1]
+    if reminders:
+        finished |= Q(stage=reminders[-1], **{f"{clock_due}__gte": now})
+        longest = Agency.objects.aggregate(**{f"lead{i}": Max(f) for i, f in enumerate(LEAD_FIELDS)})
+        for stage, i in zip(reminders[:-1], range(1, len(LEAD_FIELDS)), strict=False):
+            lead = longest[f"lead{i}"]
+            hours = REMINDER_LEAD_CEILING_HOURS if lead is None else lead
+            finished |= Q(stage=stage, **{f"{clock_due}__gt": now + datetime.timedelta(hours=hours)})
+    not_finished = Q(overdue_at__isnull=True) & ~Exists(claims.filter(finished))
+    return kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
 
 
 def candidates(kind: ClockKind, now, batch_size: int | None = None):
