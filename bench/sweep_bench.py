@@ -25,6 +25,8 @@ Then, over --runs runs each (median shown, with the fastest and slowest):
   sweep pass  the candidates of the notice clocks and of the disclosure reports (escalation.candidates, every
               batch) and the planner's decision for each (escalation.stage_to_alert): the whole sweep except the
               claims, which are one transaction per alert raised
+  steady      the sweep pass again once the pending overdue stages are claimed (written in a transaction rolled
+              back after): what the sweep a minute later reads
   before      the candidate read this replaced (every open clock due within the window, less those whose overdue
               claim row exists, with its related rows), for comparison, fewer runs
   EXPLAIN (ANALYZE, BUFFERS) of the first candidate batch's query
@@ -268,7 +270,7 @@ def summary(ms, floor=None):
 def measure(args):
     import random
 
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.models import Exists, OuterRef
     from django.utils import timezone
 
@@ -319,7 +321,23 @@ def measure(args):
     floor_pk = summary(timings(by_pk, 200))
     swept = summary(timings(sweep_pass, args.runs), floor_pk["median_ms"])
     swept["ratio_to_select_1"] = swept["median_ms"] / floor_select["median_ms"]
+    pending_planned = dict(planned)
     old = summary(timings(before, max(3, args.runs // 3)), floor_pk["median_ms"])
+    # The steady state: the same after the sweep has claimed the pending overdue stages (claim rows and overdue_at
+    # written by SQL in a transaction rolled back afterwards), as a sweep a minute later finds them.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH pending AS (UPDATE missing_reports_notification SET overdue_at = %s WHERE done_at IS NULL "
+                "AND overdue_at IS NULL AND due_at < %s RETURNING id) "
+                "INSERT INTO missing_reports_escalation (notification_id, stage, created_at, sent_at, recipients) "
+                "SELECT id, 'overdue', %s, %s, '[]'::jsonb FROM pending ON CONFLICT DO NOTHING",
+                [now, now, now, now],
+            )
+        sweep_pass()
+        steady_planned = dict(planned)
+        steady = summary(timings(sweep_pass, args.runs), floor_pk["median_ms"])
+        transaction.set_rollback(True)
     kind = escalation.NOTICE_CLOCKS
     plan = escalation.candidate_page(kind, now).select_related(*kind.select_related).explain(
         analyze=True, buffers=True
@@ -335,10 +353,11 @@ def measure(args):
     return {
         "database": version,
         "clocks": clocks, "open": open_, "open_overdue": overdue, "open_overdue_not_alerted": not_alerted,
-        "candidates_planned": planned,
+        "candidates_planned": pending_planned,
         "load_average_before": load_before, "load_average_after": load_after,
         "floor_select_1": floor_select, "floor_pk_lookup": floor_pk,
-        "sweep_pass": swept, "before_candidate_read": old,
+        "sweep_pass": swept, "before_candidate_read": old, "steady_sweep_pass": steady,
+        "steady_planned": steady_planned,
         "explain": plan,
     }
 
@@ -369,12 +388,12 @@ def main():
     print(f"{figures['database']}: {figures['clocks']} notice clocks, {figures['open']} open, "
           f"{figures['open_overdue']} open and overdue, {figures['open_overdue_not_alerted']} of those not alerted")
     print("load average before", figures["load_average_before"], "after", figures["load_average_after"])
-    for name in ("floor_select_1", "floor_pk_lookup", "sweep_pass", "before_candidate_read"):
+    for name in ("floor_select_1", "floor_pk_lookup", "sweep_pass", "before_candidate_read", "steady_sweep_pass"):
         f = figures[name]
         ratio = f" = {f['ratio_to_floor']:.1f}x the pk lookup" if "ratio_to_floor" in f else ""
         print(f"  {name:22} median {f['median_ms']:8.2f} ms (min {f['min_ms']:.2f}, max {f['max_ms']:.2f}, "
               f"{f['runs']} runs){ratio}")
-    print("  planned:", figures["candidates_planned"])
+    print("  planned:", figures["candidates_planned"], "steady:", figures["steady_planned"])
     print()
     print(figures["explain"])
     Path(args.json).write_text(json.dumps(figures, indent=2, default=str) + "\n")

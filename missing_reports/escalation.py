@@ -53,7 +53,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, Model, OuterRef, Q
+from django.db.models import Exists, Max, Model, OuterRef, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -242,7 +242,7 @@ class ClockKind:
     url: Callable  # clock -> the page to act on (a path)
     what: Callable  # (clock, stage) -> the SMS's few words: "Overdue: NCMEC"
     select_related: tuple[str, ...] = ()
-    prefetch_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()  # for the recipients, read for a clock being claimed only
     # clock -> when its first stage (stages[0]) starts, or None for a clock without that stage.
     first_from: Callable | None = None
 
@@ -294,7 +294,8 @@ def candidates(kind: ClockKind, now, batch_size: int | None = None):
     """Open clocks of `kind` that may need an alert at `now`, in due order.
 
     Read in batches of `batch_size` (CANDIDATE_BATCH) by the partial index, each from where the last ended (due
-    time, id), with their related rows: one query per batch, plus fixed prefetches.
+    time, id), with their related rows and claim rows: two queries per batch. The people to tell are read only
+    for a clock being claimed.
     A clock whose overdue alert was raised is finished with, and is not read at all.
     """
     batch_size = batch_size or CANDIDATE_BATCH
@@ -303,7 +304,7 @@ def candidates(kind: ClockKind, now, batch_size: int | None = None):
         batch = list(
             candidate_page(kind, now, after, batch_size)
             .select_related(*kind.select_related)
-            .prefetch_related("escalations", *kind.prefetch_related)
+            .prefetch_related("escalations")
         )
         yield from batch
         if len(batch) < batch_size:
@@ -375,6 +376,7 @@ def _claim(kind, clock, stages, stage, now, counts):
     for earlier in stages[: stages.index(stage)]:
         if earlier not in done and _insert(kind, clock, earlier, now, [SKIPPED]) is not None:
             counts["skipped"] += 1
+    prefetch_related_objects([clock], *kind.prefetch_related)
     youth = kind.youth(clock)
     recipients = kind.recipients(clock, stage)
     if not recipients:

@@ -473,8 +473,8 @@ def test_a_sweep_with_nothing_to_send_runs_a_fixed_number_of_queries(agency, tea
     for _ in range(6):
         log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), learned)
     assert queries_for_idle_sweep() == few
-    # Per kind (the notices, the disclosure reports): the agencies' longest leads, the candidates and, for the
-    # notices, theirs prefetched.
+    # Per kind (the notices, the disclosure reports): the agencies' longest leads, the candidates and, where
+    # there are any, their claim rows.
     assert few <= 7
 
 
