@@ -339,7 +339,7 @@ def measure(args):
         steady = summary(timings(sweep_pass, args.runs), floor_pk["median_ms"])
         transaction.set_rollback(True)
     kind = escalation.NOTICE_CLOCKS
-    plan = escalation.candidate_page(kind, now).select_related(*kind.select_related).explain(
+    plan = escalation.candidate_page(kind, now).values_list("due_at", "pk").explain(
         analyze=True, buffers=True
     )
     load_after = os.getloadavg()

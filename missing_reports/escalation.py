@@ -294,30 +294,34 @@ def candidates(kind: ClockKind, now, batch_size: int | None = None):
     """Open clocks of `kind` that may need an alert at `now`, in due order.
 
     Read in batches of `batch_size` (CANDIDATE_BATCH) by the partial index, each from where the last ended (due
-    time, id), with their related rows and claim rows: two queries per batch. The people to tell are read only
-    for a clock being claimed.
+    time, id): their keys, then their rows with the related rows, then their claim rows: three queries per batch.
+    The people to tell are read only for a clock being claimed.
     A clock whose overdue alert was raised is finished with, and is not read at all.
     """
     batch_size = batch_size or CANDIDATE_BATCH
     after = None
     while True:
-        batch = list(
-            candidate_page(kind, now, after, batch_size)
+        # The keys first, by the partial index and the anti-join alone; then only those clocks' rows are joined.
+        keys = list(candidate_page(kind, now, after, batch_size).values_list("due_at", "pk"))
+        if not keys:
+            return
+        yield from (
+            kind.model.objects.filter(pk__in=[pk for _, pk in keys])
             .select_related(*kind.select_related)
             .prefetch_related("escalations")
+            .order_by("due_at", "pk")
         )
-        yield from batch
-        if len(batch) < batch_size:
+        if len(keys) < batch_size:
             return
-        after = batch[-1]
+        after = keys[-1]
 
 
 def candidate_page(kind: ClockKind, now, after=None, batch_size: int | None = None):
-    """One batch of candidates (the clock rows only), in due order, after the clock `after` (or from the first)."""
+    """One batch of candidates (the clock rows only), in due order, after `after` (due time, id) or from the first."""
     page = kind.model.objects.filter(candidate_q(kind, now))
     if after is not None:
-        due = after.due_at
-        page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=after.pk), due_at__gte=due)
+        due, pk = after
+        page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk), due_at__gte=due)
     return page.order_by("due_at", "pk")[: batch_size or CANDIDATE_BATCH]
 
 
