@@ -320,8 +320,7 @@ def candidate_page(kind: ClockKind, now, after=None, batch_size: int | None = No
     """One batch of candidates (the clock rows only), in due order, after `after` (due time, id) or from the first."""
     page = kind.model.objects.filter(candidate_q(kind, now))
     if after is not None:
-        due, pk = after
-        page = page.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk), due_at__gte=due)
+        page = page.filter(clock_state.after_in_due_order_q(*after))
     return page.order_by("due_at", "pk")[: batch_size or CANDIDATE_BATCH]
 
 
