@@ -1,4 +1,4 @@
-"""Time one pass of the deadline sweep at statewide scale: 2,000,000 notice clocks, 50,000 open and overdue (issue 15).
+"""Time one pass of the deadline sweep at statewide scale: 2,000,000 notice clocks, 50,000 open and overdue.
 
 PostgreSQL only: it refuses to run without DATABASE_URL naming a PostgreSQL database (see bench/README.md).
 Results are printed (and written as JSON), never asserted: speed is measured here, not in the test run.

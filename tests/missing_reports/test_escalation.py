@@ -590,7 +590,7 @@ def test_a_first_hour_stage_first_seen_at_23_h_is_skipped(episode, ncmec, learne
     assert first_hour(mailoutbox, ncmec) == []
 
 
-# --- The candidate read at scale (issue 15): bounded batches by a partial index of the clocks still to alert -----
+# --- The candidate read at scale: bounded batches by a partial index of the clocks still to alert -----
 # A clock whose overdue alert was raised is read no more, yet its failed email is retried; a claim that fails is
 # retried by the next sweep; a clock done after the read is not alerted; batches cover every clock. No timings
 # are asserted here: bench/sweep_bench.py measures.
