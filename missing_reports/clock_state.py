@@ -113,6 +113,12 @@ def due_within_q(now, soon: datetime.timedelta) -> Q:
     return Q(due_at__lte=now + soon)
 
 
+def after_in_due_order_q(due_at, pk) -> Q:
+    """The clocks after the clock (`due_at`, `pk`) in due order (by due time, then id): the sweep's keyset
+    (missing_reports.escalation.candidate_page). Says nothing about where a clock stands."""
+    return Q(due_at__gte=due_at) & (Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk))
+
+
 def state_q(wanted: ClockState, now=None, *, soon: datetime.timedelta | None = None) -> Q:
     """The clocks (models with `due_at` and `done_at`) that `state(due_at, done_at, now, soon=soon)` puts in
     `wanted`. `now` is needed for the states of clocks not done."""

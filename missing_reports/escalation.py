@@ -53,14 +53,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Exists, Max, Model, OuterRef, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import access, alert_delivery, on_call
 from caseapp.local_time import agency_zone, display_time, duration
-from caseapp.models import REMINDER_LEAD_CEILING_HOURS
+from caseapp.models import REMINDER_LEAD_CEILING_HOURS, Agency
 from caseapp.services.alerts import raise_alert
 
 from . import clock_state, deadlines
@@ -76,6 +76,9 @@ NOTICE_STAGES = (EscalationStage.FIRST_HOUR, *STAGES)
 # No agency's lead (nor its first-hour reminder of a clock of at most 24 h) reaches further before
 # due than the ceiling: the candidates' bound, whatever each agency has set.
 CANDIDATE_WINDOW = datetime.timedelta(hours=REMINDER_LEAD_CEILING_HOURS)
+# The agency's reminder leads in the order of Agency.reminder_leads (the reminder stages'): their longest bound the
+# candidates.
+LEAD_FIELDS = ("reminder_lead_hours_first", "reminder_lead_hours_second")
 CASEWORKER = "Assigned caseworker"
 COMPLIANCE = "Compliance contact"
 ON_CALL = "On call"
@@ -239,7 +242,7 @@ class ClockKind:
     url: Callable  # clock -> the page to act on (a path)
     what: Callable  # (clock, stage) -> the SMS's few words: "Overdue: NCMEC"
     select_related: tuple[str, ...] = ()
-    prefetch_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()  # for the recipients, read for a clock being claimed only
     # clock -> when its first stage (stages[0]) starts, or None for a clock without that stage.
     first_from: Callable | None = None
 
@@ -254,23 +257,81 @@ class ClockKind:
         return f"{self.key}:{clock.pk}:{stage}"
 
 
-def candidates(kind: ClockKind, now):
-    """Open clocks of `kind` that may need an alert at `now`: one query, plus fixed prefetches.
+# Clocks read per query by the sweep: the candidates are read in batches of this many, in due order.
+CANDIDATE_BATCH = 500
 
-    Bounded by the widest window any agency can set; a clock whose overdue alert was raised is
-    finished with.
+
+def candidate_q(kind: ClockKind, now) -> Q:
+    """The condition of a candidate: open, due within the widest window any agency can set (or past), and not
+    finished with for now, as its claim rows tell (one anti-join on them, by the clock's foreign key):
+
+    - its overdue alert raised (sent): finished with;
+    - its last reminder stage claimed (sent or skipped; the claim skips the ones before): only the overdue stage
+      is left, from its due time;
+    - an earlier reminder claimed: the next one is reached no earlier than the longest lead any agency sets for
+      it before due (Agency.reminder_leads, in order, each shorter than the one before).
+
+    `overdue_at IS NULL` is what lets the clock's partial index (models.to_escalate_index) hold only the clocks
+    still to alert: the overdue stage's claim sets it. The anti-join still rules out a clock whose `overdue_at`
+    was cleared (its due time corrected) after its overdue alert. stage_due decides, for each clock read.
     """
-    soon = CANDIDATE_WINDOW
-    overdue_sent = kind.escalations.objects.filter(
-        **{kind.subject_field: OuterRef("pk")}, stage=kind.stages[-1], sent_at__isnull=False
-    )
-    return (
-        kind.model.objects.filter(kind.is_open, clock_state.due_within_q(now, soon))
-        .exclude(Exists(overdue_sent))
-        .select_related(*kind.select_related)
-        .prefetch_related("escalations", *kind.prefetch_related)
-        .order_by("due_at", "pk")
-    )
+    claims = kind.escalations.objects.filter(**{kind.subject_field: OuterRef("pk")})
+    clock_due = f"{kind.subject_field}__due_at"  # the clock's own row, by its key
+    finished = Q(stage=kind.stages[-1], sent_at__isnull=False)
+    reminders = kind.stages[1:-1] if kind.first_from else kind.stages[:-1]
+    if reminders:
+        finished |= Q(stage=reminders[-1], **{f"{clock_due}__gte": now})
+        longest = Agency.objects.aggregate(**{f"lead{i}": Max(f) for i, f in enumerate(LEAD_FIELDS)})
+        for stage, i in zip(reminders[:-1], range(1, len(LEAD_FIELDS)), strict=False):
+            lead = longest[f"lead{i}"]
+            hours = REMINDER_LEAD_CEILING_HOURS if lead is None else lead
+            finished |= Q(stage=stage, **{f"{clock_due}__gt": now + datetime.timedelta(hours=hours)})
+    not_finished = Q(overdue_at__isnull=True) & ~Exists(claims.filter(finished))
+    return kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
+
+
+def candidates(kind: ClockKind, now, batch_size: int | None = None):
+    """Open clocks of `kind` that may need an alert at `now`, in due order.
+
+    Read in batches of `batch_size` (CANDIDATE_BATCH) by the partial index, each from where the last ended (due
+    time, id): their keys, then their rows with the related rows, then their claim rows: three queries per batch.
+    The people to tell are read only for a clock being claimed.
+    A clock whose overdue alert was raised is finished with, and is not read at all.
+    """
+    batch_size = batch_size or CANDIDATE_BATCH
+    after = None
+    while True:
+        # The keys first, by the partial index and the anti-join alone; then only those clocks' rows are joined.
+        keys = list(candidate_page(kind, now, after, batch_size).values_list("due_at", "pk"))
+        if not keys:
+            return
+        yield from (
+            kind.model.objects.filter(pk__in=[pk for _, pk in keys])
+            .select_related(*kind.select_related)
+            .prefetch_related("escalations")
+            .order_by("due_at", "pk")
+        )
+        if len(keys) < batch_size:
+            return
+        after = keys[-1]
+
+
+def candidate_page(kind: ClockKind, now, after=None, batch_size: int | None = None):
+    """One batch of candidates (the clock rows only), in due order, after `after` (due time, id) or from the first."""
+    page = kind.model.objects.filter(candidate_q(kind, now))
+    if after is not None:
+        page = page.filter(clock_state.after_in_due_order_q(*after))
+    return page.order_by("due_at", "pk")[: batch_size or CANDIDATE_BATCH]
+
+
+def stage_to_alert(kind: ClockKind, clock, now):
+    """(the stage of a candidate `clock` to claim at `now`, the clock's stages), or (None, stages) when nothing
+    is due or that stage was alerted (or skipped) already. Reads the prefetched claim rows only."""
+    stages, first_from = kind.schedule(clock)
+    stage = stage_due(clock.due_at, now, kind.agency(clock).reminder_leads, stages, first_from)
+    if stage is None or any(row.stage == stage for row in clock.escalations.all()):
+        return None, stages
+    return stage, stages
 
 
 def sweep_kind(kind: ClockKind, clocks, now) -> dict:
@@ -279,9 +340,8 @@ def sweep_kind(kind: ClockKind, clocks, now) -> dict:
     Safe to run concurrently and repeatedly."""
     counts = {str(stage): 0 for stage in kind.stages} | {"skipped": 0}
     for clock in clocks:
-        stages, first_from = kind.schedule(clock)
-        stage = stage_due(clock.due_at, now, kind.agency(clock).reminder_leads, stages, first_from)
-        if stage is None or any(row.stage == stage for row in clock.escalations.all()):
+        stage, stages = stage_to_alert(kind, clock, now)
+        if stage is None:
             continue  # nothing due, or this stage was alerted (or skipped) already
         try:
             alert = _claim(kind, clock, stages, stage, now, counts)
@@ -319,6 +379,7 @@ def _claim(kind, clock, stages, stage, now, counts):
     for earlier in stages[: stages.index(stage)]:
         if earlier not in done and _insert(kind, clock, earlier, now, [SKIPPED]) is not None:
             counts["skipped"] += 1
+    prefetch_related_objects([clock], *kind.prefetch_related)
     youth = kind.youth(clock)
     recipients = kind.recipients(clock, stage)
     if not recipients:

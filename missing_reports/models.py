@@ -246,6 +246,15 @@ def done_has_evidence(name):
     )
 
 
+def to_escalate_index(name, open_q=None):
+    """The escalation sweep's candidates by due time (missing_reports.escalation.candidates): open clocks whose
+    overdue alert has not been raised. The claim of the overdue stage sets `overdue_at` in the same transaction
+    as its claim row, so the clocks finished with leave this partial index, and the sweep reads only the few
+    still to alert, however many clocks stay open and overdue. `open_q`: not done, unless the model says otherwise."""
+    open_q = Q(done_at__isnull=True) if open_q is None else open_q
+    return models.Index(fields=["due_at", "id"], condition=open_q & Q(overdue_at__isnull=True), name=name)
+
+
 class EvidencedClock(models.Model):
     """What every required notice is (docs/design.md#rule-clock-data): a due time, and when done, by whom, how, to
     whom and the reference (or why there is none). The episode notices here and the risk module's
@@ -330,7 +339,7 @@ class Notification(EvidencedClock):
             ),
             done_has_evidence("notification_done_has_evidence"),
         ]
-        indexes = [models.Index(fields=["done_at", "due_at"])]
+        indexes = [models.Index(fields=["done_at", "due_at"]), to_escalate_index("notification_to_escalate")]
 
     def __str__(self):
         return f"{self.label} for episode {self.episode_id}"
@@ -473,6 +482,7 @@ class DisclosureReport(EvidencedClock):
             models.UniqueConstraint(fields=["disclosure", "party"], name="disclosure_report_unique"),
             done_has_evidence("disclosure_report_done_has_evidence"),
         ]
+        indexes = [to_escalate_index("disclosure_report_to_escalate")]
 
     def __str__(self):
         return f"{self.label} for youth {self.youth_id}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from caseapp.models import Agency, Youth
-from missing_reports.models import EvidencedClock, MissingEpisode, done_has_evidence
+from missing_reports.models import EvidencedClock, MissingEpisode, done_has_evidence, to_escalate_index
 
 
 class Category(models.TextChoices):
@@ -285,7 +285,10 @@ class ReviewItem(models.Model):
                 fields=["youth"], condition=Q(status="open"), name="review_item_one_open_per_youth"
             ),
         ]
-        indexes = [models.Index(fields=["status", "urgency_rank", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "urgency_rank", "due_at"]),
+            to_escalate_index("review_item_to_escalate", Q(status="open")),
+        ]
 
     def __str__(self):
         return f"Review of youth {self.youth_id} ({self.urgency})"
@@ -420,6 +423,7 @@ class IdentificationReport(EvidencedClock):
 
     class Meta(EvidencedClock.Meta):
         constraints = [done_has_evidence("identification_report_done_has_evidence")]
+        indexes = [to_escalate_index("id_report_to_escalate")]
 
     def __str__(self):
         return f"Identified-victim report for youth {self.youth_id}"

@@ -473,7 +473,9 @@ def test_a_sweep_with_nothing_to_send_runs_a_fixed_number_of_queries(agency, tea
     for _ in range(6):
         log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), learned)
     assert queries_for_idle_sweep() == few
-    assert few <= 5  # the notices' candidates and theirs prefetched, and the disclosure reports' candidates
+    # Per kind (the notices, the disclosure reports): the agencies' longest leads, the candidates and, where
+    # there are any, their claim rows.
+    assert few <= 7
 
 
 # --- The first hour: law enforcement and NCMEC are to be told immediately -----------------------
@@ -586,3 +588,107 @@ def test_a_first_hour_stage_first_seen_at_23_h_is_skipped(episode, ncmec, learne
     assert [m.to for m in about(mailoutbox, ncmec)] == [[supervisor_a.email]]
     escalation.sweep(now=learned + 23 * H + 30 * MIN)
     assert first_hour(mailoutbox, ncmec) == []
+
+
+# --- The candidate read at scale: bounded batches by a partial index of the clocks still to alert -----
+# A clock whose overdue alert was raised is read no more, yet its failed email is retried; a claim that fails is
+# retried by the next sweep; a clock done after the read is not alerted; batches cover every clock. No timings
+# are asserted here: bench/sweep_bench.py measures.
+
+
+def test_a_failed_overdue_email_is_retried_though_the_clock_is_read_no_more(
+    episode, le, learned, mailoutbox, monkeypatch, supervisor_a
+):
+    def smtp_down(*args, **kwargs):
+        raise OSError("connection refused")
+
+    real_send = alert_delivery.send_mail
+    monkeypatch.setattr(alert_delivery, "send_mail", smtp_down)
+    late = le.due_at + MIN
+    assert escalation.sweep(now=late)[OVERDUE] >= 1
+    assert about(mailoutbox, le) == []
+    le.refresh_from_db()
+    assert le.overdue_at == late
+    assert le not in list(escalation.candidate_clocks(late + MIN))  # finished with: out of the sweep's index
+    assert {d.status for d in alert_of(le, OVERDUE).recipients.get(email=COMPLIANCE).deliveries.all()} == {
+        DeliveryStatus.PENDING
+    }
+
+    monkeypatch.setattr(alert_delivery, "send_mail", real_send)
+    for minutes in (2, 3, 4):
+        escalation.sweep(now=late + minutes * MIN)
+        alert_delivery.sweep(now=late + minutes * MIN)  # the alert sweep retries after the backoff
+    overdue_emails = [m for m in about(mailoutbox, le) if m.subject.startswith("Overdue:")]
+    assert sorted(to(overdue_emails)) == sorted([COMPLIANCE, supervisor_a.email])
+    assert Escalation.objects.filter(notification=le, stage=OVERDUE).count() == 1
+
+
+def test_a_claim_that_fails_is_retried_by_the_next_sweep(episode, le, learned, mailoutbox, monkeypatch):
+    real_raise = escalation.raise_alert
+
+    def down(**kwargs):
+        raise OSError("the database went away mid-claim")
+
+    monkeypatch.setattr(escalation, "raise_alert", down)
+    late = le.due_at + MIN
+    escalation.sweep(now=late)
+    le.refresh_from_db()
+    assert le.overdue_at is None  # the claim was rolled back whole
+    assert not Escalation.objects.filter(notification=le).exists()
+    assert le in list(escalation.candidate_clocks(late))
+
+    monkeypatch.setattr(escalation, "raise_alert", real_raise)
+    escalation.sweep(now=late + MIN)
+    le.refresh_from_db()
+    assert le.overdue_at == late + MIN
+    assert about(mailoutbox, le)
+    assert {m.subject.split(":")[0] for m in about(mailoutbox, le)} == {"Overdue"}
+    assert Escalation.objects.get(notification=le, stage=OVERDUE).sent_at == late + MIN
+
+
+def test_a_clock_done_between_the_read_and_the_claim_is_not_alerted(
+    episode, le, learned, caseworker_a, mailoutbox, monkeypatch
+):
+    now = learned + MIN
+    read = list(escalation.candidate_clocks(now))
+    assert le in read
+    services.record_notification(
+        actor=caseworker_a, notification_id=le.pk, expected_version=le.version,
+        done_at=now, method="phone", reference="LE-2026-0002",
+    )
+    monkeypatch.setattr(escalation, "candidate_clocks", lambda now: read)
+    escalation.sweep(now=now)
+    assert about(mailoutbox, le) == []
+    assert not Escalation.objects.filter(notification=le).exists()
+    assert not Alert.objects.filter(key__startswith=f"notice:{le.pk}:").exists()
+
+
+def test_batches_cover_more_candidates_than_one_batch_holds(
+    agency, team_a1, caseworker_a, supervisor_a, learned, mailoutbox, monkeypatch
+):
+    for _ in range(3):  # the same moment: many clocks share a due time, ties are read in id order
+        log(caseworker_a, YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a]), learned)
+    late = learned + 2 * 24 * H  # every clock of the three runs is overdue
+    wanted = list(Notification.objects.filter(Notification.OPEN, due_at__lte=late + escalation.CANDIDATE_WINDOW)
+                  .order_by("due_at", "pk").values_list("pk", flat=True))
+    assert len(wanted) > 4
+    assert Notification.objects.filter(pk__in=wanted, due_at__gte=late).count() == 0
+
+    monkeypatch.setattr(escalation, "CANDIDATE_BATCH", 2)
+    assert [clock.pk for clock in escalation.candidate_clocks(late)] == wanted  # each once, in due order
+    assert escalation.sweep(now=late)[OVERDUE] == len(wanted)
+    overdue = Escalation.objects.filter(stage=OVERDUE, sent_at__isnull=False)
+    assert sorted(overdue.values_list("notification", flat=True)) == sorted(wanted)
+    assert list(escalation.candidate_clocks(late + MIN)) == []  # finished with: none is read again
+    escalation.sweep(now=late + MIN)
+    assert overdue.count() == len(wanted)
+
+
+def test_a_clock_whose_overdue_mark_was_cleared_is_not_alerted_overdue_twice(episode, le, mailoutbox):
+    late = le.due_at + MIN
+    escalation.sweep(now=late)
+    sent = len(about(mailoutbox, le))
+    Notification.objects.filter(pk=le.pk).update(overdue_at=None)  # as a corrected disclosure time clears it
+    assert le not in list(escalation.candidate_clocks(late + MIN))  # its overdue claim row still rules it out
+    escalation.sweep(now=late + MIN)
+    assert len(about(mailoutbox, le)) == sent
