@@ -113,6 +113,17 @@ def due_within_q(now, soon: datetime.timedelta) -> Q:
     return Q(due_at__lte=now + soon)
 
 
+def not_past_due_q(now, *, via: str = "") -> Q:
+    """The due time is at or after `now` (not `is_past_due`). `via`: the path to the clock from the model queried
+    (e.g. "notification__" from its escalation rows)."""
+    return Q(**{f"{via}due_at__gte": now})
+
+
+def due_after_q(moment, *, via: str = "") -> Q:
+    """The due time is after `moment`: `moment` is not yet past due for these clocks. `via` as above."""
+    return Q(**{f"{via}due_at__gt": moment})
+
+
 def after_in_due_order_q(due_at, pk) -> Q:
     """The clocks after the clock (`due_at`, `pk`) in due order (by due time, then id): the sweep's keyset
     (missing_reports.escalation.candidate_page). Says nothing about where a clock stands."""

@@ -276,16 +276,16 @@ def candidate_q(kind: ClockKind, now) -> Q:
     was cleared (its due time corrected) after its overdue alert. stage_due decides, for each clock read.
     """
     claims = kind.escalations.objects.filter(**{kind.subject_field: OuterRef("pk")})
-    clock_due = f"{kind.subject_field}__due_at"  # the clock's own row, by its key
+    via = f"{kind.subject_field}__"  # from a claim row to its clock's own row
     finished = Q(stage=kind.stages[-1], sent_at__isnull=False)
     reminders = kind.stages[1:-1] if kind.first_from else kind.stages[:-1]
     if reminders:
-        finished |= Q(stage=reminders[-1], **{f"{clock_due}__gte": now})
+        finished |= Q(stage=reminders[-1]) & clock_state.not_past_due_q(now, via=via)
         longest = Agency.objects.aggregate(**{f"lead{i}": Max(f) for i, f in enumerate(LEAD_FIELDS)})
         for stage, i in zip(reminders[:-1], range(1, len(LEAD_FIELDS)), strict=False):
             lead = longest[f"lead{i}"]
             hours = REMINDER_LEAD_CEILING_HOURS if lead is None else lead
-            finished |= Q(stage=stage, **{f"{clock_due}__gt": now + datetime.timedelta(hours=hours)})
+            finished |= Q(stage=stage) & clock_state.due_after_q(now + datetime.timedelta(hours=hours), via=via)
     not_finished = Q(overdue_at__isnull=True) & ~Exists(claims.filter(finished))
     return kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
 
