@@ -7,7 +7,8 @@
 #   make lint    ruff
 #   make scan-install  the Wapiti scanner in its own .venv-scan (make test installs it; tests/integration/test_scanner.py)
 #
-# PYTEST_ARGS passes options to pytest, e.g. `make test PYTEST_ARGS="-k placement -x"`.
+# PYTEST_ARGS passes options to pytest, e.g. `make test PYTEST_ARGS="-k placement -x"`; PYTEST_WORKERS=0 runs it
+# in one process (default: one per core).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -22,6 +23,8 @@ SCAN_VENV := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; 0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: help install scan-install run test serve lint
 
@@ -67,7 +70,7 @@ run: install
 # needs no SECRET_KEY on a fresh machine, as pytest does not.
 test: install scan-install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=caseapp.settings_test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # One command for the production-like setup on one machine (docs/deploy.md spreads it over several): gunicorn
 # (gunicorn.conf.py) behind your TLS proxy, a Celery worker for the urgent queue (packets, clock sweeps,

@@ -1,5 +1,6 @@
 from celery.schedules import crontab
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RiskConfig(AppConfig):
@@ -16,6 +17,8 @@ class RiskConfig(AppConfig):
 
         from . import demo, endangerment, receivers, tasks, work  # noqa: F401  tasks: registers the Celery task names
 
+        # A flush empties the data migration's indicator rows; put them back (risk/demo.py).
+        post_migrate.connect(demo.reload_catalogue_after_flush, sender=self, dispatch_uid="risk.catalogue_after_flush")
         episode_changed.connect(receivers.on_episode_changed, dispatch_uid="risk.episode_changed")
         debrief_recorded.connect(receivers.on_debrief_recorded, dispatch_uid="risk.debrief_recorded")
         # What this app adds to caseapp's pages, demo data and schedule (caseapp/registry.py).

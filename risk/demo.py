@@ -39,6 +39,19 @@ def demo_youth(agency_id):
     )
 
 
+def reload_catalogue_after_flush(sender, *, using, apps=apps, **kwargs):
+    """`post_migrate` follows every flush too (`manage.py flush`, a transactional test's teardown), which
+    empties the catalogue the data migration wrote: load it again, so the app never runs without its
+    indicators. After a plain migrate the rows are there and this reads one row. (`migrate` passes its
+    migration state as `apps`; `flush` passes none: the installed models then.)"""
+    try:
+        indicator = apps.get_model("risk", "Indicator")
+    except LookupError:  # the risk app is not migrated (yet): nothing to reload into
+        return
+    if not indicator.objects.using(using).exists():
+        importlib.import_module("risk.migrations.0002_default_catalogue").sync(apps, None)
+
+
 def ensure_catalogue(log):
     """The indicator rows come from a data migration; a flushed database (`manage.py flush`, or a
     transactional test) has lost them. Reload them with the migration's own idempotent function."""

@@ -118,18 +118,6 @@ def _celery_eager():
         app.conf[key] = value
 
 
-@pytest.fixture(autouse=True)
-def _indicator_catalogue(request):
-    """A transactional test (a real worker, the browser) flushes every table when it ends, the rows of
-    data migrations included: reload the risk indicator catalogue for the next one."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
-        return
-    request.getfixturevalue("transactional_db")
-    from risk.demo import ensure_catalogue
-
-    ensure_catalogue(log=lambda message: None)
-
-
 # --- Services -------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
-from risk import demo, reviews, tasks
+from risk import reviews, tasks
 from risk.models import Indicator, Observation, ReviewItem, ReviewStatus, RiskEscalation, RiskSnapshot, Urgency
 from risk.services import observations as services
 
@@ -27,12 +27,6 @@ H = datetime.timedelta(hours=1)
 TASK_TIMEOUT = 60
 WAIT_FOR_WORKER = 30  # a guard against hanging, not a speed requirement (bench/ measures speed)
 HANG_GUARD = 30
-
-
-@pytest.fixture(autouse=True)
-def indicator_catalogue(transactional_db):
-    """The catalogue rows its data migration loads: an earlier transactional test flushed them."""
-    demo.ensure_catalogue(log=lambda message: None)
 
 
 def wait_for(condition, what):

@@ -28,3 +28,13 @@ def test_stored_source_references_are_pointed_at_the_docs(transactional_db):
     assert c43.source_refs[:2] == ["docs/risk-catalogue.md#catalogue", "docs/risk-catalogue.md#history-rules R3"]
     assert c43.source_refs == list(catalogue.by_code()["C4.3"].source_refs)
     assert Indicator.objects.get(code="C7.1").weight == 3
+
+
+def test_a_flushed_database_gets_its_indicator_catalogue_back(transactional_db):
+    """`manage.py flush` empties every table, the data migration's indicator rows too: without them no
+    observation can be recorded. The risk app puts them back after the flush."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert sorted(Indicator.objects.values_list("code", flat=True)) == sorted(catalogue.by_code())
