@@ -619,6 +619,7 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_RESET = "2fa_reset", "Second factor reset by an admin"
     RECOVERY_CODES = "recovery_codes", "Recovery codes made"
     RECOVERY_CODE_USED = "recovery_used", "Recovery code used"
+    PASSWORD_CHANGED = "password_changed", "Password changed by its owner"
 
 
 class AuditEvent(models.Model):

@@ -17,6 +17,7 @@ SIGN_IN_ACTIONS = (
     AuditAction.TWO_FACTOR_RESET,
     AuditAction.RECOVERY_CODES,
     AuditAction.RECOVERY_CODE_USED,
+    AuditAction.PASSWORD_CHANGED,
 )
 
 

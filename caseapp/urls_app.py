@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", sign_in.SignInView.as_view(), name="login"),
     path("login/code/", sign_in.sign_in_code, name="sign_in_code"),
     path("account/sign-in-security/", sign_in.sign_in_security, name="sign_in_security"),
+    path("account/password/", sign_in.password_change, name="password_change"),
     path("account/sign-in-security/set-up/", sign_in.two_factor_set_up, name="two_factor_set_up"),
     path("account/sign-in-security/remove/", sign_in.two_factor_remove, name="two_factor_remove"),
     path("account/sign-in-security/recovery-codes/", sign_in.recovery_codes_show, name="recovery_codes_show"),

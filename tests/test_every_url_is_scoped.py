@@ -60,6 +60,7 @@ NOT_RECORD_SCOPED = {
     "on_call": "the on-call roster of the asker's own agency; 404 for no role, and a POST 404 but for its admins",
     "sign_in_code": "the second step of the asker's own half-done sign-in; the sign-in page without one",
     "sign_in_security": "the asker's own second factor",
+    "password_change": "changing the asker's own password, for their current one (a POST with none changes nothing)",
     "two_factor_set_up": "setting up the asker's own authenticator app",
     "two_factor_remove": "removing the asker's own authenticator app, for a current code from it",
     "recovery_codes_show": "the asker's own recovery codes, once, just after they are made",

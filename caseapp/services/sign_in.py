@@ -1,9 +1,10 @@
-"""An agency admin's actions on another person's sign-in: unlocking an account locked out by failed sign-ins
-(caseapp/lockout.py, docs/security.md#lockout)."""
+"""Actions on a person's sign-in: an agency admin unlocking an account locked out by failed sign-ins
+(caseapp/lockout.py, docs/security.md#lockout), and a person changing their own password."""
 
+from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 
-from .. import access, lockout
+from .. import access, lockout, sessions
 from ..models import AuditAction, User
 from ..signin_audit import record_sign_in_event
 
@@ -21,3 +22,15 @@ def unlock_account(*, actor, staff_id, request=None) -> User:
         detail={"was_locked": was_locked, "failures_cleared": cleared},
     )
     return staff
+
+
+def change_own_password(*, request, user, new_password) -> None:
+    """The person sets a new password (already validated by OwnPasswordForm). Every session of theirs ends
+    (caseapp/signin_events.py, one rule for a password change), then this one is renewed under a new key, so
+    they stay signed in here and nowhere else. Audited as PASSWORD_CHANGED."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        record_sign_in_event(AuditAction.PASSWORD_CHANGED, user=user, request=request)
+    update_session_auth_hash(request, user)
+    sessions.track(user, request.session)

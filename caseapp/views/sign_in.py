@@ -9,6 +9,7 @@ from base64 import b32encode
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
@@ -20,8 +21,10 @@ from django.views.decorators.http import require_GET
 
 from .. import two_factor
 from ..forms.base import add_service_error
-from ..forms.sign_in import CodeForm, sign_in_code_form
+from ..forms.sign_in import CodeForm, OwnPasswordForm, sign_in_code_form
+from ..services import sign_in as sign_in_services
 from ..services import two_factor as two_factor_services
+from .sign_in_activity import locked_out
 
 NEW_CODES_SESSION_KEY = "two_factor_new_codes"
 
@@ -187,3 +190,24 @@ def two_factor_remove(request):
         return redirect("sign_in_security")
 
     return _with_code(request, two_factor_services.remove_own, "registration/two_factor_remove.html", removed)
+
+
+def password_change(request):
+    """The person changes their own password, with their current one. Five wrong current passwords lock the
+    account as five wrong sign-ins do, and sign this session out (caseapp/forms/sign_in.py OwnPasswordForm)."""
+    form = OwnPasswordForm(request.user, request.POST or None, request=request)
+    if request.method == "POST":
+        if form.is_valid():
+            sign_in_services.change_own_password(
+                request=request, user=request.user, new_password=form.cleaned_data["new_password1"]
+            )
+            messages.success(
+                request, "Your password is changed. You stay signed in here; anywhere else you were signed in with "
+                "the old password is signed out."
+            )
+            return redirect("sign_in_security")
+        if form.locked_out:
+            username = request.user.get_username()
+            logout(request)
+            return locked_out(request, credentials={"username": username})
+    return render(request, "registration/password_change.html", {"form": form})
