@@ -192,14 +192,17 @@ def test_on_postgresql_the_search_uses_the_trigram_and_prefix_indexes_and_finds_
     for q, expected in SEARCHES:  # the same youth as SQLite finds (the test above)
         assert_search_finds(client, named, q, expected)
 
+    # The plan of the search's own condition (no scope), so that only the indexes on the expressions it compares
+    # can answer it without reading the table. On a handful of rows the planner rightly reads the table: reading it
+    # is ruled out here, which shows the indexes match the search, as the plan at 100,000 youth does
+    # (bench/README.md).
     from caseapp.filters import CaseloadFilter
+    from caseapp.models import Youth
 
     def plan(q):
-        queryset = CaseloadFilter({"q": q}, user=caseworker_a).qs.order_by()
-        sql, params = queryset.query.sql_with_params()
+        search = CaseloadFilter({"q": q}, user=caseworker_a).search(Youth.objects.order_by(), "q", q)
+        sql, params = search.query.sql_with_params()
         with connection.cursor() as cursor:
-            # A handful of rows: without this the planner rightly prefers reading the table; the point here is
-            # that the indexes match the expressions the search compares, so a large table can use them.
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(f"EXPLAIN {sql}", params)
             return "\n".join(row[0] for row in cursor.fetchall())
@@ -208,4 +211,4 @@ def test_on_postgresql_the_search_uses_the_trigram_and_prefix_indexes_and_finds_
     for index in ("youth_legal_first_name_trgm", "youth_legal_last_name_trgm", "youth_preferred_name_trgm",
                   "youth_aliases_trgm", "youth_case_number_prefix"):
         assert index in two_words, two_words
-    assert "youth_case_number_prefix" in plan("ks-2024")
+    assert "youth_case_number_prefix" in plan("ks-2024-003"), plan("ks-2024-003")
