@@ -219,10 +219,18 @@ def time_caseload_pages(args, agency, staff, worker):
         link = re.search(r'href="\?([^"]*)">Next<', page) or re.search(r'rel="next" href="\?([^"]*)"', page)
         return view(user, link.group(1).replace("&amp;", "&"))
 
+    def trivial(user):
+        def load():
+            response = clients[user.pk].get("/account/sign-in-security/")
+            assert response.status_code == 200, response.status_code
+
+        return load
+
     cases = {"floor: one primary-key read of the user": lambda: User.objects.get(pk=staff.pk)}
     for who, user in (("agency staff", staff), ("caseworker", worker)):
         cases.update(
             {
+                f"{who}, trivial page (sign-in security)": trivial(user),
                 f"{who}, page 1": view(user, ""),
                 f"{who}, page 2 (next)": page_two(user),
                 f"{who}, last page": view(user, "page=last"),
@@ -254,11 +262,14 @@ def time_caseload_pages(args, agency, staff, worker):
             reset_queries()
     print(exports_bench.uptime(), flush=True)
     floor = statistics.median(results["floor: one primary-key read of the user"])
-    print(f"\n| what | lists | queries | median ms ({args.repeat} runs) | ÷ floor |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(f"\n| what | lists | queries | median ms ({args.repeat} runs) | ÷ primary-key read | ÷ trivial page |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, runs in results.items():
         ms = statistics.median(runs)
-        print(f"| {name} | {matches.get(name, '')} | {queries[name]} | {ms:,.1f} | {ms / floor:,.1f}× |")
+        who = name.split(",")[0]
+        page = results.get(f"{who}, trivial page (sign-in security)")
+        versus = f"{ms / statistics.median(page):,.2f}×" if page else ""
+        print(f"| {name} | {matches.get(name, '')} | {queries[name]} | {ms:,.1f} | {ms / floor:,.1f}× | {versus} |")
 
 
 def agency_last_episode_day(agency):

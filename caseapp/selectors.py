@@ -290,18 +290,18 @@ def _scope_key(user) -> str:
 def _cached_counts(keys_and_counts: dict) -> dict:
     """{cache key: (function computing a dict of counts)} → {cache key: {**counts, "at": when computed}}, read
     from the cache where another request computed them less than HOME_COUNTS_SECONDS ago. An unreachable cache
-    is skipped: the counts are computed."""
+    is skipped: the counts are computed. The home page's counts and the caseload's large counts use it."""
     try:
         found = cache.get_many(list(keys_and_counts))
     except Exception:  # e.g. Redis down: the page still shows the figures
-        logger.warning("The cache could not be read; the home page's counts are computed.", exc_info=True)
+        logger.warning("The cache could not be read; the page's counts are computed.", exc_info=True)
         found = {}
     missing = {key: {**count(), "at": timezone.now()} for key, count in keys_and_counts.items() if key not in found}
     if missing:
         try:
             cache.set_many(missing, settings.HOME_COUNTS_SECONDS)
         except Exception:
-            logger.warning("The cache could not be written; the home page's counts are not kept.", exc_info=True)
+            logger.warning("The cache could not be written; the page's counts are not kept.", exc_info=True)
     return {**found, **missing}
 
 
