@@ -1,4 +1,4 @@
-"""Indexes for the caseload's search, on PostgreSQL only (docs/design.md#speed).
+"""Indexes for the caseload's search, on PostgreSQL only, and its placement filter (docs/design.md#speed).
 
 The search (caseapp/filters.py CaseloadFilter.search) compares UPPER(column) LIKE UPPER('%word%') for the name
 columns and UPPER(case_number) LIKE UPPER('prefix%'), so the indexes are on those same expressions: a GIN
@@ -9,7 +9,7 @@ schema editor would try to build GIN indexes on SQLite too); they live here alon
 """
 
 from django.contrib.postgres.operations import TrigramExtension
-from django.db import migrations
+from django.db import migrations, models
 
 NAME_COLUMNS = ("legal_first_name", "legal_last_name", "preferred_name", "aliases")
 
@@ -43,4 +43,13 @@ class Migration(migrations.Migration):
     operations = [
         TrigramExtension(),
         migrations.RunPython(_run(PG_FORWARD), _run(PG_BACKWARD)),
+        # On every database: the current placements by type, for the caseload's "current placement" filter.
+        migrations.AddIndex(
+            model_name="placement",
+            index=models.Index(
+                condition=models.Q(end_date__isnull=True),
+                fields=["placement_type", "youth"],
+                name="placement_current_type",
+            ),
+        ),
     ]
