@@ -99,10 +99,25 @@ def _caseload_count(user, filterset, queryset):
     """(count, exact?, counted at): exact while the matches are few (reading at most
     CASELOAD_EXACT_COUNT_UP_TO + 1 rows); above that, a full count kept for HOME_COUNTS_SECONDS per scope and
     filter, shared by everyone who sees the same teams (per person when "assigned to me" is on)."""
+    if not filterset.is_bound or filterset.is_valid():
+        key = _caseload_count_key(user, filterset)
+        kept = _cached_counts({key: None}, compute=False).get(key)
+    else:
+        key, kept = None, None  # filters that do not parse list nothing
     cap = settings.CASELOAD_EXACT_COUNT_UP_TO
+    if kept and kept["count"] > cap:
+        # Known to be large: not even the capped count is read again while the kept count lasts.
+        return kept["count"], False, kept["at"]
     capped = queryset.order_by()[: cap + 1].count()
-    if capped <= cap:
+    if capped <= cap or key is None:
         return capped, True, None
+    counted = _cached_counts({key: lambda: {"count": queryset.count()}})[key]
+    # A count cached before youth left the list may be below what was just seen: never say fewer.
+    return max(counted["count"], capped), False, counted["at"]
+
+
+def _caseload_count_key(user, filterset) -> str:
+    """The same for everyone who sees the same teams with the same filters ("assigned to me": per person)."""
     cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
     team = cleaned.get("team")
     described = "|".join(
@@ -115,16 +130,14 @@ def _caseload_count(user, filterset, queryset):
         ]
     )
     digest = hashlib.sha256(described.encode()).hexdigest()[:24]
-    key = f"caseload-count:{_scope_key(user)}:{digest}"
-    counted = _cached_counts({key: lambda: {"count": queryset.count()}})[key]
-    # A count cached before youth left the list may be below what was just seen: never say fewer.
-    return max(counted["count"], capped), False, counted["at"]
+    return f"caseload-count:{_scope_key(user)}:{digest}"
 
 
 def caseload_page(user, params):
     """The caseload list: filtered, in name order, one page read by keyset (`after`/`before` a youth's id, or
-    `page=last`), with the current placement prefetched. A fixed number of queries whatever the caseload's size,
-    and no query reads more than a page of rows, or CASELOAD_EXACT_COUNT_UP_TO for the count."""
+    `page=last`), with the current placement prefetched. A fixed number of queries whatever the caseload's size;
+    the rows are a walk of a page in name order, the count reads at most CASELOAD_EXACT_COUNT_UP_TO rows, or a
+    larger list in full once per HOME_COUNTS_SECONDS."""
     filterset = CaseloadFilter(params or None, user=user)
     # Filters that do not parse show nothing rather than everything.
     valid = not filterset.is_bound or filterset.is_valid()
@@ -287,15 +300,18 @@ def _scope_key(user) -> str:
     return f"{user.agency_id}:{hashlib.sha256(teams.encode()).hexdigest()[:24]}"
 
 
-def _cached_counts(keys_and_counts: dict) -> dict:
+def _cached_counts(keys_and_counts: dict, *, compute=True) -> dict:
     """{cache key: (function computing a dict of counts)} → {cache key: {**counts, "at": when computed}}, read
     from the cache where another request computed them less than HOME_COUNTS_SECONDS ago. An unreachable cache
-    is skipped: the counts are computed. The home page's counts and the caseload's large counts use it."""
+    is skipped: the counts are computed. With compute=False, only what the cache holds (no key when nothing).
+    The home page's counts and the caseload's large counts use it."""
     try:
         found = cache.get_many(list(keys_and_counts))
     except Exception:  # e.g. Redis down: the page still shows the figures
         logger.warning("The cache could not be read; the page's counts are computed.", exc_info=True)
         found = {}
+    if not compute:
+        return found
     missing = {key: {**count(), "at": timezone.now()} for key, count in keys_and_counts.items() if key not in found}
     if missing:
         try:
