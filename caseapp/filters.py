@@ -47,6 +47,11 @@ class CaseloadFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
+        # The teams to show as a plain list, read once: the field's own iterator would count them and then read
+        # them through a server-side cursor, two more round trips on every load for an agency's hundreds of
+        # teams. Only what is shown: validation still looks the chosen team up in the queryset (the user's scope).
+        team = self.form.fields["team"]
+        team.widget.choices = [("", team.empty_label), *((t.pk, team.label_from_instance(t)) for t in team.queryset)]
 
     def search(self, queryset, name, value):
         """Every word somewhere in a name (legal first or last, preferred, aliases), or the case number's
