@@ -9,20 +9,12 @@ import itertools
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
 from tests.factories import YouthFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counts():
-    cache.clear()  # the tests' own in-process cache (settings_test): counts of one test never reach another
-    yield
-    cache.clear()
 
 
 def listed(response):

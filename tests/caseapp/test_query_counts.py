@@ -108,10 +108,7 @@ def test_a_caseload_too_large_to_count_exactly_runs_the_same_queries_with_5_and_
 ):
     """Above CASELOAD_EXACT_COUNT_UP_TO the count is kept in the cache: once kept, a page reads a page of rows
     whatever the caseload's size (docs/design.md#speed)."""
-    from django.core.cache import cache
-
-    cache.clear()  # the tests' in-process cache
-    settings.CASELOAD_EXACT_COUNT_UP_TO = 3
+    settings.CASELOAD_EXACT_COUNT_UP_TO = 3  # the cache starts empty (tests/conftest.py)
     client = client_for(caseworker_a)
     url = reverse("caseload") + query
     add_youth_with_placements(team_a1, [caseworker_a, *extra_caseworkers], SMALL)
@@ -125,7 +122,6 @@ def test_a_caseload_too_large_to_count_exactly_runs_the_same_queries_with_5_and_
     anchor = response.context["page"].next_anchor
     if "last" not in query:
         assert_same_count(django_assert_num_queries, client, f"{url}{'&' if query else '?'}after={anchor}", small + 1)
-    cache.clear()
 
 
 def test_dashboard_runs_the_same_queries_with_5_and_50_viewed_youth(
