@@ -186,6 +186,8 @@ def caseload_page(user, params):
         has_previous, is_last, number = False, not has_next, 1
     if is_last and exact:
         number = max(1, -(-count // size))
+    elif exact and number and number * size >= count + size:
+        number = None  # a page number in the link that the list no longer reaches: say none rather than a wrong one
     page = CaseloadPage(
         object_list=youth, count=count, count_is_exact=exact, counted_at=counted_at, number=number,
         has_previous=has_previous, has_next=has_next, is_last=is_last,
