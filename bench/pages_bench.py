@@ -21,6 +21,9 @@ machine's load touches every measurement alike, it times:
 
 Each is the median of --repeat runs, in milliseconds and as a ratio to the floor's median; the load average is
 printed before and after. With REDIS_URL set the home page's counts are cached in Redis, as in production.
+
+With --caseload it times only the youth list instead, through the view (time_caseload_pages): page 1, the next
+and last pages, searches and filters, for agency staff and a caseworker, against a trivial signed-in page.
 """
 
 import argparse
