@@ -21,11 +21,15 @@ machine's load touches every measurement alike, it times:
 
 Each is the median of --repeat runs, in milliseconds and as a ratio to the floor's median; the load average is
 printed before and after. With REDIS_URL set the home page's counts are cached in Redis, as in production.
+
+With --caseload it times only the youth list instead, through the view (time_caseload_pages): page 1, the next
+and last pages, searches and filters, for agency staff and a caseworker, against a trivial signed-in page.
 """
 
 import argparse
 import datetime
 import os
+import re
 import statistics
 import sys
 import time
@@ -48,6 +52,9 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=5, help="Runs of each measurement (median shown).")
     parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
     parser.add_argument("--reseed", action="store_true", help="Remove the bench agency's data and seed it again.")
+    parser.add_argument(
+        "--caseload", action="store_true", help="Time only the caseload page (youth list), through the view."
+    )
     return parser.parse_args()
 
 
@@ -86,6 +93,9 @@ def main():
     agency = exports_bench.seed(args)
     staff = User.objects.get(username=exports_bench.STAFF_USERNAME)
     worker = User.objects.get(username=exports_bench.WORKER_USERNAME)
+    if args.caseload:
+        time_caseload_pages(args, agency, staff, worker)
+        return
     # The bench's episodes run from 2015 at one every 5 minutes: the last full 12 months holding episodes.
     last = agency_last_episode_day(agency)
     first = (last.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
@@ -130,6 +140,146 @@ def main():
     for name, runs in results.items():
         ms = statistics.median(runs)
         print(f"| {name} | {ms:,.1f} | {ms / floor:,.0f}× |")
+
+
+def name_bench_youth(agency):
+    """Give the bench agency's youth (seeded as "Bench Youth N") names drawn from the demo's tables of common
+    names, some with a preferred name or an alias, so a name search matches as many youth as it would in an
+    agency: about 1 in 85 for a surname. Once; later runs find the names given."""
+    from django.db import connection
+
+    from caseapp import demo_data
+
+    firsts = list(demo_data.FEMALE_NAMES + demo_data.MALE_NAMES + demo_data.NEUTRAL_NAMES)
+    lasts = list(demo_data.SURNAMES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE caseapp_youth SET
+              legal_first_name = (%(firsts)s::text[])[1 + abs(hashtext('f' || id)) %% %(nf)s],
+              legal_last_name = (%(lasts)s::text[])[1 + abs(hashtext('l' || id)) %% %(nl)s],
+              preferred_name = CASE WHEN id %% 9 = 0
+                THEN (%(firsts)s::text[])[1 + abs(hashtext('p' || id)) %% %(nf)s] ELSE '' END,
+              aliases = CASE WHEN id %% 13 = 0
+                THEN (%(firsts)s::text[])[1 + abs(hashtext('a' || id)) %% %(nf)s] ELSE '' END
+            WHERE agency_id = %(agency)s AND legal_first_name = 'Bench'
+            """,
+            {"firsts": firsts, "lasts": lasts, "nf": len(firsts), "nl": len(lasts), "agency": agency.pk},
+        )
+        if cursor.rowcount:
+            print(f"Named {cursor.rowcount:,} bench youth.", flush=True)
+        # As autovacuum leaves a table soon after a bulk load: statistics, and the visibility map that lets the
+        # "current placement" filter read its partial index alone.
+        cursor.execute("VACUUM (ANALYZE) caseapp_youth, caseapp_placement")
+
+
+def signed_in(client, user):
+    """The client signed in as a real sign-in leaves it: verified by an authenticator app when the account needs
+    the second factor (one is made in the bench database if it has none)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from caseapp import two_factor
+
+    client.force_login(user)
+    if two_factor.needs_second_step(user):
+        device = two_factor.authenticator_of(user) or TOTPDevice.objects.create(
+            user=user, name="Bench authenticator", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def time_caseload_pages(args, agency, staff, worker):
+    """The youth list through the view (django.test.Client, signed in, the template rendered) for agency staff
+    (every team: 100,000 youth) and a caseworker (one team), as ratios to a primary-key read in the same run."""
+    from django.core.cache import cache
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from caseapp.models import Team, User, Youth
+
+    name_bench_youth(agency)
+    one = Youth.objects.filter(agency=agency, team=worker.team_id).order_by("-id").first()
+    second_team = Team.objects.filter(agency=agency).order_by("pk")[1]
+    clients = {}
+    for user in (staff, worker):
+        clients[user.pk] = signed_in(Client(), user)
+
+    def view(user, query):
+        def load():
+            response = clients[user.pk].get("/youth/" + (f"?{query}" if query else ""))
+            assert response.status_code == 200, response.status_code
+            return response
+
+        return load
+
+    def page_two(user):
+        """Page 2, as the first page's "Next" link reads it."""
+        page = view(user, "")().content.decode()
+        link = re.search(r'href="\?([^"]*)">Next<', page) or re.search(r'rel="next" href="\?([^"]*)"', page)
+        return view(user, link.group(1).replace("&amp;", "&"))
+
+    def trivial(user):
+        def load():
+            response = clients[user.pk].get("/account/sign-in-security/")
+            assert response.status_code == 200, response.status_code
+
+        return load
+
+    cases = {"floor: one primary-key read of the user": lambda: User.objects.get(pk=staff.pk)}
+    for who, user in (("agency staff", staff), ("caseworker", worker)):
+        cases.update(
+            {
+                f"{who}, trivial page (sign-in security)": trivial(user),
+                f"{who}, page 1": view(user, ""),
+                f"{who}, page 2 (next)": page_two(user),
+                f"{who}, last page": view(user, "page=last"),
+                f"{who}, search surname prefix (smi)": view(user, "q=smi"),
+                f"{who}, search first and last (isabella smith)": view(user, "q=isabella+smith"),
+                f"{who}, search case number, lower case": view(user, f"q={one.case_number.lower()}"),
+                f"{who}, status exited": view(user, "status=exited"),
+                f"{who}, current placement group home": view(user, "placement_type=group_home"),
+                f"{who}, assigned to me": view(user, "mine=true"),
+            }
+        )
+    cases[f"agency staff, one team ({second_team.name})"] = view(staff, f"team={second_team.pk}")
+    def forget_page_one_count():
+        """Only page 1's kept count (the other cases' counts stay kept, as between two loads a minute apart)."""
+        from caseapp import selectors
+        from caseapp.filters import CaseloadFilter
+
+        if hasattr(selectors, "_caseload_count_key"):  # the earlier code kept no count
+            cache.delete(selectors._caseload_count_key(staff, CaseloadFilter(None, user=staff)))
+
+    cases["agency staff, page 1, count not cached"] = view(staff, "")
+    befores = {"agency staff, page 1, count not cached": forget_page_one_count}
+    matches, queries = {}, {}
+    for name, fn in cases.items():  # warm up, and note what each page lists
+        with CaptureQueriesContext(connection) as captured:
+            result = fn()
+        queries[name] = len(captured.captured_queries)
+        if hasattr(result, "content"):  # what the page says it lists
+            said = re.search(r'aria-live="polite">(About )?([\d,]+) youth', result.content.decode())
+            matches[name] = f"{'about ' if said.group(1) else ''}{int(said.group(2).replace(',', '')):,}"
+    results = {name: [] for name in cases}
+    for _ in range(args.repeat):  # round by round, so a burst of load lands on every case alike
+        for name, fn in cases.items():
+            results[name].append(median_ms(fn, 1, befores.get(name)))
+            reset_queries()
+    print(exports_bench.uptime(), flush=True)
+    floor = statistics.median(results["floor: one primary-key read of the user"])
+    print(f"\n| what | lists | queries | median ms ({args.repeat} runs) | ÷ primary-key read | ÷ trivial page |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, runs in results.items():
+        ms = statistics.median(runs)
+        who = name.split(",")[0]
+        page = results.get(f"{who}, trivial page (sign-in security)")
+        versus = f"{ms / statistics.median(page):,.2f}×" if page else ""
+        print(f"| {name} | {matches.get(name, '')} | {queries[name]} | {ms:,.1f} | {ms / floor:,.1f}× | {versus} |")
 
 
 def agency_last_episode_day(agency):

@@ -583,7 +583,14 @@ class Placement(models.Model):
                 name="placement_end_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["youth", "start_date"])]
+        indexes = [
+            models.Index(fields=["youth", "start_date"]),
+            # The caseload's "current placement" filter: the youth now in a type of placement, without reading
+            # every past placement (docs/design.md#speed).
+            models.Index(
+                fields=["placement_type", "youth"], condition=Q(end_date__isnull=True), name="placement_current_type"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_placement_type_display()}: {self.provider_name}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from . import access
@@ -17,18 +17,181 @@ from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEven
 logger = logging.getLogger(__name__)
 
 
-def caseload_page(user, params, page_number):
-    """The caseload list: filtered, ordered and paginated, with current placement prefetched."""
+@dataclass
+class CaseloadPage:
+    """One page of the caseload, read by its sort key (keyset paging) rather than by OFFSET.
+
+    `count` is exact when `count_is_exact`; otherwise it was counted at `counted_at` (at most
+    HOME_COUNTS_SECONDS ago) and the page says "about". The rows never depend on the count, so a stale count
+    cannot hide a youth. `number` is the page's number when known (carried in the links, for display only).
+    """
+
+    object_list: list
+    count: int
+    count_is_exact: bool
+    counted_at: object
+    number: int | None
+    has_previous: bool
+    has_next: bool
+    is_last: bool
+
+    @property
+    def num_pages(self) -> int | None:
+        if not self.count_is_exact:
+            return None
+        return max(1, -(-self.count // settings.PAGE_SIZE))
+
+    @property
+    def count_text(self) -> str:
+        return f"{self.count:,}"
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_anchor(self):
+        return self.object_list[0].pk if self.object_list else None
+
+    @property
+    def next_anchor(self):
+        return self.object_list[-1].pk if self.object_list else None
+
+    @property
+    def previous_page_number(self) -> int | None:
+        return self.number - 1 if self.number and self.number > 1 else None
+
+    @property
+    def next_page_number(self) -> int | None:
+        return self.number + 1 if self.number else None
+
+
+CASELOAD_ORDER = ("legal_last_name", "legal_first_name", "id")
+
+
+def _after(key, *, reverse=False):
+    """Youth after (or, reversed, before) the sort key (last name, first name, id). The leading `>=` on the
+    last name alone lets the database start its walk of the name index at the key instead of filtering
+    every row before it."""
+    last, first, pk = key
+    if reverse:
+        return Q(legal_last_name__lte=last) & (
+            Q(legal_last_name__lt=last)
+            | Q(legal_last_name=last, legal_first_name__lt=first)
+            | Q(legal_last_name=last, legal_first_name=first, id__lt=pk)
+        )
+    return Q(legal_last_name__gte=last) & (
+        Q(legal_last_name__gt=last)
+        | Q(legal_last_name=last, legal_first_name__gt=first)
+        | Q(legal_last_name=last, legal_first_name=first, id__gt=pk)
+    )
+
+
+def _positive_int(text):
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _caseload_count(user, filterset, queryset):
+    """(count, exact?, counted at): exact while the matches are few (reading at most
+    CASELOAD_EXACT_COUNT_UP_TO + 1 rows); above that, a full count kept for HOME_COUNTS_SECONDS per scope and
+    filter, shared by everyone who sees the same teams (per person when "assigned to me" is on)."""
+    if not filterset.is_bound or filterset.is_valid():
+        key = _caseload_count_key(user, filterset)
+        kept = _cached_counts({key: None}, compute=False).get(key)
+    else:
+        key, kept = None, None  # filters that do not parse list nothing
+    cap = settings.CASELOAD_EXACT_COUNT_UP_TO
+    if kept and kept["count"] > cap:
+        # Known to be large: not even the capped count is read again while the kept count lasts.
+        return kept["count"], False, kept["at"]
+    capped = queryset.order_by()[: cap + 1].count()
+    if capped <= cap or key is None:
+        return capped, True, None
+    counted = _cached_counts({key: lambda: {"count": queryset.count()}})[key]
+    # A count cached before youth left the list may be below what was just seen: never say fewer.
+    return max(counted["count"], capped), False, counted["at"]
+
+
+def _caseload_count_key(user, filterset) -> str:
+    """The same for everyone who sees the same teams with the same filters ("assigned to me": per person)."""
+    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+    team = cleaned.get("team")
+    described = "|".join(
+        [
+            (cleaned.get("q") or "").strip().upper(),  # the search ignores case
+            cleaned.get("status") or "",
+            str(team.pk if team else ""),
+            cleaned.get("placement_type") or "",
+            f"mine:{user.pk}" if cleaned.get("mine") else "",
+        ]
+    )
+    digest = hashlib.sha256(described.encode()).hexdigest()[:24]
+    return f"caseload-count:{_scope_key(user)}:{digest}"
+
+
+def caseload_page(user, params):
+    """The caseload list: filtered, in name order, one page read by keyset (`after`/`before` a youth's id, or
+    `page=last`), with the current placement prefetched. A fixed number of queries whatever the caseload's size;
+    the rows are a walk of a page in name order, the count reads at most CASELOAD_EXACT_COUNT_UP_TO rows, or a
+    larger list in full once per HOME_COUNTS_SECONDS."""
     filterset = CaseloadFilter(params or None, user=user)
     # Filters that do not parse show nothing rather than everything.
     valid = not filterset.is_bound or filterset.is_valid()
-    queryset = filterset.qs if valid else access.youth_visible_to(user).none()
-    queryset = (
-        queryset.select_related("team")
-        .with_current_placement()
-        .order_by("legal_last_name", "legal_first_name", "id")
+    scope = access.youth_visible_to(user)
+    matches = filterset.qs if valid else scope.none()
+    count, exact, counted_at = _caseload_count(user, filterset, matches)
+
+    params = params or {}
+    size = settings.PAGE_SIZE
+    number = _positive_int(params.get("page"))
+    anchor_id, reverse = _positive_int(params.get("after")), False
+    if anchor_id is None and _positive_int(params.get("before")):
+        anchor_id, reverse = _positive_int(params.get("before")), True
+    # The anchor is read within the user's scope: another agency's youth cannot place the list.
+    anchor = scope.filter(pk=anchor_id).values_list(*CASELOAD_ORDER).first() if anchor_id else None
+    last = params.get("page") == "last" and anchor is None
+
+    rows = matches.select_related("team").with_current_placement()
+
+    def read(key, reverse, limit):
+        found = rows.filter(_after(key, reverse=reverse)) if key else rows
+        order = [f"-{f}" for f in CASELOAD_ORDER] if reverse else list(CASELOAD_ORDER)
+        found = list(found.order_by(*order)[: limit + 1])
+        more = len(found) > limit
+        found = found[:limit]
+        return (found[::-1] if reverse else found), more
+
+    if anchor and not reverse:
+        youth, has_next = read(anchor, False, size)
+        has_previous, is_last = True, not has_next
+    elif anchor:
+        youth, has_previous = read(anchor, True, size)
+        has_next, is_last = True, False
+        number = number if has_previous else 1
+    elif last:
+        # With an exact count the last page holds the remainder, so its pages line up with paging forward.
+        youth, has_previous = read(None, True, (count - 1) % size + 1 if exact and count else size)
+        has_next, is_last = False, True
+        number = -(-count // size) if exact else None
+    else:
+        youth, has_next = read(None, False, size)
+        has_previous, is_last, number = False, not has_next, 1
+    if anchor and not youth:
+        # Nothing left beside the anchor (the youth around it changed): show the first page.
+        youth, has_next = read(None, False, size)
+        has_previous, is_last, number = False, not has_next, 1
+    if is_last and exact:
+        number = max(1, -(-count // size))
+    elif exact and number and number * size >= count + size:
+        number = None  # a page number in the link that the list no longer reaches: say none rather than a wrong one
+    page = CaseloadPage(
+        object_list=youth, count=count, count_is_exact=exact, counted_at=counted_at, number=number,
+        has_previous=has_previous, has_next=has_next, is_last=is_last,
     )
-    page = Paginator(queryset, settings.PAGE_SIZE).get_page(page_number)
     return filterset, page
 
 
@@ -139,21 +302,24 @@ def _scope_key(user) -> str:
     return f"{user.agency_id}:{hashlib.sha256(teams.encode()).hexdigest()[:24]}"
 
 
-def _cached_counts(keys_and_counts: dict) -> dict:
+def _cached_counts(keys_and_counts: dict, *, compute=True) -> dict:
     """{cache key: (function computing a dict of counts)} → {cache key: {**counts, "at": when computed}}, read
     from the cache where another request computed them less than HOME_COUNTS_SECONDS ago. An unreachable cache
-    is skipped: the counts are computed."""
+    is skipped: the counts are computed. With compute=False, only what the cache holds (no key when nothing).
+    The home page's counts and the caseload's large counts use it."""
     try:
         found = cache.get_many(list(keys_and_counts))
     except Exception:  # e.g. Redis down: the page still shows the figures
-        logger.warning("The cache could not be read; the home page's counts are computed.", exc_info=True)
+        logger.warning("The cache could not be read; the page's counts are computed.", exc_info=True)
         found = {}
+    if not compute:
+        return found
     missing = {key: {**count(), "at": timezone.now()} for key, count in keys_and_counts.items() if key not in found}
     if missing:
         try:
             cache.set_many(missing, settings.HOME_COUNTS_SECONDS)
         except Exception:
-            logger.warning("The cache could not be written; the home page's counts are not kept.", exc_info=True)
+            logger.warning("The cache could not be written; the page's counts are not kept.", exc_info=True)
     return {**found, **missing}
 
 

@@ -385,5 +385,8 @@ TWO_FACTOR_RECOVERY_CODES = 10
 
 # Pages list this many rows at a time.
 PAGE_SIZE = 25
+# The caseload counts its matches exactly up to this many (reading at most this many rows); a larger list
+# shows "about N", counted in full at most once per HOME_COUNTS_SECONDS for a scope and filter.
+CASELOAD_EXACT_COUNT_UP_TO = env.int("CASELOAD_EXACT_COUNT_UP_TO", default=2000)
 # How many audit and history rows the youth page shows.
 YOUTH_HISTORY_ROWS = 20

@@ -13,9 +13,10 @@ from ..services.errors import EditConflict
 
 
 def caseload(request):
-    filterset, page = selectors.caseload_page(request.user, request.GET, request.GET.get("page"))
+    filterset, page = selectors.caseload_page(request.user, request.GET)
     query = request.GET.copy()
-    query.pop("page", None)
+    for paging in ("page", "after", "before"):
+        query.pop(paging, None)
     return render(
         request,
         "caseapp/caseload.html",

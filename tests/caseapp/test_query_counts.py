@@ -85,7 +85,7 @@ def test_caseload_runs_the_same_queries_with_5_and_50_youth(
     for team in teams:
         add_youth_with_placements(team, caseworkers, LARGE - SMALL)
     response = assert_same_count(django_assert_num_queries, client, url, small)
-    assert response.context["page"].paginator.count == LARGE * len(teams)
+    assert response.context["page"].count == LARGE * len(teams)
     # Every listed youth shows its current placement, from the prefetch.
     assert all(len(y.current_placements) == 1 for y in response.context["page"].object_list)
 
@@ -100,6 +100,28 @@ def test_caseload_search_and_filters_run_the_same_queries(
     small = count_queries(client, url)
     add_youth_with_placements(team_a1, [caseworker_a, *extra_caseworkers], LARGE - SMALL)
     assert_same_count(django_assert_num_queries, client, url, small)
+
+
+@pytest.mark.parametrize("query", ["", "?page=last", "?q=testfamily", "?status=active"])
+def test_a_caseload_too_large_to_count_exactly_runs_the_same_queries_with_5_and_50_youth(
+    client_for, django_assert_num_queries, team_a1, caseworker_a, extra_caseworkers, settings, query
+):
+    """Above CASELOAD_EXACT_COUNT_UP_TO the count is kept in the cache: once kept, a page reads a page of rows
+    whatever the caseload's size (docs/design.md#speed)."""
+    settings.CASELOAD_EXACT_COUNT_UP_TO = 3  # the cache starts empty (tests/conftest.py)
+    client = client_for(caseworker_a)
+    url = reverse("caseload") + query
+    add_youth_with_placements(team_a1, [caseworker_a, *extra_caseworkers], SMALL)
+    client.get(url)  # warm-up: the count is kept
+    small = count_queries(client, url)
+    add_youth_with_placements(team_a1, [caseworker_a, *extra_caseworkers], LARGE - SMALL)
+    response = assert_same_count(django_assert_num_queries, client, url, small)
+    assert not response.context["page"].count_is_exact
+    assert len(response.context["page"].object_list) == 25
+    # Page 2, as the Next link reads it, costs the same again with one more read: the youth it starts after.
+    anchor = response.context["page"].next_anchor
+    if "last" not in query:
+        assert_same_count(django_assert_num_queries, client, f"{url}{'&' if query else '?'}after={anchor}", small + 1)
 
 
 def test_dashboard_runs_the_same_queries_with_5_and_50_viewed_youth(
