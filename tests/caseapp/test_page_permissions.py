@@ -473,14 +473,14 @@ def test_every_page_of_the_app_is_in_this_file_or_has_its_own():
     # test_on_call_pages.py; my_work and team_work in test_work_pages.py; the second factor's pages (each person's
     # own, and the admin's reset) in test_two_factor.py; the health check (no sign-in, no record) in test_deploy.py;
     # the session endpoints in test_session_limits.py, the unlock in test_sign_in_lockout.py and the sign-in
-    # activity in test_sign_in_activity.py.
+    # activity in test_sign_in_activity.py, each person's own password change in test_own_password.py.
     alert_pages = {"alert_list", "alert_acknowledge", "alert_ack_link"}
     on_call = {"on_call", "on_call_shift_remove", "on_call_swap_remove"}
     two_factor = {
         "sign_in_code", "sign_in_security", "two_factor_set_up", "two_factor_remove", "recovery_codes_show",
         "recovery_codes_new", "staff_two_factor_reset",
     }
-    sign_in = {"session_status", "session_renew", "staff_unlock", "sign_in_activity"}
+    sign_in = {"session_status", "session_renew", "staff_unlock", "sign_in_activity", "password_change"}
     assert named == {
         *ALL_PAGES, "login", "logout", "system_status", *alert_pages, *on_call, "my_work", "team_work", *two_factor,
         *sign_in, "health_check",
