@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "caseapp.middleware.AgencyTimezoneMiddleware",
     # Idle timeout and absolute lifetime of a signed-in session (docs/security.md#sessions).
     "caseapp.middleware.SessionLimitsMiddleware",
+    # A request that may change something drops the top bar's kept overdue count (caseapp/work.py).
+    "caseapp.middleware.WorkCountMiddleware",
     # Turns a sign-in refused by the lockout into the sign-in page with its message (caseapp/lockout.py).
     "axes.middleware.AxesMiddleware",
     # A view the database failed (the connection dropped mid-save) answers a calm 503 page; caseapp/faults.py.
@@ -241,6 +243,9 @@ else:
 # How long the home page's counts (active youth, assigned to you, no current placement) are reused for a
 # scope. Who is missing now is never cached.
 HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", default=60)
+# How long the top bar's count of a person's overdue work items is reused (caseapp/work.py): refreshed by My work
+# and the home page, dropped by any request of theirs that may change something.
+WORK_COUNT_SECONDS = env.int("WORK_COUNT_SECONDS", default=60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

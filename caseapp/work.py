@@ -17,15 +17,20 @@ A source must:
 
 import dataclasses
 import datetime
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
 from . import access
 from .local_time import duration
 from .models import Role, Team, User, Youth
+
+logger = logging.getLogger(__name__)
 
 # Whose list an item is on: the rules a source names (WorkItem.owners) and `resolve_owners` applies.
 # A caseworker's task: the youth's active assigned caseworkers, else the active supervisors of the youth's team,
@@ -253,6 +258,44 @@ def for_request(request) -> tuple[list[WorkItem], datetime.datetime]:
 
 def overdue_count(items: Iterable[WorkItem], now) -> int:
     return sum(1 for item in items if item.is_overdue(now))
+
+
+# The top bar's count of the user's overdue items is on every page, but the list behind it asks every source
+# about every youth the person can own: at statewide scale that is most of a page's cost (bench/README.md,
+# daily_pages_bench.py). So the count is kept per user for WORK_COUNT_SECONDS; a page that computes the list
+# anyway (My work, the home page) refreshes it, and any request that may change something (not GET or HEAD)
+# drops it (`forget_top_bar_count`), so the person's own actions show at once and a colleague's within
+# WORK_COUNT_SECONDS. It is not the safety net: an urgent event reaches people as an alert, whose count is exact.
+def _top_bar_key(user) -> str:
+    return f"work-overdue:{user.pk}"
+
+
+def top_bar_overdue_count(request) -> int:
+    """The signed-in user's overdue item count for the top bar: from this request's list if the page computed
+    it, else from the cache, else computed (and kept). An unreachable cache is skipped: the count is computed."""
+    user = request.user
+    computed = getattr(request, "_my_work", None)
+    count = None
+    if computed is None:
+        try:
+            count = cache.get(_top_bar_key(user))
+        except Exception:  # e.g. Redis down: the count is still shown
+            logger.warning("The cache could not be read; the overdue count is computed.", exc_info=True)
+    if count is None:
+        items, now = for_request(request)
+        count = overdue_count(items, now)
+        try:
+            cache.set(_top_bar_key(user), count, settings.WORK_COUNT_SECONDS)
+        except Exception:
+            logger.warning("The cache could not be written; the overdue count is not kept.", exc_info=True)
+    return count
+
+
+def forget_top_bar_count(user) -> None:
+    try:
+        cache.delete(_top_bar_key(user))
+    except Exception:
+        logger.warning("The cache could not be written; the overdue count may be a minute old.", exc_info=True)
 
 
 # --- What the pages show ----------------------------------------------------------------------------
