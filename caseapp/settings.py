@@ -392,3 +392,5 @@ TWO_FACTOR_RECOVERY_CODES = 10
 PAGE_SIZE = 25
 # How many audit and history rows the youth page shows.
 YOUTH_HISTORY_ROWS = 20
+# The youth page lists this many missing episodes (the open one first, then the newest), with a link to all.
+YOUTH_EPISODES_SHOWN = env.int("YOUTH_EPISODES_SHOWN", default=10)
