@@ -137,6 +137,11 @@ def _open_episodes(youth):
     return (
         MissingEpisode.objects.filter(status=EpisodeStatus.OPEN, youth__in=youth)
         .select_related("youth__agency")
+        .only(
+            "id", "youth", "last_seen_at", "agency_learned_at", *work.item_youth_fields("youth__"),
+            "youth__agency__search_daily_days", "youth__agency__search_interval_days",
+            "youth__agency__search_until_days", "youth__agency__long_absence_review_days",
+        )
         .order_by("pk")
     )
 

@@ -159,6 +159,7 @@ def screenings(youth, now):
         )
         .annotate(interview_due_at=Subquery(interview))
         .select_related("youth__agency")
+        .only("id", "youth", "returned_at", *work.item_youth_fields("youth__"))
         .order_by("returned_at", "id")
     )
     return [
@@ -221,6 +222,7 @@ def photos(youth, now):
         )
         .filter(Q(has_episode=True) | Q(band_now__in=PHOTO_BANDS), missing_now=False)
         .select_related("agency")
+        .only(*work.item_youth_fields())
         .order_by("pk")
     )
     found = []
