@@ -74,7 +74,7 @@ def prepare():
     """What the daily pages need on top of the exports bench's agency (idempotent)."""
     from django.db import transaction
 
-    from caseapp.models import Agency, Role, Team, User, Youth
+    from caseapp.models import Agency, Role, User, Youth
     from missing_reports.packets import pipeline
     from risk.models import URGENCY_RANK, ReviewItem, ReviewStatus, Urgency
 

@@ -15,8 +15,8 @@ A source must:
   it" has one rule and a page pays the same few owner queries however many kinds of work exist.
 """
 
-import dataclasses
 import datetime
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from . import access
@@ -98,6 +99,20 @@ ITEM_YOUTH_FIELDS = ("id", "preferred_name", "legal_first_name", "legal_last_nam
 def item_youth_fields(path: str = "") -> list[str]:
     """ITEM_YOUTH_FIELDS through `path` (e.g. "youth__"), for `.only()`; with the agency's time zone."""
     return [f"{path}{name}" for name in ITEM_YOUTH_FIELDS] + [f"{path}agency__time_zone"]
+
+
+_URL_ID = 987654321987  # a stand-in id, replaced in the reversed URL
+
+
+@functools.cache
+def _url_pattern(name: str, prefix: str) -> str:
+    return reverse(name, args=[_URL_ID]).replace(str(_URL_ID), "{}")
+
+
+def item_url(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])` for a URL with one id in it, reversed once per name (and script prefix):
+    a source builds one URL an item, thousands on a team's list, and Django's reverse is most of an item's time."""
+    return _url_pattern(name, get_script_prefix()).format(int(pk))
 
 
 @dataclass(frozen=True)
@@ -205,7 +220,11 @@ def resolve_owners(items: Iterable[WorkItem]) -> list[WorkItem]:
             found = team + admins.get(item.agency_id, [])
         return tuple(dict.fromkeys(found))  # each owner once (an admin may supervise the team too), in order
 
-    return [dataclasses.replace(item, owner_ids=owner_ids(item)) for item in items]
+    for item in items:
+        # The items are this call's own, new from the sources: filled in place (dataclasses.replace would build
+        # each again, a good part of a long list's time).
+        object.__setattr__(item, "owner_ids", owner_ids(item))
+    return items
 
 
 def ordered(items: Iterable[WorkItem], now) -> list[WorkItem]:

@@ -19,7 +19,6 @@ or SUPERVISORS); caseapp.work resolves the owners of every source's items at onc
 """
 
 from django.db.models import Max, OuterRef, Subquery
-from django.urls import reverse
 
 from caseapp import work
 from caseapp.local_time import agency_zone, duration, short_time
@@ -48,13 +47,13 @@ NOTICE_WHAT = {
 def screening_url(episode) -> str:
     """The structured screening form for this return (the risk app's page, named by its URL only: missing_reports
     does not import risk). Recording it there completes the follow-up screening clock."""
-    return f"{reverse('risk_screening', args=[episode.youth_id])}?episode={episode.pk}"
+    return f"{work.item_url('risk_screening', episode.youth_id)}?episode={episode.pk}"
 
 
 def notice_url(clock) -> str:
     if clock.party == deadlines.SCREENING_FOLLOW_UP:
         return screening_url(clock.episode)
-    return reverse("notification_record", args=[clock.pk])
+    return work.item_url("notification_record", clock.pk)
 
 
 def notice_what(notification) -> str:
@@ -111,7 +110,7 @@ def disclosure_report_items(youth, now):
             "disclosure_report",
             report.youth,
             what=notice_what(report),
-            url=reverse("disclosure_report_record", args=[report.pk]),
+            url=work.item_url("disclosure_report_record", report.pk),
             detail=f"The disclosure of {short_time(report.disclosure.disclosed_at)}",
             owners=work.CASEWORKERS,
             due_at=report.due_at,
@@ -126,7 +125,7 @@ def return_interview_items(youth, now):
             "return_interview",
             person,
             what="Return interview (debrief)",
-            url=reverse("debrief_create", args=[clock.episode_id]),
+            url=work.item_url("debrief_create", clock.episode_id),
             owners=work.CASEWORKERS,
             due_at=clock.due_at,
             sort_key=(clock.pk,),
@@ -167,7 +166,7 @@ def search_effort_items(youth, now):
             "search_effort",
             episode.youth,
             what="Search effort",
-            url=reverse("search_effort_create", args=[episode.pk]),
+            url=work.item_url("search_effort_create", episode.pk),
             owners=work.CASEWORKERS,
             due_at=due_at,
             detail=_missing_for(episode, now),
@@ -194,7 +193,7 @@ def supervisory_review_items(youth, now):
             "supervisory_review",
             episode.youth,
             what="Supervisory review of the absence",
-            url=reverse("review_create", args=[episode.pk]),
+            url=work.item_url("review_create", episode.pk),
             owners=work.SUPERVISORS,
             due_at=due_at,
             detail=_missing_for(episode, now),

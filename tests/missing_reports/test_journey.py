@@ -291,7 +291,8 @@ def test_the_youth_page_lists_the_open_episode_first_and_no_link_when_all_are_sh
     now = timezone.now()
     open_one = services.log_run(
         actor=caseworker_a, youth_id=youth_a1.pk, last_seen_at=now - datetime.timedelta(hours=3),
-        last_seen_location="Bus station", reported_by="Foster parent", agency_learned_at=now - datetime.timedelta(hours=2),
+        last_seen_location="Bus station", reported_by="Foster parent",
+        agency_learned_at=now - datetime.timedelta(hours=2),
     )
     page = client_for(caseworker_a).get(reverse("youth_detail", args=[youth_a1.pk])).content.decode()
     assert "See all" not in page
