@@ -120,16 +120,27 @@ class WorkSource:
     kind: str
     label: str  # "Notices", "Return interviews", ... (the kind filter's choices)
     items: Callable[..., Iterable[WorkItem]]  # items(youth_queryset, now) -> WorkItem, ...
+    owners: tuple[str, ...] = OWNER_RULES  # the rules its items may name (checked as they come)
 
 
 _sources: list[WorkSource] = []
+# The rules that can put an item of any youth of the agency on an agency admin's list.
+ADMIN_RULES = (SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS)
 
 
-def register_work_source(kind: str, label: str, items: Callable[..., Iterable[WorkItem]]) -> None:
+def register_work_source(
+    kind: str, label: str, items: Callable[..., Iterable[WorkItem]], *, owners: Iterable[str] = OWNER_RULES
+) -> None:
     """Add a source of work items. `items(youth, now)` gets a queryset of youth (already scoped) and
-    returns the open work for them. Registering the same kind twice with the same function is a no-op
-    (AppConfig.ready may run twice in a test process)."""
-    source = WorkSource(kind, label, items)
+    returns the open work for them. `owners`: the rules its items may name (default any); a source whose items
+    never name an admin rule is not asked about a whole agency for an admin's own list (`my_items`), which at
+    statewide scale is most of that list's cost. Registering the same kind twice with the same function is a
+    no-op (AppConfig.ready may run twice in a test process)."""
+    owners = tuple(owners)
+    unknown = set(owners) - set(OWNER_RULES)
+    if unknown:
+        raise ValueError(f"Unknown owner rules {sorted(unknown)}: use caseapp.work.OWNER_RULES.")
+    source = WorkSource(kind, label, items, owners)
     for existing in _sources:
         if existing.kind == kind:
             if existing.items is not items:
@@ -238,6 +249,14 @@ def ordered(items: Iterable[WorkItem], now) -> list[WorkItem]:
     return sorted(items, key=key)
 
 
+def _items_of(source, youth, now) -> list[WorkItem]:
+    items = list(source.items(youth, now))
+    for item in items:
+        if item.owners not in source.owners:
+            raise ValueError(f"The work source {source.kind!r} named {item.owners!r}, not one of its rules.")
+    return items
+
+
 def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
     """Every open work item of every source for the youth this user sees (or `scope`, a queryset already cut
     from access.youth_visible_to(user)), ordered. Callers pick the user's own items with `mine`."""
@@ -245,7 +264,7 @@ def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
     youth = access.youth_visible_to(user) if scope is None else scope
     found: list[WorkItem] = []
     for source in _sources:
-        found.extend(source.items(youth, now))
+        found.extend(_items_of(source, youth, now))
     return ordered(resolve_owners(found), now)
 
 
@@ -254,13 +273,10 @@ def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
 
 
 def owned_scope(user):
-    """The youth of the user's scope on whose items the user can be an owner: those assigned to them and those
-    of the teams they supervise (the owners the CASEWORKERS and SUPERVISORS rules name). An agency admin can own
-    items of any youth of the agency (the admin rules: the identification review they manage, a team with no
-    supervisor), so theirs is the whole of what they see; for everyone else "My work" and the overdue count ask
-    the sources about these youth only."""
-    if access.owns_agency_wide_work(user):
-        return access.youth_visible_to(user)
+    """The youth of the user's scope on whose items the user can be an owner by the CASEWORKERS and SUPERVISORS
+    rules: those assigned to them and those of the teams they supervise. "My work" and the overdue count ask the
+    sources about these youth only; an agency admin's list also asks the sources that name an admin rule
+    (ADMIN_RULES: the identification review they manage, a team with no supervisor) about every youth they see."""
     supervised = Team.objects.filter(supervisors=user).values("pk")
     assigned = Youth.assigned_caseworkers.through.objects.filter(user_id=user.pk).values("youth_id")
     return access.youth_visible_to(user).filter(Q(pk__in=assigned) | Q(team_id__in=supervised))
@@ -271,7 +287,13 @@ def my_items(user, now=None) -> list[WorkItem]:
     if not access.can_own_work(user):  # agency staff read and export: no item is theirs to do
         return []
     now = now or timezone.now()
-    return mine(items_for(user, now, scope=owned_scope(user)), user)
+    owned = owned_scope(user)
+    agency_wide = access.youth_visible_to(user) if access.owns_agency_wide_work(user) else None
+    found: list[WorkItem] = []
+    for source in _sources:
+        wide = agency_wide is not None and any(rule in ADMIN_RULES for rule in source.owners)
+        found.extend(_items_of(source, agency_wide if wide else owned, now))
+    return mine(ordered(resolve_owners(found), now), user)
 
 
 def for_request(request) -> tuple[list[WorkItem], datetime.datetime]:

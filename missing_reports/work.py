@@ -204,8 +204,9 @@ def supervisory_review_items(youth, now):
 def register():
     # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
     work.register_overdue_rule(clock_state.is_past_due)
-    work.register_work_source("notice", "Notices", notice_items)
-    work.register_work_source("disclosure_report", "Disclosure reports", disclosure_report_items)
-    work.register_work_source("return_interview", "Return interviews", return_interview_items)
-    work.register_work_source("search_effort", "Search efforts", search_effort_items)
-    work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items)
+    caseworkers, supervisors = [work.CASEWORKERS], [work.SUPERVISORS]  # the rules each source's items name
+    work.register_work_source("notice", "Notices", notice_items, owners=caseworkers)
+    work.register_work_source("disclosure_report", "Disclosure reports", disclosure_report_items, owners=caseworkers)
+    work.register_work_source("return_interview", "Return interviews", return_interview_items, owners=caseworkers)
+    work.register_work_source("search_effort", "Search efforts", search_effort_items, owners=caseworkers)
+    work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items, owners=supervisors)

@@ -246,8 +246,10 @@ def photos(youth, now):
 
 def register():
     """Called from risk/apps.py ready()."""
-    work.register_work_source(REVIEW_ITEM, "Supervisor reviews", review_items)
-    work.register_work_source(IDENTIFICATION_REPORT, "Identified-victim reports", identification_reports)
-    work.register_work_source(SCREENING, "Trafficking screenings after a return", screenings)
-    work.register_work_source(PHOTO, "Recent photos", photos)
-    work.register_work_source(REFERRAL, "Service referrals", referrals)
+    work.register_work_source(REVIEW_ITEM, "Supervisor reviews", review_items, owners=work.ADMIN_RULES)
+    work.register_work_source(
+        IDENTIFICATION_REPORT, "Identified-victim reports", identification_reports, owners=[work.CASEWORKERS]
+    )
+    work.register_work_source(SCREENING, "Trafficking screenings after a return", screenings, owners=[work.CASEWORKERS])
+    work.register_work_source(PHOTO, "Recent photos", photos, owners=[work.CASEWORKERS])
+    work.register_work_source(REFERRAL, "Service referrals", referrals, owners=[work.CASEWORKERS])
