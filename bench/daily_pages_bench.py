@@ -57,6 +57,10 @@ ADMIN_USERNAME = "bench.pages.admin"
 EPISODES = 50
 ASSIGNED = 25
 REVIEW_ITEMS = 2_000
+# Pages left out, with why (bench/README.md says what they cost).
+NOT_TIMED = {
+    ("agency admin", "team work"): "every open item of 100,000 youth, about 750,000 here: minutes, see the README",
+}
 
 
 def parse_args():
@@ -217,6 +221,9 @@ def main():
     for person, client in clients.items():
         cases[f"{person}: trivial page"] = (client, "/account/sign-in-security/")
         for page, url in pages.items():
+            if (person, page) in NOT_TIMED:
+                print(f"Not timed: {person}, {page} ({NOT_TIMED[person, page]})")
+                continue
             if client.get(url).status_code == 200:  # only the pages this person has
                 cases[f"{person}: {page}"] = (client, url)
     if args.only:

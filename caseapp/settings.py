@@ -144,6 +144,14 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when the eager worker and a request overlap.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("DATABASE_JIT", default=False):
+    # PostgreSQL's JIT compiler off for the app's connections: it compiles any query whose estimated cost passes
+    # jit_above_cost, and the pages' queries over a statewide agency pass it while running in milliseconds, so it
+    # only costs: an admin's work-list query took 5.5 s with JIT (14.6 s of compiling across its workers) and
+    # 0.19 s without; the reports dashboard ran in half the time without it (bench/README.md). DATABASE_JIT=true
+    # turns it back on.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "caseapp.User"
