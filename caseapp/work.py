@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
@@ -279,7 +278,10 @@ def owned_scope(user):
     (ADMIN_RULES: the identification review they manage, a team with no supervisor) about every youth they see."""
     supervised = Team.objects.filter(supervisors=user).values("pk")
     assigned = Youth.assigned_caseworkers.through.objects.filter(user_id=user.pk).values("youth_id")
-    return access.youth_visible_to(user).filter(Q(pk__in=assigned) | Q(team_id__in=supervised))
+    # One list of ids (a UNION), not an OR of two subqueries: PostgreSQL reads the OR by scanning every youth
+    # of the agency in each source's query (133 ms for an admin's empty list at 100,000 youth; 9 ms so).
+    owned = Youth.objects.filter(team__in=supervised).order_by().values("pk").union(assigned.order_by())
+    return access.youth_visible_to(user).filter(pk__in=owned)
 
 
 def my_items(user, now=None) -> list[WorkItem]:
