@@ -44,3 +44,9 @@ def enqueue_on_commit(task_name: str, *args):
     """Send task `task_name` with `args` once the current transaction commits (at once outside one)."""
     task = task_named(task_name)
     transaction.on_commit(lambda: _send(task, args))
+
+
+def enqueue_now(task_name: str, *args):
+    """Send task `task_name` with `args` at once, whatever transaction is open: for work that reads committed
+    records only and changes none (the reports dashboard's counts), so nothing waits for a commit."""
+    _send(task_named(task_name), args)

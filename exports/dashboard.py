@@ -3,7 +3,7 @@
 Figures are computed in one place: every number on the dashboard comes from the function the export
 or the app's own page uses, for the same ReportQuery, so the dashboard and the export never disagree:
 
-    youth missing now                 missing_reports.selectors.missing_now (the "Missing now" board)
+    youth missing now                 missing_reports.selectors.missing_now_per_team (the "Missing now" board's rows, counted)
     episodes per month                exports.reports.placement_environment.episodes_per_month
     time from learning to notice      exports.reports.timeliness.figures.notification_delays
     primary factors                   exports.reports.placement_environment.figures (the export's "All" row)
@@ -79,22 +79,14 @@ def _plural(count, one, many=None):
 
 
 def _missing_now(query) -> tuple[int, Section]:
-    filters = query.filters
-    episodes = [
-        episode
-        for episode in episode_selectors.missing_now(query.user, now=query.as_of)
-        if episode.youth.agency_id == query.agency.pk
-        and (not filters.team_ids or episode.youth.team_id in filters.team_ids)
-    ]
-    per_team: dict[str, int] = {}
-    for episode in episodes:
-        name = episode.youth.team.name
-        per_team[name] = per_team.get(name, 0) + 1
-    ordered = sorted(per_team.items(), key=lambda item: (-item[1], item[0]))
+    ordered = episode_selectors.missing_now_per_team(
+        query.user, agency_id=query.agency.pk, team_ids=query.filters.team_ids
+    )
+    total = sum(count for _, count in ordered)
     chart = charts.horizontal_bars(
         "chart-missing-now",
         "Youth missing now, by team",
-        f"Bar chart: {_plural(len(episodes), 'youth')} missing from care now"
+        f"Bar chart: {_plural(total, 'youth')} missing from care now"
         + (", " + "; ".join(f"{name} {count}" for name, count in ordered) if ordered else "")
         + ".",
         [charts.Bar(name, count) for name, count in ordered],
@@ -111,7 +103,7 @@ def _missing_now(query) -> tuple[int, Section]:
         [chart],
         link=("missing_now", "Open the Missing now board"),
     )
-    return len(episodes), section
+    return total, section
 
 
 def _episodes_per_month(query) -> Section:
@@ -348,19 +340,62 @@ def _review_items(query) -> Section:
     )
 
 
-def build(user, filters: ExportFilters, now=None) -> Dashboard:
-    """The dashboard of `user` (who may export: exports.selectors.can_export) for the period and teams."""
-    query = query_for(user, filters, now)
-    missing_count, missing_section = _missing_now(query)
+# The parts of the period's figures, counted in this order by `count` (its `progress` hears each one done).
+COUNTED_PARTS = (
+    "missing episodes per month",
+    "time to each notification",
+    "placement environment and primary factors",
+    "screening coverage",
+)
+
+
+@dataclasses.dataclass
+class Counted:
+    """The period's sections, as counted at `as_of`: what exports.services.dashboard keeps per scope and filters.
+
+    Plain data (headings, charts already drawn), so it can be kept in the cache and drawn later without a query.
+    """
+
+    as_of: datetime.datetime
+    filters: ExportFilters
+    sections: list[Section]
+
+
+def count(query, progress=None) -> Counted:
+    """The period's figures of `query` (everything on the dashboard but what is true right now: who is missing
+    now and the open review items). The costly part: a year of a statewide agency's episodes, placements and
+    notices. `progress(done, total)` is called after each of COUNTED_PARTS."""
+    total = len(COUNTED_PARTS)
+
+    def step(done):
+        if progress:
+            progress(done, total)
+
+    per_month = _episodes_per_month(query)
+    step(1)
+    timing = _notification_timing(query)
+    step(2)
     figures = placement_environment.figures(query, detail=False)  # the totals and types it draws
     factors, environment = _placement_environment(figures)
-    sections = [
-        missing_section,
-        _episodes_per_month(query),
-        _notification_timing(query),
-        factors,
-        _screening_coverage(query),
-        environment,
-        _review_items(query),
-    ]
-    return Dashboard(query=query, missing_now=missing_count, sections=sections)
+    step(3)
+    screening = _screening_coverage(query)
+    step(4)
+    return Counted(as_of=query.as_of, filters=query.filters, sections=[per_month, timing, factors, screening, environment])
+
+
+def assemble(query, counted: Counted) -> Dashboard:
+    """The dashboard: the counted period's sections between what is true now (missing now, open review items),
+    which are read on every load (docs/design.md#speed: who is missing is never cached)."""
+    missing_count, missing_section = _missing_now(query)
+    return Dashboard(
+        query=query,
+        missing_now=missing_count,
+        sections=[missing_section, *counted.sections, _review_items(query)],
+    )
+
+
+def build(user, filters: ExportFilters, now=None) -> Dashboard:
+    """The dashboard of `user` (who may export: exports.selectors.can_export) for the period and teams, all
+    counted now (the page draws the period's figures counted by exports.services.dashboard instead)."""
+    query = query_for(user, filters, now)
+    return assemble(query, count(query))
