@@ -3,7 +3,7 @@
 Figures are computed in one place: every number on the dashboard comes from the function the export
 or the app's own page uses, for the same ReportQuery, so the dashboard and the export never disagree:
 
-    youth missing now                 missing_reports.selectors.missing_now_per_team (the "Missing now" board's rows, counted)
+    youth missing now                 missing_reports.selectors.missing_now_per_team (the board's rows, counted)
     episodes per month                exports.reports.placement_environment.episodes_per_month
     time from learning to notice      exports.reports.timeliness.figures.notification_delays
     primary factors                   exports.reports.placement_environment.figures (the export's "All" row)
@@ -12,7 +12,9 @@ or the app's own page uses, for the same ReportQuery, so the dashboard and the e
     open review items by urgency      risk.selectors.review_queue (the supervisor's queue)
 
 Each becomes a chart (exports/charts.py) with the same numbers as a table. A fixed number of queries whatever
-the data size: each source reads with a fixed number of aggregate queries.
+the data size: each source reads with a fixed number of aggregate queries. `count` makes them all (seconds for a
+statewide agency's year); the page draws them as a Celery task counted them, kept per scope and filters
+(exports/services/dashboard.py, docs/design.md#speed).
 
 Scope: the viewer's (caseapp.access, through each source) in their agency; a supervisor sees their teams.
 """
@@ -99,7 +101,8 @@ def _missing_now(query) -> tuple[int, Section]:
     section = Section(
         "missing-now",
         "Youth missing now",
-        "Open missing episodes right now, whatever the period chosen.",
+        "Open missing episodes when the figures were counted, whatever the period chosen. The Missing now board is "
+        "always up to the moment.",
         [chart],
         link=("missing_now", "Open the Missing now board"),
     )
@@ -340,8 +343,9 @@ def _review_items(query) -> Section:
     )
 
 
-# The parts of the period's figures, counted in this order by `count` (its `progress` hears each one done).
+# The parts of the figures, counted in this order by `count` (its `progress` hears each one done).
 COUNTED_PARTS = (
+    "youth missing now and open review items",
     "missing episodes per month",
     "time to each notification",
     "placement environment and primary factors",
@@ -351,51 +355,51 @@ COUNTED_PARTS = (
 
 @dataclasses.dataclass
 class Counted:
-    """The period's sections, as counted at `as_of`: what exports.services.dashboard keeps per scope and filters.
-
-    Plain data (headings, charts already drawn), so it can be kept in the cache and drawn later without a query.
-    """
+    """Every figure of the dashboard as counted at `as_of`: what exports.services.dashboard keeps per scope and
+    filters. Plain data (headings, charts already drawn), so it is kept in the cache and drawn without a query."""
 
     as_of: datetime.datetime
     filters: ExportFilters
+    missing_now: int
     sections: list[Section]
 
 
 def count(query, progress=None) -> Counted:
-    """The period's figures of `query` (everything on the dashboard but what is true right now: who is missing
-    now and the open review items). The costly part: a year of a statewide agency's episodes, placements and
-    notices. `progress(done, total)` is called after each of COUNTED_PARTS."""
+    """Every figure of the dashboard of `query`, in the order the page draws them. The costly part: a year of a
+    statewide agency's episodes, placements and notices, and the scope's open episodes. `progress(done, total)`
+    is called after each of COUNTED_PARTS."""
     total = len(COUNTED_PARTS)
 
     def step(done):
         if progress:
             progress(done, total)
 
-    per_month = _episodes_per_month(query)
+    missing_count, missing_section = _missing_now(query)
+    review = _review_items(query)
     step(1)
-    timing = _notification_timing(query)
+    per_month = _episodes_per_month(query)
     step(2)
+    timing = _notification_timing(query)
+    step(3)
     figures = placement_environment.figures(query, detail=False)  # the totals and types it draws
     factors, environment = _placement_environment(figures)
-    step(3)
-    screening = _screening_coverage(query)
     step(4)
-    return Counted(as_of=query.as_of, filters=query.filters, sections=[per_month, timing, factors, screening, environment])
-
-
-def assemble(query, counted: Counted) -> Dashboard:
-    """The dashboard: the counted period's sections between what is true now (missing now, open review items),
-    which are read on every load (docs/design.md#speed: who is missing is never cached)."""
-    missing_count, missing_section = _missing_now(query)
-    return Dashboard(
-        query=query,
+    screening = _screening_coverage(query)
+    step(5)
+    return Counted(
+        as_of=query.as_of,
+        filters=query.filters,
         missing_now=missing_count,
-        sections=[missing_section, *counted.sections, _review_items(query)],
+        sections=[missing_section, per_month, timing, factors, screening, environment, review],
     )
+
+
+def drawn(query, counted: Counted) -> Dashboard:
+    return Dashboard(query=query, missing_now=counted.missing_now, sections=counted.sections)
 
 
 def build(user, filters: ExportFilters, now=None) -> Dashboard:
     """The dashboard of `user` (who may export: exports.selectors.can_export) for the period and teams, all
-    counted now (the page draws the period's figures counted by exports.services.dashboard instead)."""
+    counted now (the page draws the figures counted by exports.services.dashboard instead)."""
     query = query_for(user, filters, now)
-    return assemble(query, count(query))
+    return drawn(query, count(query))

@@ -5,8 +5,9 @@ than a page may take, so the page draws figures counted by a Celery task (export
 the bulk queue; in-process under the embedded default, so `make run` draws them at once) and kept in Django's
 cache (docs/design.md#speed):
 
-    key        the agency, the viewer's scope (caseapp.selectors.scope_key: who sees the same youth shares it)
-               and the filters (period, teams): one scope's figures are never read under another's key
+    key        the agency, the viewer's scope (caseapp.selectors.scope_key: who sees the same youth shares it),
+               whether they decide reviews (the review items are drawn for those only) and the filters (period,
+               teams): one scope's figures are never read under another's key
     figures    exports.dashboard.Counted (the sections, drawn, with the moment they were counted), kept for
                DASHBOARD_KEEP_SECONDS; fresh for DASHBOARD_STALE_SECONDS, then drawn with their time while one
                recount runs
@@ -14,7 +15,9 @@ cache (docs/design.md#speed):
     lock       single flight: `cache.add` lets one request of many start the count; it lapses after
                DASHBOARD_COUNT_LEASE_SECONDS, so a count lost with its worker is asked again by the next load
 
-Who is missing now and the open review items are not kept: the page reads them on every load.
+Who is missing now and the open review items are counted with the rest (10,000 open episodes of a statewide
+agency take a quarter of a second to count): the page says when, and the Missing now board and the review queue,
+a link away, are live.
 
 The cache, not a table: the figures are a copy of what the records say and can be counted again at any time;
 after a Redis restart the next load counts them (and the warm-up of the default period, `warm`, every agency's
@@ -91,7 +94,8 @@ def key_of(user, filters: ExportFilters) -> str:
     agency (a supervisor of team A and one of team B never share one). One query (the scope's teams)."""
     asked = json.dumps([filters.period_start.isoformat(), filters.period_end.isoformat(), sorted(filters.team_ids)])
     digest = hashlib.sha256(asked.encode()).hexdigest()[:24]
-    return f"dashboard:v{VERSION}:{user.agency_id}:{caseapp_selectors.scope_key(user)}:{digest}"
+    decides = "decides" if access.can_review_youth(user) else "reads"
+    return f"dashboard:v{VERSION}:{user.agency_id}:{caseapp_selectors.scope_key(user)}:{decides}:{digest}"
 
 
 def _names(key):
@@ -150,9 +154,9 @@ def for_page(user, filters: ExportFilters, now) -> State:
     failed_recently = state.failed_at is not None and now - state.failed_at < datetime.timedelta(
         seconds=settings.DASHBOARD_STALE_SECONDS
     )
-    if not state.counting and not failed_recently and not state.is_fresh(now):
-        if ask_for_count(user, filters, state.key):
-            state = read(user, filters, state.key)
+    wanted = not state.counting and not failed_recently and not state.is_fresh(now)
+    if wanted and ask_for_count(user, filters, state.key):
+        state = read(user, filters, state.key)
     return state
 
 
@@ -174,7 +178,8 @@ def run_count(user_id: int, filters_json: dict, key: str) -> str:
         started = timezone.now()
 
         def progress(done, total):
-            cache.set(progress_key, {"done": done, "total": total, "started_at": started}, settings.DASHBOARD_COUNT_LEASE_SECONDS)
+            progress_now = {"done": done, "total": total, "started_at": started}
+            cache.set(progress_key, progress_now, settings.DASHBOARD_COUNT_LEASE_SECONDS)
 
         counted = dashboard.count(dashboard.query_for(user, filters, started), progress=progress)
         cache.set(figures_key, counted, settings.DASHBOARD_KEEP_SECONDS)
@@ -214,6 +219,7 @@ def warm() -> int:
         today = timezone.localtime(now, query.tz).date()
         filters = ExportFilters(*dashboard.default_period(today))
         state = read(viewer, filters)
-        if state.reachable and state.counted is None and not state.counting and ask_for_count(viewer, filters, state.key):
+        wanted = state.reachable and state.counted is None and not state.counting
+        if wanted and ask_for_count(viewer, filters, state.key):
             started += 1
     return started

@@ -1,11 +1,11 @@
 """The reports dashboard page (/reports/dashboard/): charts of the viewer's scope for a period they choose.
 
 Thin: who may see it is exports.selectors.can_export (supervisors for their teams, agency staff and agency
-admins for their agency; a 404 for anyone else), the period's figures are counted off the request and kept per
-scope and filters (exports.services.dashboard), what is true now is read on every load (exports.dashboard
-`assemble`). The filter is a GET form (period and teams); bad input is shown in the form and the default period
-is drawn meanwhile. While nothing is counted yet the page says so, with the progress, and its script
-(static/exports/dashboard-status.js) asks the status endpoint until the figures are there.
+admins for their agency; a 404 for anyone else), the figures are counted off the request and kept per scope
+and filters (exports.services.dashboard), and drawn with the time they were counted. The filter is a GET form
+(period and teams); bad input is shown in the form and the default period is drawn meanwhile. While nothing is
+counted yet the page says so, with the progress, and its script (static/exports/dashboard-status.js) asks the
+status endpoint until the figures are there.
 """
 
 import datetime
@@ -50,8 +50,7 @@ def reports_dashboard(request):
     if not state.reachable:
         counted = dashboard_services.count_in_request(request.user, filters, now)
     query = dashboard.query_for(request.user, filters, now)
-    # Nothing counted yet: what is true now is drawn, the period's sections are being counted.
-    board = dashboard.assemble(query, counted or dashboard.Counted(now, filters, []))
+    board = dashboard.drawn(query, counted) if counted else None  # None: being counted
     status = state.as_json(now)
     return render(
         request,
@@ -64,6 +63,7 @@ def reports_dashboard(request):
             "stale": counted is not None and state.reachable and not state.is_fresh(now),
             "failed": status["status"] == "failed",
             "query_string": _query_string(filters),
+            "team_ids": sorted(filters.team_ids),
             "poll_ms": POLL_MS,
             "period_start": filters.period_start,
             "period_end": filters.period_end,
