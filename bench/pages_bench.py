@@ -13,9 +13,14 @@ youth in 200 teams with 1,000,000 episodes. Then, in the same run and interleave
 machine's load touches every measurement alike, it times:
 
   floor          one primary-key read of the signed-in user through the ORM (what any page costs at least);
-  dashboard      exports.dashboard.build for agency staff (every team), 12 months of episodes;
-  its parts      placement_environment.figures(detail=True) (the export's) against detail=False (the
-                 dashboard's), timeliness summary() (the report's) against screening_by_sex() (the dashboard's);
+  page floor     a trivial signed-in request through Django's whole stack (GET /session/status/, the test
+                 client: middleware, session, second factor, no HTTP server), agency staff;
+  dashboard page GET /reports/dashboard/ the same way, the figures kept (counted by the task beforehand):
+                 what almost every load costs;
+  dashboard count exports.dashboard.count, the task's work (JIT off in its transaction), and the same with
+                 PostgreSQL's JIT on (as the page computed it before it was counted off the request);
+  its parts      placement_environment.figures(detail=False) and screening_by_sex() (the count's two costliest
+                 reads, with the server's JIT setting);
   home page      caseapp.selectors.dashboard_summary for agency staff and a caseworker, with the cache
                  emptied before each run (cold: the three counts computed) and warm (read from the cache).
 
@@ -69,6 +74,7 @@ def main():
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import reset_queries
+    from django.test import Client
     from django.utils import timezone
     from seed_bench import describe_database
 
@@ -78,6 +84,7 @@ def main():
     from exports.reports import placement_environment
     from exports.reports.base import ExportFilters, ReportQuery
     from exports.reports.timeliness import figures as timeliness_figures
+    from tests.helpers import sign_in
 
     print(f"Database: {describe_database()}; DEBUG {settings.DEBUG}; cache {settings.CACHES['default']['BACKEND']}")
     print(exports_bench.uptime(), flush=True)
@@ -99,19 +106,45 @@ def main():
         flush=True,
     )
 
+    settings.DASHBOARD_STALE_SECONDS = 24 * 60 * 60  # the kept figures stay fresh for the whole run
+    browser = sign_in(Client(HTTP_HOST="localhost"), staff)
+    dashboard_get = {"period_start": first.isoformat(), "period_end": last.isoformat()}
+
+    def page(url, params=None):
+        response = browser.get(url, params)
+        assert response.status_code == 200, (url, response.status_code)
+
+    def count(jit):
+        dashboard.WITHOUT_JIT = not jit
+        try:
+            dashboard.count(dashboard.query_for(staff, filters))
+        finally:
+            dashboard.WITHOUT_JIT = True
+
+    def home_keys(user):
+        counts_key = f"home-counts:{selectors.scope_key(user)}"
+        return [counts_key, f"home-assigned:{user.pk}:{counts_key}"]
+
+    def forget_home_counts():  # these keys only, never the whole cache (it may be a shared Redis)
+        cache.delete_many(home_keys(staff) + home_keys(worker))
+
     cases = {
         "floor: one primary-key read of the user": (lambda: User.objects.get(pk=staff.pk), None),
-        "dashboard (exports.dashboard.build), agency staff": (lambda: dashboard.build(staff, filters), None),
-        "placement environment, every group (the export's)": (lambda: placement_environment.figures(query), None),
+        "page floor: GET /session/status/, agency staff": (lambda: page("/session/status/"), None),
+        "dashboard page, figures kept (GET /reports/dashboard/), agency staff": (
+            lambda: page("/reports/dashboard/", dashboard_get),
+            None,
+        ),
+        "dashboard count (exports.dashboard.count: the task), JIT off in its transaction": (lambda: count(False), None),
+        "dashboard count with PostgreSQL's JIT on (the page's work before)": (lambda: count(True), None),
         "placement environment, types only (the dashboard's)": (
             lambda: placement_environment.figures(query, detail=False),
             None,
         ),
-        "timeliness summary (the report's)": (lambda: timeliness_figures.summary(query), None),
         "screening by sex (the dashboard's)": (lambda: timeliness_figures.screening_by_sex(query), None),
-        "home counts, agency staff, cold cache": (lambda: selectors.dashboard_summary(staff), cache.clear),
+        "home counts, agency staff, cold cache": (lambda: selectors.dashboard_summary(staff), forget_home_counts),
         "home counts, agency staff, warm cache": (lambda: selectors.dashboard_summary(staff), None),
-        "home counts, caseworker, cold cache": (lambda: selectors.dashboard_summary(worker), cache.clear),
+        "home counts, caseworker, cold cache": (lambda: selectors.dashboard_summary(worker), forget_home_counts),
         "home counts, caseworker, warm cache": (lambda: selectors.dashboard_summary(worker), None),
     }
     for fn, _ in cases.values():  # warm up: connections, the planner, the cache for the "warm" cases
@@ -121,15 +154,16 @@ def main():
         for name, (fn, before) in cases.items():
             results[name].append(median_ms(fn, 1, before))
             reset_queries()
-        cache.clear()
+        forget_home_counts()
         selectors.dashboard_summary(staff)
         selectors.dashboard_summary(worker)
     print(exports_bench.uptime(), flush=True)
     floor = statistics.median(results["floor: one primary-key read of the user"])
-    print(f"\n| what | median ms ({args.repeat} runs) | ÷ floor |\n| --- | ---: | ---: |")
+    page_floor = statistics.median(results["page floor: GET /session/status/, agency staff"])
+    print(f"\n| what | median ms ({args.repeat} runs) | ÷ floor | ÷ page floor |\n| --- | ---: | ---: | ---: |")
     for name, runs in results.items():
         ms = statistics.median(runs)
-        print(f"| {name} | {ms:,.1f} | {ms / floor:,.0f}× |")
+        print(f"| {name} | {ms:,.1f} | {ms / floor:,.0f}× | {ms / page_floor:,.1f}× |")
 
 
 def agency_last_episode_day(agency):
