@@ -16,7 +16,8 @@ about 100k, 500k and 1M episodes:
       psycopg2's copy_expert into a sink that only counts bytes: rows/s;
   (b) the CSV export through the framework (an ExportJob run by exports.services.jobs.run_export in a
       fresh child process, as a worker runs it): rows/s, the process's peak RSS, its RSS when the
-      progress reached each 100k rows, and how long until the first progress update;
+      progress reached each 100k rows, and how long until the first progress update; with --with-jit
+      also with PostgreSQL's JIT on in its stream (the export turns it off: exports/reports/base.py);
   (c) the XLSX export of the ~100k period, for information.
 
 The ratio (b)/(a) is the target (at least 0.5 at 1M rows; bench/README.md).
@@ -102,7 +103,12 @@ def parse_args():
     )
     parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
     parser.add_argument("--reseed", action="store_true", help="Remove the bench agency's data and seed it again.")
-    parser.add_argument("--child", help=argparse.SUPPRESS)  # one export in a fresh process: "fmt,start,end"
+    parser.add_argument(
+        "--with-jit",
+        action="store_true",
+        help="Also time the CSV export with PostgreSQL's JIT on in its stream (exports.reports.base.WITHOUT_JIT).",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # one export in a fresh process: "fmt,start,end[,jit]"
     return parser.parse_args()
 
 
@@ -365,9 +371,13 @@ def time_copy(query):
     return {"rows": sink.lines, "seconds": elapsed, "bytes": sink.bytes}
 
 
-def run_child(fmt, start, end):
+def run_child(fmt, start, end, jit=False):
     """In a fresh process: one export job through exports.services.jobs.run_export, as a worker runs it."""
     import datetime
+
+    from exports.reports import base
+
+    base.WITHOUT_JIT = not jit
 
     from caseapp.models import Agency, User
     from exports.models import ExportJob, ExportStatus
@@ -420,8 +430,8 @@ def run_child(fmt, start, end):
     )
 
 
-def time_export(fmt, start, end):
-    command = [sys.executable, __file__, "--child", f"{fmt},{start},{end}"]
+def time_export(fmt, start, end, jit=False):
+    command = [sys.executable, __file__, "--child", f"{fmt},{start},{end}" + (",jit" if jit else "")]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
     return json.loads(output.strip().splitlines()[-1])
 
@@ -447,6 +457,20 @@ def measure(args, agency):
                 print(f"  COPY: {run['rows']:,} rows in {run['seconds']:.2f} s ({load_before})", flush=True)
             copy_rate = statistics.median(runs)
             print(f"  COPY median: {copy_rate:,.0f} rows/s", flush=True)
+        jit_rate = None
+        if "csv" in only and args.with_jit:
+            runs = []
+            for _ in range(args.repeat):
+                load_before = uptime()
+                run = time_export("csv", start, end, jit=True)
+                runs.append(run["rows"] / run["seconds"])
+                print(
+                    f"  CSV export, JIT on: {run['rows']:,} rows in {run['seconds']:.2f} s (CPU {run['cpu']:.1f} s) "
+                    f"({load_before})",
+                    flush=True,
+                )
+            jit_rate = statistics.median(runs)
+            print(f"  CSV export, JIT on, median: {jit_rate:,.0f} rows/s", flush=True)
         if "csv" in only:
             runs = []
             for _ in range(args.repeat):
@@ -468,6 +492,8 @@ def measure(args, agency):
             print(f"  CSV export median: {csv_rate:,.0f} rows/s", flush=True)
         if copy_rate and csv_rate:
             print(f"  ratio CSV export / COPY: {csv_rate / copy_rate:.2f}", flush=True)
+        if copy_rate and jit_rate:
+            print(f"  ratio CSV export with JIT on / COPY: {jit_rate / copy_rate:.2f}", flush=True)
         results[size] = (copy_rate, csv_rate)
     if "xlsx" in only and args.xlsx_rows:
         ((start, end),) = periods(agency, [args.xlsx_rows]).values()
@@ -490,8 +516,8 @@ def main():
     args = parse_args()
     load()
     if args.child:
-        fmt, start, end = args.child.split(",")
-        run_child(fmt, start, end)
+        fmt, start, end, *jit = args.child.split(",")
+        run_child(fmt, start, end, jit=bool(jit))
         return
     from django.conf import settings
     from django.core.management import call_command

@@ -35,7 +35,7 @@ from risk.models import Urgency
 
 from . import charts
 from .reports import placement_environment
-from .reports.base import ExportFilters, ReportQuery
+from .reports.base import ExportFilters, ReportQuery, jit_off
 from .reports.timeliness import figures as timeliness_figures
 
 # At most this many months on one dashboard (a bar each in the monthly chart).
@@ -365,21 +365,12 @@ class Counted:
     sections: list[Section]
 
 
-# PostgreSQL's JIT compiler is off in the count's own transaction: the count's aggregate queries over a year of
-# episodes, with a subquery per episode, have planner costs in the millions, so PostgreSQL compiled them, which
-# took longer than running them (2 s of 3 s for the placement environment's episodes at 100,000 youth;
-# bench/README.md). Every other query of the app keeps the server's setting. The bench turns it back on to compare.
-WITHOUT_JIT = True
-
-
 def count(query, progress=None) -> Counted:
     """Every figure of the dashboard of `query`, in the order the page draws them. The costly part: a year of a
     statewide agency's episodes, placements and notices, and the scope's open episodes. `progress(done, total)`
-    is called after each of COUNTED_PARTS. One transaction, without JIT on PostgreSQL (WITHOUT_JIT)."""
+    is called after each of COUNTED_PARTS. One transaction, without PostgreSQL's JIT (reports.base.jit_off)."""
     with transaction.atomic():
-        if WITHOUT_JIT and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+        jit_off(connection)
         return _count(query, progress)
 
 
