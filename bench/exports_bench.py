@@ -447,36 +447,28 @@ def measure(args, agency):
     for size, (start, end) in periods(agency, sizes).items():
         query = report_query(agency, start, end)
         print(f"\nPeriod {start} to {end} (~{size:,} episodes), {args.repeat} runs each, median shown", flush=True)
-        copy_rate = csv_rate = None
-        if "copy" in only:
-            runs = []
-            for _ in range(args.repeat):
+        # Round by round (COPY, then the export with JIT on if asked, then the export), so a burst of load from
+        # other work lands on each alike; each round's export / COPY ratio is printed, and the medians.
+        rates = {"copy": [], "jit": [], "csv": []}
+        for _ in range(args.repeat):
+            if "copy" in only:
                 load_before = uptime()
                 run = time_copy(query)
-                runs.append(run["rows"] / run["seconds"])
+                rates["copy"].append(run["rows"] / run["seconds"])
                 print(f"  COPY: {run['rows']:,} rows in {run['seconds']:.2f} s ({load_before})", flush=True)
-            copy_rate = statistics.median(runs)
-            print(f"  COPY median: {copy_rate:,.0f} rows/s", flush=True)
-        jit_rate = None
-        if "csv" in only and args.with_jit:
-            runs = []
-            for _ in range(args.repeat):
+            if "csv" in only and args.with_jit:
                 load_before = uptime()
                 run = time_export("csv", start, end, jit=True)
-                runs.append(run["rows"] / run["seconds"])
+                rates["jit"].append(run["rows"] / run["seconds"])
                 print(
                     f"  CSV export, JIT on: {run['rows']:,} rows in {run['seconds']:.2f} s (CPU {run['cpu']:.1f} s) "
                     f"({load_before})",
                     flush=True,
                 )
-            jit_rate = statistics.median(runs)
-            print(f"  CSV export, JIT on, median: {jit_rate:,.0f} rows/s", flush=True)
-        if "csv" in only:
-            runs = []
-            for _ in range(args.repeat):
+            if "csv" in only:
                 load_before = uptime()
                 run = time_export("csv", start, end)
-                runs.append(run["rows"] / run["seconds"])
+                rates["csv"].append(run["rows"] / run["seconds"])
                 at = ", ".join(
                     f"{rows // 1000}k: {mb(rss)}" for rows, rss in run["progress"] if rows and rows % 100_000 == 0
                 )
@@ -488,8 +480,14 @@ def measure(args, agency):
                 )
                 if at:
                     print(f"    RSS at progress: {at}", flush=True)
-            csv_rate = statistics.median(runs)
-            print(f"  CSV export median: {csv_rate:,.0f} rows/s", flush=True)
+            if rates["copy"] and rates["csv"]:
+                print(f"    this round: export / COPY {rates['csv'][-1] / rates['copy'][-1]:.2f}", flush=True)
+        copy_rate = statistics.median(rates["copy"]) if rates["copy"] else None
+        csv_rate = statistics.median(rates["csv"]) if rates["csv"] else None
+        jit_rate = statistics.median(rates["jit"]) if rates["jit"] else None
+        for name, rate in (("COPY", copy_rate), ("CSV export, JIT on,", jit_rate), ("CSV export", csv_rate)):
+            if rate:
+                print(f"  {name} median: {rate:,.0f} rows/s", flush=True)
         if copy_rate and csv_rate:
             print(f"  ratio CSV export / COPY: {csv_rate / copy_rate:.2f}", flush=True)
         if copy_rate and jit_rate:
