@@ -53,6 +53,9 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=5, help="Runs of each measurement (median shown).")
     parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
     parser.add_argument("--reseed", action="store_true", help="Remove the bench agency's data and seed it again.")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="Only the floors and the dashboard page (no counts, no home counts)."
+    )
     return parser.parse_args()
 
 
@@ -99,13 +102,14 @@ def main():
     first = (last.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     filters = ExportFilters(period_start=first, period_end=last)
     query = ReportQuery(agency=agency, user=staff, filters=filters, as_of=timezone.now())
-    environment = placement_environment.figures(query)
-    print(
-        f"Period {first} to {last}: {environment.episodes:,} episodes, {environment.total.placement_days:,} "
-        f"placement-days; {len(environment.by_type)} placement types, {len(environment.by_provider):,} "
-        f"providers, {len(environment.by_team)} teams",
-        flush=True,
-    )
+    if not args.pages_only:
+        environment = placement_environment.figures(query)
+        print(
+            f"Period {first} to {last}: {environment.episodes:,} episodes, {environment.total.placement_days:,} "
+            f"placement-days; {len(environment.by_type)} placement types, {len(environment.by_provider):,} "
+            f"providers, {len(environment.by_team)} teams",
+            flush=True,
+        )
 
     settings.DASHBOARD_STALE_SECONDS = 24 * 60 * 60  # the kept figures stay fresh for the whole run
     browser = sign_in(Client(HTTP_HOST="localhost"), staff)
@@ -148,6 +152,8 @@ def main():
         "home counts, caseworker, cold cache": (lambda: selectors.dashboard_summary(worker), forget_home_counts),
         "home counts, caseworker, warm cache": (lambda: selectors.dashboard_summary(worker), None),
     }
+    if args.pages_only:
+        cases = {name: case for name, case in cases.items() if "floor" in name or "page" in name}
     for fn, _ in cases.values():  # warm up: connections, the planner, the cache for the "warm" cases
         fn()
     results = {name: [] for name in cases}
@@ -155,9 +161,10 @@ def main():
         for name, (fn, before) in cases.items():
             results[name].append(median_ms(fn, 1, before))
             reset_queries()
-        forget_home_counts()
-        selectors.dashboard_summary(staff)
-        selectors.dashboard_summary(worker)
+        if not args.pages_only:
+            forget_home_counts()
+            selectors.dashboard_summary(staff)
+            selectors.dashboard_summary(worker)
     print(exports_bench.uptime(), flush=True)
     floor = statistics.median(results["floor: one primary-key read of the user"])
     page_floor = statistics.median(results["page floor: GET /session/status/, agency staff"])
