@@ -44,7 +44,6 @@ os.environ.setdefault("DEBUG", "true")  # as the other bench scripts (bench/READ
 
 import exports_bench  # noqa: E402  (after the path and settings above)
 
-
 PAGE_FLOOR = "page floor: GET /account/sign-in-security/ (layout, no data), agency staff"
 
 
