@@ -140,8 +140,16 @@ def ask_for_count(user, filters: ExportFilters, key: str | None = None) -> bool:
         log.warning("The cache could not be written; the dashboard is not counted ahead.", exc_info=True)
         return False
     # At once, not on commit: the count reads committed records only and changes none.
-    queue.enqueue_now(TASK, user.pk, filters.to_json(), key)
-    return True
+    if queue.enqueue_now(TASK, user.pk, filters.to_json(), key):
+        return True
+    # The broker is down: no count is coming, so the page says it failed (and offers "Try again") instead of
+    # "being counted" until the lock lapses.
+    try:
+        cache.set(progress_key, {"failed_at": timezone.now()}, settings.DASHBOARD_KEEP_SECONDS)
+        cache.delete(lock_key)
+    except Exception:
+        log.warning("The cache could not be written.", exc_info=True)
+    return False
 
 
 def for_page(user, filters: ExportFilters, now) -> State:

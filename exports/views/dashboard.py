@@ -91,6 +91,8 @@ def reports_dashboard_recount(request):
     filters = form.filters()
     if dashboard_services.ask_for_count(request.user, filters):
         messages.success(request, "The figures are being counted again.")
-    else:
+    elif dashboard_services.read(request.user, filters).counting:
         messages.info(request, "The figures are already being counted.")
+    else:
+        messages.warning(request, "The figures could not be counted again just now. Please try again later.")
     return redirect(f"{reverse('reports_dashboard')}?{_query_string(filters)}")
