@@ -162,9 +162,9 @@ def for_page(user, filters: ExportFilters, now) -> State:
     failed_recently = state.failed_at is not None and now - state.failed_at < datetime.timedelta(
         seconds=settings.DASHBOARD_STALE_SECONDS
     )
-    wanted = not state.counting and not failed_recently and not state.is_fresh(now)
-    if wanted and ask_for_count(user, filters, state.key):
-        state = read(user, filters, state.key)
+    if not state.counting and not failed_recently and not state.is_fresh(now):
+        ask_for_count(user, filters, state.key)
+        state = read(user, filters, state.key)  # counted (in-process), being counted, or failed to start
     return state
 
 

@@ -24,6 +24,7 @@ from tests.exports.test_dashboard import MARCH_GET, URL, chart_table
 from tests.exports.test_placement_environment import MARCH, build_environment, day, episode, local, placement
 from tests.factories import TeamFactory, UserFactory, YouthFactory
 from tests.helpers import sign_in
+from tests.integration.conftest import broker_down  # noqa: F401  (a fixture)
 
 STATUS_URL = "/reports/dashboard/status.json"
 RECOUNT_URL = "/reports/dashboard/recount/"
@@ -281,3 +282,14 @@ def test_warm_counts_each_agencys_default_period_once(agency_staff_a, agency_adm
     default = ExportFilters(*dashboard.default_period(today))
     assert kept(agency_staff_a, default) is not None  # the first of agency A's agency-wide accounts
     assert kept(admin_b, default) is not None
+
+
+@pytest.mark.usefixtures("broker_down")
+def test_with_the_broker_down_the_page_says_the_count_failed(environment, client_for, agency_staff_a):
+    client = client_for(agency_staff_a)
+    response = client.get(URL, MARCH_GET)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The figures could not be counted this time." in page and "Try again" in page
+    state = services.read(agency_staff_a, MARCH)
+    assert not state.counting and state.failed_at is not None  # not "being counted" until the lock lapses
