@@ -130,7 +130,7 @@ def _caseload_count_key(user, filterset) -> str:
         ]
     )
     digest = hashlib.sha256(described.encode()).hexdigest()[:24]
-    return f"caseload-count:{_scope_key(user)}:{digest}"
+    return f"caseload-count:{scope_key(user)}:{digest}"
 
 
 def caseload_page(user, params):
@@ -294,8 +294,9 @@ def youth_detail(user, youth_id):
     }
 
 
-def _scope_key(user) -> str:
-    """Who sees the same youth gets the same key: the agency and the teams of the user's scope (one query)."""
+def scope_key(user) -> str:
+    """Who sees the same youth gets the same key: the agency and the teams of the user's scope (one query). The
+    home page's counts and the reports dashboard's figures are kept under it."""
     if user.is_superuser:
         return "all"
     teams = ",".join(str(pk) for pk in access.teams_visible_to(user).order_by("pk").values_list("pk", flat=True))
@@ -332,11 +333,11 @@ def dashboard_summary(user):
     """
     youth = access.youth_visible_to(user)
     active = youth.filter(status="active")
-    scope_key = f"home-counts:{_scope_key(user)}"
-    assigned_key = f"home-assigned:{user.pk}:{scope_key}"
+    counts_key = f"home-counts:{scope_key(user)}"
+    assigned_key = f"home-assigned:{user.pk}:{counts_key}"
     counts = _cached_counts(
         {
-            scope_key: lambda: {
+            counts_key: lambda: {
                 "active_count": active.count(),
                 "no_placement_count": active.filter(covered_population="foster_care")
                 .exclude(pk__in=Placement.objects.filter(end_date__isnull=True).values("youth_id"))
@@ -346,10 +347,10 @@ def dashboard_summary(user):
         }
     )
     return {
-        "active_count": counts[scope_key]["active_count"],
-        "no_placement_count": counts[scope_key]["no_placement_count"],
+        "active_count": counts[counts_key]["active_count"],
+        "no_placement_count": counts[counts_key]["no_placement_count"],
         "assigned_count": counts[assigned_key]["assigned_count"],
-        "counts_as_of": min(counts[scope_key]["at"], counts[assigned_key]["at"]),
+        "counts_as_of": min(counts[counts_key]["at"], counts[assigned_key]["at"]),
         "recently_viewed": list(
             Youth.objects.filter(
                 pk__in=AuditEvent.objects.filter(actor=user, action=AuditAction.VIEW, object_type="youth")

@@ -254,6 +254,13 @@ HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", default=60)
 # How long the top bar's count of a person's overdue work items is reused (caseapp/work.py): refreshed by My work
 # and the home page, dropped by any request of theirs that may change something.
 WORK_COUNT_SECONDS = env.int("WORK_COUNT_SECONDS", default=60)
+# The reports dashboard's period figures are counted by a task and kept in the cache per scope and filters
+# (exports/services/dashboard.py): drawn as they are for DASHBOARD_STALE_SECONDS, then drawn with their time
+# while one recount runs; kept DASHBOARD_KEEP_SECONDS in all. A count not finished after
+# DASHBOARD_COUNT_LEASE_SECONDS (its worker died) may be started again.
+DASHBOARD_STALE_SECONDS = env.int("DASHBOARD_STALE_SECONDS", default=600)
+DASHBOARD_KEEP_SECONDS = env.int("DASHBOARD_KEEP_SECONDS", default=24 * 60 * 60)
+DASHBOARD_COUNT_LEASE_SECONDS = env.int("DASHBOARD_COUNT_LEASE_SECONDS", default=15 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

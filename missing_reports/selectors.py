@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -140,17 +140,31 @@ def urgency_key(episode, now):
     return (min(pending) if pending else datetime.datetime.max.replace(tzinfo=datetime.UTC), episode.pk)
 
 
+def open_episodes(user):
+    """The episodes of the user's scope whose youth is missing from care now: the Missing now board's rows."""
+    return episodes_visible_to(user).filter(status=EpisodeStatus.OPEN)
+
+
 def missing_now(user, now=None):
     """Every open episode in the user's scope, most urgent first, with clocks prefetched."""
     now = now or timezone.now()
     episodes = list(
-        episodes_visible_to(user)
-        .filter(status=EpisodeStatus.OPEN)
+        open_episodes(user)
         .select_related("youth__team", "placement")
         .prefetch_related(Prefetch("notifications", queryset=Notification.objects.order_by("due_at", "id")))
     )
     episodes.sort(key=lambda e: urgency_key(e, now))
     return episodes
+
+
+def missing_now_per_team(user, *, agency_id, team_ids=()) -> list[tuple[str, int]]:
+    """How many of the Missing now board's episodes each team has, as (team name, count), most first: one
+    query however many youth are missing (the reports dashboard draws the counts, not the rows)."""
+    episodes = open_episodes(user).filter(youth__agency_id=agency_id)
+    if team_ids:
+        episodes = episodes.filter(youth__team_id__in=team_ids)
+    rows = episodes.order_by().values_list("youth__team__name").annotate(n=Count("pk"))
+    return sorted(rows, key=lambda item: (-item[1], item[0]))
 
 
 def episode_counts(youth, now=None):
