@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-BENCH_PASSWORD = "bench-statewide-password-1"  # noqa: S105  (synthetic accounts in a bench database only)
+BENCH_PASSWORD = "bench-statewide-password-1"
 # The authenticator key of every bench account that has one (hex, 20 bytes, as django_otp stores it).
 BENCH_TOTP_KEY = "3132333435363738393031323334353637383930"
 AGENCIES = (
@@ -181,7 +181,32 @@ def _array(values):
     return "ARRAY[" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + "]"
 
 
-def build(youth=100_000, episodes=1_000_000, teams=200, log=print):
+def record_created(cursor, table, where):
+    """The history row django-simple-history writes when a record is created ("+"), for each row of `table`
+    matching `where` (the youth page's change history starts there, as for seed_demo's youth)."""
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+        [table],
+    )
+    base = {row[0] for row in cursor.fetchall()}
+    history_table = table.replace("_", "_historical", 1)
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'history_id' "
+        "ORDER BY ordinal_position",
+        [history_table],
+    )
+    extras = {"history_date": "b.created_at", "history_change_reason": "NULL", "history_type": "'+'",
+              "history_user_id": "NULL"}
+    cols = [row[0] for row in cursor.fetchall()]
+    values = [f'b."{c}"' if c in base else extras[c] for c in cols]
+    cursor.execute(
+        f'INSERT INTO {history_table} ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+        f"SELECT {', '.join(values)} FROM {table} b WHERE {where}"
+    )
+    return cursor.rowcount
+
+
+def build(youth=100_000, episodes=1_000_000, teams=200, log=print, migrate=True):
     """Build the dataset in the database Django is set up on unless it is there. Returns the seconds it took, or
     None when it was there already."""
     from django.contrib.auth.hashers import make_password
@@ -192,7 +217,8 @@ def build(youth=100_000, episodes=1_000_000, teams=200, log=print):
     if teams % len(AGENCIES) or youth < 2 * teams or episodes < youth + KNOWN_YOUTH_EPISODES:
         raise SystemExit("--teams must be a multiple of 5, --youth at least 2 per team, --episodes above --youth + 50.")
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         if present(cursor, youth):
             log(f"statewide: the dataset is there ({youth:,} youth); --reseed builds it again")
@@ -216,6 +242,7 @@ def build(youth=100_000, episodes=1_000_000, teams=200, log=print):
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         template = {
             "agency": one(cursor, "SELECT min(id) FROM caseapp_agency"),
             "team": one(cursor, "SELECT min(id) FROM caseapp_team"),
@@ -236,6 +263,8 @@ def build(youth=100_000, episodes=1_000_000, teams=200, log=print):
         ) + ") AS a(n, code, name, zone)"
         step("agencies", lambda: clone(cursor, "caseapp_agency", template["agency"], agencies_sql, {
             "code": "a.code", "name": "a.name", "time_zone": "a.zone", "require_two_factor_for_caseworkers": "false",
+            # The longest idle time the agency setting allows: an account waits while other pages are measured.
+            "session_idle_minutes": "720",
         }))
         cursor.execute(
             "CREATE TEMP TABLE sw_agency ON COMMIT DROP AS SELECT substr(code, 3)::int AS n, id FROM caseapp_agency "
@@ -333,6 +362,9 @@ def build(youth=100_000, episodes=1_000_000, teams=200, log=print):
                 "end_reason": "CASE WHEN j < 2 THEN 'other' ELSE '' END",
                 "version": "1", "created_at": "now()",
             }))
+        step("youth and placement history (created)", lambda: record_created(
+            cursor, "caseapp_youth", "b.case_number LIKE 'SW-%'"
+        ) + record_created(cursor, "caseapp_placement", "b.youth_id IN (SELECT id FROM sw_youth)"))
         cursor.execute(
             "CREATE TEMP TABLE sw_placement ON COMMIT DROP AS SELECT y.g, row_number() OVER (PARTITION BY p.youth_id "
             "ORDER BY p.start_date) - 1 AS j, p.id FROM caseapp_placement p JOIN sw_youth y ON y.id = p.youth_id"
@@ -348,7 +380,8 @@ def build(youth=100_000, episodes=1_000_000, teams=200, log=print):
             f"CASE WHEN i < {spread} THEN 1 + i %% {other_youth} ELSE 0 END AS g, "
             f"CASE WHEN i < {spread} THEN now() - interval '{YEARS} years' "
             f"+ i * ((interval '{YEARS} years' - interval '10 days') / {spread}) "
-            f"ELSE now() - interval '{YEARS} years' + (i - {spread}) * interval '{YEARS * 365 // 51} days' END AS t) e0, "
+            f"ELSE now() - interval '{YEARS} years' + (i - {spread}) * interval '{YEARS * 365 // 51} days' END "
+            "AS t) e0, "
             f"LATERAL (SELECT e0.g, {last_round} AND e0.g %% {OPEN_EVERY} = 1 AND e0.g %% 20 <> 19 AS open, "
             f"CASE WHEN {last_round} AND e0.g %% {OPEN_EVERY} = 1 AND e0.g %% 20 <> 19 "
             "THEN now() - (e0.g %% 2880) * interval '5 minutes' ELSE e0.t END AS seen) e "
@@ -360,7 +393,8 @@ def build(youth=100_000, episodes=1_000_000, teams=200, log=print):
                 "last_seen_at": "e.seen",
                 "agency_learned_at": "e.seen + (i % 180) * interval '1 minute'",
                 "located_at": "NULL",
-                "returned_at": "CASE WHEN NOT e.open THEN e.seen + (1 + (i::bigint * 7919) % 120) * interval '1 hour' END",
+                "returned_at": "CASE WHEN NOT e.open "
+                               "THEN e.seen + (1 + (i::bigint * 7919) % 120) * interval '1 hour' END",
                 "created_at": "e.seen", "version": "1",
                 "created_by_id": f"(SELECT c.id FROM sw_caseworker c WHERE c.rn = e.g % {teams} AND c.c = 1)",
             }))
