@@ -225,7 +225,8 @@ def gunicorn(database, redis):
         log_path = Path(scratch) / "gunicorn.log"
         with open(log_path, "w") as log_file:
             process = subprocess.Popen(  # noqa: S603
-                [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py"],
+                [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py",
+                 "--access-logfile", str(Path(scratch) / "access.log")],
                 cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
             )
         try:
