@@ -61,7 +61,7 @@ def parse_args(argv=None):
                         help="A small dataset and short phases (also BENCH_QUICK=1).")
     parser.add_argument("--only", action="append", choices=PARTS, default=[], help="Run only these parts.")
     parser.add_argument("--reseed", action="store_true", help="Drop the statewide database and build it again.")
-    parser.add_argument("--phase-seconds", type=float, help="Length of each measured phase (default 30, quick 5).")
+    parser.add_argument("--phase-seconds", type=float, help="Length of each measured phase (default 20, quick 5).")
     parser.add_argument("--no-write", action="store_true", help="Print only: leave README.md and results.json.")
     return parser.parse_args(argv)
 
@@ -137,8 +137,12 @@ def make_plan(host, sizes, phase_seconds):
             [caseworkers],
         )
         own_episode = dict(cursor.fetchall())
-    # The agency admins' caseload, last page: the number the app's own paginator gives (the same for the 4 admins
-    # of an agency, as the agencies are the same size).
+    # The agency-wide caseload is opened by agency staff (every youth of the agency, looked up for the reports),
+    # not admins: an admin's layout builds the admin's whole My work list for the navigation's badge on every
+    # page, which would hide the caseload's own cost behind the trivial page's (bench/README.md).
+    admins = staff
+    # The last page: the number the app's own paginator gives (the same for the 4 accounts of an agency, as the
+    # agencies are the same size).
     admin_last = {}
     for username in admins:
         user = User.objects.get(username=username)
@@ -155,12 +159,12 @@ def make_plan(host, sizes, phase_seconds):
 
     def pages():
         yield "caseload page 1 (own team)", "caseworker", "/youth/", caseworkers
-        yield "caseload page 1 (whole agency)", "agency admin", "/youth/", admins
-        yield "caseload last page (whole agency)", "agency admin", None, [
+        yield "caseload page 1 (whole agency)", "agency staff", "/youth/", admins
+        yield "caseload last page (whole agency)", "agency staff", None, [
             account(u, f"/youth/?page={last_page[u]}") for u in admins]
-        yield "caseload search: surname prefix", "agency admin", "/youth/?q=Mart", admins
-        yield "caseload search: part of a first name", "agency admin", "/youth/?q=ristop", admins
-        yield "caseload filters: team and status", "agency admin", None, [
+        yield "caseload search: surname prefix", "agency staff", "/youth/?q=Mart", admins
+        yield "caseload search: part of a first name", "agency staff", "/youth/?q=ristop", admins
+        yield "caseload filters: team and status", "agency staff", None, [
             account(u, f"/youth/?team={team_filter[u]}&status=active") for u in admins]
         yield "youth detail (50 episodes)", "its caseworkers, supervisor, agency admins", \
             f"/youth/{known['youth_id']}/", near_known
@@ -208,6 +212,9 @@ def server_environment(database, redis, port, scratch):
         "TASK_QUEUE_PREFIX": "bench-",
         "WEB_CONCURRENCY": "2",
         "CONN_MAX_AGE": "60",  # as make serve runs gunicorn
+        # No worker recycling (gunicorn.conf.py restarts a worker after about 1,000 requests): a restart's few
+        # seconds of start-up would land in whichever page's window it happened to fall.
+        "GUNICORN_MAX_REQUESTS": "0",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_LOG_LEVEL": "warning",
         "STATIC_ROOT": str(scratch / "static"),
@@ -267,13 +274,16 @@ def run_pages(database, redis, sizes, phase_seconds):
         errors = [f"{row['page']}: {error}" for row in rows
                   for error in row["trivial"]["errors"] + row["measured"]["errors"]]
         if finished.returncode or errors:
+            # Loudly, but after the other pages: a page that answered other than 200 has no figure (its row says
+            # "failed"), and the run ends non-zero.
             tail = log_path.read_text()[-4000:]
-            raise SystemExit("The load test failed (a page answered other than 200, or locust stopped):\n"
-                             + "\n".join(errors) + f"\n--- gunicorn log (end) ---\n{tail}")
+            log("THE LOAD TEST HAD ERRORS (a page answered other than 200, or locust stopped):\n" + "\n".join(errors)
+                + f"\n--- gunicorn log (end) ---\n{tail}")
     for row in rows:
         row["goal"] = GOAL
-        row["pass"] = row.get("ratio") is not None and row["ratio"] <= GOAL
-    return {"known": plan["known"], "rows": rows}
+        row["failed"] = bool(row["trivial"]["errors"] or row["measured"]["errors"]) or row.get("ratio") is None
+        row["pass"] = not row["failed"] and row["ratio"] <= GOAL
+    return {"known": plan["known"], "rows": rows, "locust_exit": finished.returncode}
 
 
 # --- The other benches ------------------------------------------------------------------------------------------
@@ -368,7 +378,8 @@ def render_table(results):
         ]
         for row in pages["rows"]:
             ratio = row.get("ratio")
-            met = "yes" if row["pass"] else "**no**"
+            met = "**failed**: " + "; ".join(row["trivial"]["errors"] + row["measured"]["errors"]) \
+                if row.get("failed") else "yes" if row["pass"] else "**no**"
             lines.append(
                 f"| {row['page']} | {row['role']} | {row['measured']['p95_ms']} | {row['trivial']['p95_ms']} | "
                 f"{'' if ratio is None else f'{ratio:.2f}×'} | ≤ {row['goal']:g}× | {met} | "
@@ -427,7 +438,7 @@ def main(argv=None):
     args = parse_args(argv)
     parts = set(args.only) or set(PARTS)
     sizes = QUICK if args.quick else FULL
-    phase_seconds = args.phase_seconds or (5.0 if args.quick else 30.0)
+    phase_seconds = args.phase_seconds or (5.0 if args.quick else 20.0)
     database = statewide.database_url()
     redis = redis_url()
     results = {
@@ -457,6 +468,9 @@ def main(argv=None):
         README.write_text(write_readme(README.read_text(), table))
         RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
         log(f"written to {README.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}")
+    pages = results.get("pages") or {}
+    if pages.get("locust_exit") or any(row["failed"] for row in pages.get("rows", [])):
+        sys.exit("Some pages have no figure: they answered other than 200 (see above and the table).")
 
 
 if __name__ == "__main__":

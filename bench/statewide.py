@@ -28,7 +28,8 @@ without this file naming them. A second run finds the dataset and does nothing.
                 spread over the other youth over 8 years; 1 youth in 40 has an open episode (gone within the last
                 10 days), the rest returned. With 2 notice clocks each (law enforcement, NCMEC): done for the
                 returned ones; for the open ones half done, half open, most of those overdue.
-  return interviews  3 in 5 returned episodes; structured screenings 1 in 3 returned episodes
+  return interviews  3 in 5 returned episodes; a structured screening for every return but a third of those of
+                the last 60 days (the screenings still to do); a recent photo for 9 youth in 10
   risk          2 observations and 1 snapshot per youth; an open review item for 1 youth in 10
   ANALYZE at the end.
 
@@ -428,11 +429,21 @@ def build(youth=100_000, episodes=1_000_000, teams=200, log=print, migrate=True)
                 "follow_up_adult_id": "NULL", "follow_up_adult_name": "''",
                 "created_at": "e.returned_at + interval '1 day'", "version": "1",
             }))
+        # Every return is screened (a structured screening: risk/screened.py) but a third of those of the last 60
+        # days, which are the screenings still to do on My work.
         step("structured screenings", lambda: cursor.execute(
             "INSERT INTO risk_screening (conducted_at, no_indicators_found, youth_declined, notes, created_at, "
             "conducted_by_id, episode_id, youth_id) SELECT e.returned_at + interval '2 days', true, false, '', now(), "
             "e.worker, e.id, m.youth_id FROM sw_episode e JOIN missing_reports_missingepisode m ON m.id = e.id "
-            "WHERE e.status = 'returned' AND e.id % 3 = 0"
+            "WHERE e.status = 'returned' AND (e.returned_at < now() - interval '60 days' OR e.id % 3 <> 0)"
+        ) or cursor.rowcount)
+        # 9 youth in 10 have a recent photo (the others are on My work for one); the file itself is not read by
+        # the measured pages.
+        step("photos", lambda: cursor.execute(
+            "INSERT INTO caseapp_youthphoto (youth_id, image, width, height, content_type, taken_on, caption, "
+            "uploaded_by_id, uploaded_at) SELECT y.id, 'youth_photos/bench/' || y.g || '.jpg', 600, 800, "
+            "'image/jpeg', current_date - y.g % 120, '', c.id, now() - (y.g % 120) * interval '1 day' "
+            f"FROM sw_youth y JOIN sw_caseworker c ON c.rn = y.g % {teams} AND c.c = 1 WHERE y.g % 10 <> 0"
         ) or cursor.rowcount)
         cursor.execute("SELECT array_agg(id ORDER BY id) FROM risk_indicator WHERE active AND NOT derived")
         indicators = cursor.fetchone()[0] or [one(cursor, "SELECT min(id) FROM risk_indicator")]
