@@ -124,6 +124,9 @@ def run_phase(environment, plan, name, url, accounts, settings):
     runner = environment.runner or environment.create_local_runner()
     runner.start(settings["users"], spawn_rate=settings["users"])
     gevent.sleep(settings["warmup"])
+    # An error in the warm-up counts too: only the timings of the warm-up are left out.
+    warmup_errors = [f"{error.occurrences}× {error.error} (warm-up)" for error in environment.stats.errors.values()
+                     if error.name == name]
     environment.stats.reset_all()
     started = time.monotonic()
     deadline = started + settings["phase_seconds"] * 4
@@ -137,8 +140,8 @@ def run_phase(environment, plan, name, url, accounts, settings):
             break
     runner.stop()
     entry = environment.stats.get(name, "GET")
-    errors = [f"{error.occurrences}× {error.error}" for error in environment.stats.errors.values()
-              if error.name == name]
+    errors = warmup_errors + [f"{error.occurrences}× {error.error}" for error in environment.stats.errors.values()
+                              if error.name == name]
     return {
         "requests": entry.num_requests,
         "failures": entry.num_failures,
