@@ -114,6 +114,15 @@ def sign_in(environment, host, account, password, headers):
     return {cookie.name: cookie.value for cookie in session.cookies}
 
 
+def drain(host):
+    """Wait until the server has answered what the stopped users had sent. Their requests stay queued in
+    gunicorn (a sync worker finishes a request whose client has gone), and would otherwise be the next phase's
+    first seconds: one request to the health check, which the workers reach only after the queue, waits for them."""
+    import requests
+
+    requests.get(host + "/health/", timeout=300)
+
+
 def percentile(entry, fraction):
     return entry.get_response_time_percentile(fraction) if entry.num_requests else None
 
@@ -139,6 +148,7 @@ def run_phase(environment, plan, name, url, accounts, settings):
         if time.monotonic() >= deadline:
             break
     runner.stop()
+    drain(environment.host)
     entry = environment.stats.get(name, "GET")
     errors = warmup_errors + [f"{error.occurrences}× {error.error}" for error in environment.stats.errors.values()
                               if error.name == name]
