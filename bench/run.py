@@ -63,6 +63,8 @@ def parse_args(argv=None):
     parser.add_argument("--reseed", action="store_true", help="Drop the statewide database and build it again.")
     parser.add_argument("--phase-seconds", type=float, help="Length of each measured phase (default 20, quick 5).")
     parser.add_argument("--no-write", action="store_true", help="Print only: leave README.md and results.json.")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="Measure nothing: write the table of bench/results.json into README.md again.")
     return parser.parse_args(argv)
 
 
@@ -414,12 +416,16 @@ def render_table(results):
                 f"≥ 50/s, ≤ 2 s | {'yes' if packets['pass'] else '**no**'} |"
             )
         lines.append("")
+        if sweep and sweep.get("explain"):
+            lines += ["<details><summary>EXPLAIN (ANALYZE, BUFFERS) of the sweep's candidate read</summary>", "",
+                      "```", sweep["explain"].rstrip(), "```", "", "</details>", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_readme(text, table):
+def write_readme(text, table, keep_previous=True):
     """`text` with `table` between the latest-run markers; the table that was there moves to the top of the
-    previous runs (below their marker). Markers missing: a `make bench` section is added at the end."""
+    previous runs (below their marker), unless keep_previous is false (the same run written again). Markers
+    missing: a `make bench` section is added at the end."""
     if LATEST_START not in text or LATEST_END not in text or PREVIOUS not in text:
         text = text.rstrip() + (
             "\n\n## `make bench`: the latest statewide run\n\n"
@@ -428,7 +434,7 @@ def write_readme(text, table):
     head, rest = text.split(LATEST_START, 1)
     old, tail = rest.split(LATEST_END, 1)
     old = old.strip()
-    if old:
+    if old and keep_previous:
         before, after = tail.split(PREVIOUS, 1)
         tail = f"{before}{PREVIOUS}\n\n{old}\n{after}"
     return f"{head}{LATEST_START}\n{table.strip()}\n{LATEST_END}{tail}"
@@ -436,6 +442,11 @@ def write_readme(text, table):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.rewrite:
+        table = render_table(json.loads(RESULTS.read_text()))
+        README.write_text(write_readme(README.read_text(), table, keep_previous=False))
+        print(table)
+        return
     parts = set(args.only) or set(PARTS)
     sizes = QUICK if args.quick else FULL
     phase_seconds = args.phase_seconds or (5.0 if args.quick else 20.0)

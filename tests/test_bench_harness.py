@@ -47,6 +47,8 @@ def test_a_run_replaces_only_the_latest_table_and_keeps_the_earlier_ones_as_prev
     previous = third.split(run.PREVIOUS)[1]
     assert previous.index("table two") < previous.index("table one")  # newest first
     assert third.count("table one") == third.count("table two") == third.count("table three") == 1
+    again = run.write_readme(third, "table three, written again\n", keep_previous=False)
+    assert "table three" not in again.split(run.PREVIOUS)[1]
 
 
 def test_only_a_bench_database_on_postgresql_is_used(monkeypatch):
