@@ -71,7 +71,7 @@ $(BENCH_STAMP): requirements-bench.txt | $(BENCH_VENV)/bin/python
 
 # The statewide speed run (bench/run.py, bench/README.md): builds or reuses the dataset, load-tests the daily
 # pages through gunicorn with locust, runs the sweep, export and packet benches, and writes the figures into
-# bench/README.md and bench/results.json. About 40 minutes at full size; BENCH_QUICK=1 for a few minutes.
+# bench/README.md and bench/results.json. About 30 minutes once its datasets exist (their first build about 20 more); BENCH_QUICK=1 for a smoke run.
 bench: install bench-install
 	@if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
 		echo "make bench needs BENCH_DATABASE_URL, a PostgreSQL database with 'bench' in its name (created if" >&2; \
