@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -446,6 +447,9 @@ def write_readme(text, table, keep_previous=True):
 
 
 def main(argv=None):
+    # A stopped run still stops the gunicorn it started (the `finally` of gunicorn() runs on SystemExit, not on
+    # the default SIGTERM).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     args = parse_args(argv)
     if args.rewrite:
         table = render_table(json.loads(RESULTS.read_text()))
