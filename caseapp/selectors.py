@@ -212,7 +212,10 @@ def _field_label(model, name):
 
 
 def _diffs(records, model, hidden):
-    """Turn newest-first history records of one object into Change rows, diffing neighbours in Python."""
+    """Turn newest-first history records of one object into Change rows, diffing neighbours in Python. A record
+    with no history rows (loaded in bulk without them) has no changes to show."""
+    if not records:
+        return []
     changes = []
     for newer, older in zip(records, records[1:] + [None], strict=True):
         if older is None:
