@@ -452,28 +452,91 @@ def alert_trail(alerts) -> list[TrailEntry]:
 
 
 @dataclass
+class NewestFirstPage:
+    """One page of a list read newest first by keyset ((at, id) after the last row shown), without a count: the
+    audit trail grows with every page view, and counting it on every load would cost more as it grows. The
+    links say Newest, Newer and Older; `newer_anchor` and `older_anchor` are the ids of the page's first and
+    last rows."""
+
+    object_list: list
+    has_newer: bool
+    has_older: bool
+    newer_anchor: int | None
+    older_anchor: int | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_newer or self.has_older
+
+
+def newest_first_page(rows, params, *, time_field="at") -> NewestFirstPage:
+    """A page of `rows` (already scoped and filtered), newest first by (time_field, id): `older=<id>` reads the
+    PAGE_SIZE rows after that row, `newer=<id>` those before it. The anchor row is read within `rows`, so a row
+    the user may not see cannot position the list; an anchor that is gone shows the newest page. A fixed number
+    of queries: the anchor (when given) and the page (twice when paging newer reaches the top, to fill it)."""
+    size = settings.PAGE_SIZE
+    params = params or {}
+    anchor_id, newer = _positive_int(params.get("older")), False
+    if anchor_id is None and _positive_int(params.get("newer")):
+        anchor_id, newer = _positive_int(params.get("newer")), True
+    anchor = rows.filter(pk=anchor_id).values_list(time_field, "id").first() if anchor_id else None
+
+    def read(key, newer, limit):
+        if key is None:
+            found = rows
+        elif newer:
+            found = rows.filter(Q(**{f"{time_field}__gte": key[0]}) & (
+                Q(**{f"{time_field}__gt": key[0]}) | Q(**{time_field: key[0], "id__gt": key[1]})
+            ))
+        else:
+            # The leading `<=` on the time alone lets the database start its walk of the index at the anchor.
+            found = rows.filter(Q(**{f"{time_field}__lte": key[0]}) & (
+                Q(**{f"{time_field}__lt": key[0]}) | Q(**{time_field: key[0], "id__lt": key[1]})
+            ))
+        order = (time_field, "id") if newer else (f"-{time_field}", "-id")
+        found = list(found.order_by(*order)[: limit + 1])
+        return (found[:limit][::-1] if newer else found[:limit]), len(found) > limit
+
+    if anchor and newer:
+        found, has_newer = read(anchor, True, size)
+        if has_newer:
+            return _newest_first(found, has_newer=True, has_older=True)
+        # The top of the list: show the newest page in full rather than the few rows left above the anchor.
+    elif anchor:
+        found, has_older = read(anchor, False, size)
+        if found:
+            return _newest_first(found, has_newer=True, has_older=has_older)
+    found, has_older = read(None, False, size)
+    return _newest_first(found, has_newer=False, has_older=has_older)
+
+
+def _newest_first(found, *, has_newer, has_older):
+    return NewestFirstPage(
+        object_list=found, has_newer=has_newer, has_older=has_older,
+        newer_anchor=found[0].pk if found else None, older_anchor=found[-1].pk if found else None,
+    )
+
+
+@dataclass
 class SignInRow:
     event: AuditEvent
     account: object  # the User the event is about, or None (a username that matched no account)
 
 
-def sign_in_activity_page(user, *, person_id=None, action="", page_number=None):
+def sign_in_activity_page(user, params, *, person_id=None, action=""):
     """The sign-in events of the agencies `user` manages (every event, those of no agency too, for a superuser),
-    newest first, optionally of one person and one kind; each row with the account it is about. A fixed number
-    of queries: the count, the page (with its actor) and the page's accounts."""
-    from .models import User
-    from .signin_audit import SIGN_IN_ACTIONS
+    newest first, optionally of one person and one kind; each row with the account it is about. Paged by keyset
+    (newest_first_page), never counted: the events are read by the partial indexes on the sign-in rows of the
+    audit trail (AuditEvent.Meta). A fixed number of queries: the anchor (when paging), the page (with its actor)
+    and the page's accounts."""
+    from .models import SIGN_IN_EVENTS, User
 
-    events = access.scope_to_managed_agencies(
-        AuditEvent.objects.filter(action__in=SIGN_IN_ACTIONS, object_type="user"), user
-    )
+    events = access.scope_to_managed_agencies(AuditEvent.objects.filter(SIGN_IN_EVENTS), user)
     if person_id is not None:
         events = events.filter(object_id=str(person_id))
     if action:
         events = events.filter(action=action)
-    page = Paginator(events.select_related("actor").order_by("-at", "-id"), settings.PAGE_SIZE).get_page(
-        page_number
-    )
+    page = newest_first_page(events.select_related("actor"), params)
     ids = {int(e.object_id) for e in page.object_list if e.object_id.isdigit()}
     accounts = User.objects.in_bulk(ids) if ids else {}
     page.object_list = [
