@@ -26,8 +26,9 @@ With --caseload it times only the youth list instead, through the view (time_cas
 and last pages, searches and filters, for agency staff and a caseworker, against a trivial signed-in page.
 
 With --lists it times the other lists that grow without bound, through the view (time_list_pages): the "Report
-a youth missing" picker (a superuser's: every youth; a caseworker's: one team) and sign-in activity (a superuser's)
-over an audit trail given --audit-rows synthetic rows (by default 1,500,000: one in five a sign-in event, the rest page views).
+a youth missing" picker (a supervisor's of every team: 100,000 youth; a caseworker's: one team) and sign-in activity
+(a superuser's) over an audit trail given --audit-rows synthetic rows (by default 1,500,000: one in five a sign-in
+event, the rest page views).
 """
 
 import argparse
@@ -296,6 +297,7 @@ def time_caseload_pages(args, agency, staff, worker):
 
 
 LISTS_ADMIN_USERNAME = "bench.lists.root"
+LISTS_SUPERVISOR_USERNAME = "bench.lists.supervisor"
 
 
 def seed_audit_trail(agency, rows):
@@ -343,7 +345,7 @@ def time_list_pages(args, agency, worker):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from caseapp.models import AuditEvent, User, Youth
+    from caseapp.models import AuditEvent, Role, Team, User, Youth
 
     name_bench_youth(agency)
     seed_audit_trail(agency, args.audit_rows)
@@ -353,9 +355,15 @@ def time_list_pages(args, agency, worker):
     admin, _ = User.objects.get_or_create(
         username=LISTS_ADMIN_USERNAME, defaults={"is_superuser": True, "is_staff": True, "first_name": "Bench"}
     )
+    # A supervisor of every team of the bench agency: the picker over 100,000 youth, as an agency admin's would be.
+    supervisor, made = User.objects.get_or_create(
+        username=LISTS_SUPERVISOR_USERNAME, defaults={"agency": agency, "role": Role.SUPERVISOR, "first_name": "Bench"}
+    )
+    if made:
+        supervisor.supervised_teams.set(Team.objects.filter(agency=agency))
     one = Youth.objects.filter(agency=agency, team=worker.team_id).order_by("-id").first()
     person = AuditEvent.objects.filter(agency=agency, object_type="user", action="sign_in").order_by("-id").first()
-    clients = {user.pk: signed_in(Client(), user) for user in (admin, worker)}
+    clients = {user.pk: signed_in(Client(), user) for user in (admin, supervisor, worker)}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM caseapp_auditevent WHERE object_type = 'user' AND agency_id = %s", [agency.pk]
@@ -385,11 +393,12 @@ def time_list_pages(args, agency, worker):
         "sign-in activity, the next page": following(admin, activity),
         "sign-in activity, one person": view(admin, f"{activity}?person={person.object_id}"),
         "sign-in activity, lockouts only": view(admin, f"{activity}?event=locked_out"),
-        "report missing picker (every youth), page 1": view(admin, "/missing/report/"),
-        "report missing picker (every youth), the next page": following(admin, "/missing/report/"),
-        "report missing picker (every youth), search surname prefix (smi)": view(admin, "/missing/report/?q=smi"),
-        "report missing picker (every youth), search case number": view(
-            admin, f"/missing/report/?q={one.case_number.lower()}"
+        "supervisor, trivial page (sign-in security)": view(supervisor, "/account/sign-in-security/"),
+        "supervisor's picker (every team), page 1": view(supervisor, "/missing/report/"),
+        "supervisor's picker (every team), the next page": following(supervisor, "/missing/report/"),
+        "supervisor's picker (every team), search surname prefix (smi)": view(supervisor, "/missing/report/?q=smi"),
+        "supervisor's picker (every team), search case number": view(
+            supervisor, f"/missing/report/?q={one.case_number.lower()}"
         ),
         "caseworker, trivial page (sign-in security)": view(worker, "/account/sign-in-security/"),
         "caseworker's picker (one team), page 1": view(worker, "/missing/report/"),
@@ -415,7 +424,7 @@ def time_list_pages(args, agency, worker):
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, runs in results.items():
         ms = statistics.median(runs)
-        who = "caseworker" if name.startswith("caseworker") else "superuser"
+        who = next((w for w in ("caseworker", "supervisor") if name.startswith(w)), "superuser")
         page = None if name.startswith("floor") else results[f"{who}, trivial page (sign-in security)"]
         versus = f"{ms / statistics.median(page):,.2f}×" if page else ""
         print(f"| {name} | {queries[name]} | {ms:,.1f} | {ms / floor:,.1f}× | {versus} |")
