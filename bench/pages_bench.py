@@ -356,11 +356,12 @@ def time_list_pages(args, agency, worker):
         username=LISTS_ADMIN_USERNAME, defaults={"is_superuser": True, "is_staff": True, "first_name": "Bench"}
     )
     # A supervisor of every team of the bench agency: the picker over 100,000 youth, as an agency admin's would be.
-    supervisor, made = User.objects.get_or_create(
+    supervisor, _ = User.objects.get_or_create(
         username=LISTS_SUPERVISOR_USERNAME, defaults={"agency": agency, "role": Role.SUPERVISOR, "first_name": "Bench"}
     )
-    if made:
-        supervisor.supervised_teams.set(Team.objects.filter(agency=agency))
+    through = Team.supervisors.through  # straight into the through table: the bench needs no history of it
+    teams = Team.objects.filter(agency=agency).values_list("pk", flat=True)
+    through.objects.bulk_create([through(team_id=pk, user_id=supervisor.pk) for pk in teams], ignore_conflicts=True)
     one = Youth.objects.filter(agency=agency, team=worker.team_id).order_by("-id").first()
     person = AuditEvent.objects.filter(agency=agency, object_type="user", action="sign_in").order_by("-id").first()
     clients = {user.pk: signed_in(Client(), user) for user in (admin, supervisor, worker)}
