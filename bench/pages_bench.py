@@ -344,12 +344,10 @@ def time_list_pages(args, agency, worker):
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from caseapp.models import AuditEvent, Role, Team, User, Youth
-
     from django.utils import timezone
 
     from caseapp import work
+    from caseapp.models import AuditEvent, Role, Team, User, Youth
 
     # The top bar counts the signed-in person's overdue work on every page (caseapp.work.for_request); at this
     # scale a supervisor of every team's count reads all their teams' work and costs seconds, on the trivial page
