@@ -369,6 +369,8 @@ def time_list_pages(args, agency, worker):
     through = Team.supervisors.through  # straight into the through table: the bench needs no history of it
     teams = Team.objects.filter(agency=agency).values_list("pk", flat=True)
     through.objects.bulk_create([through(team_id=pk, user_id=supervisor.pk) for pk in teams], ignore_conflicts=True)
+    with connection.cursor() as cursor:  # as autovacuum would soon: without, the planner guesses one team
+        cursor.execute(f"ANALYZE {through._meta.db_table}")
     one = Youth.objects.filter(agency=agency, team=worker.team_id).order_by("-id").first()
     person = AuditEvent.objects.filter(agency=agency, object_type="user", action="sign_in").order_by("-id").first()
     clients = {user.pk: signed_in(Client(), user) for user in (admin, supervisor, worker)}
