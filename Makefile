@@ -6,6 +6,9 @@
 #                and SECRET_KEY set
 #   make lint    ruff
 #   make scan-install  the Wapiti scanner in its own .venv-scan (make test installs it; tests/integration/test_scanner.py)
+#   make bench   the statewide speed run (not part of make test; bench/README.md): needs BENCH_DATABASE_URL (a
+#                PostgreSQL database with "bench" in its name, created if missing) and BENCH_REDIS_URL;
+#                BENCH_QUICK=1 for a small smoke run
 #
 # PYTEST_ARGS passes options to pytest, e.g. `make test PYTEST_ARGS="-k placement -x"`; PYTEST_WORKERS=0 runs it
 # in one process (default: one per core).
@@ -21,12 +24,15 @@ REQUIREMENTS := requirements.txt requirements-dev.txt
 # Wapiti (the scanner CI runs against a live server) pins packages that clash with the app's: its own venv.
 SCAN_VENV := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed
+# locust (the load test of make bench) pins gevent and friends the app does not need: its own venv too.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; 0 runs the suite in this process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: help install scan-install run test serve lint
+.PHONY: help install scan-install bench-install run test serve lint bench
 
 help:
 	@echo "make run      start the app on http://$(ADDR)/ with demo data (SQLite, no services needed)"
@@ -35,6 +41,8 @@ help:
 	@echo "make lint     ruff check"
 	@echo "make install  create .venv and install requirements-dev.txt"
 	@echo "make scan-install  create .venv-scan with the Wapiti scanner (requirements-scan.txt)"
+	@echo "make bench    the statewide speed run into bench/README.md (BENCH_DATABASE_URL, BENCH_REDIS_URL; BENCH_QUICK=1)"
+	@echo "make bench-install  create .venv-bench with locust (requirements-bench.txt)"
 
 install: $(STAMP)
 
@@ -54,6 +62,26 @@ $(SCAN_VENV)/bin/python:
 $(SCAN_STAMP): requirements-scan.txt | $(SCAN_VENV)/bin/python
 	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-scan.txt
 	touch $@
+
+bench-install: $(BENCH_STAMP)
+
+$(BENCH_VENV)/bin/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+
+$(BENCH_STAMP): requirements-bench.txt | $(BENCH_VENV)/bin/python
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+# The statewide speed run (bench/run.py, bench/README.md): builds or reuses the dataset, load-tests the daily
+# pages through gunicorn with locust, runs the sweep, export and packet benches, and writes the figures into
+# bench/README.md and bench/results.json. About 30 minutes once its datasets exist (their first build about 20 more); BENCH_QUICK=1 for a smoke run.
+bench: install bench-install
+	@if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
+		echo "make bench needs BENCH_DATABASE_URL, a PostgreSQL database with 'bench' in its name (created if" >&2; \
+		echo "missing), e.g. postgres://postgres@127.0.0.1:5432/bench_statewide, and BENCH_REDIS_URL." >&2; \
+		exit 1; \
+	fi
+	$(BIN)/python bench/run.py
 
 # The embedded default is for development: DEBUG on (debug pages, plain HTTP, a generated local secret
 # key) for every command below. DEBUG is off unless set, so nothing else gets debug pages by accident.

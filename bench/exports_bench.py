@@ -16,7 +16,8 @@ about 100k, 500k and 1M episodes:
       psycopg2's copy_expert into a sink that only counts bytes: rows/s;
   (b) the CSV export through the framework (an ExportJob run by exports.services.jobs.run_export in a
       fresh child process, as a worker runs it): rows/s, the process's peak RSS, its RSS when the
-      progress reached each 100k rows, and how long until the first progress update;
+      progress reached each 100k rows, and how long until the first progress update; with --with-jit
+      also with PostgreSQL's JIT on in its stream (the export turns it off: exports/reports/base.py);
   (c) the XLSX export of the ~100k period, for information.
 
 The ratio (b)/(a) is the target (at least 0.5 at 1M rows; bench/README.md).
@@ -102,7 +103,12 @@ def parse_args():
     )
     parser.add_argument("--migrate", action="store_true", help="Run migrate first.")
     parser.add_argument("--reseed", action="store_true", help="Remove the bench agency's data and seed it again.")
-    parser.add_argument("--child", help=argparse.SUPPRESS)  # one export in a fresh process: "fmt,start,end"
+    parser.add_argument(
+        "--with-jit",
+        action="store_true",
+        help="Also time the CSV export with PostgreSQL's JIT on (DATABASE_JIT=true in its process).",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # one export in a fresh process: "fmt,start,end[,jit]"
     return parser.parse_args()
 
 
@@ -365,7 +371,7 @@ def time_copy(query):
     return {"rows": sink.lines, "seconds": elapsed, "bytes": sink.bytes}
 
 
-def run_child(fmt, start, end):
+def run_child(fmt, start, end, jit=False):
     """In a fresh process: one export job through exports.services.jobs.run_export, as a worker runs it."""
     import datetime
 
@@ -420,9 +426,11 @@ def run_child(fmt, start, end):
     )
 
 
-def time_export(fmt, start, end):
-    command = [sys.executable, __file__, "--child", f"{fmt},{start},{end}"]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+def time_export(fmt, start, end, jit=False):
+    command = [sys.executable, __file__, "--child", f"{fmt},{start},{end}" + (",jit" if jit else "")]
+    # PostgreSQL's JIT is off for the app's connections unless DATABASE_JIT (caseapp/settings.py).
+    env = {**os.environ, "DATABASE_JIT": "true" if jit else "false"}
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout  # noqa: S603
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -437,22 +445,28 @@ def measure(args, agency):
     for size, (start, end) in periods(agency, sizes).items():
         query = report_query(agency, start, end)
         print(f"\nPeriod {start} to {end} (~{size:,} episodes), {args.repeat} runs each, median shown", flush=True)
-        copy_rate = csv_rate = None
-        if "copy" in only:
-            runs = []
-            for _ in range(args.repeat):
+        # Round by round (COPY, then the export with JIT on if asked, then the export), so a burst of load from
+        # other work lands on each alike; each round's export / COPY ratio is printed, and the medians.
+        rates = {"copy": [], "jit": [], "csv": []}
+        for _ in range(args.repeat):
+            if "copy" in only:
                 load_before = uptime()
                 run = time_copy(query)
-                runs.append(run["rows"] / run["seconds"])
+                rates["copy"].append(run["rows"] / run["seconds"])
                 print(f"  COPY: {run['rows']:,} rows in {run['seconds']:.2f} s ({load_before})", flush=True)
-            copy_rate = statistics.median(runs)
-            print(f"  COPY median: {copy_rate:,.0f} rows/s", flush=True)
-        if "csv" in only:
-            runs = []
-            for _ in range(args.repeat):
+            if "csv" in only and args.with_jit:
+                load_before = uptime()
+                run = time_export("csv", start, end, jit=True)
+                rates["jit"].append(run["rows"] / run["seconds"])
+                print(
+                    f"  CSV export, JIT on: {run['rows']:,} rows in {run['seconds']:.2f} s (CPU {run['cpu']:.1f} s) "
+                    f"({load_before})",
+                    flush=True,
+                )
+            if "csv" in only:
                 load_before = uptime()
                 run = time_export("csv", start, end)
-                runs.append(run["rows"] / run["seconds"])
+                rates["csv"].append(run["rows"] / run["seconds"])
                 at = ", ".join(
                     f"{rows // 1000}k: {mb(rss)}" for rows, rss in run["progress"] if rows and rows % 100_000 == 0
                 )
@@ -464,10 +478,18 @@ def measure(args, agency):
                 )
                 if at:
                     print(f"    RSS at progress: {at}", flush=True)
-            csv_rate = statistics.median(runs)
-            print(f"  CSV export median: {csv_rate:,.0f} rows/s", flush=True)
+            if rates["copy"] and rates["csv"]:
+                print(f"    this round: export / COPY {rates['csv'][-1] / rates['copy'][-1]:.2f}", flush=True)
+        copy_rate = statistics.median(rates["copy"]) if rates["copy"] else None
+        csv_rate = statistics.median(rates["csv"]) if rates["csv"] else None
+        jit_rate = statistics.median(rates["jit"]) if rates["jit"] else None
+        for name, rate in (("COPY", copy_rate), ("CSV export, JIT on,", jit_rate), ("CSV export", csv_rate)):
+            if rate:
+                print(f"  {name} median: {rate:,.0f} rows/s", flush=True)
         if copy_rate and csv_rate:
             print(f"  ratio CSV export / COPY: {csv_rate / copy_rate:.2f}", flush=True)
+        if copy_rate and jit_rate:
+            print(f"  ratio CSV export with JIT on / COPY: {jit_rate / copy_rate:.2f}", flush=True)
         results[size] = (copy_rate, csv_rate)
     if "xlsx" in only and args.xlsx_rows:
         ((start, end),) = periods(agency, [args.xlsx_rows]).values()
@@ -490,8 +512,8 @@ def main():
     args = parse_args()
     load()
     if args.child:
-        fmt, start, end = args.child.split(",")
-        run_child(fmt, start, end)
+        fmt, start, end, *jit = args.child.split(",")
+        run_child(fmt, start, end, jit=bool(jit))
         return
     from django.conf import settings
     from django.core.management import call_command

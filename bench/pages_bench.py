@@ -13,9 +13,14 @@ youth in 200 teams with 1,000,000 episodes. Then, in the same run and interleave
 machine's load touches every measurement alike, it times:
 
   floor          one primary-key read of the signed-in user through the ORM (what any page costs at least);
-  dashboard      exports.dashboard.build for agency staff (every team), 12 months of episodes;
-  its parts      placement_environment.figures(detail=True) (the export's) against detail=False (the
-                 dashboard's), timeliness summary() (the report's) against screening_by_sex() (the dashboard's);
+  page floor     a trivial signed-in page through Django's whole stack (GET /account/sign-in-security/, the test
+                 client: middleware, session, second factor, no HTTP server), agency staff;
+  dashboard page GET /reports/dashboard/ the same way, the figures kept (counted by the task beforehand):
+                 what almost every load costs;
+  dashboard count exports.dashboard.count, the task's work (JIT off, as for every connection), and the same with
+                 PostgreSQL's JIT on (as the page computed it before it was counted off the request);
+  its parts      placement_environment.figures(detail=False) and screening_by_sex() (the count's two costliest
+                 reads, with the server's JIT setting);
   home page      caseapp.selectors.dashboard_summary for agency staff and a caseworker, with the cache
                  emptied before each run (cold: the three counts computed) and warm (read from the cache).
 
@@ -48,6 +53,8 @@ os.environ.setdefault("DEBUG", "true")  # as the other bench scripts (bench/READ
 
 import exports_bench  # noqa: E402  (after the path and settings above)
 
+PAGE_FLOOR = "page floor: GET /account/sign-in-security/ (layout, no data), agency staff"
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,6 +72,9 @@ def parse_args():
     )
     parser.add_argument(
         "--audit-rows", type=int, default=1_500_000, help="Synthetic audit rows for --lists (default 1500000)."
+    )
+    parser.add_argument(
+        "--pages-only", action="store_true", help="Only the floors and the dashboard page (no counts, no home counts)."
     )
     return parser.parse_args()
 
@@ -86,7 +96,8 @@ def main():
     from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.db import reset_queries
+    from django.db import connection, reset_queries, transaction
+    from django.test import Client
     from django.utils import timezone
     from seed_bench import describe_database
 
@@ -96,6 +107,7 @@ def main():
     from exports.reports import placement_environment
     from exports.reports.base import ExportFilters, ReportQuery
     from exports.reports.timeliness import figures as timeliness_figures
+    from tests.helpers import sign_in
 
     print(f"Database: {describe_database()}; DEBUG {settings.DEBUG}; cache {settings.CACHES['default']['BACKEND']}")
     print(exports_bench.uptime(), flush=True)
@@ -115,29 +127,63 @@ def main():
     first = (last.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     filters = ExportFilters(period_start=first, period_end=last)
     query = ReportQuery(agency=agency, user=staff, filters=filters, as_of=timezone.now())
-    environment = placement_environment.figures(query)
-    print(
-        f"Period {first} to {last}: {environment.episodes:,} episodes, {environment.total.placement_days:,} "
-        f"placement-days; {len(environment.by_type)} placement types, {len(environment.by_provider):,} "
-        f"providers, {len(environment.by_team)} teams",
-        flush=True,
-    )
+    if not args.pages_only:
+        environment = placement_environment.figures(query)
+        print(
+            f"Period {first} to {last}: {environment.episodes:,} episodes, {environment.total.placement_days:,} "
+            f"placement-days; {len(environment.by_type)} placement types, {len(environment.by_provider):,} "
+            f"providers, {len(environment.by_team)} teams",
+            flush=True,
+        )
+
+    settings.DASHBOARD_STALE_SECONDS = 24 * 60 * 60  # the kept figures stay fresh for the whole run
+    browser = sign_in(Client(HTTP_HOST="localhost"), staff)
+    dashboard_get = {"period_start": first.isoformat(), "period_end": last.isoformat()}
+
+    def page(url, params=None):
+        response = browser.get(url, params)
+        assert response.status_code == 200, (url, response.status_code)
+
+    def count(jit):
+        # The app's connections have PostgreSQL's JIT off (caseapp/settings.py DATABASE_JIT): on for this one
+        # transaction to compare.
+        with transaction.atomic():
+            if jit:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = on")
+            dashboard.count(dashboard.query_for(staff, filters))
+
+    def home_keys(user):
+        counts_key = f"home-counts:{selectors.scope_key(user)}"
+        return [counts_key, f"home-assigned:{user.pk}:{counts_key}"]
+
+    def forget_home_counts():  # these keys only, never the whole cache (it may be a shared Redis)
+        cache.delete_many(home_keys(staff) + home_keys(worker))
 
     cases = {
         "floor: one primary-key read of the user": (lambda: User.objects.get(pk=staff.pk), None),
-        "dashboard (exports.dashboard.build), agency staff": (lambda: dashboard.build(staff, filters), None),
-        "placement environment, every group (the export's)": (lambda: placement_environment.figures(query), None),
+        PAGE_FLOOR: (
+            lambda: page("/account/sign-in-security/"),
+            None,
+        ),
+        "dashboard page, figures kept (GET /reports/dashboard/), agency staff": (
+            lambda: page("/reports/dashboard/", dashboard_get),
+            None,
+        ),
+        "dashboard count (exports.dashboard.count: the task), JIT off": (lambda: count(False), None),
+        "dashboard count with PostgreSQL's JIT on (the page's work before)": (lambda: count(True), None),
         "placement environment, types only (the dashboard's)": (
             lambda: placement_environment.figures(query, detail=False),
             None,
         ),
-        "timeliness summary (the report's)": (lambda: timeliness_figures.summary(query), None),
         "screening by sex (the dashboard's)": (lambda: timeliness_figures.screening_by_sex(query), None),
-        "home counts, agency staff, cold cache": (lambda: selectors.dashboard_summary(staff), cache.clear),
+        "home counts, agency staff, cold cache": (lambda: selectors.dashboard_summary(staff), forget_home_counts),
         "home counts, agency staff, warm cache": (lambda: selectors.dashboard_summary(staff), None),
-        "home counts, caseworker, cold cache": (lambda: selectors.dashboard_summary(worker), cache.clear),
+        "home counts, caseworker, cold cache": (lambda: selectors.dashboard_summary(worker), forget_home_counts),
         "home counts, caseworker, warm cache": (lambda: selectors.dashboard_summary(worker), None),
     }
+    if args.pages_only:
+        cases = {name: case for name, case in cases.items() if "floor" in name or "page" in name}
     for fn, _ in cases.values():  # warm up: connections, the planner, the cache for the "warm" cases
         fn()
     results = {name: [] for name in cases}
@@ -145,15 +191,17 @@ def main():
         for name, (fn, before) in cases.items():
             results[name].append(median_ms(fn, 1, before))
             reset_queries()
-        cache.clear()
-        selectors.dashboard_summary(staff)
-        selectors.dashboard_summary(worker)
+        if not args.pages_only:
+            forget_home_counts()
+            selectors.dashboard_summary(staff)
+            selectors.dashboard_summary(worker)
     print(exports_bench.uptime(), flush=True)
     floor = statistics.median(results["floor: one primary-key read of the user"])
-    print(f"\n| what | median ms ({args.repeat} runs) | ÷ floor |\n| --- | ---: | ---: |")
+    page_floor = statistics.median(results[PAGE_FLOOR])
+    print(f"\n| what | median ms ({args.repeat} runs) | ÷ floor | ÷ page floor |\n| --- | ---: | ---: | ---: |")
     for name, runs in results.items():
         ms = statistics.median(runs)
-        print(f"| {name} | {ms:,.1f} | {ms / floor:,.0f}× |")
+        print(f"| {name} | {ms:,.1f} | {ms / floor:,.0f}× | {ms / page_floor:,.1f}× |")
 
 
 def name_bench_youth(agency):

@@ -21,6 +21,8 @@ QUEUE_OF_TASK = {
     "risk.tasks.reassess_youth": URGENT,  # one youth, after an observation: its band may call for a review
     "risk.tasks.sweep_reviews": URGENT,
     "exports.tasks.run_export": BULK,
+    "exports.tasks.count_dashboard": BULK,  # a year of an agency's figures: seconds of database time
+    "exports.tasks.warm_dashboards": BULK,
     "exports.tasks.sweep_exports": BULK,
     "risk.tasks.reassess_agency": BULK,
     "risk.tasks.reassess_nightly": BULK,

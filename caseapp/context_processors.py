@@ -4,13 +4,13 @@ from . import access, selectors, sessions, work
 def roles(request):
     """`nav`: what the navigation (and any page's role-dependent link) may offer this user, asked of the
     gate (caseapp/access.py), so templates name no role; and the count of the user's overdue work items
-    for the top bar (caseapp/work.py, computed once per request and shared with the page)."""
+    for the top bar (caseapp/work.py: shared with the page when it computed the list, else kept per user for
+    a minute)."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated and user.is_active)
     overdue = 0
     if signed_in:
-        items, now = work.for_request(request)
-        overdue = work.overdue_count(items, now)
+        overdue = work.top_bar_overdue_count(request)
     return {
         "nav": {
             "can_review": access.can_review_youth(user),

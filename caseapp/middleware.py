@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import sessions, two_factor
+from . import sessions, two_factor, work
 from .local_time import agency_zone
 from .models import AuditAction
 from .signin_audit import record_sign_in_event
@@ -92,6 +92,21 @@ class ForwardedForMiddleware:
                 if not self._is_proxy(candidate):
                     break
         return self.get_response(request)
+
+
+class WorkCountMiddleware:
+    """A request that may change something (not GET or HEAD) drops the person's kept overdue count, so the top bar
+    shows the effect of what they just did on the next page (caseapp/work.py `top_bar_overdue_count`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method not in ("GET", "HEAD") and user is not None and user.is_authenticated:
+            work.forget_top_bar_count(user)
+        return response
 
 
 class SessionLimitsMiddleware:

@@ -126,7 +126,7 @@ def _caseload_count_key(user, filterset) -> str:
         ]
     )
     digest = hashlib.sha256(described.encode()).hexdigest()[:24]
-    return f"caseload-count:{_scope_key(user)}:{digest}"
+    return f"caseload-count:{scope_key(user)}:{digest}"
 
 
 def name_order_page(params, *, scope, matches, rows, count_key) -> CaseloadPage:
@@ -216,7 +216,7 @@ def youth_to_report_missing_page(user, params, *, rows):
     # Those who may edit see the same youth as they may see (access.youth_editable_by), so the count is shared
     # by everyone with the same teams, as the caseload's is.
     digest = hashlib.sha256(q.upper().encode()).hexdigest()[:24]
-    count_key = f"report-missing-count:{_scope_key(user)}:{digest}"
+    count_key = f"report-missing-count:{scope_key(user)}:{digest}"
     return q, name_order_page(params, scope=editable, matches=matches, rows=rows, count_key=count_key)
 
 
@@ -237,7 +237,10 @@ def _field_label(model, name):
 
 
 def _diffs(records, model, hidden):
-    """Turn newest-first history records of one object into Change rows, diffing neighbours in Python."""
+    """Turn newest-first history records of one object into Change rows, diffing neighbours in Python. A record
+    with no history rows (loaded in bulk without them) has no changes to show."""
+    if not records:
+        return []
     changes = []
     for newer, older in zip(records, records[1:] + [None], strict=True):
         if older is None:
@@ -319,8 +322,9 @@ def youth_detail(user, youth_id):
     }
 
 
-def _scope_key(user) -> str:
-    """Who sees the same youth gets the same key: the agency and the teams of the user's scope (one query)."""
+def scope_key(user) -> str:
+    """Who sees the same youth gets the same key: the agency and the teams of the user's scope (one query). The
+    home page's counts and the reports dashboard's figures are kept under it."""
     if user.is_superuser:
         return "all"
     teams = ",".join(str(pk) for pk in access.teams_visible_to(user).order_by("pk").values_list("pk", flat=True))
@@ -357,11 +361,11 @@ def dashboard_summary(user):
     """
     youth = access.youth_visible_to(user)
     active = youth.filter(status="active")
-    scope_key = f"home-counts:{_scope_key(user)}"
-    assigned_key = f"home-assigned:{user.pk}:{scope_key}"
+    counts_key = f"home-counts:{scope_key(user)}"
+    assigned_key = f"home-assigned:{user.pk}:{counts_key}"
     counts = _cached_counts(
         {
-            scope_key: lambda: {
+            counts_key: lambda: {
                 "active_count": active.count(),
                 "no_placement_count": active.filter(covered_population="foster_care")
                 .exclude(pk__in=Placement.objects.filter(end_date__isnull=True).values("youth_id"))
@@ -371,10 +375,10 @@ def dashboard_summary(user):
         }
     )
     return {
-        "active_count": counts[scope_key]["active_count"],
-        "no_placement_count": counts[scope_key]["no_placement_count"],
+        "active_count": counts[counts_key]["active_count"],
+        "no_placement_count": counts[counts_key]["no_placement_count"],
         "assigned_count": counts[assigned_key]["assigned_count"],
-        "counts_as_of": min(counts[scope_key]["at"], counts[assigned_key]["at"]),
+        "counts_as_of": min(counts[counts_key]["at"], counts[assigned_key]["at"]),
         "recently_viewed": list(
             Youth.objects.filter(
                 pk__in=AuditEvent.objects.filter(actor=user, action=AuditAction.VIEW, object_type="youth")

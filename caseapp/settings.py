@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "caseapp.middleware.AgencyTimezoneMiddleware",
     # Idle timeout and absolute lifetime of a signed-in session (docs/security.md#sessions).
     "caseapp.middleware.SessionLimitsMiddleware",
+    # A request that may change something drops the top bar's kept overdue count (caseapp/work.py).
+    "caseapp.middleware.WorkCountMiddleware",
     # Turns a sign-in refused by the lockout into the sign-in page with its message (caseapp/lockout.py).
     "axes.middleware.AxesMiddleware",
     # A view the database failed (the connection dropped mid-save) answers a calm 503 page; caseapp/faults.py.
@@ -142,6 +144,14 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when the eager worker and a request overlap.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("DATABASE_JIT", default=False):
+    # PostgreSQL's JIT compiler off for the app's connections: it compiles any query whose estimated cost passes
+    # jit_above_cost, and the pages' queries over a statewide agency pass it while running in milliseconds, so it
+    # only costs: an admin's work-list query took 5.5 s with JIT (14.6 s of compiling across its workers) and
+    # 0.19 s without; the reports dashboard ran in half the time without it (bench/README.md). DATABASE_JIT=true
+    # turns it back on.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "caseapp.User"
@@ -241,6 +251,16 @@ else:
 # How long the home page's counts (active youth, assigned to you, no current placement) are reused for a
 # scope. Who is missing now is never cached.
 HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", default=60)
+# How long the top bar's count of a person's overdue work items is reused (caseapp/work.py): refreshed by My work
+# and the home page, dropped by any request of theirs that may change something.
+WORK_COUNT_SECONDS = env.int("WORK_COUNT_SECONDS", default=60)
+# The reports dashboard's period figures are counted by a task and kept in the cache per scope and filters
+# (exports/services/dashboard.py): drawn as they are for DASHBOARD_STALE_SECONDS, then drawn with their time
+# while one recount runs; kept DASHBOARD_KEEP_SECONDS in all. A count not finished after
+# DASHBOARD_COUNT_LEASE_SECONDS (its worker died) may be started again.
+DASHBOARD_STALE_SECONDS = env.int("DASHBOARD_STALE_SECONDS", default=600)
+DASHBOARD_KEEP_SECONDS = env.int("DASHBOARD_KEEP_SECONDS", default=24 * 60 * 60)
+DASHBOARD_COUNT_LEASE_SECONDS = env.int("DASHBOARD_COUNT_LEASE_SECONDS", default=15 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -390,3 +410,5 @@ PAGE_SIZE = 25
 CASELOAD_EXACT_COUNT_UP_TO = env.int("CASELOAD_EXACT_COUNT_UP_TO", default=2000)
 # How many audit and history rows the youth page shows.
 YOUTH_HISTORY_ROWS = 20
+# The youth page lists this many missing episodes (the open one first, then the newest), with a link to all.
+YOUTH_EPISODES_SHOWN = env.int("YOUTH_EPISODES_SHOWN", default=10)

@@ -15,17 +15,22 @@ A source must:
   it" has one rule and a page pays the same few owner queries however many kinds of work exist.
 """
 
-import dataclasses
 import datetime
+import functools
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from . import access
 from .local_time import duration
 from .models import Role, Team, User, Youth
+
+logger = logging.getLogger(__name__)
 
 # Whose list an item is on: the rules a source names (WorkItem.owners) and `resolve_owners` applies.
 # A caseworker's task: the youth's active assigned caseworkers, else the active supervisors of the youth's team,
@@ -85,21 +90,56 @@ class WorkItem:
         )
 
 
+# The youth's columns `WorkItem.about` reads. A source reading thousands of rows loads only these (and what its
+# due time needs) with `.only(*item_youth_fields("episode__youth__"))`: whole rows cost most of a list's time.
+ITEM_YOUTH_FIELDS = ("id", "preferred_name", "legal_first_name", "legal_last_name", "case_number", "team", "agency")
+
+
+def item_youth_fields(path: str = "") -> list[str]:
+    """ITEM_YOUTH_FIELDS through `path` (e.g. "youth__"), for `.only()`; with the agency's time zone."""
+    return [f"{path}{name}" for name in ITEM_YOUTH_FIELDS] + [f"{path}agency__time_zone"]
+
+
+_URL_ID = 987654321987  # a stand-in id, replaced in the reversed URL
+
+
+@functools.cache
+def _url_pattern(name: str, prefix: str) -> str:
+    return reverse(name, args=[_URL_ID]).replace(str(_URL_ID), "{}")
+
+
+def item_url(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])` for a URL with one id in it, reversed once per name (and script prefix):
+    a source builds one URL an item, thousands on a team's list, and Django's reverse is most of an item's time."""
+    return _url_pattern(name, get_script_prefix()).format(int(pk))
+
+
 @dataclass(frozen=True)
 class WorkSource:
     kind: str
     label: str  # "Notices", "Return interviews", ... (the kind filter's choices)
     items: Callable[..., Iterable[WorkItem]]  # items(youth_queryset, now) -> WorkItem, ...
+    owners: tuple[str, ...] = OWNER_RULES  # the rules its items may name (checked as they come)
 
 
 _sources: list[WorkSource] = []
+# The rules that can put an item of any youth of the agency on an agency admin's list.
+ADMIN_RULES = (SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS)
 
 
-def register_work_source(kind: str, label: str, items: Callable[..., Iterable[WorkItem]]) -> None:
+def register_work_source(
+    kind: str, label: str, items: Callable[..., Iterable[WorkItem]], *, owners: Iterable[str] = OWNER_RULES
+) -> None:
     """Add a source of work items. `items(youth, now)` gets a queryset of youth (already scoped) and
-    returns the open work for them. Registering the same kind twice with the same function is a no-op
-    (AppConfig.ready may run twice in a test process)."""
-    source = WorkSource(kind, label, items)
+    returns the open work for them. `owners`: the rules its items may name (default any); a source whose items
+    never name an admin rule is not asked about a whole agency for an admin's own list (`my_items`), which at
+    statewide scale is most of that list's cost. Registering the same kind twice with the same function is a
+    no-op (AppConfig.ready may run twice in a test process)."""
+    owners = tuple(owners)
+    unknown = set(owners) - set(OWNER_RULES)
+    if unknown:
+        raise ValueError(f"Unknown owner rules {sorted(unknown)}: use caseapp.work.OWNER_RULES.")
+    source = WorkSource(kind, label, items, owners)
     for existing in _sources:
         if existing.kind == kind:
             if existing.items is not items:
@@ -190,7 +230,11 @@ def resolve_owners(items: Iterable[WorkItem]) -> list[WorkItem]:
             found = team + admins.get(item.agency_id, [])
         return tuple(dict.fromkeys(found))  # each owner once (an admin may supervise the team too), in order
 
-    return [dataclasses.replace(item, owner_ids=owner_ids(item)) for item in items]
+    for item in items:
+        # The items are this call's own, new from the sources: filled in place (dataclasses.replace would build
+        # each again, a good part of a long list's time).
+        object.__setattr__(item, "owner_ids", owner_ids(item))
+    return items
 
 
 def ordered(items: Iterable[WorkItem], now) -> list[WorkItem]:
@@ -204,6 +248,14 @@ def ordered(items: Iterable[WorkItem], now) -> list[WorkItem]:
     return sorted(items, key=key)
 
 
+def _items_of(source, youth, now) -> list[WorkItem]:
+    items = list(source.items(youth, now))
+    for item in items:
+        if item.owners not in source.owners:
+            raise ValueError(f"The work source {source.kind!r} named {item.owners!r}, not one of its rules.")
+    return items
+
+
 def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
     """Every open work item of every source for the youth this user sees (or `scope`, a queryset already cut
     from access.youth_visible_to(user)), ordered. Callers pick the user's own items with `mine`."""
@@ -211,7 +263,7 @@ def items_for(user, now=None, *, scope=None) -> list[WorkItem]:
     youth = access.youth_visible_to(user) if scope is None else scope
     found: list[WorkItem] = []
     for source in _sources:
-        found.extend(source.items(youth, now))
+        found.extend(_items_of(source, youth, now))
     return ordered(resolve_owners(found), now)
 
 
@@ -220,16 +272,16 @@ def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
 
 
 def owned_scope(user):
-    """The youth of the user's scope on whose items the user can be an owner: those assigned to them and those
-    of the teams they supervise (the owners the CASEWORKERS and SUPERVISORS rules name). An agency admin can own
-    items of any youth of the agency (the admin rules: the identification review they manage, a team with no
-    supervisor), so theirs is the whole of what they see; for everyone else "My work" and the overdue count ask
-    the sources about these youth only."""
-    if access.owns_agency_wide_work(user):
-        return access.youth_visible_to(user)
+    """The youth of the user's scope on whose items the user can be an owner by the CASEWORKERS and SUPERVISORS
+    rules: those assigned to them and those of the teams they supervise. "My work" and the overdue count ask the
+    sources about these youth only; an agency admin's list also asks the sources that name an admin rule
+    (ADMIN_RULES: the identification review they manage, a team with no supervisor) about every youth they see."""
     supervised = Team.objects.filter(supervisors=user).values("pk")
     assigned = Youth.assigned_caseworkers.through.objects.filter(user_id=user.pk).values("youth_id")
-    return access.youth_visible_to(user).filter(Q(pk__in=assigned) | Q(team_id__in=supervised))
+    # One list of ids (a UNION), not an OR of two subqueries: PostgreSQL reads the OR by scanning every youth
+    # of the agency in each source's query (133 ms for an admin's empty list at 100,000 youth; 9 ms so).
+    owned = Youth.objects.filter(team__in=supervised).order_by().values("pk").union(assigned.order_by())
+    return access.youth_visible_to(user).filter(pk__in=owned)
 
 
 def my_items(user, now=None) -> list[WorkItem]:
@@ -237,7 +289,13 @@ def my_items(user, now=None) -> list[WorkItem]:
     if not access.can_own_work(user):  # agency staff read and export: no item is theirs to do
         return []
     now = now or timezone.now()
-    return mine(items_for(user, now, scope=owned_scope(user)), user)
+    owned = owned_scope(user)
+    agency_wide = access.youth_visible_to(user) if access.owns_agency_wide_work(user) else None
+    found: list[WorkItem] = []
+    for source in _sources:
+        wide = agency_wide is not None and any(rule in ADMIN_RULES for rule in source.owners)
+        found.extend(_items_of(source, agency_wide if wide else owned, now))
+    return mine(ordered(resolve_owners(found), now), user)
 
 
 def for_request(request) -> tuple[list[WorkItem], datetime.datetime]:
@@ -253,6 +311,44 @@ def for_request(request) -> tuple[list[WorkItem], datetime.datetime]:
 
 def overdue_count(items: Iterable[WorkItem], now) -> int:
     return sum(1 for item in items if item.is_overdue(now))
+
+
+# The top bar's count of the user's overdue items is on every page, but the list behind it asks every source
+# about every youth the person can own: at statewide scale that is most of a page's cost (bench/README.md,
+# daily_pages_bench.py). So the count is kept per user for WORK_COUNT_SECONDS; a page that computes the list
+# anyway (My work, the home page) refreshes it, and any request that may change something (not GET or HEAD)
+# drops it (`forget_top_bar_count`), so the person's own actions show at once and a colleague's within
+# WORK_COUNT_SECONDS. It is not the safety net: an urgent event reaches people as an alert, whose count is exact.
+def _top_bar_key(user) -> str:
+    return f"work-overdue:{user.pk}"
+
+
+def top_bar_overdue_count(request) -> int:
+    """The signed-in user's overdue item count for the top bar: from this request's list if the page computed
+    it, else from the cache, else computed (and kept). An unreachable cache is skipped: the count is computed."""
+    user = request.user
+    computed = getattr(request, "_my_work", None)
+    count = None
+    if computed is None:
+        try:
+            count = cache.get(_top_bar_key(user))
+        except Exception:  # e.g. Redis down: the count is still shown
+            logger.warning("The cache could not be read; the overdue count is computed.", exc_info=True)
+    if count is None:
+        items, now = for_request(request)
+        count = overdue_count(items, now)
+        try:
+            cache.set(_top_bar_key(user), count, settings.WORK_COUNT_SECONDS)
+        except Exception:
+            logger.warning("The cache could not be written; the overdue count is not kept.", exc_info=True)
+    return count
+
+
+def forget_top_bar_count(user) -> None:
+    try:
+        cache.delete(_top_bar_key(user))
+    except Exception:
+        logger.warning("The cache could not be written; the overdue count may be a minute old.", exc_info=True)
 
 
 # --- What the pages show ----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ class ExportsConfig(AppConfig):
     verbose_name = "Reports and exports"
 
     def ready(self):
+        from django.conf import settings
+
         from caseapp import registry
 
         from . import tasks  # noqa: F401  registers the Celery task names (services send by name)
@@ -24,3 +26,8 @@ class ExportsConfig(AppConfig):
 
         # Agency exports: expired files removed (rows kept), lost or abandoned export jobs sent again.
         registry.register_periodic_task("exports-sweep", "exports.tasks.sweep_exports", 60.0, expires=55)
+        # The reports dashboard's default period of every agency, counted before its first viewer of the day.
+        registry.register_periodic_task(
+            "exports-warm-dashboards", "exports.tasks.warm_dashboards", float(settings.DASHBOARD_STALE_SECONDS),
+            expires=60,
+        )

@@ -3,7 +3,7 @@
 Figures are computed in one place: every number on the dashboard comes from the function the export
 or the app's own page uses, for the same ReportQuery, so the dashboard and the export never disagree:
 
-    youth missing now                 missing_reports.selectors.missing_now (the "Missing now" board)
+    youth missing now                 missing_reports.selectors.missing_now_per_team (the board's rows, counted)
     episodes per month                exports.reports.placement_environment.episodes_per_month
     time from learning to notice      exports.reports.timeliness.figures.notification_delays
     primary factors                   exports.reports.placement_environment.figures (the export's "All" row)
@@ -12,7 +12,9 @@ or the app's own page uses, for the same ReportQuery, so the dashboard and the e
     open review items by urgency      risk.selectors.review_queue (the supervisor's queue)
 
 Each becomes a chart (exports/charts.py) with the same numbers as a table. A fixed number of queries whatever
-the data size: each source reads with a fixed number of aggregate queries.
+the data size: each source reads with a fixed number of aggregate queries. `count` makes them all (seconds for a
+statewide agency's year); the page draws them as a Celery task counted them, kept per scope and filters
+(exports/services/dashboard.py, docs/design.md#speed).
 
 Scope: the viewer's (caseapp.access, through each source) in their agency; a supervisor sees their teams.
 """
@@ -20,6 +22,7 @@ Scope: the viewer's (caseapp.access, through each source) in their agency; a sup
 import dataclasses
 import datetime
 
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -79,22 +82,14 @@ def _plural(count, one, many=None):
 
 
 def _missing_now(query) -> tuple[int, Section]:
-    filters = query.filters
-    episodes = [
-        episode
-        for episode in episode_selectors.missing_now(query.user, now=query.as_of)
-        if episode.youth.agency_id == query.agency.pk
-        and (not filters.team_ids or episode.youth.team_id in filters.team_ids)
-    ]
-    per_team: dict[str, int] = {}
-    for episode in episodes:
-        name = episode.youth.team.name
-        per_team[name] = per_team.get(name, 0) + 1
-    ordered = sorted(per_team.items(), key=lambda item: (-item[1], item[0]))
+    ordered = episode_selectors.missing_now_per_team(
+        query.user, agency_id=query.agency.pk, team_ids=query.filters.team_ids
+    )
+    total = sum(count for _, count in ordered)
     chart = charts.horizontal_bars(
         "chart-missing-now",
         "Youth missing now, by team",
-        f"Bar chart: {_plural(len(episodes), 'youth')} missing from care now"
+        f"Bar chart: {_plural(total, 'youth')} missing from care now"
         + (", " + "; ".join(f"{name} {count}" for name, count in ordered) if ordered else "")
         + ".",
         [charts.Bar(name, count) for name, count in ordered],
@@ -107,11 +102,12 @@ def _missing_now(query) -> tuple[int, Section]:
     section = Section(
         "missing-now",
         "Youth missing now",
-        "Open missing episodes right now, whatever the period chosen.",
+        "Open missing episodes when the figures were counted, whatever the period chosen. The Missing now board is "
+        "always up to the moment.",
         [chart],
         link=("missing_now", "Open the Missing now board"),
     )
-    return len(episodes), section
+    return total, section
 
 
 def _episodes_per_month(query) -> Section:
@@ -348,19 +344,69 @@ def _review_items(query) -> Section:
     )
 
 
-def build(user, filters: ExportFilters, now=None) -> Dashboard:
-    """The dashboard of `user` (who may export: exports.selectors.can_export) for the period and teams."""
-    query = query_for(user, filters, now)
+# The parts of the figures, counted in this order by `count` (its `progress` hears each one done).
+COUNTED_PARTS = (
+    "youth missing now and open review items",
+    "missing episodes per month",
+    "time to each notification",
+    "placement environment and primary factors",
+    "screening coverage",
+)
+
+
+@dataclasses.dataclass
+class Counted:
+    """Every figure of the dashboard as counted at `as_of`: what exports.services.dashboard keeps per scope and
+    filters. Plain data (headings, charts already drawn), so it is kept in the cache and drawn without a query."""
+
+    as_of: datetime.datetime
+    filters: ExportFilters
+    missing_now: int
+    sections: list[Section]
+
+
+def count(query, progress=None) -> Counted:
+    """Every figure of the dashboard of `query`, in the order the page draws them. The costly part: a year of a
+    statewide agency's episodes, placements and notices, and the scope's open episodes. `progress(done, total)`
+    is called after each of COUNTED_PARTS. One transaction, so the parts agree (PostgreSQL's JIT is off for the app's
+    connections: caseapp/settings.py DATABASE_JIT)."""
+    with transaction.atomic():
+        return _count(query, progress)
+
+
+def _count(query, progress) -> Counted:
+    total = len(COUNTED_PARTS)
+
+    def step(done):
+        if progress:
+            progress(done, total)
+
     missing_count, missing_section = _missing_now(query)
+    review = _review_items(query)
+    step(1)
+    per_month = _episodes_per_month(query)
+    step(2)
+    timing = _notification_timing(query)
+    step(3)
     figures = placement_environment.figures(query, detail=False)  # the totals and types it draws
     factors, environment = _placement_environment(figures)
-    sections = [
-        missing_section,
-        _episodes_per_month(query),
-        _notification_timing(query),
-        factors,
-        _screening_coverage(query),
-        environment,
-        _review_items(query),
-    ]
-    return Dashboard(query=query, missing_now=missing_count, sections=sections)
+    step(4)
+    screening = _screening_coverage(query)
+    step(5)
+    return Counted(
+        as_of=query.as_of,
+        filters=query.filters,
+        missing_now=missing_count,
+        sections=[missing_section, per_month, timing, factors, screening, environment, review],
+    )
+
+
+def drawn(query, counted: Counted) -> Dashboard:
+    return Dashboard(query=query, missing_now=counted.missing_now, sections=counted.sections)
+
+
+def build(user, filters: ExportFilters, now=None) -> Dashboard:
+    """The dashboard of `user` (who may export: exports.selectors.can_export) for the period and teams, all
+    counted now (the page draws the figures counted by exports.services.dashboard instead)."""
+    query = query_for(user, filters, now)
+    return drawn(query, count(query))

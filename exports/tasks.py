@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from .services import dashboard as dashboard_services
 from .services import jobs as job_services
 
 log = logging.getLogger(__name__)
@@ -34,3 +35,17 @@ def sweep_exports() -> dict:
     if any(counts.values()):
         log.info("Export sweep: %s", counts)
     return counts
+
+
+# Not acks_late: a count lost with its worker is asked for again by the next page load once its lock lapses
+# (services.dashboard), so a redelivery would only count twice. A failure is kept for the page, never raised.
+@shared_task(ignore_result=True)
+def count_dashboard(user_id: int, filters_json: dict, key: str) -> str:
+    """Count the reports dashboard's period figures of cache key `key`, as user `user_id` asked for them."""
+    return dashboard_services.run_count(user_id, filters_json, key)
+
+
+@shared_task(ignore_result=True)
+def warm_dashboards() -> int:
+    """Run by beat: ask for every agency's default period where it is not counted yet (once a day each)."""
+    return dashboard_services.warm()

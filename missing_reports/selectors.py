@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.conf import settings
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -139,12 +140,16 @@ def urgency_key(episode, now):
     return (min(pending) if pending else datetime.datetime.max.replace(tzinfo=datetime.UTC), episode.pk)
 
 
+def open_episodes(user):
+    """The episodes of the user's scope whose youth is missing from care now: the Missing now board's rows."""
+    return episodes_visible_to(user).filter(status=EpisodeStatus.OPEN)
+
+
 def missing_now(user, now=None):
     """Every open episode in the user's scope, most urgent first, with clocks prefetched."""
     now = now or timezone.now()
     episodes = list(
-        episodes_visible_to(user)
-        .filter(status=EpisodeStatus.OPEN)
+        open_episodes(user)
         .select_related("youth__team", "placement")
         .prefetch_related(Prefetch("notifications", queryset=Notification.objects.order_by("due_at", "id")))
     )
@@ -152,31 +157,27 @@ def missing_now(user, now=None):
     return episodes
 
 
+def missing_now_per_team(user, *, agency_id, team_ids=()) -> list[tuple[str, int]]:
+    """How many of the Missing now board's episodes each team has, as (team name, count), most first: one
+    query however many youth are missing (the reports dashboard draws the counts, not the rows)."""
+    episodes = open_episodes(user).filter(youth__agency_id=agency_id)
+    if team_ids:
+        episodes = episodes.filter(youth__team_id__in=team_ids)
+    rows = episodes.order_by().values_list("youth__team__name").annotate(n=Count("pk"))
+    return sorted(rows, key=lambda item: (-item[1], item[0]))
+
+
 def episode_counts(youth, now=None):
-    """Episodes that started in the last 30, 90 and 365 days (behavioural wording on the page)."""
+    """Episodes that started in the last 30, 90 and 365 days (behavioural wording on the page), and in all."""
     now = now or timezone.now()
     starts = list(youth.missing_episodes.values_list("last_seen_at", flat=True))
-    return {days: sum(1 for s in starts if s >= now - datetime.timedelta(days=days)) for days in (30, 90, 365)}
+    counts = {days: sum(1 for s in starts if s >= now - datetime.timedelta(days=days)) for days in (30, 90, 365)}
+    return {**counts, "all": len(starts)}
 
 
-def youth_episode_context(user, youth, now=None):
-    """The youth page's timeline of missing episodes, newest first, with each one's clock summary.
-
-    Fixed queries: the episodes (with whether they have a return interview), their notifications, and the
-    30/90/365-day counts.
-    """
-    now = now or timezone.now()
-    episodes = list(
-        episodes_visible_to(user)
-        .filter(youth=youth)
-        .annotate(has_interview=Exists(Debrief.objects.filter(episode_id=OuterRef("pk"))))
-        .prefetch_related(
-            Prefetch(
-                "notifications", queryset=Notification.objects.select_related("disclosure").order_by("due_at", "id")
-            )
-        )
-        .order_by("-last_seen_at", "-id")
-    )
+def with_clock_summaries(episodes, now):
+    """Each of `episodes` (with their notifications prefetched and `has_interview` annotated) with its
+    `clock_summary` and `has_debrief`, for the timelines of the youth page and the youth's episode list."""
     for episode in episodes:
         # A withdrawn disclosure's clock not done is closed as not required: neither done nor overdue.
         states = [n.state(now) for n in episode.notifications.all() if not n.is_closed]
@@ -187,6 +188,38 @@ def youth_episode_context(user, youth, now=None):
             "overdue": states.count(clock_state.OVERDUE),
         }
         episode.has_debrief = episode.has_interview
+    return episodes
+
+
+def youth_episodes(user, youth):
+    """The youth's episodes as the timelines list them: the open one first, then newest first, each with whether
+    it has a return interview and its clocks (one query for the rows and one for the clocks, however sliced)."""
+    return (
+        episodes_visible_to(user)
+        .filter(youth=youth)
+        .annotate(
+            has_interview=Exists(Debrief.objects.filter(episode_id=OuterRef("pk"))),
+            open_first=Case(When(status=EpisodeStatus.OPEN, then=Value(0)), default=Value(1)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "notifications", queryset=Notification.objects.select_related("disclosure").order_by("due_at", "id")
+            )
+        )
+        .order_by("open_first", "-last_seen_at", "-id")
+    )
+
+
+def youth_episode_context(user, youth, now=None):
+    """The youth page's timeline of missing episodes: the open one and the newest, at most
+    YOUTH_EPISODES_SHOWN (a youth with many episodes gets a link to all of them,
+    missing_reports/views/runs.py youth_episodes), each with its clock summary.
+
+    Fixed queries: the episodes shown (with whether they have a return interview), their notifications, and the
+    30/90/365-day and total counts.
+    """
+    now = now or timezone.now()
+    episodes = with_clock_summaries(list(youth_episodes(user, youth)[: settings.YOUTH_EPISODES_SHOWN]), now)
     return {
         "episodes": episodes,
         "episode_counts": episode_counts(youth, now=now),

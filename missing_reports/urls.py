@@ -6,6 +6,7 @@ urlpatterns = [
     path("missing/", board.missing_now, name="missing_now"),
     path("missing/report/", runs.report_missing_pick_youth, name="report_missing"),
     path("youth/<int:youth_id>/missing/new/", runs.log_run, name="log_run"),
+    path("youth/<int:youth_id>/missing/", runs.youth_episodes, name="youth_episodes"),
     path("episodes/<int:episode_id>/", runs.episode_detail, name="episode_detail"),
     path("episodes/<int:episode_id>/edit/", runs.episode_edit, name="episode_edit"),
     path("episodes/<int:episode_id>/search-efforts/new/", runs.search_effort_create, name="search_effort_create"),

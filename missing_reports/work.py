@@ -19,7 +19,6 @@ or SUPERVISORS); caseapp.work resolves the owners of every source's items at onc
 """
 
 from django.db.models import Max, OuterRef, Subquery
-from django.urls import reverse
 
 from caseapp import work
 from caseapp.local_time import agency_zone, duration, short_time
@@ -48,13 +47,13 @@ NOTICE_WHAT = {
 def screening_url(episode) -> str:
     """The structured screening form for this return (the risk app's page, named by its URL only: missing_reports
     does not import risk). Recording it there completes the follow-up screening clock."""
-    return f"{reverse('risk_screening', args=[episode.youth_id])}?episode={episode.pk}"
+    return f"{work.item_url('risk_screening', episode.youth_id)}?episode={episode.pk}"
 
 
 def notice_url(clock) -> str:
     if clock.party == deadlines.SCREENING_FOLLOW_UP:
         return screening_url(clock.episode)
-    return reverse("notification_record", args=[clock.pk])
+    return work.item_url("notification_record", clock.pk)
 
 
 def notice_what(notification) -> str:
@@ -111,7 +110,7 @@ def disclosure_report_items(youth, now):
             "disclosure_report",
             report.youth,
             what=notice_what(report),
-            url=reverse("disclosure_report_record", args=[report.pk]),
+            url=work.item_url("disclosure_report_record", report.pk),
             detail=f"The disclosure of {short_time(report.disclosure.disclosed_at)}",
             owners=work.CASEWORKERS,
             due_at=report.due_at,
@@ -126,7 +125,7 @@ def return_interview_items(youth, now):
             "return_interview",
             person,
             what="Return interview (debrief)",
-            url=reverse("debrief_create", args=[clock.episode_id]),
+            url=work.item_url("debrief_create", clock.episode_id),
             owners=work.CASEWORKERS,
             due_at=clock.due_at,
             sort_key=(clock.pk,),
@@ -137,6 +136,11 @@ def _open_episodes(youth):
     return (
         MissingEpisode.objects.filter(status=EpisodeStatus.OPEN, youth__in=youth)
         .select_related("youth__agency")
+        .only(
+            "id", "youth", "last_seen_at", "agency_learned_at", *work.item_youth_fields("youth__"),
+            "youth__agency__search_daily_days", "youth__agency__search_interval_days",
+            "youth__agency__search_until_days", "youth__agency__long_absence_review_days",
+        )
         .order_by("pk")
     )
 
@@ -162,7 +166,7 @@ def search_effort_items(youth, now):
             "search_effort",
             episode.youth,
             what="Search effort",
-            url=reverse("search_effort_create", args=[episode.pk]),
+            url=work.item_url("search_effort_create", episode.pk),
             owners=work.CASEWORKERS,
             due_at=due_at,
             detail=_missing_for(episode, now),
@@ -189,7 +193,7 @@ def supervisory_review_items(youth, now):
             "supervisory_review",
             episode.youth,
             what="Supervisory review of the absence",
-            url=reverse("review_create", args=[episode.pk]),
+            url=work.item_url("review_create", episode.pk),
             owners=work.SUPERVISORS,
             due_at=due_at,
             detail=_missing_for(episode, now),
@@ -200,8 +204,9 @@ def supervisory_review_items(youth, now):
 def register():
     # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
     work.register_overdue_rule(clock_state.is_past_due)
-    work.register_work_source("notice", "Notices", notice_items)
-    work.register_work_source("disclosure_report", "Disclosure reports", disclosure_report_items)
-    work.register_work_source("return_interview", "Return interviews", return_interview_items)
-    work.register_work_source("search_effort", "Search efforts", search_effort_items)
-    work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items)
+    caseworkers, supervisors = [work.CASEWORKERS], [work.SUPERVISORS]  # the rules each source's items name
+    work.register_work_source("notice", "Notices", notice_items, owners=caseworkers)
+    work.register_work_source("disclosure_report", "Disclosure reports", disclosure_report_items, owners=caseworkers)
+    work.register_work_source("return_interview", "Return interviews", return_interview_items, owners=caseworkers)
+    work.register_work_source("search_effort", "Search efforts", search_effort_items, owners=caseworkers)
+    work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items, owners=supervisors)

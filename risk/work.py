@@ -33,7 +33,6 @@ clock_state boundary.
 import datetime
 
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import work
@@ -98,7 +97,7 @@ def review_items(youth, now):
             REVIEW_ITEM,
             item.youth,
             what=f"Review: {item.get_urgency_display()}",
-            url=reverse("youth_risk_decide", args=[item.youth_id]),
+            url=work.item_url("youth_risk_decide", item.youth_id),
             owners=review_owners(item),
             due_at=item.due_at,
             detail=f"In the review queue since {short_time(item.raised_at, agency_zone(item.youth.agency))}",
@@ -121,7 +120,7 @@ def identification_reports(youth, now):
             IDENTIFICATION_REPORT,
             report.youth,
             what=REPORT_LABEL,
-            url=reverse("identification_report", args=[report.pk]),
+            url=work.item_url("identification_report", report.pk),
             owners=work.CASEWORKERS,
             due_at=report.due_at,
         )
@@ -159,6 +158,7 @@ def screenings(youth, now):
         )
         .annotate(interview_due_at=Subquery(interview))
         .select_related("youth__agency")
+        .only("id", "youth", "returned_at", *work.item_youth_fields("youth__"))
         .order_by("returned_at", "id")
     )
     return [
@@ -166,7 +166,7 @@ def screenings(youth, now):
             SCREENING,
             episode.youth,
             what=SCREENING_WHAT,
-            url=f"{reverse('risk_screening', args=[episode.youth_id])}?episode={episode.pk}",
+            url=f"{work.item_url('risk_screening', episode.youth_id)}?episode={episode.pk}",
             owners=work.CASEWORKERS,
             due_at=screening_due_at(episode),
             detail=f"Returned {short_time(episode.returned_at, agency_zone(episode.youth.agency))}",
@@ -189,7 +189,7 @@ def referrals(youth, now):
             REFERRAL,
             referral.youth,
             what=f"Referral: {referral.get_service_display()} ({status_word(referral.status)})",
-            url=reverse("service_referral", args=[referral.pk]),
+            url=work.item_url("service_referral", referral.pk),
             owners=work.CASEWORKERS,
             due_at=referral_steps.due_at(referral.next_step_due, agency_zone(referral.youth.agency)),
             detail=f"Sent {display_date(referral.sent_on)}",
@@ -221,6 +221,7 @@ def photos(youth, now):
         )
         .filter(Q(has_episode=True) | Q(band_now__in=PHOTO_BANDS), missing_now=False)
         .select_related("agency")
+        .only(*work.item_youth_fields())
         .order_by("pk")
     )
     found = []
@@ -234,7 +235,7 @@ def photos(youth, now):
                 PHOTO,
                 one,
                 what=PHOTO_WHAT,
-                url=reverse("photo_upload", args=[one.pk]),
+                url=work.item_url("photo_upload", one.pk),
                 owners=work.CASEWORKERS,
                 due_at=photo_due_at(taken_on, zone) if taken_on else None,
                 detail=f"Newest photo taken {display_date(taken_on)}" if taken_on else NO_PHOTO,
@@ -245,8 +246,10 @@ def photos(youth, now):
 
 def register():
     """Called from risk/apps.py ready()."""
-    work.register_work_source(REVIEW_ITEM, "Supervisor reviews", review_items)
-    work.register_work_source(IDENTIFICATION_REPORT, "Identified-victim reports", identification_reports)
-    work.register_work_source(SCREENING, "Trafficking screenings after a return", screenings)
-    work.register_work_source(PHOTO, "Recent photos", photos)
-    work.register_work_source(REFERRAL, "Service referrals", referrals)
+    work.register_work_source(REVIEW_ITEM, "Supervisor reviews", review_items, owners=work.ADMIN_RULES)
+    work.register_work_source(
+        IDENTIFICATION_REPORT, "Identified-victim reports", identification_reports, owners=[work.CASEWORKERS]
+    )
+    work.register_work_source(SCREENING, "Trafficking screenings after a return", screenings, owners=[work.CASEWORKERS])
+    work.register_work_source(PHOTO, "Recent photos", photos, owners=[work.CASEWORKERS])
+    work.register_work_source(REFERRAL, "Service referrals", referrals, owners=[work.CASEWORKERS])

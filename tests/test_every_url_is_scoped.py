@@ -55,6 +55,8 @@ NOT_RECORD_SCOPED = {
     "risk_scoring": "the risk weights of the admin's own agency; 404 for other roles",
     "reports": "the report form, run over the asker's scope; 404 for roles that do not export",
     "reports_dashboard": "figures over the asker's scope; 404 for roles that do not export",
+    "reports_dashboard_status": "whether the asker's own scope's figures are counted; 404 for roles that do not export",
+    "reports_dashboard_recount": "POST counts the asker's own scope's figures again; 404 for roles that do not export",
     "export_list": "the asker's own export jobs",
     "alert_list": "the asker's own alerts, about youth they may open",
     "on_call": "the on-call roster of the asker's own agency; 404 for no role, and a POST 404 but for its admins",

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 
 from .. import access, work
 from ..forms.work import SHOW_OVERDUE, TeamWorkFilter, default_show
@@ -34,7 +35,7 @@ def my_work(request):
 def team_work(request):
     user = request.user
     access.require(access.can_see_team_work(user))
-    _, now = work.for_request(request)
+    now = timezone.now()  # the team's list, not the person's own: the top bar's count is kept apart (work.py)
     items = work.team_items(user, now)
     owner_ids = {owner_id for item in items for owner_id in item.owner_ids}
     # The teams' staff, and any owner from outside them (a youth assigned across teams), in one query.

@@ -2,6 +2,8 @@
 default period is drawn meanwhile (exports/views/dashboard.py)."""
 
 from django import forms
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from caseapp.forms.base import DATE_WIDGET
 
@@ -33,6 +35,23 @@ class DashboardFilterForm(forms.Form):
             self.add_error("period_start", f"Choose a period of at most {dashboard.MAX_MONTHS // 12} years.")
         data["period_start"], data["period_end"] = start, end
         return data
+
+    def team_checkboxes(self):
+        """The teams' checkboxes, as the widget draws them (same names, values, ids and classes), made in one pass:
+        a widget template rendered per team took most of the page's time for an agency of 200 teams."""
+        field = self["teams"]
+        chosen = {str(value) for value in (field.value() or ())}
+        invalid = ' aria-invalid="true"' if field.errors else ""
+        marks = {True: mark_safe(invalid + " checked"), False: mark_safe(invalid)}  # noqa: S308 (constants)
+        return format_html_join(
+            "\n",
+            '<div class="form-check form-check-inline"><input type="checkbox" name="{}" value="{}" '
+            'class="form-check-input" id="{}_{}"{}><label class="form-check-label" for="{}_{}">{}</label></div>',
+            (
+                (field.html_name, pk, field.auto_id, index, marks[str(pk) in chosen], field.auto_id, index, name)
+                for index, (pk, name) in enumerate(self.fields["teams"].choices)
+            ),
+        )
 
     def filters(self) -> ExportFilters:
         if self.is_bound and self.is_valid():

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -76,6 +77,25 @@ def report_missing_pick_youth(request):
 
 def _open_episode(user, youth):
     return selectors.episodes_visible_to(user).filter(youth=youth, status=EpisodeStatus.OPEN).first()
+
+
+YOUTH_EPISODES_PER_PAGE = 50
+
+
+def youth_episodes(request, youth_id):
+    """All of a youth's missing episodes (the youth page lists the open one and the newest: YOUTH_EPISODES_SHOWN),
+    a page at a time, with the same summary per episode. 404 outside the user's scope."""
+    youth = access.get_youth_or_404(request.user, youth_id)
+    page = Paginator(selectors.youth_episodes(request.user, youth), YOUTH_EPISODES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.with_clock_summaries(list(page.object_list), timezone.now())
+    audit.record(request.user, AuditAction.VIEW, youth, youth=youth, ip=client_ip(request))
+    return render(
+        request,
+        "missing_reports/youth_episodes.html",
+        {"youth": youth, "page": page, "can_edit": access.can_edit_youth(request.user, youth)},
+    )
 
 
 def log_run(request, youth_id):

@@ -275,6 +275,18 @@ def test_change_history_shows_the_field_diff(client_for, caseworker_a, agency_st
     assert f"changed by {caseworker_a}" in history
 
 
+def test_a_youth_loaded_without_history_rows_has_a_page_and_an_empty_history(client_for, caseworker_a, youth_a1):
+    """Records loaded in bulk (an import, a restore of another system's data) may have no history rows."""
+    youth_a1.history.all().delete()
+    Placement.history.filter(youth_id=youth_a1.pk).delete()
+
+    response = client_for(caseworker_a).get(detail_url(youth_a1))
+
+    assert response.status_code == 200
+    history = section(response, "history-h")
+    assert "Change history" in history and "changed by" not in history and "created" not in history.lower()
+
+
 def test_change_history_includes_placement_changes(client_for, caseworker_a, youth_a1):
     placement = youth_a1.placements.get()
     url = reverse("placement_edit", kwargs={"youth_id": youth_a1.pk, "placement_id": placement.pk})

@@ -254,3 +254,24 @@ def test_agency_staff_own_no_work_and_ask_no_source(agency_staff_a, django_asser
     # the top bar's overdue count ask nothing at all for them.
     with django_assert_num_queries(0):
         assert work.my_items(agency_staff_a) == []
+
+
+def test_an_admins_own_list_holds_the_admin_rules_items_of_every_team(agency_a, team_a1, supervisor_a, agency_admin_a):
+    # team_a1 has a supervisor; a team without one puts its review items on the admins' lists. The other sources
+    # (notices, screenings, ...) are not asked about the whole agency for the admin: none of their rules names them.
+    now = timezone.now()
+    unsupervised = TeamFactory(agency=agency_a, name="No supervisor yet")
+    every_kind(unsupervised, agency_admin_a, 1, now)
+    every_kind(team_a1, supervisor_a, 1, now)
+    ReviewItem.objects.filter(youth__team=team_a1).update(urgency=Urgency.IDENTIFICATION)
+    mine = work.my_items(agency_admin_a, now)
+    assert sorted((i.kind, i.team_id) for i in mine) == sorted(
+        [("review_item", unsupervised.pk)] * 2 + [("review_item", team_a1.pk)] * 2
+    )
+
+
+def test_a_source_naming_a_rule_it_did_not_declare_fails_loudly(team_a1, caseworker_a):
+    youth = YouthFactory(team=team_a1)
+    source = work.WorkSource("test", "Test", lambda scope, now: [item(youth, work.SUPERVISORS)], (work.CASEWORKERS,))
+    with pytest.raises(ValueError, match="not one of its rules"):
+        work._items_of(source, Youth.objects.all(), timezone.now())

@@ -211,7 +211,7 @@ def test_the_timeline_partial_shows_each_episode_in_behavioural_words(caseworker
     context = selectors.youth_episode_context(caseworker_a, youth_a1)
     assert [e.pk for e in context["episodes"]] == [current.pk, recent.pk, old.pk]
     assert context["open_episode"].pk == current.pk
-    assert context["episode_counts"] == {30: 2, 90: 2, 365: 3}
+    assert context["episode_counts"] == {30: 2, 90: 2, 365: 3, "all": 3}
 
     with timezone.override(CHICAGO):
         html = render_to_string(
@@ -257,3 +257,50 @@ def test_the_timeline_is_empty_out_of_scope(caseworker_a, caseworker_b, youth_a1
 
     _past_episode(caseworker_a, youth_a1, days_ago=10, back_after_days=1)
     assert selectors.youth_episode_context(caseworker_b, youth_a1)["episodes"] == []
+
+
+# --- A youth with many episodes: the latest on the youth page, all of them a click away -------------------------
+
+
+def test_the_youth_page_shows_the_latest_episodes_and_links_to_all(client_for, caseworker_a, youth_a1, settings):
+    import re
+
+    settings.YOUTH_EPISODES_SHOWN = 3
+    episodes = [
+        _past_episode(caseworker_a, youth_a1, days_ago=300 - n * 20, back_after_days=1) for n in range(5)
+    ]
+    client = client_for(caseworker_a)
+    page = re.sub(r"\s+", " ", client.get(reverse("youth_detail", args=[youth_a1.pk])).content.decode())
+    all_url = reverse("youth_episodes", args=[youth_a1.pk])
+    assert f'<a href="{all_url}">See all 5 missing episodes</a>' in page
+    assert "(showing the latest 3)" in page
+    shown = [e for e in episodes if reverse("episode_detail", args=[e.pk]) + '"' in page]
+    assert shown == episodes[2:]  # the newest three
+    listing = client.get(all_url)
+    assert listing.status_code == 200
+    body = listing.content.decode()
+    assert all(reverse("episode_detail", args=[e.pk]) + '"' in body for e in episodes)
+    assert "5 episodes, the open one first, then newest first." in body
+
+
+def test_the_youth_page_lists_the_open_episode_first_and_no_link_when_all_are_shown(
+    client_for, caseworker_a, youth_a1, settings
+):
+    settings.YOUTH_EPISODES_SHOWN = 3
+    _past_episode(caseworker_a, youth_a1, days_ago=30, back_after_days=1)
+    now = timezone.now()
+    open_one = services.log_run(
+        actor=caseworker_a, youth_id=youth_a1.pk, last_seen_at=now - datetime.timedelta(hours=3),
+        last_seen_location="Bus station", reported_by="Foster parent",
+        agency_learned_at=now - datetime.timedelta(hours=2),
+    )
+    page = client_for(caseworker_a).get(reverse("youth_detail", args=[youth_a1.pk])).content.decode()
+    assert "See all" not in page
+    from missing_reports import selectors
+
+    assert selectors.youth_episode_context(caseworker_a, youth_a1)["episodes"][0] == open_one
+
+
+def test_all_of_a_youths_episodes_is_a_404_for_another_agency(client_for, caseworker_a, caseworker_b, youth_a1):
+    _past_episode(caseworker_a, youth_a1, days_ago=10, back_after_days=1)
+    assert client_for(caseworker_b).get(reverse("youth_episodes", args=[youth_a1.pk])).status_code == 404
