@@ -29,6 +29,11 @@ printed before and after. With REDIS_URL set the home page's counts are cached i
 
 With --caseload it times only the youth list instead, through the view (time_caseload_pages): page 1, the next
 and last pages, searches and filters, for agency staff and a caseworker, against a trivial signed-in page.
+
+With --lists it times the other lists that grow without bound, through the view (time_list_pages): the "Report
+a youth missing" picker (a supervisor's of every team: 100,000 youth; a caseworker's: one team) and sign-in activity
+(a superuser's) over an audit trail given --audit-rows synthetic rows (by default 1,500,000: one in five a sign-in
+event, the rest page views).
 """
 
 import argparse
@@ -61,6 +66,12 @@ def parse_args():
     parser.add_argument("--reseed", action="store_true", help="Remove the bench agency's data and seed it again.")
     parser.add_argument(
         "--caseload", action="store_true", help="Time only the caseload page (youth list), through the view."
+    )
+    parser.add_argument(
+        "--lists", action="store_true", help="Time the report-missing picker and sign-in activity, through the view."
+    )
+    parser.add_argument(
+        "--audit-rows", type=int, default=1_500_000, help="Synthetic audit rows for --lists (default 1500000)."
     )
     parser.add_argument(
         "--pages-only", action="store_true", help="Only the floors and the dashboard page (no counts, no home counts)."
@@ -107,6 +118,9 @@ def main():
     worker = User.objects.get(username=exports_bench.WORKER_USERNAME)
     if args.caseload:
         time_caseload_pages(args, agency, staff, worker)
+        return
+    if args.lists:
+        time_list_pages(args, agency, worker)
         return
     # The bench's episodes run from 2015 at one every 5 minutes: the last full 12 months holding episodes.
     last = agency_last_episode_day(agency)
@@ -328,6 +342,150 @@ def time_caseload_pages(args, agency, staff, worker):
         page = results.get(f"{who}, trivial page (sign-in security)")
         versus = f"{ms / statistics.median(page):,.2f}×" if page else ""
         print(f"| {name} | {matches.get(name, '')} | {queries[name]} | {ms:,.1f} | {ms / floor:,.1f}× | {versus} |")
+
+
+LISTS_ADMIN_USERNAME = "bench.lists.root"
+LISTS_SUPERVISOR_USERNAME = "bench.lists.supervisor"
+
+
+def seed_audit_trail(agency, rows):
+    """Synthetic audit rows, once (later runs find them): one in five a sign-in event about one of the bench
+    agency's staff (mostly sign-ins and sign-outs, a few failures, one in 400 a lockout), one a minute going
+    back; the rest page views of youth, as the trail mostly is. One in ten sign-in events belongs to another
+    agency, which the admin must never see."""
+    from django.db import connection
+
+    from caseapp.models import Agency, User
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM caseapp_auditevent WHERE detail ? 'bench_lists'")
+        if cursor.fetchone()[0]:
+            return
+        staff = list(User.objects.filter(agency=agency).order_by("pk").values_list("pk", flat=True)[:2000])
+        other = Agency.objects.exclude(pk=agency.pk).order_by("pk").first() or agency
+        started = time.perf_counter()
+        cursor.execute(
+            """
+            INSERT INTO caseapp_auditevent (at, actor_id, agency_id, action, object_type, object_id, youth_id,
+                                            ip_address, detail)
+            SELECT now() - n * interval '12 seconds', NULL,
+                   CASE WHEN n %% 5 = 0 AND n %% 50 = 0 THEN %(other)s ELSE %(agency)s END,
+                   CASE WHEN n %% 5 <> 0 THEN 'view'
+                        WHEN n %% 2000 = 0 THEN 'locked_out'
+                        WHEN n %% 35 = 0 THEN 'sign_in_failed'
+                        WHEN n %% 10 = 0 THEN 'sign_out' ELSE 'sign_in' END,
+                   CASE WHEN n %% 5 <> 0 THEN 'youth' ELSE 'user' END,
+                   CASE WHEN n %% 5 <> 0 THEN '0' ELSE ((%(staff)s::int[])[1 + n %% %(ns)s])::text END,
+                   NULL, '10.0.0.1', '{"bench_lists": true}'::jsonb
+            FROM generate_series(1, %(rows)s) AS n
+            """,
+            {"agency": agency.pk, "other": other.pk, "staff": staff, "ns": len(staff), "rows": rows},
+        )
+        cursor.execute("VACUUM (ANALYZE) caseapp_auditevent")
+        print(f"Added {rows:,} audit rows in {time.perf_counter() - started:.0f} s.", flush=True)
+
+
+def time_list_pages(args, agency, worker):
+    """The report-missing picker (a caseworker) and sign-in activity (an agency admin) through the view, signed in,
+    as ratios to a trivial signed-in page in the same run. Follows each page's own "next" link, so it times
+    whichever paging the code in this checkout has (page numbers before, keyset after)."""
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from caseapp import work
+    from caseapp.models import AuditEvent, Role, Team, User, Youth
+
+    # The top bar counts the signed-in person's overdue work on every page (caseapp.work.for_request); at this
+    # scale a supervisor of every team's count reads all their teams' work and costs seconds, on the trivial page
+    # too, which would hide what the lists cost. It is left out here, for every page and both runs alike: "my work"
+    # is timed on its own.
+    work.for_request = lambda request: ([], timezone.now())
+    name_bench_youth(agency)
+    seed_audit_trail(agency, args.audit_rows)
+    # A superuser (no agency): it sees every agency's sign-in events and may report any youth missing. Not an
+    # agency admin: at this scale an agency admin's every page, the trivial one too, is dominated by the top
+    # bar's count of the agency-wide work they own, which would hide what the lists cost.
+    admin, _ = User.objects.get_or_create(
+        username=LISTS_ADMIN_USERNAME, defaults={"is_superuser": True, "is_staff": True, "first_name": "Bench"}
+    )
+    # A supervisor of every team of the bench agency: the picker over 100,000 youth, as an agency admin's would be.
+    supervisor, _ = User.objects.get_or_create(
+        username=LISTS_SUPERVISOR_USERNAME, defaults={"agency": agency, "role": Role.SUPERVISOR, "first_name": "Bench"}
+    )
+    through = Team.supervisors.through  # straight into the through table: the bench needs no history of it
+    teams = Team.objects.filter(agency=agency).values_list("pk", flat=True)
+    through.objects.bulk_create([through(team_id=pk, user_id=supervisor.pk) for pk in teams], ignore_conflicts=True)
+    with connection.cursor() as cursor:  # as autovacuum would soon: without, the planner guesses one team
+        cursor.execute(f"ANALYZE {through._meta.db_table}")
+    one = Youth.objects.filter(agency=agency, team=worker.team_id).order_by("-id").first()
+    person = AuditEvent.objects.filter(agency=agency, object_type="user", action="sign_in").order_by("-id").first()
+    clients = {user.pk: signed_in(Client(), user) for user in (admin, supervisor, worker)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM caseapp_auditevent WHERE object_type = 'user' AND agency_id = %s", [agency.pk]
+        )
+        print(f"Audit trail: {AuditEvent.objects.count():,} rows, {cursor.fetchone()[0]:,} sign-in events of the "
+              "bench agency.", flush=True)
+
+    def view(user, url):
+        def load():
+            response = clients[user.pk].get(url)
+            assert response.status_code == 200, response.status_code
+            return response
+
+        return load
+
+    def following(user, url):
+        """The page after `url`, as its own next link reads it (Next or Older)."""
+        page = view(user, url)().content.decode()
+        link = re.search(r'rel="next" href="\?([^"]*)"', page) or re.search(r'href="\?([^"]*)">(Next|Older)<', page)
+        return view(user, url.split("?")[0] + "?" + link.group(1).replace("&amp;", "&"))
+
+    activity = "/staff/sign-ins/"
+    cases = {
+        "floor: one primary-key read of the user": lambda: User.objects.get(pk=admin.pk),
+        "superuser, trivial page (sign-in security)": view(admin, "/account/sign-in-security/"),
+        "sign-in activity, newest page": view(admin, activity),
+        "sign-in activity, the next page": following(admin, activity),
+        "sign-in activity, one person": view(admin, f"{activity}?person={person.object_id}"),
+        "sign-in activity, lockouts only": view(admin, f"{activity}?event=locked_out"),
+        "supervisor, trivial page (sign-in security)": view(supervisor, "/account/sign-in-security/"),
+        "supervisor's picker (every team), page 1": view(supervisor, "/missing/report/"),
+        "supervisor's picker (every team), the next page": following(supervisor, "/missing/report/"),
+        "supervisor's picker (every team), search surname prefix (smi)": view(supervisor, "/missing/report/?q=smi"),
+        "supervisor's picker (every team), search case number": view(
+            supervisor, f"/missing/report/?q={one.case_number.lower()}"
+        ),
+        "caseworker, trivial page (sign-in security)": view(worker, "/account/sign-in-security/"),
+        "caseworker's picker (one team), page 1": view(worker, "/missing/report/"),
+        "caseworker's picker (one team), the next page": following(worker, "/missing/report/"),
+        "caseworker's picker (one team), search surname prefix (smi)": view(worker, "/missing/report/?q=smi"),
+        "caseworker's picker (one team), search case number": view(
+            worker, f"/missing/report/?q={one.case_number.lower()}"
+        ),
+    }
+    queries = {}
+    for name, fn in cases.items():  # warm up
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        queries[name] = len(captured.captured_queries)
+    results = {name: [] for name in cases}
+    for _ in range(args.repeat):  # round by round, so a burst of load lands on every case alike
+        for name, fn in cases.items():
+            results[name].append(median_ms(fn, 1))
+            reset_queries()
+    print(exports_bench.uptime(), flush=True)
+    floor = statistics.median(results["floor: one primary-key read of the user"])
+    print(f"\n| what | queries | median ms ({args.repeat} runs) | ÷ primary-key read | ÷ trivial page |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, runs in results.items():
+        ms = statistics.median(runs)
+        who = next((w for w in ("caseworker", "supervisor") if name.startswith(w)), "superuser")
+        page = None if name.startswith("floor") else results[f"{who}, trivial page (sign-in security)"]
+        versus = f"{ms / statistics.median(page):,.2f}×" if page else ""
+        print(f"| {name} | {queries[name]} | {ms:,.1f} | {ms / floor:,.1f}× | {versus} |")
 
 
 def agency_last_episode_day(agency):

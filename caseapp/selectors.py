@@ -95,15 +95,11 @@ def _positive_int(text):
     return number if number > 0 else None
 
 
-def _caseload_count(user, filterset, queryset):
-    """(count, exact?, counted at): exact while the matches are few (reading at most
-    CASELOAD_EXACT_COUNT_UP_TO + 1 rows); above that, a full count kept for HOME_COUNTS_SECONDS per scope and
-    filter, shared by everyone who sees the same teams (per person when "assigned to me" is on)."""
-    if not filterset.is_bound or filterset.is_valid():
-        key = _caseload_count_key(user, filterset)
-        kept = _cached_counts({key: None}, compute=False).get(key)
-    else:
-        key, kept = None, None  # filters that do not parse list nothing
+def _capped_count(key, queryset):
+    """(count, exact?, counted at) of a name-ordered list: exact while the matches are few (reading at most
+    CASELOAD_EXACT_COUNT_UP_TO + 1 rows); above that, a full count kept for HOME_COUNTS_SECONDS under `key`
+    (shared by everyone whose key is the same). A `key` of None (filters that do not parse) is never kept."""
+    kept = _cached_counts({key: None}, compute=False).get(key) if key else None
     cap = settings.CASELOAD_EXACT_COUNT_UP_TO
     if kept and kept["count"] > cap:
         # Known to be large: not even the capped count is read again while the kept count lasts.
@@ -133,17 +129,15 @@ def _caseload_count_key(user, filterset) -> str:
     return f"caseload-count:{scope_key(user)}:{digest}"
 
 
-def caseload_page(user, params):
-    """The caseload list: filtered, in name order, one page read by keyset (`after`/`before` a youth's id, or
-    `page=last`), with the current placement prefetched. A fixed number of queries whatever the caseload's size;
-    the rows are a walk of a page in name order, the count reads at most CASELOAD_EXACT_COUNT_UP_TO rows, or a
-    larger list in full once per HOME_COUNTS_SECONDS."""
-    filterset = CaseloadFilter(params or None, user=user)
-    # Filters that do not parse show nothing rather than everything.
-    valid = not filterset.is_bound or filterset.is_valid()
-    scope = access.youth_visible_to(user)
-    matches = filterset.qs if valid else scope.none()
-    count, exact, counted_at = _caseload_count(user, filterset, matches)
+def name_order_page(params, *, scope, matches, rows, count_key) -> CaseloadPage:
+    """One page of youth in name order, read by keyset (`after`/`before` a youth's id, or `page=last`), with
+    the count of `matches` capped as `_capped_count` says. The caseload and the "Report a youth missing" picker
+    both page this way, so a page reads about PAGE_SIZE + 1 rows of the name index whatever the list's size.
+
+    `scope`: the youth the user may see in this list (the anchor is read within it, so another agency's youth
+    cannot place the list); `matches`: the filtered youth; `rows`: what to read with each youth of the page
+    (a function of a queryset); `count_key`: the cache key of the large count (None: never kept)."""
+    count, exact, counted_at = _capped_count(count_key, matches)
 
     params = params or {}
     size = settings.PAGE_SIZE
@@ -151,11 +145,10 @@ def caseload_page(user, params):
     anchor_id, reverse = _positive_int(params.get("after")), False
     if anchor_id is None and _positive_int(params.get("before")):
         anchor_id, reverse = _positive_int(params.get("before")), True
-    # The anchor is read within the user's scope: another agency's youth cannot place the list.
     anchor = scope.filter(pk=anchor_id).values_list(*CASELOAD_ORDER).first() if anchor_id else None
     last = params.get("page") == "last" and anchor is None
 
-    rows = matches.select_related("team").with_current_placement()
+    rows = rows(matches)
 
     def read(key, reverse, limit):
         found = rows.filter(_after(key, reverse=reverse)) if key else rows
@@ -188,11 +181,43 @@ def caseload_page(user, params):
         number = max(1, -(-count // size))
     elif exact and number and number * size >= count + size:
         number = None  # a page number in the link that the list no longer reaches: say none rather than a wrong one
-    page = CaseloadPage(
+    return CaseloadPage(
         object_list=youth, count=count, count_is_exact=exact, counted_at=counted_at, number=number,
         has_previous=has_previous, has_next=has_next, is_last=is_last,
     )
+
+
+def caseload_page(user, params):
+    """The caseload list: filtered, in name order, one page read by keyset (name_order_page), with the current
+    placement prefetched. A fixed number of queries whatever the caseload's size; the count reads at most
+    CASELOAD_EXACT_COUNT_UP_TO rows, or a larger list in full once per HOME_COUNTS_SECONDS."""
+    filterset = CaseloadFilter(params or None, user=user)
+    # Filters that do not parse show nothing rather than everything.
+    valid = not filterset.is_bound or filterset.is_valid()
+    scope = access.youth_visible_to(user)
+    page = name_order_page(
+        params,
+        scope=scope,
+        matches=filterset.qs if valid else scope.none(),
+        rows=lambda matches: matches.select_related("team").with_current_placement(),
+        count_key=_caseload_count_key(user, filterset) if valid else None,
+    )
     return filterset, page
+
+
+def youth_to_report_missing_page(user, params, *, rows):
+    """The "Report a youth missing" picker: the youth the user may edit, searched by the caseload's search
+    (names and the case number's start, CaseloadFilter.search) and paged and counted as the caseload is
+    (name_order_page). `rows`: what the picker reads with each youth (its open episode, missing_reports'
+    business). Returns (the search as typed, the page)."""
+    q = ((params or {}).get("q") or "").strip()
+    editable = access.youth_editable_by(user)
+    matches = (CaseloadFilter({"q": q}, user=user).qs & editable) if q else editable
+    # Those who may edit see the same youth as they may see (access.youth_editable_by), so the count is shared
+    # by everyone with the same teams, as the caseload's is.
+    digest = hashlib.sha256(q.upper().encode()).hexdigest()[:24]
+    count_key = f"report-missing-count:{scope_key(user)}:{digest}"
+    return q, name_order_page(params, scope=editable, matches=matches, rows=rows, count_key=count_key)
 
 
 @dataclass
@@ -431,28 +456,91 @@ def alert_trail(alerts) -> list[TrailEntry]:
 
 
 @dataclass
+class NewestFirstPage:
+    """One page of a list read newest first by keyset ((at, id) after the last row shown), without a count: the
+    audit trail grows with every page view, and counting it on every load would cost more as it grows. The
+    links say Newest, Newer and Older; `newer_anchor` and `older_anchor` are the ids of the page's first and
+    last rows."""
+
+    object_list: list
+    has_newer: bool
+    has_older: bool
+    newer_anchor: int | None
+    older_anchor: int | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_newer or self.has_older
+
+
+def newest_first_page(rows, params, *, time_field="at") -> NewestFirstPage:
+    """A page of `rows` (already scoped and filtered), newest first by (time_field, id): `older=<id>` reads the
+    PAGE_SIZE rows after that row, `newer=<id>` those before it. The anchor row is read within `rows`, so a row
+    the user may not see cannot position the list; an anchor that is gone shows the newest page. A fixed number
+    of queries: the anchor (when given) and the page (twice when paging newer reaches the top, to fill it)."""
+    size = settings.PAGE_SIZE
+    params = params or {}
+    anchor_id, newer = _positive_int(params.get("older")), False
+    if anchor_id is None and _positive_int(params.get("newer")):
+        anchor_id, newer = _positive_int(params.get("newer")), True
+    anchor = rows.filter(pk=anchor_id).values_list(time_field, "id").first() if anchor_id else None
+
+    def read(key, newer, limit):
+        if key is None:
+            found = rows
+        elif newer:
+            found = rows.filter(Q(**{f"{time_field}__gte": key[0]}) & (
+                Q(**{f"{time_field}__gt": key[0]}) | Q(**{time_field: key[0], "id__gt": key[1]})
+            ))
+        else:
+            # The leading `<=` on the time alone lets the database start its walk of the index at the anchor.
+            found = rows.filter(Q(**{f"{time_field}__lte": key[0]}) & (
+                Q(**{f"{time_field}__lt": key[0]}) | Q(**{time_field: key[0], "id__lt": key[1]})
+            ))
+        order = (time_field, "id") if newer else (f"-{time_field}", "-id")
+        found = list(found.order_by(*order)[: limit + 1])
+        return (found[:limit][::-1] if newer else found[:limit]), len(found) > limit
+
+    if anchor and newer:
+        found, has_newer = read(anchor, True, size)
+        if has_newer:
+            return _newest_first(found, has_newer=True, has_older=True)
+        # The top of the list: show the newest page in full rather than the few rows left above the anchor.
+    elif anchor:
+        found, has_older = read(anchor, False, size)
+        if found:
+            return _newest_first(found, has_newer=True, has_older=has_older)
+    found, has_older = read(None, False, size)
+    return _newest_first(found, has_newer=False, has_older=has_older)
+
+
+def _newest_first(found, *, has_newer, has_older):
+    return NewestFirstPage(
+        object_list=found, has_newer=has_newer, has_older=has_older,
+        newer_anchor=found[0].pk if found else None, older_anchor=found[-1].pk if found else None,
+    )
+
+
+@dataclass
 class SignInRow:
     event: AuditEvent
     account: object  # the User the event is about, or None (a username that matched no account)
 
 
-def sign_in_activity_page(user, *, person_id=None, action="", page_number=None):
+def sign_in_activity_page(user, params, *, person_id=None, action=""):
     """The sign-in events of the agencies `user` manages (every event, those of no agency too, for a superuser),
-    newest first, optionally of one person and one kind; each row with the account it is about. A fixed number
-    of queries: the count, the page (with its actor) and the page's accounts."""
-    from .models import User
-    from .signin_audit import SIGN_IN_ACTIONS
+    newest first, optionally of one person and one kind; each row with the account it is about. Paged by keyset
+    (newest_first_page), never counted: the events are read by the partial indexes on the sign-in rows of the
+    audit trail (AuditEvent.Meta). A fixed number of queries: the anchor (when paging), the page (with its actor)
+    and the page's accounts."""
+    from .models import SIGN_IN_EVENTS, User
 
-    events = access.scope_to_managed_agencies(
-        AuditEvent.objects.filter(action__in=SIGN_IN_ACTIONS, object_type="user"), user
-    )
+    events = access.scope_to_managed_agencies(AuditEvent.objects.filter(SIGN_IN_EVENTS), user)
     if person_id is not None:
         events = events.filter(object_id=str(person_id))
     if action:
         events = events.filter(action=action)
-    page = Paginator(events.select_related("actor").order_by("-at", "-id"), settings.PAGE_SIZE).get_page(
-        page_number
-    )
+    page = newest_first_page(events.select_related("actor"), params)
     ids = {int(e.object_id) for e in page.object_list if e.object_id.isdigit()}
     accounts = User.objects.in_bulk(ids) if ids else {}
     page.object_list = [

@@ -3,22 +3,7 @@ sessions and second-factor changes. Agency admins see their agency's rows; a fai
 matches no account has no agency, and only superusers see it (docs/security.md)."""
 
 from .audit import client_ip
-from .models import AuditAction, AuditEvent
-
-SIGN_IN_ACTIONS = (
-    AuditAction.SIGN_IN,
-    AuditAction.SIGN_IN_FAILED,
-    AuditAction.SIGN_OUT,
-    AuditAction.LOCKED_OUT,
-    AuditAction.UNLOCKED,
-    AuditAction.SESSION_EXPIRED,
-    AuditAction.TWO_FACTOR_ADDED,
-    AuditAction.TWO_FACTOR_REMOVED,
-    AuditAction.TWO_FACTOR_RESET,
-    AuditAction.RECOVERY_CODES,
-    AuditAction.RECOVERY_CODE_USED,
-    AuditAction.PASSWORD_CHANGED,
-)
+from .models import SIGN_IN_ACTIONS, AuditAction, AuditEvent
 
 
 def record_sign_in_event(action: AuditAction, *, user=None, username: str = "", request=None, actor=None,

@@ -80,11 +80,10 @@ def sign_in_activity(request):
         action = form.cleaned_data["event"]
     elif form.is_bound:
         messages.error(request, "That filter is not one of the choices; showing everything.")
-    page = selectors.sign_in_activity_page(
-        request.user, person_id=person_id, action=action, page_number=request.GET.get("page")
-    )
+    page = selectors.sign_in_activity_page(request.user, request.GET, person_id=person_id, action=action)
     query = request.GET.copy()
-    query.pop("page", None)
+    for paging in ("page", "older", "newer"):
+        query.pop(paging, None)
     return render(
         request,
         "caseapp/sign_in_activity.html",

@@ -6,7 +6,6 @@ Thin: selectors read (scoped through caseapp.access), services write and check e
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseapp import access, audit, conflicts
+from caseapp import selectors as caseapp_selectors
 from caseapp.audit import client_ip
-from caseapp.filters import CaseloadFilter
 from caseapp.forms.base import add_service_error, note_wording, save_through_service
 from caseapp.local_time import duration, short_time
 from caseapp.models import AuditAction
@@ -55,21 +54,17 @@ def report_missing_pick_youth(request):
     # The roles that may open records may report a run; agency staff and unknown roles may not.
     if not access.teams_for_new_youth(request.user).exists():
         raise PermissionDenied
-    q = request.GET.get("q", "").strip()
-    editable = access.youth_editable_by(request.user)
-    youth = (CaseloadFilter({"q": q}, user=request.user).qs & editable) if q else editable
-    youth = (
-        youth.select_related("team")
-        .prefetch_related(
+    q, page = caseapp_selectors.youth_to_report_missing_page(
+        request.user,
+        request.GET,
+        rows=lambda youth: youth.select_related("team").prefetch_related(
             Prefetch(
                 "missing_episodes",
                 queryset=MissingEpisode.objects.filter(status=EpisodeStatus.OPEN),
                 to_attr="open_episodes",
             )
-        )
-        .order_by("legal_last_name", "legal_first_name", "id")
+        ),
     )
-    page = Paginator(youth, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "missing_reports/report_missing_pick.html",

@@ -124,3 +124,95 @@ def test_the_page_costs_the_same_queries_for_few_or_many_events(agency_admin_a, 
         record_sign_in_event(AuditAction.UNLOCKED, user=caseworker_a, actor=agency_admin_a)
     assert queries() == few
     assert len(admin.get(reverse("sign_in_activity")).context["page"].object_list) == 25
+
+
+# --- Paging: newest first by keyset, without a count (docs/design.md#speed) -------------------------------------
+
+
+def _rows(response):
+    return [r.event.pk for r in response.context["page"].object_list]
+
+
+def _follow(client, response, rel):
+    import re
+
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', response.content.decode())
+    return client.get(reverse("sign_in_activity") + found.group(1).replace("&amp;", "&")) if found else None
+
+
+def _walk(client, response, rel):
+    pages = []
+    while response is not None:
+        assert response.status_code == 200
+        pages.append(_rows(response))
+        response = _follow(client, response, rel)
+    return pages
+
+
+@pytest.fixture
+def many_events(caseworker_a, supervisor_a, caseworker_b, agency_admin_a):
+    """53 of agency A's events (some at the same instant, so only the id orders them) and a few of agency B's."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    mine, now = [], timezone.now()
+    for number in range(53):
+        event = record_sign_in_event(AuditAction.SIGN_IN, user=supervisor_a if number % 3 else caseworker_a)
+        AuditEvent.objects.filter(pk=event.pk).update(at=now - timedelta(minutes=number // 4))
+        mine.append(event.pk)
+    theirs = [record_sign_in_event(AuditAction.SIGN_IN, user=caseworker_b).pk for _ in range(3)]
+    newest_first = list(
+        AuditEvent.objects.filter(pk__in=mine).order_by("-at", "-id").values_list("pk", flat=True)
+    )
+    return newest_first, theirs
+
+
+def test_older_to_the_end_and_newer_back_shows_every_event_once_newest_first(many_events, agency_admin_a, client_for):
+    newest_first, theirs = many_events
+    client = client_for(agency_admin_a)
+    first = client.get(reverse("sign_in_activity"))
+    assert "Newer" not in page_text(first) and "Older" in page_text(first)
+    older = _walk(client, first, "next")
+    assert [len(p) for p in older] == [25, 25, 3]
+    assert [pk for p in older for pk in p] == newest_first
+    last = client.get(reverse("sign_in_activity"), {"older": older[-2][-1]})
+    assert "Older" not in page_text(last) and "Newest" in page_text(last)
+    newer = _walk(client, last, "prev")
+    assert [pk for p in reversed(newer) for pk in p] == newest_first
+    assert not set(theirs) & {pk for p in older + newer for pk in p}
+
+
+def test_the_filters_are_kept_while_paging(many_events, supervisor_a, agency_admin_a, client_for):
+    newest_first, _ = many_events
+    client = client_for(agency_admin_a)
+    pages = _walk(client, client.get(reverse("sign_in_activity"), {"person": supervisor_a.pk}), "next")
+    theirs = set(AuditEvent.objects.filter(object_id=str(supervisor_a.pk)).values_list("pk", flat=True))
+    assert [pk for p in pages for pk in p] == [pk for pk in newest_first if pk in theirs]
+
+
+def test_another_agencys_event_cannot_place_the_list(many_events, agency_admin_a, client_for):
+    newest_first, theirs = many_events
+    client = client_for(agency_admin_a)
+    for anchor in ("older", "newer"):
+        response = client.get(reverse("sign_in_activity"), {anchor: theirs[0]})
+        assert _rows(response) == newest_first[:25]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_page_reads_the_sign_in_indexes(postgres_db, many_events, agency_admin_a, supervisor_a):
+    """The page's query, for everyone and for one person, can be answered by walking a partial index of the
+    sign-in rows newest first (a full read of the table is ruled out: on a few rows the planner rightly prefers it;
+    the plan at statewide scale is in bench/README.md)."""
+    from caseapp import selectors
+
+    for person in (None, supervisor_a.pk):
+        with CaptureQueriesContext(connection) as captured:
+            selectors.sign_in_activity_page(agency_admin_a, {}, person_id=person)
+        page_sql = next(q["sql"] for q in captured.captured_queries if "LIMIT" in q["sql"])
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {page_sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "audit_signin_" in plan, plan
+        assert "Sort" not in plan.split("->")[1], plan  # read in order from the index, not sorted
