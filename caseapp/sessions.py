@@ -3,7 +3,7 @@ the idle-warning endpoint and the page's warning all ask.
 
 - Idle: a session with no activity for the agency's `session_idle_minutes` is signed out by the server.
   Activity is a request the person made; a page's background poll (sent with the BACKGROUND_HEADER, e.g.
-  static/js/packet-status.js, the warning's own status check) is not.
+  static/js/packet-status.js, the export and dashboard progress polls, the warning's own status check) is not.
 - Absolute: a session ends SESSION_ABSOLUTE_HOURS after its sign-in, whatever the activity.
 - All of a user's sessions end at once when their password changes or their account is deactivated
   (`end_sessions_of`, from the User save receiver in caseapp/signin_events.py): Django would otherwise only

@@ -29,7 +29,8 @@
   }
 
   function poll() {
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    // A poll is not the person's activity: it must not keep an idle session alive (caseapp/sessions.py).
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Background-Request": "1" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
