@@ -235,25 +235,6 @@ def name_bench_youth(agency):
         cursor.execute("VACUUM (ANALYZE) caseapp_youth, caseapp_placement")
 
 
-def signed_in(client, user):
-    """The client signed in as a real sign-in leaves it: verified by an authenticator app when the account needs
-    the second factor (one is made in the bench database if it has none)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from caseapp import two_factor
-
-    client.force_login(user)
-    if two_factor.needs_second_step(user):
-        device = two_factor.authenticator_of(user) or TOTPDevice.objects.create(
-            user=user, name="Bench authenticator", confirmed=True
-        )
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
-
-
 def time_caseload_pages(args, agency, staff, worker):
     """The youth list through the view (django.test.Client, signed in, the template rendered) for agency staff
     (every team: 100,000 youth) and a caseworker (one team), as ratios to a primary-key read in the same run."""
@@ -263,13 +244,14 @@ def time_caseload_pages(args, agency, staff, worker):
     from django.test.utils import CaptureQueriesContext
 
     from caseapp.models import Team, User, Youth
+    from tests.helpers import sign_in
 
     name_bench_youth(agency)
     one = Youth.objects.filter(agency=agency, team=worker.team_id).order_by("-id").first()
     second_team = Team.objects.filter(agency=agency).order_by("pk")[1]
     clients = {}
     for user in (staff, worker):
-        clients[user.pk] = signed_in(Client(), user)
+        clients[user.pk] = sign_in(Client(), user)
 
     def view(user, query):
         def load():
@@ -396,6 +378,7 @@ def time_list_pages(args, agency, worker):
 
     from caseapp import work
     from caseapp.models import AuditEvent, Role, Team, User, Youth
+    from tests.helpers import sign_in
 
     # The top bar counts the signed-in person's overdue work on every page (caseapp.work.for_request); at this
     # scale a supervisor of every team's count reads all their teams' work and costs seconds, on the trivial page
@@ -421,7 +404,7 @@ def time_list_pages(args, agency, worker):
         cursor.execute(f"ANALYZE {through._meta.db_table}")
     one = Youth.objects.filter(agency=agency, team=worker.team_id).order_by("-id").first()
     person = AuditEvent.objects.filter(agency=agency, object_type="user", action="sign_in").order_by("-id").first()
-    clients = {user.pk: signed_in(Client(), user) for user in (admin, supervisor, worker)}
+    clients = {user.pk: sign_in(Client(), user) for user in (admin, supervisor, worker)}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM caseapp_auditevent WHERE object_type = 'user' AND agency_id = %s", [agency.pk]
