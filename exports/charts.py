@@ -338,8 +338,12 @@ def lanes(
             # Hatched: the words go before it, in the emphasis colour (6.6:1 on white), where there is room.
             room = int((x1 - left - 6) / CHAR)
             if room >= 4:
-                parts.append(_text(x1 - 4, bottom - bar / 2 + 4, _cut(span.text, room), anchor="end", size=11,
-                                   fill=EMPHASIS, weight="600"))
+                words = _cut(span.text, room)
+                # On white, over the spans before it, so they do not cross the words.
+                parts.append(f'<rect x="{x1 - 6 - len(words) * CHAR:.1f}" y="{bottom - bar / 2 - 8:.1f}" '
+                             f'width="{len(words) * CHAR + 4:.1f}" height="16" fill="#ffffff"/>')
+                parts.append(_text(x1 - 4, bottom - bar / 2 + 4, words, anchor="end", size=11, fill=EMPHASIS,
+                                   weight="600"))
         elif span.text and room >= min(len(span.text), 4):
             # White on the dark blue bar (8.6:1); on a low step the words sit above it, in ink.
             inside = bar >= 14
