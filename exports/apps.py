@@ -24,6 +24,11 @@ class ExportsConfig(AppConfig):
 
         # isort: on
 
+        from . import panels
+
+        # The youth page's summary of the youth's pattern of missing episodes, with a link to the timeline.
+        registry.register_youth_panel("exports/_youth_pattern.html", panels.youth_pattern_context)
+
         # Agency exports: expired files removed (rows kept), lost or abandoned export jobs sent again.
         registry.register_periodic_task("exports-sweep", "exports.tasks.sweep_exports", 60.0, expires=55)
         # The reports dashboard's default period of every agency, counted before its first viewer of the day.

@@ -260,3 +260,97 @@ def vertical_bars(
     parts.append(_text((left + right) / 2, height - 12, category_axis, anchor="middle", fill=MUTED))
     parts.append(_side_label(value_axis, top, plot_height))
     return _chart(parts, chart_id, title, description, columns, rows, empty_text)
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    """A stretch of time on one lane of a `lanes` chart, from `start` to `end` on the time axis (the caller's
+    units: seconds since the axis starts, say). `start == end` is a moment, drawn as a thin mark."""
+
+    lane: int
+    start: float
+    end: float
+    label: str  # the full words, shown when pointed at (and in the table)
+    text: str = ""  # short words written on the span when it is wide enough
+    emphasis: bool = False  # drawn red and hatched; `label` already says why
+    level: float | None = None  # 0-1: a step of that height in the lane (a level, e.g. a risk band); None fills it
+
+
+LANE = 40
+LANE_BAR = 22
+MARK = 3.0  # the narrowest span drawn, so a few hours on an axis of years is still seen
+
+
+def lanes(
+    chart_id: str,
+    title: str,
+    description: str,
+    lane_names: list[str],
+    spans: list[Span],
+    *,
+    end: float,
+    ticks: list[tuple[float, str]],
+    time_axis: str,
+    columns: tuple[str, ...],
+    rows: list[tuple],
+    empty_text: str = "Nothing to show for this period.",
+) -> Chart:
+    """Time along the bottom from 0 to `end`, a lane per name down the left, each span a bar on its lane (or a step
+    of its `level`), its `text` written on it when it fits and its `label` as its tooltip. `ticks` are (position,
+    words) on the time axis, e.g. the first of each month."""
+    if not spans or end <= 0:
+        return Chart(chart_id, title, description, None, columns, rows, empty_text)
+    left = max(90.0, min(LABEL_MAX, max(len(name) for name in lane_names)) * CHAR + 16)
+    right = WIDTH - 16.0
+    top = 12.0
+    plot_height = LANE * len(lane_names)
+    height = top + plot_height + 52
+
+    def x(value):
+        return left + (right - left) * (min(max(value, 0.0), end) / end)
+
+    parts = _open(chart_id, title, description, height)
+    for position, words in ticks:
+        parts.append(
+            f'<line x1="{x(position):.1f}" y1="{top}" x2="{x(position):.1f}" y2="{top + plot_height}" '
+            f'stroke="{GRID}"/>'
+        )
+        parts.append(_text(x(position), top + plot_height + 16, words, anchor="middle", size=11, fill=MUTED))
+    for index, name in enumerate(lane_names):
+        middle = top + index * LANE + LANE / 2
+        parts.append(_text(left - 8, middle + 4, _cut(name), anchor="end"))
+        if index:
+            parts.append(f'<line x1="{left}" y1="{top + index * LANE}" x2="{right}" y2="{top + index * LANE}" '
+                         f'stroke="{GRID}"/>')
+    for span in spans:
+        x1 = x(span.start)
+        width = max(MARK, x(span.end) - x1)
+        bottom = top + span.lane * LANE + (LANE + LANE_BAR) / 2
+        bar = LANE_BAR if span.level is None else max(3.0, (LANE - 12) * span.level)
+        stroke = _stroke(span) or ' stroke="#ffffff" stroke-width="1"'  # white parts neighbouring spans
+        parts.append(f"<g><title>{escape(span.label)}</title>")
+        parts.append(
+            f'<rect x="{x1:.1f}" y="{bottom - bar:.1f}" width="{width:.1f}" height="{bar:.1f}" '
+            f'fill="{_fill(chart_id, span)}"{stroke}/>'
+        )
+        room = int((width - 6) / CHAR)
+        if span.text and span.emphasis:
+            # Hatched: the words go before it, in the emphasis colour (6.6:1 on white), where there is room.
+            room = int((x1 - left - 6) / CHAR)
+            if room >= 4:
+                words = _cut(span.text, room)
+                # On white, over the spans before it, so they do not cross the words.
+                parts.append(f'<rect x="{x1 - 6 - len(words) * CHAR:.1f}" y="{bottom - bar / 2 - 8:.1f}" '
+                             f'width="{len(words) * CHAR + 4:.1f}" height="16" fill="#ffffff"/>')
+                parts.append(_text(x1 - 4, bottom - bar / 2 + 4, words, anchor="end", size=11, fill=EMPHASIS,
+                                   weight="600"))
+        elif span.text and room >= min(len(span.text), 4):
+            # White on the dark blue bar (8.6:1); on a low step the words sit above it, in ink.
+            inside = bar >= 14
+            baseline = bottom - bar / 2 + 4 if inside else bottom - bar - 3
+            parts.append(_text(x1 + 3, baseline, _cut(span.text, room), size=11,
+                               fill="#ffffff" if inside else INK, weight="600"))
+        parts.append("</g>")
+    parts += _axes(left, right, top, plot_height)
+    parts.append(_text((left + right) / 2, height - 14, time_axis, anchor="middle", fill=MUTED))
+    return _chart(parts, chart_id, title, description, columns, rows, empty_text)

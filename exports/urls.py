@@ -1,8 +1,9 @@
 from django.urls import path
 
-from .views import dashboard, exports
+from .views import dashboard, exports, pattern
 
 urlpatterns = [
+    path("youth/<int:youth_id>/pattern/", pattern.youth_pattern, name="youth_pattern"),
     path("reports/", exports.reports_page, name="reports"),
     path("reports/dashboard/", dashboard.reports_dashboard, name="reports_dashboard"),
     path("reports/dashboard/status.json", dashboard.reports_dashboard_status, name="reports_dashboard_status"),

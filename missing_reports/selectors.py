@@ -293,3 +293,34 @@ def record_endangerment(youth, learned_at) -> dict[str, str]:
     from . import endangerment
 
     return endangerment.reasons_from_record(endangerment_facts(youth, learned_at))
+
+
+def youth_pattern_episodes(user, youth):
+    """Every episode of the youth in the user's scope, oldest first, with the placement it began in and the primary
+    factors of its return interviews (`debriefs`, oldest first): what the youth's pattern timeline draws
+    (exports/pattern/). Two queries, whatever the number of episodes."""
+    return list(
+        episodes_visible_to(user)
+        .filter(youth=youth)
+        .select_related("placement")
+        .prefetch_related(
+            Prefetch(
+                "debriefs",
+                queryset=Debrief.objects.only("id", "episode_id", "interview_at", "primary_factors").order_by(
+                    "interview_at", "id"
+                ),
+            )
+        )
+        .order_by("last_seen_at", "id")
+    )
+
+
+def youth_leaving_times(user, youth):
+    """(last_seen_at, returned_at, found_location_type, found_address) of every episode of the youth in the user's
+    scope, oldest first: what the youth page's pattern summary reads (one query)."""
+    return list(
+        episodes_visible_to(user)
+        .filter(youth=youth)
+        .order_by("last_seen_at", "id")
+        .values_list("last_seen_at", "returned_at", "found_location_type", "found_address")
+    )

@@ -472,3 +472,15 @@ def get_referral_or_404(user, referral_id, now=None):
         referral_id,
     )
     return with_referral_due(referral, agency_zone(referral.youth.agency), now or timezone.now())
+
+
+def band_changes(youth, until):
+    """[(computed_at, band)] of the youth's snapshots up to `until`, oldest first, keeping only those whose band
+    differs from the one before: the risk bands on the youth's pattern timeline (exports/pattern/). A snapshot
+    is the assessment from its time until the next one. One query."""
+    changes = []
+    rows = youth.risk_snapshots.filter(computed_at__lte=until).order_by("computed_at", "id")
+    for computed_at, band in rows.values_list("computed_at", "band"):
+        if not changes or changes[-1][1] != band:
+            changes.append((computed_at, band))
+    return changes
