@@ -46,6 +46,7 @@ _TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
 # Local hours remembered by a CSV writer's time formatting: bounded, so memory stays flat however many
 # rows (rows come ordered by a time, so the hours of a chunk are few).
 _HOURS_KEPT = 4096
+_TZINFO = operator.attrgetter("tzinfo")
 
 
 def guard(text: str) -> str:
@@ -149,25 +150,28 @@ class CsvWriter:
     def _times(self, values):
         """The quoted `cell()` of each time or None: ISO 8601 to the minute in the agency's zone.
 
-        The zone's offset is looked up once per hour of UTC time (`_hour`); a time in another zone than
-        UTC, or in an hour whose offset is not a whole number of hours, takes the general way."""
+        The zone's offset is looked up once per hour of UTC time (`_hour`, keyed by the day's ordinal and the
+        hour: two attribute reads, no tuple); a time in another zone than UTC, or in an hour whose offset is not a
+        whole number of hours, takes the general way. Whether every time is in UTC is asked once per column."""
         hours = self._hours
         if len(hours) > _HOURS_KEPT:
             hours.clear()
+        if set(map(_TZINFO, filter(None, values))) - {datetime.UTC}:  # filter(None): the times, never falsy
+            return [_QUOTED_EMPTY if value is None else '"' + self.cell(value) + '"' for value in values]
         fields = []
         append = fields.append
+        get = hours.get
+        two_digits = _TWO_DIGITS
         for value in values:
             if value is None:
                 append(_QUOTED_EMPTY)
-            elif value.tzinfo is datetime.UTC:
-                key = (value.year, value.month, value.day, value.hour)
-                hour = hours.get(key)
-                if hour is None:
-                    hour = hours[key] = self._hour(value)
-                if hour:
-                    append(hour[0] + _TWO_DIGITS[value.minute] + hour[1])
-                else:
-                    append('"' + self.cell(value) + '"')
+                continue
+            key = value.toordinal() * 24 + value.hour
+            hour = get(key)
+            if hour is None:
+                hour = hours[key] = self._hour(value)
+            if hour:
+                append(hour[0] + two_digits[value.minute] + hour[1])
             else:
                 append('"' + self.cell(value) + '"')
         return fields

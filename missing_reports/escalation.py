@@ -241,8 +241,13 @@ class ClockKind:
     youth: Callable  # clock -> its Youth (select_related): the alert is about them
     url: Callable  # clock -> the page to act on (a path)
     what: Callable  # (clock, stage) -> the SMS's few words: "Overdue: NCMEC"
-    select_related: tuple[str, ...] = ()
+    select_related: tuple[str, ...] = ()  # for the claim: the clock is read again with these once locked
     prefetch_related: tuple[str, ...] = ()  # for the recipients, read for a clock being claimed only
+    # What `stage_to_alert` reads of a candidate beyond the clock (its agency's leads, what `first_from` reads):
+    # the candidates are read with these alone. Empty: `select_related`.
+    candidate_related: tuple[str, ...] = ()
+    # The columns of those rows it reads (`QuerySet.only`: the relations above among them); empty: all of them.
+    candidate_fields: tuple[str, ...] = ()
     # clock -> when its first stage (stages[0]) starts, or None for a clock without that stage.
     first_from: Callable | None = None
 
@@ -261,7 +266,7 @@ class ClockKind:
 CANDIDATE_BATCH = 500
 
 
-def candidate_q(kind: ClockKind, now) -> Q:
+def candidate_q(kind: ClockKind, now, longest=None) -> Q:
     """The condition of a candidate: open, due within the widest window any agency can set (or past), and not
     finished with for now, as its claim rows tell (one anti-join on them, by the clock's foreign key):
 
@@ -270,6 +275,8 @@ def candidate_q(kind: ClockKind, now) -> Q:
       is left, from its due time;
     - an earlier reminder claimed: the next one is reached no earlier than the longest lead any agency sets for
       it before due (Agency.reminder_leads, in order, each shorter than the one before).
+
+    `longest`: the agencies' longest leads (`longest_leads`), when the caller read them already.
 
     `overdue_at IS NULL` is what lets the clock's partial index (models.to_escalate_index) hold only the clocks
     still to alert: the overdue stage's claim sets it. The anti-join still rules out a clock whose `overdue_at`
@@ -281,7 +288,7 @@ def candidate_q(kind: ClockKind, now) -> Q:
     reminders = kind.stages[1:-1] if kind.first_from else kind.stages[:-1]
     if reminders:
         finished |= Q(stage=reminders[-1]) & clock_state.not_past_due_q(now, via=via)
-        longest = Agency.objects.aggregate(**{f"lead{i}": Max(f) for i, f in enumerate(LEAD_FIELDS)})
+        longest = longest_leads() if longest is None else longest
         for stage, i in zip(reminders[:-1], range(1, len(LEAD_FIELDS)), strict=False):
             lead = longest[f"lead{i}"]
             hours = REMINDER_LEAD_CEILING_HOURS if lead is None else lead
@@ -290,35 +297,49 @@ def candidate_q(kind: ClockKind, now) -> Q:
     return kind.is_open & clock_state.due_within_q(now, CANDIDATE_WINDOW) & not_finished
 
 
+def longest_leads() -> dict:
+    """{"lead0": the longest first reminder lead of any agency, "lead1": the second's}, in hours (None: no agency)."""
+    return Agency.objects.aggregate(**{f"lead{i}": Max(f) for i, f in enumerate(LEAD_FIELDS)})
+
+
 def candidates(kind: ClockKind, now, batch_size: int | None = None):
     """Open clocks of `kind` that may need an alert at `now`, in due order.
 
     Read in batches of `batch_size` (CANDIDATE_BATCH) by the partial index, each from where the last ended (due
-    time, id): their keys, then their rows with the related rows, then their claim rows: three queries per batch.
-    The people to tell are read only for a clock being claimed.
-    A clock whose overdue alert was raised is finished with, and is not read at all.
+    time, id): their keys, then their rows with what deciding their stage reads (`candidate_related`), then the
+    stages claimed of them (`claimed_stages`, a set on each clock, no claim row made a model): three queries per
+    batch, and one for the agencies' longest leads. The rest of a clock's related rows and the people to tell are
+    read only for a clock being claimed (`_claim`). A clock whose overdue alert was raised is finished with, and is
+    not read at all.
     """
     batch_size = batch_size or CANDIDATE_BATCH
+    longest = longest_leads()
+    subject = f"{kind.subject_field}_id"
     after = None
     while True:
         # The keys first, by the partial index and the anti-join alone; then only those clocks' rows are joined.
-        keys = list(candidate_page(kind, now, after, batch_size).values_list("due_at", "pk"))
+        keys = list(candidate_page(kind, now, after, batch_size, longest=longest).values_list("due_at", "pk"))
         if not keys:
             return
-        yield from (
-            kind.model.objects.filter(pk__in=[pk for _, pk in keys])
-            .select_related(*kind.select_related)
-            .prefetch_related("escalations")
-            .order_by("due_at", "pk")
-        )
+        pks = [pk for _, pk in keys]
+        clocks = kind.model.objects.filter(pk__in=pks).select_related(*(kind.candidate_related or kind.select_related))
+        if kind.candidate_fields:
+            clocks = clocks.only(*kind.candidate_fields)
+        clocks = list(clocks.order_by("due_at", "pk"))
+        claimed = {pk: set() for pk in pks}
+        for pk, stage in kind.escalations.objects.filter(**{f"{subject}__in": pks}).values_list(subject, "stage"):
+            claimed[pk].add(stage)
+        for clock in clocks:
+            clock.claimed_stages = claimed[clock.pk]
+            yield clock
         if len(keys) < batch_size:
             return
         after = keys[-1]
 
 
-def candidate_page(kind: ClockKind, now, after=None, batch_size: int | None = None):
+def candidate_page(kind: ClockKind, now, after=None, batch_size: int | None = None, longest=None):
     """One batch of candidates (the clock rows only), in due order, after `after` (due time, id) or from the first."""
-    page = kind.model.objects.filter(candidate_q(kind, now))
+    page = kind.model.objects.filter(candidate_q(kind, now, longest))
     if after is not None:
         page = page.filter(clock_state.after_in_due_order_q(*after))
     return page.order_by("due_at", "pk")[: batch_size or CANDIDATE_BATCH]
@@ -326,10 +347,10 @@ def candidate_page(kind: ClockKind, now, after=None, batch_size: int | None = No
 
 def stage_to_alert(kind: ClockKind, clock, now):
     """(the stage of a candidate `clock` to claim at `now`, the clock's stages), or (None, stages) when nothing
-    is due or that stage was alerted (or skipped) already. Reads the prefetched claim rows only."""
+    is due or that stage was alerted (or skipped) already. Reads the stages `candidates` found claimed."""
     stages, first_from = kind.schedule(clock)
     stage = stage_due(clock.due_at, now, kind.agency(clock).reminder_leads, stages, first_from)
-    if stage is None or any(row.stage == stage for row in clock.escalations.all()):
+    if stage is None or stage in clock.claimed_stages:
         return None, stages
     return stage, stages
 
@@ -366,11 +387,16 @@ def _claim(kind, clock, stages, stage, now, counts):
     clock or the stage, or the clock is done."""
     # Only the clock's row is locked (`of`): an open condition may read a nullable relation (a notice's disclosure,
     # Notification.OPEN), whose outer join PostgreSQL will not lock.
+    # Read again with everything the alert needs (the candidate was read with what its stage needs only).
     locked = (
-        kind.model.objects.select_for_update(skip_locked=True, of=("self",)).filter(kind.is_open, pk=clock.pk).first()
+        kind.model.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related(*kind.select_related)
+        .filter(kind.is_open, pk=clock.pk)
+        .first()
     )
     if locked is None:  # done since the candidates were read, or another sweep has it now
         return None
+    clock = locked
     done = set(
         kind.escalations.objects.filter(**{f"{kind.subject_field}_id": clock.pk}).values_list("stage", flat=True)
     )
@@ -527,6 +553,11 @@ NOTICE_CLOCKS = ClockKind(
     first_from=first_hour_from,
     select_related=("episode__youth__team", "episode__youth__agency", "episode__created_by"),
     prefetch_related=("episode__youth__assigned_caseworkers", "episode__youth__team__supervisors"),
+    candidate_related=("episode__youth__agency",),  # first_hour_from and the leads
+    candidate_fields=(
+        "due_at", "event", "party", "episode__agency_learned_at", "episode__youth__agency__first_hour_reminder_minutes",
+        *(f"episode__youth__agency__{field}" for field in LEAD_FIELDS),
+    ),
 )
 
 
@@ -581,4 +612,5 @@ DISCLOSURE_REPORTS = ClockKind(
     what=lambda report, stage: stage_words(stage, report.label),
     select_related=("youth__team", "youth__agency", "disclosure__recorded_by"),
     prefetch_related=("youth__assigned_caseworkers", "youth__team__supervisors"),
+    candidate_related=("youth__agency",),
 )

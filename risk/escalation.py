@@ -162,6 +162,7 @@ REVIEW_ITEMS = clocks.ClockKind(
     what=lambda item, stage: clocks.stage_words(stage, "supervisor review"),
     select_related=("youth__team", "youth__agency"),
     prefetch_related=("youth__team__supervisors",),
+    candidate_related=("youth__agency",),
 )
 
 IDENTIFICATION_REPORTS = clocks.ClockKind(
@@ -181,6 +182,7 @@ IDENTIFICATION_REPORTS = clocks.ClockKind(
     first_from=report_first_hour_from,
     select_related=("youth__team", "youth__agency", "decision__decided_by"),
     prefetch_related=("youth__assigned_caseworkers", "youth__team__supervisors"),
+    candidate_related=("youth__agency", "decision"),  # report_first_hour_from and the leads
 )
 
 
