@@ -253,7 +253,9 @@ def test_marking_done_on_a_stale_page_is_a_conflict(client_for, caseworker_a, su
 
 
 @pytest.mark.parametrize("persona", [*OUTSIDERS, "caseworker_b", "supervisor_b", "agency_staff_a"])
-def test_the_plan_pages_are_404_outside_the_scope_and_write_nothing(request, client_for, caseworker_a, debrief, persona):
+def test_the_plan_pages_are_404_outside_the_scope_and_write_nothing(
+    request, client_for, caseworker_a, debrief, persona
+):
     action = add(caseworker_a, debrief)
     client = client_for(request.getfixturevalue(persona))
     before = (ResponseAction.objects.count(), AuditEvent.objects.count(), ResponseAction.history.count())
@@ -279,7 +281,9 @@ def _queries(client, url):
     return len(captured)
 
 
-def test_the_pages_cost_the_same_queries_for_one_action_or_many(client_for, caseworker_a, colleague, debrief, youth_a1):
+def test_the_pages_cost_the_same_queries_for_one_action_or_many(
+    client_for, caseworker_a, colleague, debrief, youth_a1
+):
     add(caseworker_a, debrief)
     client = client_for(caseworker_a)
     urls = [

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from caseapp.models import AuditEvent, Youth
 from missing_reports.models import WhatHelpsMe
-from missing_reports.services import disclosures, what_helps
-from missing_reports.services import response_plans
+from missing_reports.services import disclosures, response_plans, what_helps
 from tests.helpers import rendered_form
 from tests.missing_reports.test_response_plans import _queries, interview
 from tests.personas import OUTSIDERS
@@ -162,10 +161,12 @@ def test_agency_staff_read_and_print_but_do_not_edit(client_for, agency_staff_a,
 def test_the_pages_cost_the_same_queries_however_many_versions(client_for, caseworker_a, youth_a1, now):
     what_helps.save_what_helps(actor=caseworker_a, youth_id=youth_a1.pk, expected_version=0, **WORDS)
     client = client_for(caseworker_a)
-    urls = [reverse(name, args=[youth_a1.pk]) for name in ("what_helps_me", "what_helps_me_print", "what_helps_me_edit")]
+    names = ("what_helps_me", "what_helps_me_print", "what_helps_me_edit")
+    urls = [reverse(name, args=[youth_a1.pk]) for name in names]
     first = [_queries(client, url) for url in urls]
     for number in range(4):
-        interview(caseworker_a, youth_a1, now, factors=["school"], days_ago=10 + 5 * number, own_words=f"Words {number}")
+        days_ago = 10 + 5 * number
+        interview(caseworker_a, youth_a1, now, factors=["school"], days_ago=days_ago, own_words=f"Words {number}")
         what_helps.save_what_helps(
             actor=caseworker_a, youth_id=youth_a1.pk, expected_version=number + 1, what_i_need=f"Need {number}"
         )
