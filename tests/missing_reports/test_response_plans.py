@@ -216,7 +216,8 @@ def test_a_stale_edit_shows_the_conflict_and_overwrites_nothing(client_for, case
     url = reverse("response_action_edit", args=[action.pk])
     opened = mine.get(url)
     # Someone else changes what will be done first.
-    assert theirs.post(url, rendered_form(theirs.get(url), what="Mediation, with a family therapist")).status_code == 302
+    first = rendered_form(theirs.get(url), what="Mediation, with a family therapist")
+    assert theirs.post(url, first).status_code == 302
     stale = mine.post(url, rendered_form(opened, what="Mediation at school"))
     assert stale.status_code == 200
     page = text(stale)
