@@ -304,3 +304,21 @@ def test_audit_rows_name_the_changed_fields(caseworker_a, debrief, now):
     response_plans.update_action(actor=caseworker_a, action_id=action.pk, expected_version=1, due_at=now + 3 * DAY)
     event = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="responseaction").get()
     assert event.detail == {"changed": ["due_at"]} and event.youth_id == debrief.episode.youth_id
+
+
+# --- Demo data --------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_plan_with_an_overdue_action_and_a_what_helps_me_once():
+    from django.core.management import call_command
+
+    from caseapp.models import User
+    from missing_reports.models import WhatHelpsMe
+
+    for _ in range(2):  # idempotent: the second run adds nothing
+        call_command("seed_demo", "--youth", "40", "--quiet", "--no-logins")
+    assert ResponseAction.objects.count() == 2 and WhatHelpsMe.objects.count() == 1
+    caseworker = User.objects.get(username=ResponseAction.objects.first().owner.username)
+    now = timezone.now()
+    plan = [item for item in work.my_items(caseworker, now) if item.kind == "response_action"]
+    assert [item.is_overdue(now) for item in plan] == [True, False]
