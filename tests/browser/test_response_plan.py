@@ -38,7 +38,8 @@ def test_a_caseworker_adds_an_action_marks_one_done_and_sees_the_factors_when_pl
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="Add the action").click()
     expect(page.get_by_text("work list until it is done")).to_be_visible()
-    expect(page.locator(f"#plan-{plan.debrief_id}")).to_contain_text("House meeting with the foster parent each Sunday.")
+    new_action = "House meeting with the foster parent each Sunday."
+    expect(page.locator(f"#plan-{plan.debrief_id}")).to_contain_text(new_action)
 
     page.get_by_role("link", name=re.compile("^Mark done.*Mediation")).click()
     page.get_by_label("What was done").fill("Met with the foster parent and the youth; rules agreed.")
