@@ -253,6 +253,13 @@ def users_who_see_youth(youth):
     return User.objects.filter(Q(is_superuser=True) | same_agency, is_active=True).distinct()
 
 
+def work_owners_for(youth):
+    """Who may be named as the owner of a piece of work about `youth` (a response plan's action): active staff of
+    the youth's agency who see the youth (users_who_see_youth) and whose role does work (can_own_work). Agency
+    staff read and export only; a superuser of no agency is nobody's caseworker."""
+    return users_who_see_youth(youth).filter(agency_id=youth.agency_id, role__in=EDITOR_ROLES)
+
+
 def can_see_on_call(user) -> bool:
     """The on-call roster of the user's own agency: everyone of an agency with a role (who to call at night
     is not a secret inside the agency); nobody else."""

@@ -8,7 +8,9 @@ order of INSTALLED_APPS, then the order of the calls).
 - A panel is a template included in a caseapp page, with the context it needs from a function of
   its own app (its selectors): `context(user, **page)` returns a dict merged into the page's
   context. The home page has one slot; the youth page has "actions" (buttons beside the youth's
-  name, for editors) and "sections" (after the placements).
+  name, for editors) and "sections" (after the placements). The new-placement form has one slot
+  ("placement-form"): what the caseworker should have in front of them when a youth moves, e.g. the
+  factors named in earlier return interviews (docs/duties.md#response-plan).
 - A demo seeder adds an app's synthetic data after caseapp's agencies, staff and youth:
   `seed(agencies=, staff=, log=)` returns counts of what it created. Seeders run by their `order`.
 - A periodic task is an entry of the Celery beat schedule (settings.CELERY_BEAT_SCHEDULE, which
@@ -23,7 +25,8 @@ from django.conf import settings
 HOME = "home"
 YOUTH_ACTIONS = "youth-actions"
 YOUTH_SECTIONS = "youth-sections"
-SLOTS = (HOME, YOUTH_ACTIONS, YOUTH_SECTIONS)
+PLACEMENT_FORM = "placement-form"
+SLOTS = (HOME, YOUTH_ACTIONS, YOUTH_SECTIONS, PLACEMENT_FORM)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ def register_youth_panel(
     if slot not in (YOUTH_ACTIONS, YOUTH_SECTIONS):
         raise ValueError(f"Unknown youth page slot {slot!r}.")
     _add_panel(slot, template, context)
+
+
+def register_placement_form_panel(template: str, context: Callable[..., dict] | None = None) -> None:
+    """A part of the new-placement form, above its fields: `context(user, youth)`."""
+    _add_panel(PLACEMENT_FORM, template, context)
 
 
 def panels(slot: str) -> list[Panel]:

@@ -43,7 +43,11 @@ SUPERVISORS = "supervisors"
 SUPERVISORS_ELSE_ADMINS = "supervisors_else_admins"
 # The team's active supervisors and the active admins of the youth's agency (who manage, say, a 4-hour rule).
 SUPERVISORS_AND_ADMINS = "supervisors_and_admins"
-OWNER_RULES = (CASEWORKERS, SUPERVISORS, SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS)
+# The user the record names (a response plan's action has one owner): the source sets owner_ids itself and
+# resolve_owners keeps them. Such a source registers `named_youth(user)`, the ids of the youth whose records name
+# the user, so that "My work" also asks it about youth outside the user's own caseload (see `owned_scope`).
+ASSIGNEE = "assignee"
+OWNER_RULES = (CASEWORKERS, SUPERVISORS, SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS, ASSIGNEE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +63,7 @@ class WorkItem:
     agency_id: int  # the youth's agency: whose admins an admin rule names
     url: str  # the page with the form that does it (one click)
     owners: str  # whose list it is on, by rule: one of OWNER_RULES
-    owner_ids: tuple[int, ...] = ()  # the users whose list it is on: filled by `resolve_owners`, never a source
+    owner_ids: tuple[int, ...] = ()  # whose list it is on: filled by `resolve_owners` (by the source for ASSIGNEE)
     due_at: datetime.datetime | None = None  # None: no due time (shown after the dated items)
     detail: str = ""  # one short line of context, never a restricted field
     sort_key: tuple = field(default=(), compare=False)  # tie-breaker within the same due time
@@ -120,6 +124,7 @@ class WorkSource:
     label: str  # "Notices", "Return interviews", ... (the kind filter's choices)
     items: Callable[..., Iterable[WorkItem]]  # items(youth_queryset, now) -> WorkItem, ...
     owners: tuple[str, ...] = OWNER_RULES  # the rules its items may name (checked as they come)
+    named_youth: Callable | None = None  # named_youth(user): ids of the youth whose records name them (ASSIGNEE)
 
 
 _sources: list[WorkSource] = []
@@ -128,7 +133,12 @@ ADMIN_RULES = (SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS)
 
 
 def register_work_source(
-    kind: str, label: str, items: Callable[..., Iterable[WorkItem]], *, owners: Iterable[str] = OWNER_RULES
+    kind: str,
+    label: str,
+    items: Callable[..., Iterable[WorkItem]],
+    *,
+    owners: Iterable[str] = OWNER_RULES,
+    named_youth: Callable | None = None,
 ) -> None:
     """Add a source of work items. `items(youth, now)` gets a queryset of youth (already scoped) and
     returns the open work for them. `owners`: the rules its items may name (default any); a source whose items
@@ -139,7 +149,9 @@ def register_work_source(
     unknown = set(owners) - set(OWNER_RULES)
     if unknown:
         raise ValueError(f"Unknown owner rules {sorted(unknown)}: use caseapp.work.OWNER_RULES.")
-    source = WorkSource(kind, label, items, owners)
+    if ASSIGNEE in owners and named_youth is None:
+        raise ValueError(f"The work source {kind!r} names ASSIGNEE: give named_youth(user) too.")
+    source = WorkSource(kind, label, items, owners, named_youth)
     for existing in _sources:
         if existing.kind == kind:
             if existing.items is not items:
@@ -224,6 +236,8 @@ def resolve_owners(items: Iterable[WorkItem]) -> list[WorkItem]:
             found = assigned.get(item.youth_id) or team
         elif item.owners == SUPERVISORS:
             found = team
+        elif item.owners == ASSIGNEE:
+            found = list(item.owner_ids)  # the source named them
         elif item.owners == SUPERVISORS_ELSE_ADMINS:
             found = team or admins.get(item.agency_id, [])
         else:  # SUPERVISORS_AND_ADMINS
@@ -271,16 +285,19 @@ def mine(items: Iterable[WorkItem], user) -> list[WorkItem]:
     return [item for item in items if user.pk in item.owner_ids]
 
 
-def owned_scope(user):
+def owned_scope(user, *, named=None):
     """The youth of the user's scope on whose items the user can be an owner by the CASEWORKERS and SUPERVISORS
     rules: those assigned to them and those of the teams they supervise. "My work" and the overdue count ask the
     sources about these youth only; an agency admin's list also asks the sources that name an admin rule
-    (ADMIN_RULES: the identification review they manage, a team with no supervisor) about every youth they see."""
+    (ADMIN_RULES: the identification review they manage, a team with no supervisor) about every youth they see.
+    `named`: the ids of more youth whose records name the user (an ASSIGNEE source's `named_youth`)."""
     supervised = Team.objects.filter(supervisors=user).values("pk")
     assigned = Youth.assigned_caseworkers.through.objects.filter(user_id=user.pk).values("youth_id")
     # One list of ids (a UNION), not an OR of two subqueries: PostgreSQL reads the OR by scanning every youth
     # of the agency in each source's query (133 ms for an admin's empty list at 100,000 youth; 9 ms so).
     owned = Youth.objects.filter(team__in=supervised).order_by().values("pk").union(assigned.order_by())
+    if named is not None:
+        owned = owned.union(named.order_by())
     return access.youth_visible_to(user).filter(pk__in=owned)
 
 
@@ -294,7 +311,10 @@ def my_items(user, now=None) -> list[WorkItem]:
     found: list[WorkItem] = []
     for source in _sources:
         wide = agency_wide is not None and any(rule in ADMIN_RULES for rule in source.owners)
-        found.extend(_items_of(source, agency_wide if wide else owned, now))
+        scope = agency_wide if wide else owned
+        if not wide and source.named_youth is not None:
+            scope = owned_scope(user, named=source.named_youth(user))
+        found.extend(_items_of(source, scope, now))
     return mine(ordered(resolve_owners(found), now), user)
 
 

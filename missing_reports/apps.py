@@ -29,6 +29,12 @@ class MissingReportsConfig(AppConfig):
         registry.register_youth_panel("missing_reports/_youth_actions.html", slot=registry.YOUTH_ACTIONS)
         registry.register_youth_panel("missing_reports/_youth_episodes.html", panels.youth_context)
         registry.register_youth_panel("missing_reports/_youth_disclosures.html", panels.youth_disclosures_context)
+        # "What helps me" and the response plans' open actions; the same, with the factors named in earlier
+        # return interviews, on the new-placement form (docs/duties.md#response-plan).
+        registry.register_youth_panel("missing_reports/_youth_what_helps.html", panels.youth_plan_context)
+        registry.register_placement_form_panel(
+            "missing_reports/_placement_form_history.html", panels.placement_form_context
+        )
         registry.register_demo_seeder(demo.seed)
         # Its work items on "My work", the team view and the overdue count (caseapp/work.py).
         work.register()

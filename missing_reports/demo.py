@@ -24,8 +24,9 @@ from caseapp.models import Youth, YouthStatus
 
 from . import deadlines
 from .demo_data import AGENCY_CODE, CASEWORKERS, HISTORY
-from .models import MissingEpisode
+from .models import Debrief, MissingEpisode, ResponseAction, WhatHelpsMe
 from .services import episodes as episode_services
+from .services import response_plans, what_helps
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -107,4 +108,36 @@ def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
                 _episode(actor, youth, now, plan)
                 created += 1
     log(f"Missing episodes: {created} new (synthetic history)")
-    return {"missing episodes": created}
+    plans = _response_plan(agency, staff, now)
+    log(f"Response plan actions: {plans} new; What helps me pages: {plans and 1}")
+    return {"missing episodes": created, "response plan actions": plans}
+
+
+def _response_plan(agency, staff, now) -> int:
+    """The latest return interview that named conflict in the placement gets a response plan (one action overdue,
+    one due) and its youth a "What helps me" (docs/duties.md#response-plan, #what-helps-me). Nothing when that
+    interview already has a plan."""
+    debriefs = Debrief.objects.filter(episode__youth__agency=agency).select_related("episode__youth__team")
+    debrief = next((d for d in debriefs.order_by("-interview_at") if "conflict" in d.primary_factors), None)
+    if debrief is None or ResponseAction.objects.filter(debrief=debrief).exists():
+        return 0
+    youth = debrief.episode.youth
+    actor = staff.get(CASEWORKERS.get(youth.team.name, "caseworker"))
+    if actor is None:
+        return 0
+    for factor, what, due_at in (
+        ("conflict", "Mediation with the foster parent about house rules and phone time (synthetic).",
+         debrief.interview_at + 7 * DAY),  # long past: overdue on the caseworker's list
+        ("other", "Weekly check-in call with the youth, their choice of time (synthetic).", now + 5 * DAY),
+    ):
+        response_plans.add_action(
+            actor=actor, debrief_id=debrief.pk, factor=factor, what=what, owner=actor, due_at=due_at
+        )
+    if not WhatHelpsMe.objects.filter(youth=youth).exists():
+        what_helps.save_what_helps(
+            actor=actor, youth_id=youth.pk, expected_version=what_helps.NO_VERSION,
+            when_leaving="Let me take a walk and text me after 20 minutes. Don't shout (synthetic).",
+            trusted_people="My aunt and my school counselor (synthetic).",
+            what_i_need="My phone charged at night and a say in my curfew (synthetic).",
+        )
+    return 2

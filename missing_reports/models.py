@@ -697,6 +697,90 @@ class Debrief(models.Model):
         return self.follow_up_adult_name
 
 
+# A response plan's action answers one of the primary factors its interview named, or "other".
+RESPONSE_FACTOR_OTHER = PrimaryFactor.OTHER
+
+
+class ResponseAction(models.Model):
+    """One action of the response plan after a return interview: what will change, for which of the factors
+    the interview named, who does it and by when, tracked to done (docs/duties.md#response-plan,
+    §471(a)(35)(A)(ii)). Its owner is one named member of staff; it is on their "My work" until done
+    (missing_reports/work.py). Never deleted; edits carry a version (docs/design.md#rule-nothing-lost)."""
+
+    debrief = models.ForeignKey(Debrief, on_delete=models.PROTECT, related_name="response_actions")
+    # The interview's youth, kept on the row so that the work list and the youth page read one indexed table
+    # (set by the service from the debrief, never typed).
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="response_actions")
+    factor = models.CharField("the factor it responds to", max_length=30, choices=PrimaryFactor.choices)
+    what = models.TextField("what will be done")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="response_actions", verbose_name="who does it"
+    )
+    due_at = models.DateTimeField("due by")
+    done_at = models.DateTimeField("when it was done", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    done_note = models.TextField("what was done", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="response_action_done_has_who",
+            ),
+        ]
+        indexes = [
+            # The work list and the youth page: the open actions of some youth, or of one owner.
+            models.Index(fields=["youth", "due_at"], condition=Q(done_at__isnull=True), name="response_action_open"),
+            models.Index(
+                fields=["owner", "youth"], condition=Q(done_at__isnull=True), name="response_action_open_owner"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Response action {self.pk} of debrief {self.debrief_id}"
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+
+class WhatHelpsMe(models.Model):
+    """"What helps me": the youth's own words for whoever cares for them next: what helps when they feel like
+    leaving, who they trust, what they need. One current record per youth, kept current (its history keeps every
+    earlier version); built with the youth from their interviews' own words (docs/duties.md#what-helps-me).
+    It holds nothing restricted, so it can be printed for a new caregiver."""
+
+    youth = models.OneToOneField(Youth, on_delete=models.PROTECT, related_name="what_helps_me")
+    when_leaving = models.TextField("what helps when I feel like leaving", blank=True)
+    trusted_people = models.TextField("who I trust", blank=True)
+    what_i_need = models.TextField("what I need", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    FIELDS = ("when_leaving", "trusted_people", "what_i_need")
+
+    class Meta:
+        verbose_name = "what helps me"
+        verbose_name_plural = "what helps me"
+
+    def __str__(self):
+        return f"What helps me of youth {self.youth_id}"
+
+    @property
+    def is_empty(self):
+        return not any(getattr(self, name).strip() for name in self.FIELDS)
+
+
 class PacketKind(models.TextChoices):
     NCMEC = "ncmec", "NCMEC report packet"
     LAW_ENFORCEMENT = "law_enforcement", "Law-enforcement missing-person packet"

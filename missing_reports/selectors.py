@@ -22,6 +22,9 @@ from .models import (
     LawEnforcementRefusal,
     MissingEpisode,
     Notification,
+    PrimaryFactor,
+    ResponseAction,
+    WhatHelpsMe,
 )
 
 
@@ -324,3 +327,60 @@ def youth_leaving_times(user, youth):
         .order_by("last_seen_at", "id")
         .values_list("last_seen_at", "returned_at", "found_location_type", "found_address")
     )
+# --- Response plans and "What helps me" (docs/duties.md#response-plan, #what-helps-me) -----------------------
+
+
+def get_debrief_or_404(user, debrief_id, *, for_edit=False):
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    debrief = Debrief.objects.filter(episode__youth__in=scope, pk=debrief_id).select_related("episode__youth").first()
+    if debrief is None:
+        raise Http404("No such return interview.")
+    return debrief
+
+
+def get_response_action_or_404(user, action_id, *, for_edit=False):
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    action = (
+        ResponseAction.objects.filter(youth__in=scope, pk=action_id)
+        .select_related("debrief__episode__youth", "owner", "done_by")
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action.")
+    return action
+
+
+def open_response_actions(youth):
+    """The youth's actions not yet done, soonest due first, with their owners and interviews (one query)."""
+    return list(
+        ResponseAction.objects.filter(youth=youth, done_at__isnull=True)
+        .select_related("owner", "debrief")
+        .order_by("due_at", "id")
+    )
+
+
+def what_helps_me(youth):
+    """The youth's current "What helps me", or None (one query)."""
+    return WhatHelpsMe.objects.filter(youth=youth).select_related("updated_by").first()
+
+
+def interviews_in_their_words(youth, limit=5):
+    """(interview time, the youth's own words) of their latest return interviews that recorded any: what a
+    "What helps me" is built from (one query)."""
+    rows = (
+        Debrief.objects.filter(episode__youth=youth)
+        .exclude(youth_own_words="")
+        .order_by("-interview_at", "-id")
+        .values_list("interview_at", "youth_own_words")[:limit]
+    )
+    return list(rows)
+
+
+def earlier_factors(youth, limit=10):
+    """The primary factors each of the youth's latest return interviews named, with its placement response,
+    newest first: [(debrief, [factor labels])] (one query)."""
+    debriefs = Debrief.objects.filter(episode__youth=youth).order_by("-interview_at", "-id")[:limit]
+    return [
+        (debrief, [PrimaryFactor(v).label for v in debrief.primary_factors if v in PrimaryFactor.values])
+        for debrief in debriefs
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, disclosures, notifications, packets, refusals, returns, runs
+from .views import board, disclosures, notifications, packets, refusals, response_plans, returns, runs, what_helps
 
 urlpatterns = [
     path("missing/", board.missing_now, name="missing_now"),
@@ -31,6 +31,15 @@ urlpatterns = [
         "disclosure-reports/<int:disclosure_report_id>/record/", disclosures.disclosure_report_record,
         name="disclosure_report_record",
     ),
+    path(
+        "debriefs/<int:debrief_id>/actions/new/", response_plans.response_action_create,
+        name="response_action_create",
+    ),
+    path("response-actions/<int:action_id>/edit/", response_plans.response_action_edit, name="response_action_edit"),
+    path("response-actions/<int:action_id>/done/", response_plans.response_action_done, name="response_action_done"),
+    path("youth/<int:youth_id>/what-helps-me/", what_helps.what_helps_me, name="what_helps_me"),
+    path("youth/<int:youth_id>/what-helps-me/edit/", what_helps.what_helps_me_edit, name="what_helps_me_edit"),
+    path("youth/<int:youth_id>/what-helps-me/print/", what_helps.what_helps_me_print, name="what_helps_me_print"),
     path("episodes/<int:episode_id>/packets/status/", packets.packet_status, name="packet_status"),
     path("packets/<int:packet_id>/download/<str:fmt>/", packets.packet_download, name="packet_download"),
     path("packets/<int:packet_id>/submit/", packets.packet_submit, name="packet_submit"),

@@ -1,6 +1,6 @@
 """This app's work items for "My work" and the team view (caseapp/work.py; registered in apps.py).
 
-Five sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
+Six sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
 youth and what the due time needs joined). Each item names whose list it is on by rule (caseapp.work.CASEWORKERS
 or SUPERVISORS); caseapp.work resolves the owners of every source's items at once.
 
@@ -16,7 +16,12 @@ or SUPERVISORS); caseapp.work resolves the owners of every source's items at onc
   (work_due.next_search_due; docs/duties.md#missing-protocols).
 - "supervisory_review": for each open episode, the supervisor's next review of the absence
   (work_due.review_due), on the supervisors' lists.
+- "response_action": each action of a response plan not yet done (docs/duties.md#response-plan), on the list of
+  the one person it names (caseapp.work.ASSIGNEE); if that account is no longer active, on the youth's
+  caseworkers' (CASEWORKERS), so it falls between no chairs.
 """
+
+import dataclasses
 
 from django.db.models import Max, OuterRef, Subquery
 
@@ -24,7 +29,15 @@ from caseapp import work
 from caseapp.local_time import agency_zone, duration, short_time
 
 from . import clock_state, deadlines, work_due
-from .models import DisclosureReport, EpisodeStatus, MissingEpisode, Notification, SupervisoryReview
+from .models import (
+    DisclosureReport,
+    EpisodeStatus,
+    MissingEpisode,
+    Notification,
+    PrimaryFactor,
+    ResponseAction,
+    SupervisoryReview,
+)
 
 # What to do, in a caseworker's words, for the common parties; other parties get "Notify: <party>".
 NOTICE_WHAT = {
@@ -201,6 +214,41 @@ def supervisory_review_items(youth, now):
         )
 
 
+def _one_line(text, limit=80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def response_action_items(youth, now):
+    actions = (
+        ResponseAction.objects.filter(done_at__isnull=True, youth__in=youth)
+        .select_related("youth__agency", "owner")
+        .only(
+            "id", "youth", "factor", "what", "due_at", "owner__is_active", *work.item_youth_fields("youth__"),
+        )
+        .order_by("due_at", "id")
+    )
+    for action in actions:
+        item = _item(
+            "response_action",
+            action.youth,
+            what=f"Response plan: {_one_line(action.what)}",
+            url=work.item_url("response_action_done", action.pk),
+            detail=f"For: {PrimaryFactor(action.factor).label}",
+            owners=work.ASSIGNEE if action.owner.is_active else work.CASEWORKERS,
+            due_at=action.due_at,
+            sort_key=(action.pk,),
+        )
+        if action.owner.is_active:
+            item = dataclasses.replace(item, owner_ids=(action.owner_id,))
+        yield item
+
+
+def response_actions_naming(user):
+    """The ids of the youth with an open action this user owns (caseapp.work ASSIGNEE's `named_youth`)."""
+    return ResponseAction.objects.filter(owner_id=user.pk, done_at__isnull=True).values("youth_id")
+
+
 def register():
     # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
     work.register_overdue_rule(clock_state.is_past_due)
@@ -210,3 +258,7 @@ def register():
     work.register_work_source("return_interview", "Return interviews", return_interview_items, owners=caseworkers)
     work.register_work_source("search_effort", "Search efforts", search_effort_items, owners=caseworkers)
     work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items, owners=supervisors)
+    work.register_work_source(
+        "response_action", "Response plan actions", response_action_items,
+        owners=[work.ASSIGNEE, work.CASEWORKERS], named_youth=response_actions_naming,
+    )

@@ -23,7 +23,7 @@ from caseapp.models import OnCallShift, OnCallSwap
 from caseapp.services.alerts import raise_alert
 from caseapp.services.photos import add_photo
 from missing_reports.models import PacketVersion
-from missing_reports.services import disclosures, le_followup
+from missing_reports.services import disclosures, le_followup, response_plans, what_helps
 from missing_reports.services import episodes as episode_services
 from risk.models import Outcome
 from risk.services import decisions, observations
@@ -116,6 +116,25 @@ def records(
     """One of each record of agency A that a URL names, all of youth_a1 (team North)."""
     placement = youth_a1.placements.get()
     photo = add_photo(actor=caseworker_a, youth_id=youth_a1.pk, image=jpeg_upload(), taken_on=timezone.localdate())
+    # An earlier run, returned, with its return interview and an action of its response plan (the debrief and
+    # the action the walker names); youth_a1's "What helps me" (named by the youth's id).
+    with django_capture_on_commit_callbacks(execute=True):
+        earlier = episode_services.log_run(
+            actor=caseworker_a, youth_id=youth_a1.pk, last_seen_at=now - 100 * HOUR,
+            last_seen_location="At the mall", reported_by="Group home staff", agency_learned_at=now - 99 * HOUR,
+        )
+        earlier = episode_services.log_return(
+            actor=caseworker_a, episode_id=earlier.pk, expected_version=earlier.version, returned_at=now - 90 * HOUR
+        )
+        debrief = episode_services.record_debrief(
+            actor=caseworker_a, episode_id=earlier.pk, interview_at=now - 80 * HOUR, running_direction="from",
+            primary_factors=["conflict"], trafficking_screening_done="yes",
+        )
+    action = response_plans.add_action(
+        actor=caseworker_a, debrief_id=debrief.pk, factor="conflict", what="Mediation", owner=caseworker_a,
+        due_at=now + HOUR,
+    )
+    what_helps.save_what_helps(actor=caseworker_a, youth_id=youth_a1.pk, expected_version=0, when_leaving="A walk.")
     with django_capture_on_commit_callbacks(execute=True):
         episode = episode_services.log_run(
             actor=caseworker_a, youth_id=youth_a1.pk, last_seen_at=now - 2 * HOUR,
@@ -176,6 +195,8 @@ def records(
         "swap_id": swap.pk,
         "disclosure_id": disclosure.pk,
         "disclosure_report_id": disclosure.reports.order_by("pk").first().pk,
+        "debrief_id": debrief.pk,
+        "action_id": action.pk,
     }
 
 
@@ -354,7 +375,8 @@ def probe(names):
 
 
 def records_episode(names):
-    return apps.get_model("missing_reports", "MissingEpisode").objects.filter(youth_id=names.youth_id).get().pk
+    episodes = apps.get_model("missing_reports", "MissingEpisode").objects.filter(youth_id=names.youth_id)
+    return episodes.get(status="open").pk
 
 
 def test_pages_without_a_record_show_an_outsider_nothing_of_agency_a_and_write_nothing(

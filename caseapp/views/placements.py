@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .. import access, conflicts
+from .. import access, conflicts, registry
 from ..audit import client_ip
 from ..forms.base import add_service_error, call_service
 from ..forms.placements import EndPlacementForm, PlacementForm
@@ -23,9 +23,11 @@ def placement_create(request, youth_id):
         if saved is not None:
             messages.success(request, "Placement recorded.")
             return redirect("youth_detail", youth_id=youth.pk)
+    # What the apps above caseapp put in front of the caseworker when a youth moves (caseapp/registry.py).
+    panels = registry.panel_context(registry.PLACEMENT_FORM, request.user, youth=youth)
     return render(
         request, "caseapp/placement_form.html",
-        {"form": form, "youth": youth, "placement": None, "current": current},
+        {"form": form, "youth": youth, "placement": None, "current": current, **panels},
     )
 
 

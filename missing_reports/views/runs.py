@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from caseapp import access, audit, conflicts
+from caseapp import access, audit, conflicts, work
 from caseapp import selectors as caseapp_selectors
 from caseapp.audit import client_ip
 from caseapp.forms.base import add_service_error, note_wording, save_through_service
@@ -38,6 +38,7 @@ from ..models import (
     PacketSubmission,
     PacketVersion,
     PrimaryFactor,
+    ResponseAction,
     SearchEffort,
     SupervisoryReview,
 )
@@ -184,7 +185,12 @@ def _load_episode_page(episode):
         ),
         Prefetch("search_efforts", queryset=SearchEffort.objects.select_related("made_by")),
         Prefetch("reviews", queryset=SupervisoryReview.objects.select_related("reviewer")),
-        Prefetch("debriefs", queryset=Debrief.objects.select_related("interviewer", "follow_up_adult")),
+        Prefetch(
+            "debriefs",
+            queryset=Debrief.objects.select_related("interviewer", "follow_up_adult").prefetch_related(
+                Prefetch("response_actions", queryset=ResponseAction.objects.select_related("owner", "done_by"))
+            ),
+        ),
         Prefetch("disclosures", queryset=Disclosure.objects.select_related("recorded_by")),
     )
     return list(episode.debriefs.all())
@@ -397,9 +403,18 @@ def episode_detail(request, episode_id):
             "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,
             "search_efforts": list(episode.search_efforts.all()),
             "reviews": list(episode.reviews.all()),
-            # Every return interview, the first first; each with its factors' labels.
+            # Every return interview, the first first; each with its factors' labels and its response plan's actions
+            # [(action, due words, overdue by caseapp.work.is_overdue)] (docs/duties.md#response-plan).
             "debriefs": [
-                (debrief, [PrimaryFactor(v).label for v in debrief.primary_factors if v in PrimaryFactor.values])
+                (
+                    debrief,
+                    [PrimaryFactor(v).label for v in debrief.primary_factors if v in PrimaryFactor.values],
+                    [
+                        (a, "" if a.is_done else work.due_words(a.due_at, now),
+                         not a.is_done and work.is_overdue(a.due_at, now))
+                        for a in debrief.response_actions.all()
+                    ],
+                )
                 for debrief in debriefs
             ],
             "can_edit": can_edit,

@@ -12,7 +12,15 @@ from django.utils import timezone
 from caseapp import work
 from caseapp.models import User, Youth
 from missing_reports import deadlines
-from missing_reports.models import Disclosure, DisclosureReport, EpisodeStatus, MissingEpisode, Notification
+from missing_reports.models import (
+    Debrief,
+    Disclosure,
+    DisclosureReport,
+    EpisodeStatus,
+    MissingEpisode,
+    Notification,
+    ResponseAction,
+)
 from risk.models import (
     URGENCY_RANK,
     IdentificationReport,
@@ -135,9 +143,9 @@ def review_items(team, count, now):
 
 def every_kind(team, decider, count, now):
     """`count` youth missing now (two notices, a search effort and a supervisory review each) and `count` back
-    (a return interview, a screening and a recent photo each, and the hotline report of a disclosure made without an
-    episode), each youth with a review item, an identified-victim report and a service referral: every kind of
-    item, 14 for each of the `count` pairs."""
+    (a return interview, a screening and a recent photo each, the hotline report of a disclosure made without an
+    episode, and an action of a response plan named for `decider`), each youth with a review item, an
+    identified-victim report and a service referral: every kind of item, 15 for each of the `count` pairs."""
     away, back = bulk_youth(team, count), bulk_youth(team, count)
 
     def episode(youth, status):
@@ -173,6 +181,21 @@ def every_kind(team, decider, count, now):
                 for e in returned
             ),
         ]
+    )
+    # An earlier interview of each returned youth, whose plan names the decider (caseapp.work.ASSIGNEE).
+    interviews = Debrief.objects.bulk_create(
+        Debrief(
+            episode=e, interview_at=now - 2 * DAY, interviewer=decider, running_direction="from",
+            primary_factors=["conflict"], trafficking_screening_done="yes",
+        )
+        for e in returned
+    )
+    ResponseAction.objects.bulk_create(
+        ResponseAction(
+            debrief=d, youth_id=d.episode.youth_id, factor="conflict", what="Mediation", owner=decider,
+            due_at=now + DAY, created_by=decider,
+        )
+        for d in interviews
     )
     disclosed = Disclosure.objects.bulk_create(
         Disclosure(
@@ -241,12 +264,12 @@ def test_my_work_runs_the_same_queries_for_one_kind_and_every_kind_at_10_and_100
     assert measure() == (nothing, 1000, {"review_item"})
 
     ReviewItem.objects.all().delete()
-    every_kind(team_a1, supervisor_a, 1, now)  # 14 items
+    every_kind(team_a1, supervisor_a, 1, now)  # 15 items
     count, total, kinds = measure()
-    assert (count, total) == (nothing, 14)
+    assert (count, total) == (nothing, 15)
     assert kinds == {source.kind for source in work.sources()}, "every registered kind is present"
-    every_kind(team_a1, supervisor_a, 71, now)  # 1,008 items
-    assert measure() == (nothing, 1008, kinds)
+    every_kind(team_a1, supervisor_a, 66, now)  # 1,005 items
+    assert measure() == (nothing, 1005, kinds)
 
 
 def test_agency_staff_own_no_work_and_ask_no_source(agency_staff_a, django_assert_num_queries):
@@ -259,6 +282,7 @@ def test_agency_staff_own_no_work_and_ask_no_source(agency_staff_a, django_asser
 def test_an_admins_own_list_holds_the_admin_rules_items_of_every_team(agency_a, team_a1, supervisor_a, agency_admin_a):
     # team_a1 has a supervisor; a team without one puts its review items on the admins' lists. The other sources
     # (notices, screenings, ...) are not asked about the whole agency for the admin: none of their rules names them.
+    # A response plan's action names its one owner (ASSIGNEE): the admin's own, in the team without a supervisor.
     now = timezone.now()
     unsupervised = TeamFactory(agency=agency_a, name="No supervisor yet")
     every_kind(unsupervised, agency_admin_a, 1, now)
@@ -267,6 +291,7 @@ def test_an_admins_own_list_holds_the_admin_rules_items_of_every_team(agency_a, 
     mine = work.my_items(agency_admin_a, now)
     assert sorted((i.kind, i.team_id) for i in mine) == sorted(
         [("review_item", unsupervised.pk)] * 2 + [("review_item", team_a1.pk)] * 2
+        + [("response_action", unsupervised.pk)]
     )
 
 
