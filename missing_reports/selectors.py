@@ -22,6 +22,7 @@ from .models import (
     LawEnforcementRefusal,
     MissingEpisode,
     Notification,
+    ReturnResponse,
 )
 
 
@@ -293,3 +294,16 @@ def record_endangerment(youth, learned_at) -> dict[str, str]:
     from . import endangerment
 
     return endangerment.reasons_from_record(endangerment_facts(youth, learned_at))
+
+
+def get_return_response_or_404(user, response_id, *, for_edit=False):
+    """One response to a return (docs/duties.md#return-responses), in the user's scope, or 404."""
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    response = (
+        ReturnResponse.objects.filter(episode__youth__in=scope, pk=response_id)
+        .select_related("episode__youth__agency", "decided_by", "recorded_by")
+        .first()
+    )
+    if response is None:
+        raise Http404("No such response.")
+    return response

@@ -38,6 +38,7 @@ from ..models import (
     PacketSubmission,
     PacketVersion,
     PrimaryFactor,
+    ReturnResponse,
     SearchEffort,
     SupervisoryReview,
 )
@@ -186,6 +187,7 @@ def _load_episode_page(episode):
         Prefetch("reviews", queryset=SupervisoryReview.objects.select_related("reviewer")),
         Prefetch("debriefs", queryset=Debrief.objects.select_related("interviewer", "follow_up_adult")),
         Prefetch("disclosures", queryset=Disclosure.objects.select_related("recorded_by")),
+        Prefetch("responses", queryset=ReturnResponse.objects.select_related("decided_by")),
     )
     return list(episode.debriefs.all())
 
@@ -397,6 +399,7 @@ def episode_detail(request, episode_id):
             "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,
             "search_efforts": list(episode.search_efforts.all()),
             "reviews": list(episode.reviews.all()),
+            "responses": list(episode.responses.all()),
             # Every return interview, the first first; each with its factors' labels.
             "debriefs": [
                 (debrief, [PrimaryFactor(v).label for v in debrief.primary_factors if v in PrimaryFactor.values])
