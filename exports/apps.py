@@ -21,6 +21,7 @@ class ExportsConfig(AppConfig):
         from .reports import annual_count  # noqa: F401
         from .reports import afcars_elements  # noqa: F401
         from .reports import placement_environment  # noqa: F401
+        from .reports import punitive_responses  # noqa: F401
 
         # isort: on
 

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from .views import dashboard, exports
+from .views import dashboard, exports, punitive_responses
 
 urlpatterns = [
     path("reports/", exports.reports_page, name="reports"),
     path("reports/dashboard/", dashboard.reports_dashboard, name="reports_dashboard"),
     path("reports/dashboard/status.json", dashboard.reports_dashboard_status, name="reports_dashboard_status"),
     path("reports/dashboard/recount/", dashboard.reports_dashboard_recount, name="reports_dashboard_recount"),
+    path(
+        "reports/punitive-responses/", punitive_responses.punitive_responses_page, name="punitive_responses_report"
+    ),
     path("reports/exports/", exports.export_list, name="export_list"),
     path("reports/exports/<int:job_id>/", exports.export_detail, name="export_detail"),
     path("reports/exports/<int:job_id>/status.json", exports.export_status, name="export_status"),
