@@ -105,7 +105,7 @@ def test_the_query_count_does_not_grow_with_the_responses(responses, agency_admi
     with CaptureQueriesContext(connection) as few:
         punitive_responses.figures(query(agency_admin_a))
     for number in range(6):
-        youth, _, run = youth_with_run(
+        _, _, run = youth_with_run(
             team_a1, caseworker_a, f"Provider {number}", local(2025, 3, 6, 8), local(2025, 3, 6, 20), f"A-X{number}"
         )
         respond(run, "charges", local(2025, 3, 7, 8), caseworker_a)

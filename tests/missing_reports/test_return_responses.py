@@ -175,7 +175,8 @@ def test_outside_the_scope_or_read_only_it_is_404_and_nothing_is_written(
     )
     client = client_for(request.getfixturevalue(outsider))
     data = {"kinds": ["charges"], "decided_at": local(now, episode.youth.agency), "decided_by_name": "x", "reason": "y"}
-    for url in (reverse("return_responses_create", args=[episode.pk]), reverse("return_response_edit", args=[response.pk])):
+    urls = (reverse("return_responses_create", args=[episode.pk]), reverse("return_response_edit", args=[response.pk]))
+    for url in urls:
         assert client.get(url).status_code == 404
         assert client.post(url, data).status_code == 404
     assert ReturnResponse.objects.count() == 1
