@@ -7,7 +7,7 @@ order of INSTALLED_APPS, then the order of the calls).
 
 - A panel is a template included in a caseapp page, with the context it needs from a function of
   its own app (its selectors): `context(user, **page)` returns a dict merged into the page's
-  context. The home page has one slot; the youth page has "actions" (buttons beside the youth's
+  context. The home page and My work have one slot each; the youth page has "actions" (buttons beside the youth's
   name, for editors) and "sections" (after the placements).
 - A demo seeder adds an app's synthetic data after caseapp's agencies, staff and youth:
   `seed(agencies=, staff=, log=)` returns counts of what it created. Seeders run by their `order`.
@@ -23,7 +23,8 @@ from django.conf import settings
 HOME = "home"
 YOUTH_ACTIONS = "youth-actions"
 YOUTH_SECTIONS = "youth-sections"
-SLOTS = (HOME, YOUTH_ACTIONS, YOUTH_SECTIONS)
+WORK = "work"
+SLOTS = (HOME, YOUTH_ACTIONS, YOUTH_SECTIONS, WORK)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ def register_youth_panel(
     if slot not in (YOUTH_ACTIONS, YOUTH_SECTIONS):
         raise ValueError(f"Unknown youth page slot {slot!r}.")
     _add_panel(slot, template, context)
+
+
+def register_work_panel(template: str, context: Callable[..., dict] | None = None) -> None:
+    """A list of My work beside the work items, for work that is not about one youth (caseapp/work.py's WorkItem
+    is): `context(user)`."""
+    _add_panel(WORK, template, context)
 
 
 def panels(slot: str) -> list[Panel]:

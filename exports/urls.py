@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, exports, punitive_responses
+from .views import dashboard, exports, provider_alerts, punitive_responses
 
 urlpatterns = [
     path("reports/", exports.reports_page, name="reports"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path(
         "reports/punitive-responses/", punitive_responses.punitive_responses_page, name="punitive_responses_report"
     ),
+    path("provider-alerts/", provider_alerts.provider_alert_list, name="provider_alert_list"),
+    path("provider-alerts/<int:alert_id>/", provider_alerts.provider_alert_detail, name="provider_alert_detail"),
     path("reports/exports/", exports.export_list, name="export_list"),
     path("reports/exports/<int:job_id>/", exports.export_detail, name="export_detail"),
     path("reports/exports/<int:job_id>/status.json", exports.export_status, name="export_status"),
