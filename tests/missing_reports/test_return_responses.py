@@ -182,3 +182,15 @@ def test_outside_the_scope_or_read_only_it_is_404_and_nothing_is_written(
     assert ReturnResponse.objects.count() == 1
     response.refresh_from_db()
     assert response.version == 1
+
+
+def test_the_demo_records_responses_once(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--youth", "40", "--quiet", "--no-logins")
+    kinds = set(ReturnResponse.objects.values_list("kind", flat=True))
+    assert {"restriction", "placement_change_consequence", "family_contact_increased"} <= kinds
+    count = ReturnResponse.objects.count()
+    call_command("seed_demo", "--youth", "40", "--quiet", "--no-logins")
+    assert ReturnResponse.objects.count() == count
