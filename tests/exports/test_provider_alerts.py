@@ -169,3 +169,14 @@ def test_outside_the_scope_it_is_404_and_not_listed(request, client_for, alert, 
     assert "Hawthorne Home" not in client.get(reverse("my_work")).content.decode()
     alert.refresh_from_db()
     assert alert.is_open
+
+
+def test_a_supervisor_of_a_team_without_youth_there_neither_sees_nor_reviews_it(client_for, alert, team_a2):
+    from caseapp.models import Role
+    from tests.factories import UserFactory
+
+    south = UserFactory(username="supervisor_south", agency=alert.agency, role=Role.SUPERVISOR, supervises=[team_a2])
+    client = client_for(south)
+    assert client.get(reverse("provider_alert_detail", args=[alert.pk])).status_code == 404
+    assert "Hawthorne Home" not in client.get(reverse("provider_alert_list")).content.decode()
+    assert "Hawthorne Home" not in client.get(reverse("my_work")).content.decode()

@@ -194,3 +194,27 @@ def test_the_demo_records_responses_once(django_capture_on_commit_callbacks):
     count = ReturnResponse.objects.count()
     call_command("seed_demo", "--youth", "40", "--quiet", "--no-logins")
     assert ReturnResponse.objects.count() == count
+
+
+def test_the_episode_page_costs_the_same_queries_for_one_response_or_many(client_for, caseworker_a, episode, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(caseworker_a)
+    url = reverse("episode_detail", args=[episode.pk])
+
+    def record(kinds):
+        response_services.record_responses(
+            actor=caseworker_a, episode_id=episode.pk, kinds=kinds, decided_at=now - H, reason="Recorded.",
+            decided_by=caseworker_a,
+        )
+
+    record(["detention"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    record(["restriction", "charges", "family_contact_limited", "school_change_need"])
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url)
+    assert page.content.decode().count("Consequence for the youth") == 4
+    assert len(five) == len(one)
