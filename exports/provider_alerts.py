@@ -11,7 +11,6 @@ own list on My work (a panel registered in caseapp/registry.py) and its own page
 Reviewing (closing with a note) is for the agency admins and those supervisors; agency staff read.
 """
 
-
 from django.http import Http404
 
 from caseapp import access
@@ -29,9 +28,8 @@ def visible_to(user):
     alerts = ProviderAlert.objects.filter(agency_id=user.agency_id)
     if user.role == Role.SUPERVISOR:
         # An EXISTS, not a join: an alert of two of their teams is listed once.
-        return alerts.filter(pk__in=ProviderAlert.teams.through.objects.filter(
-            team__in=access.teams_visible_to(user)
-        ).values("provideralert_id"))
+        of_their_teams = ProviderAlert.teams.through.objects.filter(team__in=access.teams_visible_to(user))
+        return alerts.filter(pk__in=of_their_teams.values("provideralert_id"))
     return alerts
 
 
