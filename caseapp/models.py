@@ -4,6 +4,8 @@ Models hold data and the invariants the database can keep. The verbs (create a y
 placement) live in caseapp/services/; who may see what lives in caseapp/access.py.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -143,6 +145,26 @@ class Agency(models.Model):
         "From 2 to 720 minutes.",
     )
 
+    # The provider alert (docs/duties.md#provider-alert): a provider whose episodes per 1,000 placement-days over
+    # the last six months exceed the agency's median by this factor, with at least this many placement-days, opens
+    # a review for its teams' supervisors and the agency admins.
+    provider_alert_factor = models.DecimalField(
+        "provider alert: times the agency's median rate",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("20.00"))],
+        help_text="A provider whose missing episodes per 1,000 placement-days over the last six months are more "
+        "than this many times the median of the agency's providers is reviewed. From 1 to 20.",
+    )
+    provider_alert_min_placement_days = models.PositiveIntegerField(
+        "provider alert: fewest placement-days",
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text="A provider with fewer placement-days than this in the six months is neither reviewed nor "
+        "counted in the median: a few days make a rate that means little.",
+    )
+
     class Meta:
         verbose_name_plural = "agencies"
         ordering = ["name"]
@@ -166,6 +188,13 @@ class Agency(models.Model):
             models.CheckConstraint(
                 condition=Q(session_idle_minutes__gte=2, session_idle_minutes__lte=12 * 60),
                 name="agency_session_idle_minutes_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_alert_factor__gte=1, provider_alert_factor__lte=20),
+                name="agency_provider_alert_factor_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_alert_min_placement_days__gte=1), name="agency_provider_alert_min_days_positive"
             ),
         ]
 

@@ -7,7 +7,7 @@ order of INSTALLED_APPS, then the order of the calls).
 
 - A panel is a template included in a caseapp page, with the context it needs from a function of
   its own app (its selectors): `context(user, **page)` returns a dict merged into the page's
-  context. The home page has one slot; the youth page has "actions" (buttons beside the youth's
+  context. The home page and My work have one slot each; the youth page has "actions" (buttons beside the youth's
   name, for editors) and "sections" (after the placements). The new-placement form has one slot
   ("placement-form"): what the caseworker should have in front of them when a youth moves, e.g. the
   factors named in earlier return interviews (docs/duties.md#response-plan).
@@ -26,7 +26,8 @@ HOME = "home"
 YOUTH_ACTIONS = "youth-actions"
 YOUTH_SECTIONS = "youth-sections"
 PLACEMENT_FORM = "placement-form"
-SLOTS = (HOME, YOUTH_ACTIONS, YOUTH_SECTIONS, PLACEMENT_FORM)
+WORK = "work"
+SLOTS = (HOME, YOUTH_ACTIONS, YOUTH_SECTIONS, PLACEMENT_FORM, WORK)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ def register_youth_panel(
 def register_placement_form_panel(template: str, context: Callable[..., dict] | None = None) -> None:
     """A part of the new-placement form, above its fields: `context(user, youth)`."""
     _add_panel(PLACEMENT_FORM, template, context)
+
+
+def register_work_panel(template: str, context: Callable[..., dict] | None = None) -> None:
+    """A list of My work beside the work items, for work that is not about one youth (caseapp/work.py's WorkItem
+    is): `context(user)`."""
+    _add_panel(WORK, template, context)
 
 
 def panels(slot: str) -> list[Panel]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from caseapp.models import Agency
 
@@ -110,3 +111,60 @@ class ExportJob(models.Model):
             and self.expires_at is not None
             and self.expires_at > (now or timezone.now())
         )
+
+
+class ProviderAlertStatus(models.TextChoices):
+    OPEN = "open", "To review"
+    CLOSED = "closed", "Reviewed"
+
+
+class ProviderAlert(models.Model):
+    """A provider whose episodes per 1,000 placement-days over a six-month period exceeded the agency's median by
+    the agency's factor (docs/duties.md#provider-alert): a review for the supervisors of the provider's teams and
+    the agency admins, with the figures behind it as they were when it opened. Once per provider and period (a
+    unique constraint: the check is idempotent); reviewed and closed with a note, never deleted."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    provider_key = models.CharField(max_length=200)  # placement_environment.provider_key: how providers are told apart
+    provider_name = models.CharField("provider", max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    rate = models.DecimalField("episodes per 1,000 placement-days", max_digits=10, decimal_places=2)
+    median_rate = models.DecimalField("the agency's median", max_digits=10, decimal_places=2)
+    factor = models.DecimalField("the agency's factor", max_digits=4, decimal_places=2)
+    placement_days = models.PositiveIntegerField()
+    episodes = models.PositiveIntegerField()
+    providers_compared = models.PositiveIntegerField("providers in the median")
+    min_placement_days = models.PositiveIntegerField("fewest placement-days counted")
+    # The teams whose youth were placed with the provider in the period: whose supervisors review it.
+    teams = models.ManyToManyField("caseapp.Team", related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=ProviderAlertStatus.choices, default=ProviderAlertStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_note = models.TextField("what the review found and what follows", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "provider_key", "period_start"], name="provider_alert_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (Q(status="closed", closed_at__isnull=False, closed_by__isnull=False) & ~Q(review_note="")),
+                name="provider_alert_closed_with_note",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "status"], name="provider_alert_agency_status")]
+
+    def __str__(self):
+        return f"Provider alert: {self.provider_name} ({self.period_start} to {self.period_end})"
+
+    @property
+    def is_open(self):
+        return self.status == ProviderAlertStatus.OPEN

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from .services import dashboard as dashboard_services
 from .services import jobs as job_services
+from .services import provider_alerts as provider_alert_services
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +50,10 @@ def count_dashboard(user_id: int, filters_json: dict, key: str) -> str:
 def warm_dashboards() -> int:
     """Run by beat: ask for every agency's default period where it is not counted yet (once a day each)."""
     return dashboard_services.warm()
+
+
+# Idempotent: the unique constraint opens each alert once per provider and period, however often it runs.
+@shared_task(ignore_result=True)
+def check_provider_alerts() -> int:
+    """Run by beat: open a review for each provider over its agency's threshold (docs/duties.md#provider-alert)."""
+    return provider_alert_services.check_all()

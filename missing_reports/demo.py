@@ -23,10 +23,11 @@ from django.utils import timezone
 from caseapp.models import Youth, YouthStatus
 
 from . import deadlines
-from .demo_data import AGENCY_CODE, CASEWORKERS, HISTORY
+from .demo_data import AGENCY_CODE, CASEWORKERS, HISTORY, RESPONSES
 from .models import Debrief, MissingEpisode, ResponseAction, WhatHelpsMe
 from .services import episodes as episode_services
 from .services import response_plans, what_helps
+from .services import responses as response_services
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -100,13 +101,21 @@ def seed(*, agencies, staff, log=lambda message: None, now=None) -> dict:
         return {"missing episodes": 0}
     # The history is made up and long past: nobody is emailed about it (console mail would flood `make run`).
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-        for youth, plans in zip(demo_youth(agency), HISTORY, strict=False):
+        for position, (youth, plans) in enumerate(zip(demo_youth(agency), HISTORY, strict=False)):
             actor = staff.get(CASEWORKERS.get(youth.team.name, "caseworker"))
             if actor is None or MissingEpisode.objects.filter(youth=youth).exists():
                 continue
-            for plan in plans:
-                _episode(actor, youth, now, plan)
+            for number, plan in enumerate(plans):
+                episode = _episode(actor, youth, now, plan)
                 created += 1
+                response = RESPONSES.get((position, number))
+                episode.refresh_from_db()
+                if response is not None and episode.returned_at is not None:
+                    kinds, decided_by, why = response
+                    response_services.record_responses(
+                        actor=actor, episode_id=episode.pk, kinds=kinds, decided_by_name=decided_by, reason=why,
+                        decided_at=episode.returned_at + 6 * HOUR,
+                    )
     log(f"Missing episodes: {created} new (synthetic history)")
     plans = _response_plan(agency, staff, now)
     log(f"Response plan actions: {plans} new; What helps me pages: {plans and 1}")

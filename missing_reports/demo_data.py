@@ -21,3 +21,19 @@ HISTORY = (
      (12, 28, 1, 3, "vehicle", ["new_clothes"], None, False)],
     [(0.04, None, None, None, "", [], None, False)],
 )
+
+# What the agency did after some of those returns (docs/duties.md#return-responses), by (youth, episode) position
+# in HISTORY: (responses, who decided it, why), decided 6 hours after the return. Punitive responses precede the
+# next run of the first and third youth, so the punitive-responses report has something to show.
+RESPONSES = {
+    (0, 0): (["restriction", "family_contact_limited"], "Foster parent (synthetic)",
+             "House rules after an overnight absence (synthetic)."),
+    (1, 0): (["placement_change_need"], "Placement unit (synthetic)",
+             "The youth did not feel safe in the placement; moved to a relative (synthetic)."),
+    (2, 0): (["placement_change_consequence"], "Placement unit (synthetic)",
+             "Moved to a group home after the absence (synthetic)."),
+    (3, 0): (["nothing_changed"], "Caseworker (synthetic)", "Returned on their own the same day (synthetic)."),
+    (4, 0): (["family_contact_increased"], "Caseworker (synthetic)",
+             "Weekly visits with their grandmother, as the youth asked (synthetic)."),
+    (5, 0): (["detention"], "Juvenile court (synthetic)", "Held after a charge while away (synthetic)."),
+}

@@ -15,6 +15,7 @@ from caseapp.local_time import short_time
 from caseapp.models import Agency, Placement, Youth, YouthPhoto
 
 from . import clock_state, deadlines
+from .responses import DESCRIBED, ResponseKind, is_punitive
 
 
 class ReportingRule(models.Model):
@@ -868,3 +869,52 @@ class PacketSubmission(models.Model):
 
     def __str__(self):
         return f"{self.packet} submitted {short_time(self.submitted_at)}"
+
+
+class ReturnResponse(models.Model):
+    """What the agency did after a return (docs/duties.md#return-responses): one entry of the fixed list
+    (missing_reports/responses.py), who decided it (a member of staff, or a name and role), why, and when. A
+    return with several responses has one row for each, so the punitive-responses report counts them in SQL.
+    Corrected with a version check, never deleted; the history keeps every version."""
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="responses")
+    kind = models.CharField("response", max_length=40, choices=ResponseKind.choices)
+    description = models.CharField("what it was", max_length=300, blank=True)
+    decided_at = models.DateTimeField("when it was decided")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="who decided it (staff)",
+    )
+    decided_by_name = models.CharField("who decided it (name and role)", max_length=200, blank=True)
+    reason = models.TextField("why")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ResponseKind.values), name="return_response_known_kind"),
+            models.CheckConstraint(condition=~Q(reason=""), name="return_response_has_reason"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=False) | ~Q(decided_by_name=""), name="return_response_has_decider"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=sorted(DESCRIBED)) | ~Q(description=""), name="return_response_other_described"
+            ),
+        ]
+        indexes = [models.Index(fields=["decided_at"], name="return_response_decided_at")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} after episode {self.episode_id}"
+
+    @property
+    def is_punitive(self) -> bool:
+        return is_punitive(self.kind)
+
+    @property
+    def decided_by_display(self) -> str:
+        if self.decided_by_id and self.decided_by_name:
+            return f"{self.decided_by} ({self.decided_by_name})"
+        return str(self.decided_by) if self.decided_by_id else self.decided_by_name

@@ -24,6 +24,7 @@ from .models import (
     Notification,
     PrimaryFactor,
     ResponseAction,
+    ReturnResponse,
     WhatHelpsMe,
 )
 
@@ -327,6 +328,8 @@ def youth_leaving_times(user, youth):
         .order_by("last_seen_at", "id")
         .values_list("last_seen_at", "returned_at", "found_location_type", "found_address")
     )
+
+
 # --- Response plans and "What helps me" (docs/duties.md#response-plan, #what-helps-me) -----------------------
 
 
@@ -384,3 +387,16 @@ def earlier_factors(youth, limit=10):
         (debrief, [PrimaryFactor(v).label for v in debrief.primary_factors if v in PrimaryFactor.values])
         for debrief in debriefs
     ]
+
+
+def get_return_response_or_404(user, response_id, *, for_edit=False):
+    """One response to a return (docs/duties.md#return-responses), in the user's scope, or 404."""
+    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
+    response = (
+        ReturnResponse.objects.filter(episode__youth__in=scope, pk=response_id)
+        .select_related("episode__youth__agency", "decided_by", "recorded_by")
+        .first()
+    )
+    if response is None:
+        raise Http404("No such response.")
+    return response

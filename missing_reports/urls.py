@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import board, disclosures, notifications, packets, refusals, response_plans, returns, runs, what_helps
+from .views import (
+    board,
+    disclosures,
+    notifications,
+    packets,
+    refusals,
+    response_plans,
+    responses,
+    returns,
+    runs,
+    what_helps,
+)
 
 urlpatterns = [
     path("missing/", board.missing_now, name="missing_now"),
@@ -23,6 +34,8 @@ urlpatterns = [
     path("refusals/<int:refusal_id>/", refusals.refusal_edit, name="le_refusal_edit"),
     path("episodes/<int:episode_id>/return/", returns.log_return, name="log_return"),
     path("episodes/<int:episode_id>/debrief/", returns.debrief_create, name="debrief_create"),
+    path("episodes/<int:episode_id>/responses/new/", responses.responses_create, name="return_responses_create"),
+    path("return-responses/<int:response_id>/", responses.response_edit, name="return_response_edit"),
     path("episodes/<int:episode_id>/disclosures/new/", disclosures.disclosure_create, name="disclosure_create"),
     path("youth/<int:youth_id>/disclosures/new/", disclosures.youth_disclosure_create, name="youth_disclosure_create"),
     path("disclosures/<int:disclosure_id>/correct/", disclosures.disclosure_correct, name="disclosure_correct"),

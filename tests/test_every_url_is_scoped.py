@@ -22,7 +22,8 @@ from django.utils import timezone
 from caseapp.models import OnCallShift, OnCallSwap
 from caseapp.services.alerts import raise_alert
 from caseapp.services.photos import add_photo
-from missing_reports.models import PacketVersion
+from exports.models import ProviderAlert
+from missing_reports.models import PacketVersion, ReturnResponse
 from missing_reports.services import disclosures, le_followup, response_plans, what_helps
 from missing_reports.services import episodes as episode_services
 from risk.models import Outcome
@@ -70,6 +71,9 @@ NOT_RECORD_SCOPED = {
     "session_status": "how long the asker's own session has left (the idle warning); nothing of any record",
     "session_renew": "POST renews the asker's own session (\"Stay signed in\"); GET is not allowed (405)",
     "sign_in_activity": "sign-in events of the admin's own agency's accounts; 404 for other roles",
+    "punitive_responses_report": "responses of the asker's scope only; 404 for roles that do not export",
+    "provider_alert_list": "provider alerts of the asker's agency (a supervisor's: their teams'); 404 for roles that "
+    "do not export",
 }
 
 # Pages whose key is a signed token, not a record id: no sign-in, and what they show is what the link's holder
@@ -160,6 +164,18 @@ def records(
         actor=caseworker_a, youth_id=youth_a1.pk, kind="abuse_neglect", disclosed_at=now - HOUR,
         what_was_said="Said an adult at home hurt them.",
     )
+    # A response to the return (made directly: the walker's episode stays open for the pages that need it).
+    response = ReturnResponse.objects.create(
+        episode=episode, kind="detention", decided_at=now, decided_by_name="Juvenile court", reason="Court order.",
+        recorded_by=caseworker_a,
+    )
+    # A provider alert of the provider youth_a1 is placed with (names_of_agency_a names it), of team North.
+    provider_alert = ProviderAlert.objects.create(
+        agency=youth_a1.agency, provider_key="walker", provider_name="Hawthorne-Providerhome Family",
+        period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 6, 30), rate=9, median_rate=2,
+        factor=2, placement_days=400, episodes=4, providers_compared=3, min_placement_days=365,
+    )
+    provider_alert.teams.set([team_a1])
     job = start_export(agency_admin_a, django_capture_on_commit_callbacks)  # done, with a file to download
     alert = raise_alert(
         agency=youth_a1.agency, youth=youth_a1, kind="run_logged", key="walker:1", subject="Missing from care",
@@ -197,6 +213,8 @@ def records(
         "disclosure_report_id": disclosure.reports.order_by("pk").first().pk,
         "debrief_id": debrief.pk,
         "action_id": action.pk,
+        "response_id": response.pk,
+        "alert_id": provider_alert.pk,
     }
 
 

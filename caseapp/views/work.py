@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import access, work
+from .. import access, registry, work
 from ..forms.work import SHOW_OVERDUE, TeamWorkFilter, default_show
 from ..models import User
 
@@ -19,17 +19,15 @@ GROUP_CAP_ONE_WORKER = 200
 def my_work(request):
     items, now = work.for_request(request)
     page = Paginator(items, MY_WORK_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "caseapp/work.html",
-        {
-            "page": page,
-            "lines": work.lines(page.object_list, now),
-            "total": len(items),
-            "overdue": work.overdue_count(items, now),
-            "query": "",
-        },
-    )
+    context = {
+        "page": page,
+        "lines": work.lines(page.object_list, now),
+        "total": len(items),
+        "overdue": work.overdue_count(items, now),
+        "query": "",
+    }
+    context.update(registry.panel_context(registry.WORK, request.user))
+    return render(request, "caseapp/work.html", context)
 
 
 def team_work(request):

@@ -259,7 +259,9 @@ def _episode_counts(query, columns=DETAIL):
     return [_padded(row, len(columns)) for row in rows]
 
 
-def _provider_key(name):
+def provider_key(name):
+    """How providers are told apart: the name with spacing and capitals ignored (this report, the punitive-responses
+    report and the provider alert group by it)."""
     return " ".join((name or "").split()).casefold()
 
 
@@ -286,7 +288,7 @@ def figures(query, *, detail=True) -> Figures:
                 total,
                 by_type.setdefault(placement_type, Group(BY_TYPE, TYPE_LABELS.get(placement_type, placement_type))),
             )
-        key = _provider_key(provider)
+        key = provider_key(provider)
         if key not in by_provider:
             by_provider[key] = Group(BY_PROVIDER, " ".join((provider or "").split()))
         elif provider and " ".join(provider.split()) < by_provider[key].label:

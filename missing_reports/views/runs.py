@@ -39,6 +39,7 @@ from ..models import (
     PacketVersion,
     PrimaryFactor,
     ResponseAction,
+    ReturnResponse,
     SearchEffort,
     SupervisoryReview,
 )
@@ -192,6 +193,7 @@ def _load_episode_page(episode):
             ),
         ),
         Prefetch("disclosures", queryset=Disclosure.objects.select_related("recorded_by")),
+        Prefetch("responses", queryset=ReturnResponse.objects.select_related("decided_by")),
     )
     return list(episode.debriefs.all())
 
@@ -403,6 +405,7 @@ def episode_detail(request, episode_id):
             "ncmec_still_open": bool(refusals) and ncmec is not None and not ncmec.is_done,
             "search_efforts": list(episode.search_efforts.all()),
             "reviews": list(episode.reviews.all()),
+            "responses": list(episode.responses.all()),
             # Every return interview, the first first; each with its factors' labels and its response plan's actions
             # [(action, due words, overdue by caseapp.work.is_overdue)] (docs/duties.md#response-plan).
             "debriefs": [
