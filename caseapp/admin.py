@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, local_time
-from .models import Agency, AuditEvent, Placement, Team, User, Youth
+from .models import Agency, AgencyHoliday, AuditEvent, Placement, Team, User, Youth
 from .services import two_factor as two_factor_services
 
 # django-otp's own device pages would show every account's authenticator key, unscoped and unaudited: a second
@@ -115,12 +115,25 @@ class AgencyForm(forms.ModelForm):
         self.fields["time_zone"].valid_value = lambda value: True
 
 
+class AgencyHolidayInline(admin.TabularInline):
+    """The agency's holidays (docs/duties.md#rule-units), on the agency's page with its other settings: each
+    added, changed or removed one is in the agency's change log, and in the holiday's own history. The model's
+    clean refuses a blank name and a weekend day; the database one date twice."""
+
+    model = AgencyHoliday
+    fields = ("date", "name")
+    extra = 0
+    template = "admin/caseapp/agency/holidays_inline.html"
+    verbose_name_plural = "holidays"
+
+
 @admin.register(Agency)
 class AgencyAdmin(ScopedHistoryMixin, admin.ModelAdmin):
     # Agency keeps no django-simple-history table, so its admin is Django's own (its history page lists the
     # admin's log entries); SimpleHistoryAdmin's version page crashed on it (found by
     # tests/test_security_headers.py walking every admin URL).
     form = AgencyForm
+    inlines = [AgencyHolidayInline]
     list_display = ("name", "code", "state", "time_zone")
     search_fields = ("name", "code")
 
