@@ -385,14 +385,11 @@ def uses_business_days(event: str, rules) -> bool:
     return any(rule.event == event and rule.unit == BUSINESS_DAYS for rule in effective_rules(agency_rules=rules))
 
 
-# Stricter or added rules by state, as docs/duties.md#state-rules lists them. They apply to every agency
-# of the state (services.episodes.rules_for merges them with the agency's own rows); an agency row can only add
-# to them or shorten them.
+# Stricter or added rules by state, as docs/duties.md#state-rules lists them (with what is left out, and why).
+# They apply to every agency of the state (services.agency_rules.rules_for merges them with the agency's own
+# rows); an agency row can only add to them or shorten them.
 STATE_RULES: dict[str, list[Rule]] = {
-    "KS": [
-        Rule(MISSING, LAW_ENFORCEMENT, 2, "KS PPS 5245: law enforcement within 2 h"),
-        Rule(MISSING, STATE_MISSING_TEAM, 2, "KS PPS 5245: DCF Special Response Team within 2 h (by email)"),
-    ],
+    "KS": [Rule(MISSING, LAW_ENFORCEMENT, 2, "KS PPS 5245: law enforcement within 2 h")],
     "KY": [
         Rule(MISSING, LAW_ENFORCEMENT, 12, "KY SOP 4.67: law enforcement within 12 h"),
         # The SOP names the step, not a deadline: 24 h, like its other notifications.
@@ -418,8 +415,6 @@ STATE_RULES: dict[str, list[Rule]] = {
             for event in (MISSING, RETURNED)
             for party in (COURT, ATTORNEY_GAL, PARENTS)
         ),
-        Rule(MISSING, SUPERVISOR, 24, "TX CPS Handbook 6461.1: supervisor, law enforcement and NCMEC immediately, "
-             "within 24 h"),
         Rule(IDENTIFIED, LAW_ENFORCEMENT, 8, "TX CPS Handbook 6462: identified victim to law enforcement within 8 h"),
         *(
             Rule(
@@ -444,7 +439,6 @@ STATE_RULES: dict[str, list[Rule]] = {
             NCIC_CONFIRMATION, LAW_ENFORCEMENT, 24,
             "GA DFCS 19.22: confirm NCIC entry within 24 h of the report",
         ),
-        Rule(MISSING, STATE_MISSING_TEAM, 24, "GA DFCS 19.22: DFCS Missing Children Team within 24 h"),
         # "File a runaway report in juvenile court within 2 business days": the table does not tell a runaway
         # from another missing youth, so every episode starts it (docs/duties.md#state-rules).
         Rule(
