@@ -160,7 +160,8 @@ def test_a_rule_in_days_needs_the_calendar_and_at_least_one_day():
 
 
 def test_spans_are_worded_one_way():
-    assert [deadlines.span_text(*args) for args in [(24,), (1, DAYS), (3, DAYS), (1, BUSINESS_DAYS), (2, BUSINESS_DAYS)]] == [
+    spans = [(24,), (1, DAYS), (3, DAYS), (1, BUSINESS_DAYS), (2, BUSINESS_DAYS)]
+    assert [deadlines.span_text(*args) for args in spans] == [
         "24 h", "1 day", "3 days", "1 business day", "2 business days",
     ]
 

@@ -294,7 +294,9 @@ def test_no_rule_ever_makes_a_deadline_longer_than_the_law():
                             (deadlines.MAX_DAYS, deadlines.BUSINESS_DAYS))
     ]
     calendar = deadlines.Calendar(CHICAGO, frozenset({datetime.date(2026, 12, 25), datetime.date(2027, 1, 1)}))
-    starts = [datetime.datetime(2026, 12, 24, 17, 0, tzinfo=CHICAGO), datetime.datetime(2026, 11, 1, 1, 30, tzinfo=CHICAGO)]
+    starts = [
+        datetime.datetime(2026, 12, 24, 17, 0, tzinfo=CHICAGO), datetime.datetime(2026, 11, 1, 1, 30, tzinfo=CHICAGO)
+    ]
     for state, state_rules in deadlines.STATE_RULES.items():
         lawful = deadlines.effective_rules(state_rules)
         merged = deadlines.effective_rules(state_rules, rows)

@@ -144,7 +144,8 @@ def test_the_admin_form_refuses_a_row_that_would_lengthen_a_state_deadline(clien
     client = client_for(_admin_site_user(agency_admin_a))
     url = reverse("admin:missing_reports_reportingrule_add")
     data = {
-        "agency": agency_a.pk, "event": "missing", "party": "law_enforcement", "hours": 24, "unit": "hours", "source": "Policy",
+        "agency": agency_a.pk, "event": "missing", "party": "law_enforcement", "hours": 24, "unit": "hours",
+        "source": "Policy",
     }
     response = client.post(url, data)
     assert response.status_code == 200
