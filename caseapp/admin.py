@@ -115,12 +115,30 @@ class AgencyForm(forms.ModelForm):
         self.fields["time_zone"].valid_value = lambda value: True
 
 
+class AgencyHolidayFormSet(forms.BaseInlineFormSet):
+    """One holiday per day: a day entered twice is named, rather than Django's "duplicate data for date"."""
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            day = form.cleaned_data.get("date") if form.is_valid() else None
+            if day is None or form.cleaned_data.get("DELETE"):
+                continue
+            if day in seen:
+                raise forms.ValidationError(
+                    f"{local_time.display_date(day)} is entered twice: a day is one holiday. Remove one of them."
+                )
+            seen.add(day)
+        super().clean()
+
+
 class AgencyHolidayInline(admin.TabularInline):
     """The agency's holidays (docs/duties.md#rule-units), on the agency's page with its other settings: each
     added, changed or removed one is in the agency's change log, and in the holiday's own history. The model's
     clean refuses a blank name and a weekend day; the database one date twice."""
 
     model = AgencyHoliday
+    formset = AgencyHolidayFormSet
     fields = ("date", "name")
     extra = 0
     template = "admin/caseapp/agency/holidays_inline.html"
