@@ -443,7 +443,8 @@ STATE_RULES: dict[str, list[Rule]] = {
         # from another missing youth, so every episode starts it (docs/duties.md#state-rules).
         Rule(
             MISSING, COURT, 2,
-            "GA DFCS 19.22: runaway report to the juvenile court, with the efforts to locate, within 2 business days",
+            "GA DFCS 19.22: report to the juvenile court, with the efforts made to locate the youth, within 2 "
+            "business days",
             BUSINESS_DAYS,
         ),
     ],

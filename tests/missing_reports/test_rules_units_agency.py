@@ -126,7 +126,7 @@ def test_install_state_rules_is_idempotent_and_words_business_days(agency_a, cap
     call_command("install_state_rules", agency_a.code)
     assert capsys.readouterr().out == first
     assert not ReportingRule.objects.exists()
-    assert "Missing from care → Court: 2 business days (State: GA DFCS 19.22: runaway report" in first
+    assert "Missing from care → Court: 2 business days (State: GA DFCS 19.22: report to the juvenile court" in first
 
 
 def test_install_state_rules_refuses_an_unknown_code_and_writes_nothing(agency_a):
