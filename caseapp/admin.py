@@ -115,43 +115,12 @@ class AgencyForm(forms.ModelForm):
         self.fields["time_zone"].valid_value = lambda value: True
 
 
-class AgencyHolidayFormSet(forms.BaseInlineFormSet):
-    """One holiday per day: a day entered twice is named, rather than Django's "duplicate data for date"."""
-
-    def clean(self):
-        seen = set()
-        for form in self.forms:
-            day = form.cleaned_data.get("date") if form.is_valid() else None
-            if day is None or form.cleaned_data.get("DELETE"):
-                continue
-            if day in seen:
-                raise forms.ValidationError(
-                    f"{local_time.display_date(day)} is entered twice: a day is one holiday. Remove one of them."
-                )
-            seen.add(day)
-        super().clean()
-
-
-class AgencyHolidayInline(admin.TabularInline):
-    """The agency's holidays (docs/duties.md#rule-units), on the agency's page with its other settings: each
-    added, changed or removed one is in the agency's change log, and in the holiday's own history. The model's
-    clean refuses a blank name and a weekend day; the database one date twice."""
-
-    model = AgencyHoliday
-    formset = AgencyHolidayFormSet
-    fields = ("date", "name")
-    extra = 0
-    template = "admin/caseapp/agency/holidays_inline.html"
-    verbose_name_plural = "holidays"
-
-
 @admin.register(Agency)
 class AgencyAdmin(ScopedHistoryMixin, admin.ModelAdmin):
     # Agency keeps no django-simple-history table, so its admin is Django's own (its history page lists the
     # admin's log entries); SimpleHistoryAdmin's version page crashed on it (found by
     # tests/test_security_headers.py walking every admin URL).
     form = AgencyForm
-    inlines = [AgencyHolidayInline]
     list_display = ("name", "code", "state", "time_zone")
     search_fields = ("name", "code")
 
@@ -160,6 +129,22 @@ class AgencyAdmin(ScopedHistoryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AgencyHoliday)
+class AgencyHolidayAdmin(AgencyScopedAdmin):
+    """The agency's holidays (docs/duties.md#rule-units): business-day deadlines skip them. Each admin sees and
+    picks only the agencies they manage; every change is kept in the holiday's history, with who made it. The
+    model's clean refuses a blank name, a weekend day and a day the agency has already."""
+
+    list_display = ("date", "name", "agency")
+    list_filter = ("agency",)
+    fields = ("agency", "date", "name")
+    date_hierarchy = "date"
+
+    def has_delete_permission(self, request, obj=None):
+        # A holiday is a setting, not a record of the youth: one entered in error is removed (its history stays).
+        return super(AgencyScopedAdmin, self).has_delete_permission(request, obj)
 
 
 @admin.register(Team)

@@ -193,7 +193,7 @@ class Agency(models.Model):
 
 class AgencyHoliday(models.Model):
     """A day the agency does not work: a rule in business days skips it, as it skips Saturdays and Sundays
-    (docs/duties.md#rule-units). Set by the agency's admin in the admin (Agencies → the agency → Holidays)."""
+    (docs/duties.md#rule-units). Set by the agency's admin in the admin (Agency holidays)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="holidays")
     date = models.DateField(help_text="The agency's own calendar day, e.g. 2026-12-25.")
@@ -211,6 +211,15 @@ class AgencyHoliday(models.Model):
         self.name = " ".join((self.name or "").split())
         if not self.name:
             raise ValidationError({"name": "Give the holiday its name, e.g. Christmas Day."})
+        if self.date and self.agency_id:
+            same_day = (
+                AgencyHoliday.objects.filter(agency_id=self.agency_id, date=self.date).exclude(pk=self.pk).first()
+            )
+            if same_day is not None:
+                raise ValidationError(
+                    {"date": f"{same_day} is already one of the agency's holidays: a day is one holiday. Change that "
+                     "one instead."}
+                )
         if self.date and self.date.weekday() >= 5:
             raise ValidationError(
                 {"date": f"{self.date:%A, %b} {self.date.day}, {self.date.year} is a weekend day: business-day "

@@ -88,7 +88,7 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
             "state_rules_known": bool(deadlines.STATE_RULES.get(agency.state)),
             # The holidays business-day deadlines skip from today on (the agency's page edits them).
             "holidays": rules.upcoming_holidays(agency),
-            "agency_url": reverse("admin:caseapp_agency_change", args=[agency.pk]),
+            "holidays_url": f"{reverse('admin:caseapp_agencyholiday_changelist')}?agency__id__exact={agency.pk}",
         }
         return TemplateResponse(request, "admin/missing_reports/reportingrule/effective.html", context)
 

@@ -148,82 +148,52 @@ def _admin_site_user(user):
     return user
 
 
-def _agency_form(client, agency):
-    """The agency's admin page as a browser would post it back, and its holidays formset's prefix."""
-    url = reverse("admin:caseapp_agency_change", args=[agency.pk])
-    response = client.get(url)
-    assert response.status_code == 200
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is True:
-            data[name] = "on"
-        elif value not in (None, False):
-            data[name] = value
-    formset = response.context["inline_admin_formsets"][0].formset
-    prefix = formset.prefix
-    data.update({
-        f"{prefix}-TOTAL_FORMS": str(formset.total_form_count()), f"{prefix}-INITIAL_FORMS": str(
-            formset.initial_form_count()), f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",
-    })
-    for index, holiday in enumerate(formset.queryset):
-        data.update({f"{prefix}-{index}-id": holiday.pk, f"{prefix}-{index}-agency": agency.pk,
-                     f"{prefix}-{index}-date": holiday.date.isoformat(), f"{prefix}-{index}-name": holiday.name})
-    return url, data, prefix, response
+ADD_HOLIDAY = "admin:caseapp_agencyholiday_add"
 
 
-def _with_rows(data, prefix, rows):
-    start = int(data[f"{prefix}-TOTAL_FORMS"])
-    for offset, (day, name) in enumerate(rows):
-        data[f"{prefix}-{start + offset}-date"] = day
-        data[f"{prefix}-{start + offset}-name"] = name
-    data[f"{prefix}-TOTAL_FORMS"] = str(start + len(rows))
-    return data
-
-
-def test_the_agency_admin_adds_holidays_on_the_agencys_page_with_a_clear_empty_state(
-    client_for, agency_admin_a, agency_a
-):
+def test_the_agency_admin_adds_holidays_in_the_admin_with_a_clear_empty_state(client_for, agency_admin_a, agency_a):
     client = client_for(_admin_site_user(agency_admin_a))
-    url, data, prefix, page = _agency_form(client, agency_a)
-    assert "No holidays entered yet" in page.content.decode()
-    response = client.post(url, _with_rows(data, prefix, [("2026-12-25", "Christmas Day")]))
-    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    listing = reverse("admin:caseapp_agencyholiday_changelist")
+    assert "No holidays entered here yet" in client.get(listing).content.decode()
+    data = {"agency": agency_a.pk, "date": "2026-12-25", "name": " Christmas  Day "}
+    response = client.post(reverse(ADD_HOLIDAY), data)
+    assert response.status_code == 302
     holiday = AgencyHoliday.objects.get(agency=agency_a)
     assert (holiday.date, holiday.name) == (datetime.date(2026, 12, 25), "Christmas Day")
     assert holiday.history.get().history_user == agency_admin_a
-    assert "No holidays entered yet" not in client.get(url).content.decode()
+    page = client.get(listing).content.decode()
+    assert "No holidays entered here yet" not in page and "Christmas Day" in page
 
 
 @pytest.mark.parametrize(
-    "rows, message",
+    "date, name, field, message",
     [
-        ([("2026-12-25", "   ")], "Give the holiday its name"),
-        ([("2026-12-26", "Boxing Day")], "is a weekend day"),
-        ([("2026-12-25", "Christmas Day"), ("2026-12-25", "Christmas again")], "Dec 25, 2026 is entered twice"),
-        ([("not a date", "Christmas Day")], "Enter a valid date"),
+        ("2026-12-25", "   ", "name", "Give the holiday its name, e.g. Christmas Day."),
+        ("2026-12-26", "Boxing Day", "date", "Saturday, Dec 26, 2026 is a weekend day"),
+        ("not a date", "Christmas Day", "date", "Enter a valid date."),
+        ("2026-12-25", "Again", "date", "Dec 25, 2026: Christmas Day is already one of the agency's holidays"),
     ],
 )
 def test_a_bad_holiday_is_refused_with_a_message_and_nothing_is_saved(
-    client_for, agency_admin_a, agency_a, rows, message
+    client_for, agency_admin_a, agency_a, date, name, field, message
 ):
-    client = client_for(_admin_site_user(agency_admin_a))
-    url, data, prefix, _ = _agency_form(client, agency_a)
-    response = client.post(url, _with_rows(data, prefix, rows))
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not AgencyHoliday.objects.exists()
-
-
-def test_a_date_the_agency_already_has_is_refused(client_for, agency_admin_a, agency_a):
     AgencyHoliday.objects.create(agency=agency_a, date=datetime.date(2026, 12, 25), name="Christmas Day")
     client = client_for(_admin_site_user(agency_admin_a))
-    url, data, prefix, _ = _agency_form(client, agency_a)
-    response = client.post(url, _with_rows(data, prefix, [("2026-12-25", "Christmas")]))
+    response = client.post(reverse(ADD_HOLIDAY), {"agency": agency_a.pk, "date": date, "name": name})
     assert response.status_code == 200
-    assert "Dec 25, 2026 is entered twice: a day is one holiday." in response.content.decode()
-    assert AgencyHoliday.objects.get().name == "Christmas Day"
+    assert message in " ".join(response.context["adminform"].form.errors[field])
+    assert list(AgencyHoliday.objects.values_list("name", flat=True)) == ["Christmas Day"]
+
+
+def test_an_agency_admin_never_sees_nor_adds_another_agencys_holidays(client_for, agency_admin_a, agency_a, agency_b):
+    theirs = AgencyHoliday.objects.create(agency=agency_b, date=datetime.date(2026, 12, 24), name="Their day off")
+    client = client_for(_admin_site_user(agency_admin_a))
+    assert "Their day off" not in client.get(reverse("admin:caseapp_agencyholiday_changelist")).content.decode()
+    change = client.get(reverse("admin:caseapp_agencyholiday_change", args=[theirs.pk]))
+    assert change.status_code in (302, 404) and "Their day off" not in change.content.decode()
+    response = client.post(reverse(ADD_HOLIDAY), {"agency": agency_b.pk, "date": "2026-12-28", "name": "Sneaky"})
+    assert response.status_code == 200 and "agency" in response.context["adminform"].form.errors
+    assert AgencyHoliday.objects.count() == 1
 
 
 def test_the_effective_deadlines_page_words_business_days_and_lists_only_the_agencys_holidays(
@@ -239,8 +209,6 @@ def test_the_effective_deadlines_page_words_business_days_and_lists_only_the_age
     AgencyHoliday.objects.create(agency=agency_b, date=datetime.date(2099, 12, 25), name="Other agency's day")
     page = client.get(url).content.decode()
     assert "Agency day of rest" in page and "Other agency&#x27;s day" not in page and "Other agency's day" not in page
-    other = client.get(reverse("admin:caseapp_agency_change", args=[agency_b.pk]))
-    assert "Other agency" not in other.content.decode()
 
 
 def test_an_agency_row_in_business_days_is_refused_when_the_state_is_always_sooner(
