@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, local_time
-from .models import Agency, AuditEvent, Placement, Team, User, Youth
+from .models import Agency, AgencyHoliday, AuditEvent, Placement, Team, User, Youth
 from .services import two_factor as two_factor_services
 
 # django-otp's own device pages would show every account's authenticator key, unscoped and unaudited: a second
@@ -129,6 +129,22 @@ class AgencyAdmin(ScopedHistoryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AgencyHoliday)
+class AgencyHolidayAdmin(AgencyScopedAdmin):
+    """The agency's holidays (docs/duties.md#rule-units): business-day deadlines skip them. Each admin sees and
+    picks only the agencies they manage; every change is kept in the holiday's history, with who made it. The
+    model's clean refuses a blank name, a weekend day and a day the agency has already."""
+
+    list_display = ("date", "name", "agency")
+    list_filter = ("agency",)
+    fields = ("agency", "date", "name")
+    date_hierarchy = "date"
+
+    def has_delete_permission(self, request, obj=None):
+        # A holiday is a setting, not a record of the youth: one entered in error is removed (its history stays).
+        return super(AgencyScopedAdmin, self).has_delete_permission(request, obj)
 
 
 @admin.register(Team)

@@ -98,6 +98,54 @@ def gap_message(wall, zone):
     )
 
 
+
+# --- Days on the agency's calendar (docs/duties.md#rule-units) ------------------------------------------
+
+
+def first_at_or_after(wall, zone):
+    """The first instant (UTC) at which `zone`'s clocks show the naive `wall` time or a later one.
+
+    A due time in days is a wall-clock time, and this is the one reading of it: in the hour repeated when clocks
+    go back, its first occurrence (the earlier, so never a deadline an hour longer than it reads); in the hour
+    skipped when they go forward, the moment the clocks jump past it (every earlier moment still shows an
+    earlier time).
+    """
+    found = occurrences(wall, zone)
+    if found:
+        return found[0].astimezone(UTC)
+    return gap_edges(wall, zone)[1].astimezone(UTC)
+
+
+def same_wall_time_days_later(instant, days, zone):
+    """`days` calendar days after `instant`, at the same wall-clock time in `zone` (first_at_or_after): across a
+    DST change that is 23 or 25 elapsed hours for a day, never an hour earlier or later on the clock."""
+    wall = instant.astimezone(zone).replace(tzinfo=None, fold=0) + datetime.timedelta(days=days)
+    return first_at_or_after(wall, zone)
+
+
+def is_working_day(day, holidays=()):
+    """Monday to Friday and not one of the agency's `holidays` (dates)."""
+    return day.weekday() < 5 and day not in holidays
+
+
+def working_days_after(day, count, holidays=()):
+    """The `count`th working day after the date `day` (`day` itself never counts, working or not)."""
+    if count < 1:
+        raise ValueError("count at least one working day")
+    while count:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, holidays):
+            count -= 1
+    return day
+
+
+def end_of_day(day, zone):
+    """The last instant (UTC, to the microsecond) of the date `day` on `zone`'s clocks: a moment before the
+    next day's midnight, so a deadline "by the end of Monday" shows as Monday 23:59, not Tuesday 00:00."""
+    next_midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    return first_at_or_after(next_midnight, zone) - datetime.timedelta(microseconds=1)
+
+
 # --- The agency's zone -------------------------------------------------------------------------
 
 # Offered first in the zone list: the zones of US states and territories, where the agencies are.

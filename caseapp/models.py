@@ -220,6 +220,42 @@ class Agency(models.Model):
         return [self.reminder_lead_hours_first, self.reminder_lead_hours_second]
 
 
+class AgencyHoliday(models.Model):
+    """A day the agency does not work: a rule in business days skips it, as it skips Saturdays and Sundays
+    (docs/duties.md#rule-units). Set by the agency's admin in the admin (Agency holidays)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="holidays")
+    date = models.DateField(help_text="The agency's own calendar day, e.g. 2026-12-25.")
+    name = models.CharField(max_length=100, help_text="E.g. Christmas Day.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["agency", "date"], name="agency_holiday_unique_date")]
+
+    def __str__(self):
+        return f"{self.date:%b} {self.date.day}, {self.date.year}: {self.name}"
+
+    def clean(self):
+        self.name = " ".join((self.name or "").split())
+        if not self.name:
+            raise ValidationError({"name": "Give the holiday its name, e.g. Christmas Day."})
+        if self.date and self.agency_id:
+            same_day = (
+                AgencyHoliday.objects.filter(agency_id=self.agency_id, date=self.date).exclude(pk=self.pk).first()
+            )
+            if same_day is not None:
+                raise ValidationError(
+                    {"date": f"{same_day} is already one of the agency's holidays: a day is one holiday. Change that "
+                     "one instead."}
+                )
+        if self.date and self.date.weekday() >= 5:
+            raise ValidationError(
+                {"date": f"{self.date:%A, %b} {self.date.day}, {self.date.year} is a weekend day: business-day "
+                 "deadlines skip it already. Enter the weekday the agency observes the holiday on."}
+            )
+
+
 class Team(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=120)

@@ -21,17 +21,19 @@ class ReportingRuleForm(forms.ModelForm):
 
     class Meta:
         model = ReportingRule
-        fields = ("agency", "event", "party", "hours", "source")
+        fields = ("agency", "event", "party", "hours", "unit", "source")
         help_texts = {
-            "hours": "Federal and state deadlines apply to the agency without a row here; a row can add a party "
-            "or make a deadline shorter, never longer.",
+            "hours": "How many of the unit below. Federal and state deadlines apply to the agency without a row "
+            "here; a row can add a party or make a deadline shorter, never longer.",
         }
 
     def clean(self):
         data = super().clean()
-        agency, event, party, hours = (data.get(name) for name in ("agency", "event", "party", "hours"))
-        if agency and event and party and hours is not None:
-            reason = rules.longer_than_the_law(agency, event, party, hours)
+        agency, event, party, hours, unit = (data.get(name) for name in ("agency", "event", "party", "hours", "unit"))
+        if unit and unit != deadlines.HOURS and hours is not None and not 1 <= hours <= deadlines.MAX_DAYS:
+            self.add_error("hours", f"A deadline in days is 1 to {deadlines.MAX_DAYS} days.")
+        elif agency and event and party and hours is not None and unit:
+            reason = rules.longer_than_the_law(agency, event, party, hours, unit)
             if reason:
                 self.add_error("hours", reason)
         return data
@@ -40,8 +42,12 @@ class ReportingRuleForm(forms.ModelForm):
 @admin.register(ReportingRule)
 class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
     form = ReportingRuleForm
-    list_display = ("agency", "event", "party", "hours", "source")
+    list_display = ("agency", "event", "party", "within", "source")
     list_filter = ("agency", "event", "party")
+
+    @admin.display(description="within", ordering="hours")
+    def within(self, rule):
+        return deadlines.span_text(rule.hours, rule.unit)
 
     # Should a non-superuser reach the admin site, they still see only their own agency's rules.
     def get_queryset(self, request):
@@ -80,6 +86,9 @@ class ReportingRuleAdmin(ScopedHistoryMixin, SimpleHistoryAdmin):
             "agency": agency,
             "rows": rules.effective_table(agency),
             "state_rules_known": bool(deadlines.STATE_RULES.get(agency.state)),
+            # The holidays business-day deadlines skip from today on (the agency's page edits them).
+            "holidays": rules.upcoming_holidays(agency),
+            "holidays_url": f"{reverse('admin:caseapp_agencyholiday_changelist')}?agency__id__exact={agency.pk}",
         }
         return TemplateResponse(request, "admin/missing_reports/reportingrule/effective.html", context)
 

@@ -12,12 +12,19 @@ never gets longer because an agency wrote a row. The return interview has no fed
 app's default (72 h) gives way to a state's or an agency's hours in either direction, but once a
 state sets it (FL 24 h) it is a state deadline like the others.
 
-Deadlines are elapsed time from a UTC instant, so a DST change moves the wall-clock hour a deadline
-shows at, never the time the agency has.
+A rule counts in one of three units (docs/duties.md#rule-units): hours (elapsed time from a UTC instant, so a
+DST change moves the wall-clock hour a deadline shows at, never the time the agency has), calendar days (the same
+wall-clock time N days later in the agency's zone) and business days (the end of the Nth working day after the
+day the agency learned, in its zone, skipping Saturdays, Sundays and the agency's holidays). When rules for one
+party count in different units, each is in effect unless another always comes first, and a clock is due at the
+earliest of them for its start: the stricter wins, compared on the due times themselves.
 """
 
 import datetime
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
+
+from caseapp import local_time
 
 # Events that start clocks.
 MISSING = "missing"
@@ -54,6 +61,14 @@ PARENTS = "parents"
 TRIBE = "tribe"
 STATE_CLEARINGHOUSE = "state_clearinghouse"
 RETURN_INTERVIEW = "return_interview"
+# Parties the states of docs/duties.md#state-rules name (IL, AZ, GA, KS, ND, VA, WA).
+CHILD_FIND = "child_find"
+CASA = "casa"
+CAREGIVER = "caregiver"
+TRIBAL_LAW_ENFORCEMENT = "tribal_law_enforcement"
+REGIONAL_SUPERVISOR = "regional_supervisor"
+STATE_MISSING_TEAM = "state_missing_team"
+LAW_ENFORCEMENT_WRITTEN = "law_enforcement_written"
 # The follow-up of a refusal by law enforcement (LE_REFUSED).
 SUPERVISOR = "supervisor"
 SI_DIRECTOR = "si_director"
@@ -70,6 +85,13 @@ PARTY_LABELS = {
     PARENTS: "Parents",
     TRIBE: "Tribe",
     STATE_CLEARINGHOUSE: "State missing-child clearinghouse",
+    CHILD_FIND: "Child Find of America",
+    CASA: "CASA (court-appointed special advocate)",
+    CAREGIVER: "Caregiver (placement provider)",
+    TRIBAL_LAW_ENFORCEMENT: "Tribal law enforcement",
+    REGIONAL_SUPERVISOR: "Regional supervisor",
+    STATE_MISSING_TEAM: "State agency's missing-children team",
+    LAW_ENFORCEMENT_WRITTEN: "Law enforcement (written notice)",
     RETURN_INTERVIEW: "Return interview (debrief)",
     SUPERVISOR: "Supervisor",
     SI_DIRECTOR: "Special investigations program director",
@@ -146,12 +168,84 @@ def is_immediate(event: str, party: str) -> bool:
     return party in IMMEDIATE_PARTIES.get(event, ())
 
 
+# The units a rule counts in (docs/duties.md#rule-units). A rule's `hours` is its count in its unit: named for
+# the unit nearly every rule uses, and kept so, because the stored clocks and the agency tables carry it.
+HOURS = "hours"
+DAYS = "days"
+BUSINESS_DAYS = "business_days"
+UNITS = (HOURS, DAYS, BUSINESS_DAYS)
+UNIT_LABELS = {
+    HOURS: "hours (elapsed)",
+    DAYS: "calendar days (the same time of day)",
+    BUSINESS_DAYS: "business days (to the end of the day)",
+}
+UNIT_NOUNS = {HOURS: "hours", DAYS: "days", BUSINESS_DAYS: "business days"}
+# The longest rule in days the table takes: a notice, not a yearly report. It bounds the holidays read too.
+MAX_DAYS = 90
+
+
+def span_text(count, unit=HOURS) -> str:
+    """'24 h', '1 day', '3 days', '2 business days': a rule's span, as every page and email words it."""
+    if unit == HOURS:
+        return f"{count} h"
+    noun = "day" if unit == DAYS else "business day"
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What a rule in days needs of the agency: its zone (a ZoneInfo) and its holidays (dates)."""
+
+    zone: object
+    holidays: frozenset = field(default_factory=frozenset)
+
+
+def due_at(start: datetime.datetime, count: int, unit: str = HOURS, calendar: Calendar | None = None):
+    """When a rule of `count` `unit`s that starts at the aware instant `start` is due (UTC).
+
+    Hours: elapsed. Calendar days: the same wall-clock time `count` days later in the agency's zone
+    (local_time.same_wall_time_days_later: the repeated hour's first occurrence, the skipped hour's jump).
+    Business days: the end of the `count`th working day after the day of `start`, in the agency's zone: the day
+    the agency learned never counts (it may be half over, or a Saturday), as a court counts "within 2 days".
+    """
+    start = start.astimezone(datetime.UTC)
+    if unit == HOURS:
+        return start + datetime.timedelta(hours=count)
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}")
+    if calendar is None:
+        raise ValueError("a deadline in days needs the agency's calendar (its zone and holidays)")
+    if not 1 <= count <= MAX_DAYS:
+        raise ValueError(f"a deadline in days is 1 to {MAX_DAYS} days")
+    if unit == DAYS:
+        return local_time.same_wall_time_days_later(start, count, calendar.zone)
+    day = start.astimezone(calendar.zone).date()
+    last = local_time.working_days_after(day, count, calendar.holidays)
+    return local_time.end_of_day(last, calendar.zone)
+
+
+# How far apart, in elapsed hours, a rule's due time can be from its start: (fewest, most). A day is 24 hours but
+# for a clock change (allowed up to 2 h); business days have no most (holidays), and the fewest is when the day
+# the agency learned was ending. Used only to set aside a rule another always beats (`always_first`).
+def _span_bounds(rule) -> tuple[float, float]:
+    if rule.unit == HOURS:
+        return rule.hours, rule.hours
+    fewest = 24 * rule.hours - 2
+    return fewest, (24 * rule.hours + 2 if rule.unit == DAYS else math.inf)
+
+
+def always_first(rule, other) -> bool:
+    """Whether `rule` is due no later than `other` whatever the start (so `other` never binds)."""
+    return _span_bounds(rule)[1] <= _span_bounds(other)[0]
+
+
 @dataclass(frozen=True)
 class Rule:
     event: str
     party: str
-    hours: int
+    hours: int  # the count, in `unit`
     source: str = ""
+    unit: str = HOURS
 
 
 # Where a deadline in effect comes from.
@@ -171,39 +265,59 @@ class EffectiveRule:
 
     event: str
     party: str
-    hours: int
+    hours: int  # the count, in `unit`
     source: str
     origin: str
     not_applied: tuple["EffectiveRule", ...] = ()
+    unit: str = HOURS
+
+    @property
+    def span(self) -> str:
+        return span_text(self.hours, self.unit)
 
 
 @dataclass(frozen=True)
 class Deadline:
     party: str
     due_at: datetime.datetime
-    hours: int
+    hours: int  # the count, in `unit`, of the rule that set it
     source: str
+    unit: str = HOURS
+
+    @property
+    def span(self) -> str:
+        return span_text(self.hours, self.unit)
 
 
 def effective_rules(state_rules=(), agency_rules=()) -> list[EffectiveRule]:
     """The rules in effect: the federal parties, `state_rules` and `agency_rules` (Rule-like objects:
-    event, party, hours, source) merged per (event, party), the stricter (fewer hours) winning.
+    event, party, hours, source, and unit, hours when absent) merged per (event, party), the stricter winning.
 
     A state rule or an agency row adds a party or shortens a deadline; one as long as a federal or
     state deadline, or longer, has no effect (on a tie the law's rule stays, so the source shown is
     the law). Only the app's defaults (DEFAULT_RULES: the return interview, the steps after a refusal by
     law enforcement, the NCIC confirmation, the reports of a disclosure) give way to any rule, in either direction.
-    Sorted by event, then hours, then party.
+
+    Rules in one unit compare by their count. Rules in different units (24 h and 2 business days) compare on due
+    times, which depend on the start: the fewest of each unit stays in effect unless another unit's rule always
+    comes first (`always_first`), and `deadlines` takes the earliest due time of those in effect, so a party can
+    have two rules in effect, "whichever comes first" (docs/duties.md#rule-units). Each rule set aside is listed
+    in `not_applied` of the rule in effect that beats it. Sorted by event, then span, then party.
     """
     candidates: dict[tuple[str, str], list[EffectiveRule]] = {}
 
     def offer(rule, origin, default_source=""):
+        unit = getattr(rule, "unit", HOURS) or HOURS
         if rule.event not in EVENTS:
             raise ValueError(f"unknown event {rule.event!r}")
+        if unit not in UNITS:
+            raise ValueError(f"unknown unit {unit!r}")
         if rule.hours < 0:
             raise ValueError("a deadline cannot be negative")
+        if unit != HOURS and not 1 <= rule.hours <= MAX_DAYS:
+            raise ValueError(f"a deadline in days is 1 to {MAX_DAYS} days")
         candidates.setdefault((rule.event, rule.party), []).append(
-            EffectiveRule(rule.event, rule.party, rule.hours, rule.source or default_source, origin)
+            EffectiveRule(rule.event, rule.party, rule.hours, rule.source or default_source, origin, unit=unit)
         )
 
     # In order of precedence on a tie: the law first.
@@ -220,34 +334,60 @@ def effective_rules(state_rules=(), agency_rules=()) -> list[EffectiveRule]:
     in_effect = []
     for options in candidates.values():
         binding = [rule for rule in options if rule.origin != DEFAULT] or options
-        winner = min(binding, key=lambda rule: rule.hours)  # the first of equals: the law before the agency
-        in_effect.append(replace(winner, not_applied=tuple(rule for rule in options if rule is not winner)))
-    return sorted(in_effect, key=lambda rule: (EVENTS.index(rule.event), rule.hours, rule.party))
+        fewest: dict[str, EffectiveRule] = {}
+        for rule in binding:  # the first of equals: the law before the agency
+            if rule.unit not in fewest or rule.hours < fewest[rule.unit].hours:
+                fewest[rule.unit] = rule
+        winners = [
+            rule for rule in fewest.values()
+            if not any(other is not rule and always_first(other, rule) for other in fewest.values())
+        ]
+        set_aside: dict[int, list[EffectiveRule]] = {id(winner): [] for winner in winners}
+        for rule in options:
+            if any(rule is winner for winner in winners):
+                continue
+            same_unit = [winner for winner in winners if winner.unit == rule.unit]
+            beaten_by = same_unit[0] if same_unit else next(
+                (winner for winner in winners if always_first(winner, rule)), winners[0]
+            )
+            set_aside[id(beaten_by)].append(rule)
+        in_effect.extend(replace(winner, not_applied=tuple(set_aside[id(winner)])) for winner in winners)
+    return sorted(in_effect, key=lambda rule: (EVENTS.index(rule.event), _span_bounds(rule)[0], rule.party))
 
 
-def deadlines(event: str, learned_at: datetime.datetime, rules) -> list[Deadline]:
-    """Every clock `event` starts, due `hours` after `learned_at` (an aware datetime).
+def deadlines(event: str, learned_at: datetime.datetime, rules, calendar: Calendar | None = None) -> list[Deadline]:
+    """Every clock `event` starts, each due by its rule from `learned_at` (an aware datetime).
 
-    `rules`: the agency's rules in effect (services.episodes.rules_for), or any Rule-like objects (event,
-    party, hours, source), which are merged as `effective_rules` merges an agency's rows: the federal
+    `rules`: the agency's rules in effect (services.agency_rules.rules_for), or any Rule-like objects (event,
+    party, hours, source, unit), which are merged as `effective_rules` merges an agency's rows: the federal
     parties are always present and only ever made stricter; the return interview is due after a
-    return even if no rule names it. Sorted by due time.
+    return even if no rule names it. A party with rules in effect in two units is due at the earlier of their
+    due times for this start. `calendar` (the agency's zone and holidays) is needed only by a rule in days.
+    Sorted by due time.
     """
     if learned_at.tzinfo is None or learned_at.utcoffset() is None:
         raise ValueError("learned_at must be timezone-aware")
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     start = learned_at.astimezone(datetime.UTC)
-    chosen = [rule for rule in effective_rules(agency_rules=rules) if rule.event == event]
-    return [
-        Deadline(rule.party, start + datetime.timedelta(hours=rule.hours), rule.hours, rule.source)
-        for rule in sorted(chosen, key=lambda rule: (rule.hours, rule.party))
-    ]
+    earliest: dict[str, Deadline] = {}
+    for rule in effective_rules(agency_rules=rules):
+        if rule.event != event:
+            continue
+        due = Deadline(rule.party, due_at(start, rule.hours, rule.unit, calendar), rule.hours, rule.source, rule.unit)
+        if rule.party not in earliest or due.due_at < earliest[rule.party].due_at:
+            earliest[rule.party] = due
+    return sorted(earliest.values(), key=lambda d: (d.due_at, d.party))
 
 
-# Stricter or added rules by state, as docs/duties.md#state-rules lists them. They apply to every agency
-# of the state (services.episodes.rules_for merges them with the agency's own rows); an agency row can only add
-# to them or shorten them.
+def uses_business_days(event: str, rules) -> bool:
+    """Whether a rule of `event` in effect counts business days (so the agency's holidays must be read)."""
+    return any(rule.event == event and rule.unit == BUSINESS_DAYS for rule in effective_rules(agency_rules=rules))
+
+
+# Stricter or added rules by state, as docs/duties.md#state-rules lists them (with what is left out, and why).
+# They apply to every agency of the state (services.agency_rules.rules_for merges them with the agency's own
+# rows); an agency row can only add to them or shorten them.
 STATE_RULES: dict[str, list[Rule]] = {
     "KS": [Rule(MISSING, LAW_ENFORCEMENT, 2, "KS PPS 5245: law enforcement within 2 h")],
     "KY": [
@@ -260,10 +400,14 @@ STATE_RULES: dict[str, list[Rule]] = {
         ),
     ],
     "ND": [
-        Rule(MISSING, LAW_ENFORCEMENT, 12, "ND 624-05-15-50-34: within 12 h"),
-        Rule(MISSING, NCMEC, 12, "ND 624-05-15-50-34: within 12 h"),
-        Rule(RETURNED, LAW_ENFORCEMENT, 12, "ND: repeat notifications on return"),
-        Rule(RETURNED, NCMEC, 12, "ND: repeat notifications on return"),
+        *(
+            Rule(MISSING, party, 12, "ND 624-05-15-50-34: within 12 h")
+            for party in (LAW_ENFORCEMENT, NCMEC, REGIONAL_SUPERVISOR)
+        ),
+        *(
+            Rule(RETURNED, party, 12, "ND: repeat notifications on return")
+            for party in (LAW_ENFORCEMENT, NCMEC, REGIONAL_SUPERVISOR)
+        ),
     ],
     "TX": [
         *(
@@ -280,6 +424,11 @@ STATE_RULES: dict[str, list[Rule]] = {
             )
             for party in (SUPERVISOR, SI_DIRECTOR)
         ),
+        Rule(
+            LE_REFUSED, NCMEC, 1,
+            "TX CPS Handbook 6461.2: the special investigator follows up with NCMEC the next business day",
+            BUSINESS_DAYS,
+        ),
         # Crime or trafficking victim found at the return: law enforcement and Statewide Intake within 8 h;
         # abuse or neglect while absent goes to the hotline (Statewide Intake) within 8 h too.
         Rule(DISCLOSED, ABUSE_HOTLINE, 8, "TX CPS Handbook 6461.5: Statewide Intake within 8 h"),
@@ -290,10 +439,37 @@ STATE_RULES: dict[str, list[Rule]] = {
             NCIC_CONFIRMATION, LAW_ENFORCEMENT, 24,
             "GA DFCS 19.22: confirm NCIC entry within 24 h of the report",
         ),
+        # "File a runaway report in juvenile court within 2 business days": the table does not tell a runaway
+        # from another missing youth, so every episode starts it (docs/duties.md#state-rules).
+        Rule(
+            MISSING, COURT, 2,
+            "GA DFCS 19.22: report to the juvenile court, with the efforts made to locate the youth, within 2 "
+            "business days",
+            BUSINESS_DAYS,
+        ),
     ],
     "FL": [Rule(RETURNED, RETURN_INTERVIEW, 24, "Fla. Admin. Code 65C-30.019: debrief within 24 h")],
+    "IL": [
+        Rule(MISSING, party, 24, "89 Ill. Adm. Code 329.30: within 24 h of the initial report")
+        for party in (PARENTS, COURT, CHILD_FIND)
+    ],
+    # The policy says "immediate" and gives no hours: 24 h, the ceiling of its own law-enforcement and NCMEC
+    # notices. The tribe is told only for an Indian child, which the app does not record: an agency adds its row.
+    "AZ": [
+        Rule(
+            MISSING, party, 24,
+            "AZ DCS Policy Ch. 4 §8: immediate written and phone notice (no hours given: 24 h, as for law "
+            "enforcement and NCMEC)",
+        )
+        for party in (PARENTS, ATTORNEY_GAL, CASA, COURT, CAREGIVER)
+    ],
+    "VA": [
+        Rule(
+            MISSING, LAW_ENFORCEMENT_WRITTEN, 48,
+            "VA CFS Manual E §17.13: written notification to law enforcement within 48 h of the verbal report",
+        ),
+    ],
 }
-
 
 IDENTIFIED_PARTY_LABELS = {LAW_ENFORCEMENT: "Law enforcement (identified victim of trafficking)"}
 LE_REFUSED_PARTY_LABELS = {
@@ -301,6 +477,7 @@ LE_REFUSED_PARTY_LABELS = {
     SI_DIRECTOR: "SI program director told of the refusal (Child Safety Check Alert List)",
     STATE_CLEARINGHOUSE: "State missing-child clearinghouse told of the refusal",
     AFFIDAVIT: "Affidavit signed: youth not entered in NCIC",
+    NCMEC: "NCMEC follow-up after the refusal",
 }
 NCIC_CONFIRMATION_PARTY_LABELS = {LAW_ENFORCEMENT: "NCIC entry confirmed"}
 DISCLOSED_PARTY_LABELS = {
@@ -335,9 +512,11 @@ def screening_follow_up_hours(days: int) -> int:
 ONLINE_EXPLOITATION = "online_exploitation"
 
 
-def disclosure_deadlines(kind: str, disclosed_at: datetime.datetime, rules) -> list[Deadline]:
+def for_disclosure_kind(kind: str, due: list[Deadline]) -> list[Deadline]:
+    """Of a disclosure's clocks `due`, those a disclosure of `kind` starts."""
+    return [d for d in due if d.party != CYBERTIPLINE or kind == ONLINE_EXPLOITATION]
+
+
+def disclosure_deadlines(kind: str, disclosed_at: datetime.datetime, rules, calendar=None) -> list[Deadline]:
     """The clocks a disclosure of `kind` starts, from `disclosed_at`, under the agency's `rules`."""
-    return [
-        d for d in deadlines(DISCLOSED, disclosed_at, rules)
-        if d.party != CYBERTIPLINE or kind == ONLINE_EXPLOITATION
-    ]
+    return for_disclosure_kind(kind, deadlines(DISCLOSED, disclosed_at, rules, calendar))

@@ -515,13 +515,13 @@ def _message(clock, stage, now) -> tuple[str, str]:
         "agency_name": agency.name,
         "team_name": youth.team.name,
         "clock": clock.label,
-        "rule": f"{clock.rule_hours} h" + (f" ({clock.rule_source})" if clock.rule_source else ""),
+        "rule": clock.rule_span + (f" ({clock.rule_source})" if clock.rule_source else ""),
         "due": due,
         "time_left": duration(clock.due_at - now),
         "overdue_by": duration(now - clock.due_at),
         "learned_at": display_time(episode.agency_learned_at, zone),
-        "started": f"{CLOCK_STARTS.get(clock.event, CLOCK_STARTS[deadlines.MISSING])} "
-        f"({display_time(clock.due_at - datetime.timedelta(hours=clock.rule_hours), zone)})",
+        "started": CLOCK_STARTS.get(clock.event, CLOCK_STARTS[deadlines.MISSING])
+        + (f" ({display_time(clock.started_at, zone)})" if clock.started_at else ""),
         "url": episode_url(episode.pk),
         "party": deadlines.IMMEDIATE_PARTY_NAMES.get(clock.party, clock.label),
         "after": duration(datetime.timedelta(minutes=agency.first_hour_reminder_minutes)),
@@ -570,19 +570,19 @@ def _disclosure_report_message(report, stage, now) -> tuple[str, str]:
     zone = agency_zone(agency)
     who = f"{youth.display_name} (case {youth.case_number})"
     due = display_time(report.due_at, zone)
-    started = report.due_at - datetime.timedelta(hours=report.rule_hours)
+    started = report.started_at
     context = {
         "youth_name": youth.display_name,
         "case_number": youth.case_number,
         "agency_name": agency.name,
         "team_name": youth.team.name,
         "clock": report.label,
-        "rule": f"{report.rule_hours} h" + (f" ({report.rule_source})" if report.rule_source else ""),
+        "rule": report.rule_span + (f" ({report.rule_source})" if report.rule_source else ""),
         "due": due,
         "time_left": duration(report.due_at - now),
         "overdue_by": duration(now - report.due_at),
         "learned_at": display_time(started, zone),
-        "started": f"{CLOCK_STARTS[deadlines.DISCLOSED]} ({display_time(started, zone)})",
+        "started": CLOCK_STARTS[deadlines.DISCLOSED] + (f" ({display_time(started, zone)})" if started else ""),
         "url": settings.APP_BASE_URL.rstrip("/") + youth_path(youth.pk),
         "party": report.label,
         "after": "",

@@ -4,6 +4,8 @@ Field sources: docs/duties.md#ncmec-packet (the episode), #records (law enforcem
 #missing-protocols and #return-interview (return and debrief). Nothing here is ever hard-deleted.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -24,7 +26,13 @@ class ReportingRule(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reporting_rules")
     event = models.CharField(max_length=10, choices=[(e, deadlines.EVENT_LABELS[e]) for e in deadlines.EVENTS])
     party = models.CharField(max_length=30, choices=list(deadlines.PARTY_LABELS.items()))
-    hours = models.PositiveIntegerField()
+    # The count, in `unit` (docs/duties.md#rule-units); named for the unit nearly every rule uses.
+    hours = models.PositiveIntegerField("within", help_text="How many of the unit below.")
+    unit = models.CharField(
+        max_length=15, choices=[(u, deadlines.UNIT_LABELS[u]) for u in deadlines.UNITS], default=deadlines.HOURS,
+        help_text="Hours run from the moment the agency learned; calendar days end at the same time of day; "
+        "business days end at the end of the last one, skipping weekends and the agency's holidays.",
+    )
     source = models.CharField(max_length=200, blank=True, help_text="The law or policy behind the rule.")
     history = HistoricalRecords()
 
@@ -35,7 +43,7 @@ class ReportingRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agency.code}: {self.event} → {self.party} within {self.hours} h"
+        return f"{self.agency.code}: {self.event} → {self.party} within {deadlines.span_text(self.hours, self.unit)}"
 
 
 class AgencyEndangermentItem(models.Model):
@@ -262,7 +270,12 @@ class EvidencedClock(models.Model):
     identified-victim report are this same kind of clock; each sweep marks `overdue_at`."""
 
     due_at = models.DateTimeField(db_index=True)
+    # The rule the clock was started with: its count, in `rule_unit` (hours for every clock made before units
+    # existed), and its source. Kept as made: a later change of the table never moves a clock already running.
     rule_hours = models.PositiveIntegerField()
+    rule_unit = models.CharField(
+        max_length=15, choices=[(u, deadlines.UNIT_LABELS[u]) for u in deadlines.UNITS], default=deadlines.HOURS
+    )
     rule_source = models.CharField(max_length=200, blank=True)
 
     done_at = models.DateTimeField(null=True, blank=True)
@@ -285,6 +298,19 @@ class EvidencedClock(models.Model):
     @property
     def is_done(self):
         return self.done_at is not None
+
+    @property
+    def rule_span(self) -> str:
+        """'24 h', '2 business days': the rule's span in words, as pages and emails show it."""
+        return deadlines.span_text(self.rule_hours, self.rule_unit)
+
+    @property
+    def started_at(self):
+        """When the clock started, where its rule tells (hours: the due time less them); None for a rule in days,
+        whose span depends on the calendar."""
+        if self.rule_unit != deadlines.HOURS:
+            return None
+        return self.due_at - datetime.timedelta(hours=self.rule_hours)
 
     def state(self, now=None) -> clock_state.ClockState:
         """Where this clock stands at `now` (default: now): clock_state decides, for every page and report."""

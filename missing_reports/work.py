@@ -50,6 +50,8 @@ NOTICE_WHAT = {
     (deadlines.LE_REFUSED, deadlines.SI_DIRECTOR): "Tell the SI program director law enforcement said no",
     (deadlines.LE_REFUSED, deadlines.STATE_CLEARINGHOUSE): "Tell the state clearinghouse law enforcement said no",
     (deadlines.LE_REFUSED, deadlines.AFFIDAVIT): "Sign the affidavit: youth not entered in NCIC",
+    (deadlines.LE_REFUSED, deadlines.NCMEC): "Follow up with NCMEC after law enforcement said no",
+    (deadlines.MISSING, deadlines.LAW_ENFORCEMENT_WRITTEN): "Send law enforcement the written notice",
     (deadlines.RETURNED, deadlines.SCREENING_FOLLOW_UP): "Try the trafficking screening again",
     (deadlines.DISCLOSED, deadlines.ABUSE_HOTLINE): "Report the disclosure to the child abuse hotline",
     (deadlines.DISCLOSED, deadlines.LAW_ENFORCEMENT): "Report the disclosure to law enforcement",

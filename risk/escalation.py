@@ -123,7 +123,7 @@ def report_message(report, stage, now) -> tuple[str, str]:
     youth = report.youth
     context = _context(youth, report.due_at, now) | {
         "clock": REPORT_LABEL,
-        "rule": f"{report.rule_hours} h" + (f" ({report.rule_source})" if report.rule_source else ""),
+        "rule": report.rule_span + (f" ({report.rule_source})" if report.rule_source else ""),
         "received_at": display_time(
             report.decision.information_received_at, agency_zone(youth.agency)
         ),

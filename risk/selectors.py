@@ -17,7 +17,7 @@ from caseapp.models import Alert
 from caseapp.selectors import alert_trail
 from missing_reports import clock_state, deadlines
 from missing_reports import selectors as episode_selectors
-from missing_reports.services.episodes import rules_for
+from missing_reports.services.agency_rules import deadlines_for
 
 from . import afcars, referral_steps
 from .models import (
@@ -365,7 +365,7 @@ def identification_clock_preview(youth, received_at):
     `received_at`: the same pure function and rules table the decision service uses. None without a time."""
     if received_at is None:
         return None
-    clocks = deadlines.deadlines(deadlines.IDENTIFIED, received_at, rules_for(youth.agency))
+    clocks = deadlines_for(youth.agency, deadlines.IDENTIFIED, received_at)
     return next(c for c in clocks if c.party == deadlines.LAW_ENFORCEMENT)
 
 

@@ -24,7 +24,6 @@ so a second disclosure in the same episode starts all its own reports, due from 
 first one's clocks are doing.
 """
 
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,7 +46,7 @@ from ..models import (
     Notification,
     NotificationMethod,
 )
-from .agency_rules import rules_for
+from .agency_rules import deadlines_for, due_again
 from .typed_times import CLOCK_SKEW
 
 ALERT_KIND = "disclosure"
@@ -100,12 +99,14 @@ def _start_clocks(disclosure, start):
     """The reports this disclosure calls for, each its own clock of this disclosure: notices of its episode, or
     reports of the youth when it has no episode."""
     episode = disclosure.episode
-    due = deadlines.disclosure_deadlines(disclosure.kind, start, rules_for(disclosure.youth.agency))
+    due = deadlines.for_disclosure_kind(
+        disclosure.kind, deadlines_for(disclosure.youth.agency, deadlines.DISCLOSED, start)
+    )
     if episode is None:
         new = [
             DisclosureReport(
                 youth=disclosure.youth, disclosure=disclosure, party=d.party, due_at=d.due_at, rule_hours=d.hours,
-                rule_source=d.source,
+                rule_unit=d.unit, rule_source=d.source,
             )
             for d in due
         ]
@@ -113,7 +114,7 @@ def _start_clocks(disclosure, start):
         new = [
             Notification(
                 episode=episode, disclosure=disclosure, event=deadlines.DISCLOSED, party=d.party, due_at=d.due_at,
-                rule_hours=d.hours, rule_source=d.source,
+                rule_hours=d.hours, rule_unit=d.unit, rule_source=d.source,
             )
             for d in due
         ]
@@ -238,7 +239,7 @@ def correct_disclosure(*, actor, disclosure_id, expected_version, reason, ip=Non
     if "disclosed_at" in changed:
         start = clock_start(disclosure)
         for clock in clocks_of(disclosure).filter(done_at__isnull=True).order_by("pk"):
-            due_at = start + datetime.timedelta(hours=clock.rule_hours)
+            due_at = due_again(disclosure.youth.agency, clock, start)
             if due_at == clock.due_at:
                 continue
             was = clock.due_at

@@ -32,7 +32,10 @@ from ..models import (
 from ..packets import pipeline
 from . import endangerment as endangerment_services
 from . import le_followup, screening_follow_up
-from .agency_rules import rules_for  # the deadlines in effect; callers ask it here too (episode_services.rules_for)
+from .agency_rules import (
+    deadlines_for,
+    rules_for,  # noqa: F401 (the deadlines in effect; callers ask episode_services.rules_for)
+)
 from .typed_times import CLOCK_SKEW  # how far in the future a typed time may be; others import it from here too
 
 EPISODE_FIELDS = (
@@ -83,9 +86,9 @@ def _create_clocks(episode, event, learned_at):
         [
             Notification(
                 episode=episode, event=event, party=d.party, due_at=d.due_at,
-                rule_hours=d.hours, rule_source=d.source,
+                rule_hours=d.hours, rule_unit=d.unit, rule_source=d.source,
             )
-            for d in deadlines.deadlines(event, learned_at, rules_for(episode.youth.agency))
+            for d in deadlines_for(episode.youth.agency, event, learned_at)
         ]
     )
 

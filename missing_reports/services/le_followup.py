@@ -29,7 +29,7 @@ from caseapp.services.errors import EditConflict
 from .. import deadlines
 from ..escalation import ON_CALL, all_but_actor, episode_path, one_line, supervisors
 from ..models import LawEnforcementRefusal, Notification, RefusalKind
-from .agency_rules import rules_for
+from .agency_rules import deadlines_for
 from .typed_times import CLOCK_SKEW
 
 ALERT_KIND = "le_refused"
@@ -48,10 +48,10 @@ def _start_clocks(episode, event, start, *, done=None):
     have = set(episode.notifications.filter(event=event).values_list("party", flat=True))
     new = [
         Notification(
-            episode=episode, event=event, party=d.party, due_at=d.due_at, rule_hours=d.hours, rule_source=d.source,
-            **(done or {}),
+            episode=episode, event=event, party=d.party, due_at=d.due_at, rule_hours=d.hours, rule_unit=d.unit,
+            rule_source=d.source, **(done or {}),
         )
-        for d in deadlines.deadlines(event, start, rules_for(episode.youth.agency))
+        for d in deadlines_for(episode.youth.agency, event, start)
         if d.party not in have
     ]
     for clock in new:

@@ -20,6 +20,13 @@ SHORT_LABELS = {
     deadlines.PARENTS: "Parents",
     deadlines.TRIBE: "Tribe",
     deadlines.STATE_CLEARINGHOUSE: "Clearinghouse",
+    deadlines.CHILD_FIND: "Child Find",
+    deadlines.CASA: "CASA",
+    deadlines.CAREGIVER: "Caregiver",
+    deadlines.TRIBAL_LAW_ENFORCEMENT: "Tribal LE",
+    deadlines.REGIONAL_SUPERVISOR: "Regional supervisor",
+    deadlines.STATE_MISSING_TEAM: "State team",
+    deadlines.LAW_ENFORCEMENT_WRITTEN: "LE (written)",
     deadlines.RETURN_INTERVIEW: "Return interview",
     deadlines.SUPERVISOR: "Supervisor",
     deadlines.SI_DIRECTOR: "SI director",
@@ -31,6 +38,7 @@ SHORT_LABELS = {
 EVENT_SHORT_LABELS = {
     (deadlines.NCIC_CONFIRMATION, deadlines.LAW_ENFORCEMENT): "NCIC",
     (deadlines.DISCLOSED, deadlines.LAW_ENFORCEMENT): "LE (disclosure)",
+    (deadlines.LE_REFUSED, deadlines.NCMEC): "NCMEC (follow-up)",
 }
 
 

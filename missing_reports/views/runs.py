@@ -45,8 +45,8 @@ from ..models import (
 )
 from ..packets import changes, completeness
 from ..packets import facts as packet_facts
+from ..services import agency_rules, le_followup
 from ..services import episodes as episode_services
-from ..services import le_followup
 from ..work import screening_url
 
 # --- Report missing: pick a youth ----------------------------------------------------------------
@@ -126,7 +126,7 @@ def log_run(request, youth_id):
             note_wording(request, form)
             return redirect("episode_detail", episode_id=episode.pk)
     # What the agency's rules will require, so the caseworker knows before saving.
-    clocks = deadlines.deadlines(deadlines.MISSING, timezone.now(), episode_services.rules_for(youth.agency))
+    clocks = agency_rules.deadlines_for(youth.agency, deadlines.MISSING, timezone.now())
     return render(
         request,
         "missing_reports/log_run.html",
@@ -134,7 +134,7 @@ def log_run(request, youth_id):
             "form": form,
             "youth": youth,
             "open_episode": open_episode,
-            "clocks": [(deadlines.party_label(deadlines.MISSING, c.party), c.hours) for c in clocks],
+            "clocks": [(deadlines.party_label(deadlines.MISSING, c.party), c.span) for c in clocks],
         },
     )
 

@@ -15,7 +15,7 @@ from caseapp.models import AuditAction
 from caseapp.services.errors import EditConflict
 from missing_reports import deadlines
 from missing_reports.models import NotificationMethod
-from missing_reports.services.episodes import rules_for
+from missing_reports.services.agency_rules import deadlines_for
 
 from .. import endangerment
 from ..models import (
@@ -154,10 +154,11 @@ def _same_identification(previous, decision):
 
 
 def _start_le_report(youth, decision):
-    clocks = deadlines.deadlines(deadlines.IDENTIFIED, decision.information_received_at, rules_for(youth.agency))
+    clocks = deadlines_for(youth.agency, deadlines.IDENTIFIED, decision.information_received_at)
     clock = next(c for c in clocks if c.party == deadlines.LAW_ENFORCEMENT)
     return IdentificationReport.objects.create(
-        decision=decision, youth=youth, due_at=clock.due_at, rule_hours=clock.hours, rule_source=clock.source
+        decision=decision, youth=youth, due_at=clock.due_at, rule_hours=clock.hours, rule_unit=clock.unit,
+        rule_source=clock.source,
     )
 
 

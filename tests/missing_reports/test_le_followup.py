@@ -8,6 +8,7 @@ escalates like every clock.
 """
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -95,6 +96,7 @@ def test_a_refusal_asks_the_supervisor_and_the_clearinghouse_by_default_and_texa
         deadlines.SUPERVISOR: (8, deadlines.STATE),
         deadlines.SI_DIRECTOR: (8, deadlines.STATE),
         deadlines.STATE_CLEARINGHOUSE: (24, deadlines.DEFAULT),
+        deadlines.NCMEC: (1, deadlines.STATE),  # the special investigator's follow-up, the next business day
     }
     kentucky = deadlines.effective_rules(deadlines.STATE_RULES["KY"])
     assert any(r.event == deadlines.LE_REFUSED and r.party == deadlines.AFFIDAVIT for r in kentucky)
@@ -126,7 +128,13 @@ def test_a_refusal_in_texas_starts_the_8_hour_steps_and_alerts_the_supervisors_o
         refusal = refuse(caseworker_a, episode, refused_at)
 
     clocks = {n.party: n for n in episode.notifications.filter(event=deadlines.LE_REFUSED)}
-    assert set(clocks) == {deadlines.SUPERVISOR, deadlines.SI_DIRECTOR, deadlines.STATE_CLEARINGHOUSE}
+    assert set(clocks) == {
+        deadlines.SUPERVISOR, deadlines.SI_DIRECTOR, deadlines.STATE_CLEARINGHOUSE, deadlines.NCMEC
+    }
+    # NCMEC: the special investigator follows up the next business day, to its end in the agency's zone.
+    follow_up = clocks[deadlines.NCMEC]
+    assert (follow_up.rule_hours, follow_up.rule_unit) == (1, deadlines.BUSINESS_DAYS)
+    assert follow_up.due_at.astimezone(zoneinfo.ZoneInfo(texas.time_zone)).strftime("%H:%M:%S") == "23:59:59"
     assert clocks[deadlines.SUPERVISOR].due_at == refused_at + 8 * H
     assert clocks[deadlines.SI_DIRECTOR].due_at == refused_at + 8 * H
     assert clocks[deadlines.STATE_CLEARINGHOUSE].due_at == refused_at + 24 * H
@@ -146,7 +154,7 @@ def test_a_refusal_in_texas_starts_the_8_hour_steps_and_alerts_the_supervisors_o
     )
     assert corrected.version == 2 and corrected.history.count() == 2
     assert Alert.objects.filter(kind=le_followup.ALERT_KIND).count() == 1
-    assert episode.notifications.filter(event=deadlines.LE_REFUSED).count() == 3
+    assert episode.notifications.filter(event=deadlines.LE_REFUSED).count() == 4
     # The same kind saved again is refused: correct the one recorded instead.
     with pytest.raises(ValidationError) as raised:
         refuse(caseworker_a, episode, refused_at)

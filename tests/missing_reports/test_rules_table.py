@@ -70,7 +70,7 @@ def test_install_state_rules_copies_nothing_and_says_the_state_rules_apply(agenc
     call_command("install_state_rules", agency_a.code, agency_b.code)
     out = capsys.readouterr().out
     assert ReportingRule.objects.count() == 1
-    assert "agency-a (TX): 11 state rule(s) known; they apply without being copied, so nothing was added." in out
+    assert "agency-a (TX): 12 state rule(s) known; they apply without being copied, so nothing was added." in out
     assert "Missing from care → Court: 24 h (State: Tex. Fam. Code §264.123)" in out
     assert (
         "not applied: Missing from care → Court: 48 h (Agency: Lax policy). The state deadline (24 h) is stricter"
@@ -143,7 +143,10 @@ def test_a_superuser_sees_every_agencys_deadlines(client_for, agency_a, agency_b
 def test_the_admin_form_refuses_a_row_that_would_lengthen_a_state_deadline(client_for, agency_admin_a, agency_a):
     client = client_for(_admin_site_user(agency_admin_a))
     url = reverse("admin:missing_reports_reportingrule_add")
-    data = {"agency": agency_a.pk, "event": "missing", "party": "law_enforcement", "hours": 24, "source": "Policy"}
+    data = {
+        "agency": agency_a.pk, "event": "missing", "party": "law_enforcement", "hours": 24, "unit": "hours",
+        "source": "Policy",
+    }
     response = client.post(url, data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["hours"]

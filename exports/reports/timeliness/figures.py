@@ -379,10 +379,11 @@ def notification_delays(query: ReportQuery) -> dict:
         notifications_in_period(query)
         .filter(event=deadlines.MISSING, party__in=parties)
         .order_by()
-        .values_list("party", "episode__agency_learned_at", "due_at", "done_at", "rule_hours")
+        .values_list("party", "episode__agency_learned_at", "due_at", "done_at", "rule_hours", "rule_unit")
     )
-    for party, learned_at, due_at, done_at, rule_hours in notices.iterator(chunk_size=CHUNK_SIZE):
-        rules[party][rule_hours] += 1
+    for party, learned_at, due_at, done_at, rule_hours, rule_unit in notices.iterator(chunk_size=CHUNK_SIZE):
+        if rule_unit == deadlines.HOURS:  # the chart's buckets are hours; a rule in days has no fixed bound
+            rules[party][rule_hours] += 1
         if done_at is not None:
             hours[party].append((done_at - learned_at).total_seconds() / 3600)
         else:

@@ -54,6 +54,15 @@ def _flag(condition: Q):
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def started_and_deadline(due_at, count, unit):
+    """The "Clock started at" and "Deadline (hours)" cells of a clock: a rule in hours gives both as numbers; a rule
+    in days (docs/duties.md#rule-units) has no fixed span, so its start is left blank and its deadline is worded
+    ("2 business days")."""
+    if unit == deadlines.HOURS:
+        return due_at - datetime.timedelta(hours=count), count
+    return None, deadlines.span_text(count, unit)
+
+
 @register
 class TimelinessCompliance(Report):
     key = "timeliness"
@@ -96,6 +105,7 @@ class TimelinessCompliance(Report):
         "event",
         "party",
         "rule_hours",
+        "rule_unit",
         "due_at",
         "done_at",
         "ncic_confirmed_at",
@@ -133,6 +143,7 @@ class TimelinessCompliance(Report):
                 "event",
                 "party",
                 "rule_hours",
+                "rule_unit",
                 "due_at",
                 "done_at",
                 "ncic_confirmed",
@@ -147,6 +158,7 @@ class TimelinessCompliance(Report):
             event,
             party,
             hours,
+            unit,
             due_at,
             done_at,
             ncic,
@@ -167,8 +179,7 @@ class TimelinessCompliance(Report):
                 case_number,
                 team,
                 deadlines.party_label(event, party),
-                due_at - datetime.timedelta(hours=hours),
-                hours,
+                *started_and_deadline(due_at, hours, unit),
                 due_at,
                 done_at,
                 late_by,
@@ -188,15 +199,15 @@ class TimelinessCompliance(Report):
                 "youth__team__name",
                 "decision__information_received_at",
                 "rule_hours",
+                "rule_unit",
                 "due_at",
                 "done_at",
                 "method",
                 "has_reference",
             )
         )
-        for decision_id, case_number, team, received_at, hours, due_at, done_at, method, has_ref in reports.iterator(
-            chunk_size=CHUNK_SIZE
-        ):
+        for row in reports.iterator(chunk_size=CHUNK_SIZE):
+            decision_id, case_number, team, received_at, hours, unit, due_at, done_at, method, has_ref = row
             status, late_by = clock_status(due_at, done_at, as_of)
             yield (
                 None,
@@ -205,7 +216,7 @@ class TimelinessCompliance(Report):
                 team,
                 victim_label,
                 received_at,
-                hours,
+                started_and_deadline(due_at, hours, unit)[1],
                 due_at,
                 done_at,
                 late_by,
@@ -221,11 +232,11 @@ class TimelinessCompliance(Report):
             .annotate(has_reference=_flag(~Q(reference="")))
             .order_by("disclosure__disclosed_at", "pk")
             .values_list(
-                "youth__case_number", "youth__team__name", "party", "rule_hours", "due_at", "done_at", "method",
-                "has_reference",
+                "youth__case_number", "youth__team__name", "party", "rule_hours", "rule_unit", "due_at", "done_at",
+                "method", "has_reference",
             )
         )
-        for case_number, team, party, hours, due_at, done_at, method, has_ref in disclosed.iterator(
+        for case_number, team, party, hours, unit, due_at, done_at, method, has_ref in disclosed.iterator(
             chunk_size=CHUNK_SIZE
         ):
             status, late_by = clock_status(due_at, done_at, as_of)
@@ -235,8 +246,7 @@ class TimelinessCompliance(Report):
                 case_number,
                 team,
                 deadlines.party_label(deadlines.DISCLOSED, party),
-                due_at - datetime.timedelta(hours=hours),
-                hours,
+                *started_and_deadline(due_at, hours, unit),
                 due_at,
                 done_at,
                 late_by,

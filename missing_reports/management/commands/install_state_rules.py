@@ -27,8 +27,8 @@ class Command(BaseCommand):
                 "being copied, so nothing was added. Deadlines in effect:"
             )
             for row in effective_table(agency):
-                line = f"{row.event} → {row.party}: {row.hours} h ({row.origin}: {row.source})"
+                line = f"{row.event} → {row.party}: {row.span} ({row.origin}: {row.source})"
                 if row.in_effect:
-                    self.stdout.write(f"  {line}")
+                    self.stdout.write(f"  {line}" + (f"; {row.note}" if row.note else ""))
                 else:
                     self.stdout.write(f"    not applied: {line}. {row.note[:1].upper()}{row.note[1:]}")
