@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import access
 from .filters import CaseloadFilter
-from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
+from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEvent, Placement, Race, Youth
 
 logger = logging.getLogger(__name__)
 
@@ -306,7 +306,7 @@ def youth_detail(user, youth_id):
         queryset=Youth.objects.select_related("team", "agency").prefetch_related(
             "assigned_caseworkers",
             Prefetch("placements", queryset=Placement.objects.order_by("-start_date", "-id")),
-            Prefetch("photos", queryset=YouthPhoto.objects.select_related("uploaded_by")),
+            "photos",  # who uploaded each is not drawn here: no join to the staff table
         ),
     )
     show_access = access.can_see_access_log(user, youth)
