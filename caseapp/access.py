@@ -54,12 +54,15 @@ def get_youth_or_404(user, pk, *, for_edit=False, queryset=None):
         raise Http404("No such youth.") from None
 
 
-def can_edit_youth(user, youth) -> bool:
+def can_edit_youth(user, youth, *, seen=False) -> bool:
+    """`seen`: the caller has just read `youth` through youth_visible_to(user) (get_youth_or_404), so it is in the
+    user's scope, and an editor's scope is what they may change (youth_editable_by): not asked of the database
+    again (docs/design.md#speed)."""
     if not _is_active(user):
         return False
     if user.is_superuser:
         return True
-    return user.role in EDITOR_ROLES and _in_scope(user, youth)
+    return user.role in EDITOR_ROLES and (seen or _in_scope(user, youth))
 
 
 def can_see_restricted(user, youth) -> bool:
@@ -71,8 +74,16 @@ def can_see_restricted(user, youth) -> bool:
         and user.role == Role.CASEWORKER
         and user.agency_id == youth.agency_id
         and user.team_id == youth.team_id
-        and youth.assigned_caseworkers.filter(pk=user.pk).exists()
+        and _is_assigned(user, youth)
     )
+
+
+def _is_assigned(user, youth) -> bool:
+    # The youth page prefetches the assigned caseworkers (to list them): asked of that list, not of the database.
+    prefetched = getattr(youth, "_prefetched_objects_cache", {}).get("assigned_caseworkers")
+    if prefetched is not None:
+        return any(caseworker.pk == user.pk for caseworker in prefetched)
+    return youth.assigned_caseworkers.filter(pk=user.pk).exists()
 
 
 def can_see_access_log(user, youth) -> bool:

@@ -11,6 +11,8 @@ def roles(request):
     overdue = 0
     if signed_in:
         overdue = work.top_bar_overdue_count(request)
+    # One query for both: adding a youth record and reporting a youth missing need a role that edits youth records.
+    can_add_youth = access.teams_for_new_youth(user).exists()
     return {
         "nav": {
             "can_review": access.can_review_youth(user),
@@ -18,8 +20,8 @@ def roles(request):
             "can_manage_staff": access.can_manage_staff(user),
             "can_manage_agency_settings": access.can_manage_agency_settings(user),
             "can_see_on_call": access.can_see_on_call(user),
-            # Reporting a youth missing needs a role that edits youth records.
-            "can_report_missing": access.teams_for_new_youth(user).exists(),
+            "can_report_missing": can_add_youth,
+            "can_add_youth": can_add_youth,  # the caseload's "Add a youth"
             # One query: the top bar's "Alerts, N unread" (docs/alerts.md).
             "alerts_unread": selectors.unread_alert_count(user) if getattr(user, "is_authenticated", False) else 0,
             "can_see_team_work": access.can_see_team_work(user),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import access
 from .filters import CaseloadFilter
-from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEvent, Placement, Race, Youth, YouthPhoto
+from .models import Alert, AlertDelivery, AlertRecipient, AuditAction, AuditEvent, Placement, Race, Youth
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,12 @@ class CaseloadPage:
 
 
 CASELOAD_ORDER = ("legal_last_name", "legal_first_name", "id")
+# What a caseload row draws (templates/caseapp/caseload.html): a youth has some 50 columns, and reading and building
+# them all for 26 rows cost a few ms of every page (docs/design.md#speed).
+CASELOAD_COLUMNS = (
+    "id", "agency_id", "team", "team__name", "case_number", "status", "date_of_birth", *CASELOAD_ORDER[:2],
+    "preferred_name",
+)
 
 
 def _after(key, *, reverse=False):
@@ -199,7 +205,7 @@ def caseload_page(user, params):
         params,
         scope=scope,
         matches=filterset.qs if valid else scope.none(),
-        rows=lambda matches: matches.select_related("team").with_current_placement(),
+        rows=lambda matches: matches.select_related("team").only(*CASELOAD_COLUMNS).with_current_placement(),
         count_key=_caseload_count_key(user, filterset) if valid else None,
     )
     return filterset, page
@@ -300,13 +306,14 @@ def youth_detail(user, youth_id):
         queryset=Youth.objects.select_related("team", "agency").prefetch_related(
             "assigned_caseworkers",
             Prefetch("placements", queryset=Placement.objects.order_by("-start_date", "-id")),
-            Prefetch("photos", queryset=YouthPhoto.objects.select_related("uploaded_by")),
+            "photos",  # who uploaded each is not drawn here: no join to the staff table
         ),
     )
-    show_restricted = access.can_see_restricted(user, youth)
+    show_access = access.can_see_access_log(user, youth)
+    # Who sees the access log sees the restricted fields too (access.can_see_restricted): not asked twice.
+    show_restricted = show_access or access.can_see_restricted(user, youth)
     placements = list(youth.placements.all())
     photos = list(youth.photos.all())
-    show_access = access.can_see_access_log(user, youth)
     return {
         "youth": youth,
         "race_labels": [Race(r).label for r in youth.races if r in Race.values],
@@ -315,7 +322,7 @@ def youth_detail(user, youth_id):
         "photos": photos,
         "current_photo": photos[0] if photos else None,
         "show_restricted": show_restricted,
-        "can_edit": access.can_edit_youth(user, youth),
+        "can_edit": access.can_edit_youth(user, youth, seen=True),
         "show_access_log": show_access,
         "recent_access": recent_access(youth) if show_access else [],
         "changes": youth_change_history(youth, show_restricted=show_restricted),

@@ -25,7 +25,8 @@ def youth_disclosures_context(user, youth) -> dict:
     """The youth page's disclosures (with an episode or without) and their reports' clocks; which of them the user
     may correct or withdraw (the recorder, or a decider of the youth: services.disclosures.may_correct)."""
     rows = selectors.youth_disclosures(user, youth)
-    decider = access.youth_reviewable_by(user).filter(pk=youth.pk).exists()
+    # Asked only when there is a disclosure to correct: most youth have none (docs/design.md#speed).
+    decider = bool(rows) and access.youth_reviewable_by(user).filter(pk=youth.pk).exists()
     may = {d.pk for d, _ in rows if decider or d.recorded_by_id == user.pk}
     return {"youth_disclosures": rows, "may_correct_disclosures": may}
 

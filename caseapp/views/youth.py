@@ -24,7 +24,6 @@ def caseload(request):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "can_create": access.teams_for_new_youth(request.user).exists(),
         },
     )
 

@@ -204,3 +204,15 @@ def test_on_postgresql_the_search_uses_the_trigram_and_prefix_indexes_and_finds_
                   "youth_aliases_trgm", "youth_case_number_prefix"):
         assert index in two_words, two_words
     assert "youth_case_number_prefix" in plan("ks-2024-003"), plan("ks-2024-003")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_trigram_indexes_keep_a_small_pending_list(postgres_db):
+    """A search reads a GIN index's whole pending list (and the planner prices it in): at most 64 kB of it
+    (migration 0017_trigram_indexes_without_pending_list; docs/design.md#speed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'youth_%%_trgm' ORDER BY relname")
+        options = dict(cursor.fetchall())
+    assert set(options) == {"youth_aliases_trgm", "youth_legal_first_name_trgm", "youth_legal_last_name_trgm",
+                            "youth_preferred_name_trgm"}
+    assert all(opts == ["gin_pending_list_limit=64"] for opts in options.values()), options
