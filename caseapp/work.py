@@ -43,7 +43,11 @@ SUPERVISORS = "supervisors"
 SUPERVISORS_ELSE_ADMINS = "supervisors_else_admins"
 # The team's active supervisors and the active admins of the youth's agency (who manage, say, a 4-hour rule).
 SUPERVISORS_AND_ADMINS = "supervisors_and_admins"
-OWNER_RULES = (CASEWORKERS, SUPERVISORS, SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS)
+# The user the record names (a response plan action's owner): the source sets owner_ids itself and
+# resolve_owners keeps them. Any user who can see the youth may be named, so My work asks such a source about
+# every youth the person sees.
+ASSIGNEE = "assignee"
+OWNER_RULES = (CASEWORKERS, SUPERVISORS, SUPERVISORS_ELSE_ADMINS, SUPERVISORS_AND_ADMINS, ASSIGNEE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +63,8 @@ class WorkItem:
     agency_id: int  # the youth's agency: whose admins an admin rule names
     url: str  # the page with the form that does it (one click)
     owners: str  # whose list it is on, by rule: one of OWNER_RULES
-    owner_ids: tuple[int, ...] = ()  # the users whose list it is on: filled by `resolve_owners`, never a source
+    # The users whose list it is on: filled by `resolve_owners`; a source sets them only for ASSIGNEE.
+    owner_ids: tuple[int, ...] = ()
     due_at: datetime.datetime | None = None  # None: no due time (shown after the dated items)
     detail: str = ""  # one short line of context, never a restricted field
     sort_key: tuple = field(default=(), compare=False)  # tie-breaker within the same due time
@@ -67,13 +72,18 @@ class WorkItem:
     def __post_init__(self):
         if self.owners not in OWNER_RULES:
             raise ValueError(f"Unknown owner rule {self.owners!r}: use one of caseapp.work.OWNER_RULES.")
+        if self.owner_ids and self.owners != ASSIGNEE:
+            raise ValueError("Only an ASSIGNEE item names its owners; the other rules are resolved (resolve_owners).")
 
     def is_overdue(self, now) -> bool:
         return is_overdue(self.due_at, now)
 
     @classmethod
-    def about(cls, youth, *, kind, what, url, owners, due_at=None, detail="", sort_key=()) -> "WorkItem":
-        """An item about `youth` (its name, case number, team and agency taken from the record)."""
+    def about(
+        cls, youth, *, kind, what, url, owners, due_at=None, detail="", sort_key=(), owner_ids=()
+    ) -> "WorkItem":
+        """An item about `youth` (its name, case number, team and agency taken from the record); `owner_ids`
+        only with `owners=ASSIGNEE` (the user the record names)."""
         return cls(
             kind=kind,
             what=what,
@@ -87,6 +97,7 @@ class WorkItem:
             due_at=due_at,
             detail=detail,
             sort_key=sort_key,
+            owner_ids=tuple(owner_ids),
         )
 
 
@@ -220,7 +231,9 @@ def resolve_owners(items: Iterable[WorkItem]) -> list[WorkItem]:
 
     def owner_ids(item) -> tuple[int, ...]:
         team = supervisors.get(item.team_id, [])
-        if item.owners == CASEWORKERS:
+        if item.owners == ASSIGNEE:  # the source named them
+            found = list(item.owner_ids)
+        elif item.owners == CASEWORKERS:
             found = assigned.get(item.youth_id) or team
         elif item.owners == SUPERVISORS:
             found = team
@@ -293,8 +306,13 @@ def my_items(user, now=None) -> list[WorkItem]:
     agency_wide = access.youth_visible_to(user) if access.owns_agency_wide_work(user) else None
     found: list[WorkItem] = []
     for source in _sources:
-        wide = agency_wide is not None and any(rule in ADMIN_RULES for rule in source.owners)
-        found.extend(_items_of(source, agency_wide if wide else owned, now))
+        if ASSIGNEE in source.owners:  # the record may name anyone who sees the youth
+            scope = access.youth_visible_to(user)
+        elif agency_wide is not None and any(rule in ADMIN_RULES for rule in source.owners):
+            scope = agency_wide
+        else:
+            scope = owned
+        found.extend(_items_of(source, scope, now))
     return mine(ordered(resolve_owners(found), now), user)
 
 
