@@ -373,21 +373,33 @@ def owned_scope(user):
     return access.youth_visible_to(user).filter(pk__in=owned)
 
 
-def own_scope(user, rule):
-    """The youth of the user's scope on whose items by `rule` (one of SCOPED_RULES) the user, active, is an owner:
-    `resolve_owners`' rule written as a query over the youth. SUPERVISORS: the youth of the teams they supervise.
-    CASEWORKERS: the youth assigned to them, and those of the teams they supervise that have no active assigned
-    caseworker (whose work goes up to the team's supervisors). Every item a source gives for these youth is the
-    user's own, so a page of its rows is a page of the user's items."""
-    supervised = Team.objects.filter(supervisors=user).values("pk")
-    if rule == SUPERVISORS:
-        return access.youth_visible_to(user).filter(team__in=supervised)
+def own_youth_ids(user) -> dict:
+    """For each rule of SCOPED_RULES, the ids of the youth of the user's scope on whose items by that rule the
+    user, active, is an owner: `resolve_owners`' rule written as queries over the youth. SUPERVISORS: the youth of
+    the teams they supervise. CASEWORKERS: the youth assigned to them, and those of the teams they supervise that
+    have no active assigned caseworker (whose work goes up to the team's supervisors). Every item a source gives
+    for these youth is the user's own, so a page of its rows is a page of the user's items. Read once, as ids
+    (two queries; three for a supervisor): each source's query then plans and runs on a short list of ids rather
+    than on these subqueries again. With "supervises": whether they supervise any team."""
+    supervised = list(Team.objects.filter(supervisors=user).values_list("pk", flat=True))
+    visible = access.youth_visible_to(user)
     through = Youth.assigned_caseworkers.through.objects
-    covered = through.filter(youth_id=models.OuterRef("pk"), user__is_active=True)
-    uncovered = Youth.objects.filter(team__in=supervised).exclude(models.Exists(covered)).order_by().values("pk")
-    # A UNION of ids, as in owned_scope, not an OR of two subqueries.
-    owned = uncovered.union(through.filter(user_id=user.pk).order_by().values("youth_id"))
-    return access.youth_visible_to(user).filter(pk__in=owned)
+    owned = through.filter(user_id=user.pk).order_by().values("youth_id")
+    if supervised:
+        covered = through.filter(youth_id=models.OuterRef("pk"), user__is_active=True)
+        uncovered = Youth.objects.filter(team__in=supervised).exclude(models.Exists(covered)).order_by().values("pk")
+        # A UNION of ids, as in owned_scope, not an OR of two subqueries.
+        owned = uncovered.union(owned)
+    return {
+        CASEWORKERS: list(visible.filter(pk__in=owned).values_list("pk", flat=True)),
+        SUPERVISORS: list(visible.filter(team__in=supervised).values_list("pk", flat=True)) if supervised else [],
+        "supervises": bool(supervised),
+    }
+
+
+def own_scope(user, rule):
+    """The youth of `own_youth_ids` for one rule, as a queryset."""
+    return Youth.objects.filter(pk__in=own_youth_ids(user)[rule])
 
 
 @dataclass
@@ -408,44 +420,66 @@ def _scoped_rule(source) -> str | None:
     return source.owners[0] if len(source.owners) == 1 and source.owners[0] in SCOPED_RULES else None
 
 
+def _may_name(user, rules, supervises: bool) -> bool:
+    """Whether an item by one of `rules` can be on this user's list at all: a supervisor's and an admin's rules
+    name nobody who supervises no team and is no agency admin (a caseworker is never asked about review items)."""
+    admin = access.owns_agency_wide_work(user)
+    return any(rule in (CASEWORKERS, ASSIGNEE) or supervises or admin for rule in rules)
+
+
+def _row_page(source, youth_ids, now, wanted):
+    """A row source's first `wanted` rows (None: all) as items, and the counts of all its rows (total, overdue),
+    in one query: the counts are window aggregates over every row, computed before the LIMIT."""
+    rows = source.rows(Youth.objects.filter(pk__in=_ids(youth_ids)), now).annotate(
+        work_total=models.Window(models.Count("pk")),
+        work_overdue=models.Window(models.Count("pk", filter=overdue_q(DUE, now))),
+    )
+    rows = _ordered_rows(rows)
+    rows = list(rows if wanted is None else rows[: max(wanted, 1)])
+    counts = (rows[0].work_total, rows[0].work_overdue) if rows else (0, 0)
+    return _check_rules(source, _row_items(source.item, rows[:wanted], now)), counts
+
+
 def my_page(user, now=None, *, offset: int = 0, limit: int | None = None) -> MyWork:
     """This user's own open work: `limit` items from the `offset`-th in the list's order (None: all of them;
     0: the counts only), and the exact counts (total, overdue) of all of it (docs/design.md#the-work-registry).
 
-    Each source is asked only about the youth whose items by its rule are the user's (`own_scope`); a row source
-    reads only the first `offset + limit` of its rows, ordered by due time in SQL, and counts the rest in SQL, so
-    the page costs the same at 10 items as at 10,000. A source given whole lists (`register_work_source`) is read
-    whole and counted in Python: keep those to sources with few rows a person (an open episode's search effort).
-    A source whose items may name several rules, an admin rule or ASSIGNEE is asked as before (the youth the user
-    can own, the agency for an admin's admin rules, every youth they see for ASSIGNEE) and its items are kept when
-    `resolve_owners` names the user. The sources' ordered lists are then merged; the page's items get their owners
-    in the same three queries. Fixed queries: two a row source (its page, its counts; one when `limit` is 0), one
-    any other source, three for the owners."""
+    Each source is asked only about the youth whose items by its rule are the user's (`own_youth_ids`); a row
+    source reads only the first `offset + limit` of its rows, ordered by due time in SQL, with the counts of all
+    of them in the same query, so the page costs the same at 10 items as at 10,000. A source given whole lists
+    (`register_work_source`) is read whole and counted in Python: keep those to sources with few rows a person
+    (an open episode's search effort). A source whose items may name several rules, an admin rule or ASSIGNEE is
+    asked as before (the youth the user can own, the agency for an admin's admin rules, every youth they see for
+    ASSIGNEE), unless none of its rules can name this user, and its items are kept when `resolve_owners` names
+    the user. The sources' ordered lists are then merged. The items a source gave for the user's own youth do not
+    get their `owner_ids` (they are the user's; the page shows no owners). Fixed queries whatever the number of
+    items: two for the youth (three for a supervisor), one a source asked (a supervisor's sources are not asked
+    of someone who supervises no team), three for the owners when a source of several rules was asked."""
     now = now or timezone.now()
     if not access.can_own_work(user):  # agency staff read and export: no item is theirs to do
         return MyWork([], 0, 0, now, offset, limit)
     wanted = None if limit is None else offset + limit
+    own = own_youth_ids(user)
+    supervises = own["supervises"]
     owned = None
     agency_wide = access.youth_visible_to(user) if access.owns_agency_wide_work(user) else None
     streams: list[list[WorkItem]] = []  # each source's items of the user, in the list's order
     total = overdue = 0
     unscoped: list[WorkItem] = []  # the items whose owners decide whether they are the user's
+    asked_unscoped = False
     for source in _sources:
         rule = _scoped_rule(source)
+        if rule == SUPERVISORS and not supervises:
+            continue  # a supervisor's task is nobody's who supervises no team
         if rule is not None and source.rows is not None:
-            rows = source.rows(own_scope(user, rule), now)
-            counted = rows.order_by().aggregate(
-                total=models.Count("pk"), overdue=models.Count("pk", filter=overdue_q(DUE, now))
-            )
-            total, overdue = total + counted["total"], overdue + counted["overdue"]
-            if wanted != 0:
-                page = _ordered_rows(rows) if wanted is None else _ordered_rows(rows)[:wanted]
-                streams.append(_check_rules(source, _row_items(source.item, page, now)))
-        elif rule is not None:
-            found = ordered(_items_of(source, own_scope(user, rule), now), now)
-            total, overdue = total + len(found), overdue + overdue_count(found, now)
+            found, (count, late) = _row_page(source, own[rule], now, wanted)
+            total, overdue = total + count, overdue + late
             streams.append(found)
-        else:
+        elif rule is not None:
+            found = ordered(_items_of(source, Youth.objects.filter(pk__in=_ids(own[rule])), now), now)
+            total, overdue = total + len(found), overdue + overdue_count(found, now)
+            streams.append(found if wanted is None else found[:wanted])
+        elif _may_name(user, source.owners, supervises):
             if ASSIGNEE in source.owners:  # the record may name anyone who sees the youth
                 scope = access.youth_visible_to(user)
             elif agency_wide is not None and any(rule in ADMIN_RULES for rule in source.owners):
@@ -454,11 +488,10 @@ def my_page(user, now=None, *, offset: int = 0, limit: int | None = None) -> MyW
                 owned = owned if owned is not None else owned_scope(user)
                 scope = owned
             unscoped.extend(_items_of(source, scope, now))
-    # Which unscoped items are the user's takes their owners; the page's others get theirs too, in the same
-    # three queries (the others' lists are cut to the page's length first).
-    streams = [stream if wanted is None else stream[:wanted] for stream in streams]
-    resolve_owners([*unscoped, *(item for stream in streams for item in stream)])
-    theirs = mine(ordered(unscoped, now), user)
+            asked_unscoped = True
+    # Which unscoped items are the user's takes their owners (three queries). The others are the user's by their
+    # source's scope: their owners are not read (the page does not show them; `owner_ids` stays empty).
+    theirs = mine(ordered(resolve_owners(unscoped), now), user) if asked_unscoped else []
     total, overdue = total + len(theirs), overdue + overdue_count(theirs, now)
     merged = heapq.merge(*streams, theirs, key=_order_key)
     items = list(itertools.islice(merged, offset, wanted))

@@ -339,7 +339,13 @@ class Notification(EvidencedClock):
             ),
             done_has_evidence("notification_done_has_evidence"),
         ]
-        indexes = [models.Index(fields=["done_at", "due_at"]), to_escalate_index("notification_to_escalate")]
+        indexes = [
+            models.Index(fields=["done_at", "due_at"]),
+            to_escalate_index("notification_to_escalate"),
+            # A person's open notices and return interviews (caseapp/work.py My work) through their youth's
+            # episodes: each episode is looked up among the few open clocks, not all its done ones.
+            models.Index(fields=["episode"], condition=Q(done_at__isnull=True), name="notification_open_by_episode"),
+        ]
 
     def __str__(self):
         return f"{self.label} for episode {self.episode_id}"
