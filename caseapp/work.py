@@ -2,17 +2,27 @@
 
 caseapp never names the apps built on it, so each app registers a *work source* from its AppConfig.ready():
 a function that, given the youth in a scope and the time now, returns that app's open work for those youth
-as `WorkItem`s. The "My work" page, the supervisor's team view and the overdue count in the top bar all ask
-`items_for` here; none of them knows what a notice or a review item is.
+as `WorkItem`s. The supervisor's team view asks `items_for` here (every item of a scope); "My work", the home
+page's first items and the overdue count in the top bar ask `my_page` (a page of the person's own items and the
+counts of all of them); none of them knows what a notice or a review item is.
 
 A source must:
 - read only youth of the queryset it is given (the access gate has already scoped it; a source never widens it);
 - run a fixed number of queries whatever the number of youth or items: one, with select_related for what it
   draws, plus only what it truly needs (never the owners);
-- leave "overdue" to `is_overdue` below: the clock-state rule, registered by the app that owns the clocks;
-- name whose list each item is on by a *rule* (`owners=CASEWORKERS`, `SUPERVISORS`, ...), never by user ids:
-  `items_for` resolves the owners of every item of every source at once (`resolve_owners`), so "whose work is
-  it" has one rule and a page pays the same few owner queries however many kinds of work exist.
+- leave "overdue" to `is_overdue` below: the clock-state rule, registered by the app that owns the clocks
+  (with its SQL form, `overdue_q`);
+- name whose list each item is on by a *rule* (`owners=CASEWORKERS`, `SUPERVISORS`, ...), never by user ids
+  (but ASSIGNEE, the one user the record names): `items_for` resolves the owners of every item of every source
+  at once (`resolve_owners`), so "whose work is it" has one rule and a page pays the same few owner queries
+  however many kinds of work exist.
+
+A source with many rows a person (a clock, a report, a screening) is a *row source* (`register_row_source`):
+`rows(youth, now)`, a queryset annotated with each row's due time as `work_due_at`, and `item(row, now)`. For
+My work the registry orders its rows by due time, reads only the first `offset + limit` (LIMIT) and counts the
+total and the overdue in the same query (window counts), then merges the sources' ordered pages (`my_page`).
+A source whose due time is computed in Python (the search cadence, a photo's age) gives whole lists
+(`register_work_source`): keep those to few rows a person.
 """
 
 import datetime

@@ -2,7 +2,10 @@
 
 Five sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
 youth and what the due time needs joined). Each item names whose list it is on by rule (caseapp.work.CASEWORKERS
-or SUPERVISORS); caseapp.work resolves the owners of every source's items at once.
+or SUPERVISORS); caseapp.work resolves the owners of every source's items at once. The clocks and the disclosure
+reports are row sources (caseapp.work.register_row_source: My work reads a page of them, ordered and counted in
+SQL); the search effort and the review, whose due times the cadence computes in Python, one an open episode,
+give whole lists.
 
 - "notice": every required notice not yet recorded (law enforcement, NCMEC, the recovery notices, a
   state's extra parties); the return interview is its own kind. Overdue is the clock's own rule

@@ -27,7 +27,10 @@ Four kinds, each a function `items(youth, now)` over a youth queryset the access
 Each source runs one query whatever the number of youth or items (the items, with the youth and what the due
 time needs joined), names whose list each item is on by rule (caseapp.work.CASEWORKERS, ...; caseapp.work
 resolves the owners of every source's items at once), and leaves "overdue" to caseapp.work.is_overdue, the
-clock_state boundary.
+clock_state boundary. The identified-victim reports and the screenings are row sources
+(caseapp.work.register_row_source: My work reads a page of them, ordered and counted in SQL, the screening's due
+time a column, `screening_due_at`); the others give whole lists (a referral's and a photo's due day is turned
+into a moment in the agency's zone in Python; the review items may name several rules).
 """
 
 import datetime
