@@ -206,7 +206,12 @@ class MissingEpisode(models.Model):
                 name="episode_returned_iff_return_time",
             ),
         ]
-        indexes = [models.Index(fields=["status", "agency_learned_at"])]
+        indexes = [
+            models.Index(fields=["status", "agency_learned_at"]),
+            # The ids of a person's youth's episodes read from the index alone (caseapp/work.py My work: their open
+            # clocks are looked up by these ids, missing_reports/work.py `_open_clocks`).
+            models.Index(fields=["youth", "id"], name="episode_youth_and_id"),
+        ]
 
     def __str__(self):
         return f"Episode {self.pk} of youth {self.youth_id}"
