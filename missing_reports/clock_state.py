@@ -102,9 +102,15 @@ def timing(due_at, done_at, now) -> str:
 # --- The same rule in SQL -------------------------------------------------------------------------------------
 
 
+def past_due_filter(field: str, moment: datetime.datetime) -> Q:
+    """`is_past_due` as a filter on the due-time column `field`: rows whose due time is before `moment`
+    (caseapp/work.py counts a person's overdue work in SQL with it)."""
+    return Q(**{f"{field}__lt": moment})
+
+
 def past_due_q(now) -> Q:
     """The due time is before `now` (`is_past_due`); says nothing about whether the clock is done."""
-    return Q(due_at__lt=now)
+    return past_due_filter("due_at", now)
 
 
 def due_within_q(now, soon: datetime.timedelta) -> Q:

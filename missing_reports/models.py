@@ -215,7 +215,12 @@ class MissingEpisode(models.Model):
                 name="episode_returned_iff_return_time",
             ),
         ]
-        indexes = [models.Index(fields=["status", "agency_learned_at"])]
+        indexes = [
+            models.Index(fields=["status", "agency_learned_at"]),
+            # The ids of a person's youth's episodes read from the index alone (caseapp/work.py My work: their open
+            # clocks are looked up by these ids, missing_reports/work.py `_open_clocks`).
+            models.Index(fields=["youth", "id"], name="episode_youth_and_id"),
+        ]
 
     def __str__(self):
         return f"Episode {self.pk} of youth {self.youth_id}"
@@ -366,7 +371,13 @@ class Notification(EvidencedClock):
             ),
             done_has_evidence("notification_done_has_evidence"),
         ]
-        indexes = [models.Index(fields=["done_at", "due_at"]), to_escalate_index("notification_to_escalate")]
+        indexes = [
+            models.Index(fields=["done_at", "due_at"]),
+            to_escalate_index("notification_to_escalate"),
+            # A person's open notices and return interviews (caseapp/work.py My work) through their youth's
+            # episodes: each episode is looked up among the few open clocks, not all its done ones.
+            models.Index(fields=["episode"], condition=Q(done_at__isnull=True), name="notification_open_by_episode"),
+        ]
 
     def __str__(self):
         return f"{self.label} for episode {self.episode_id}"

@@ -2,7 +2,10 @@
 
 Six sources, each given the youth of a scope the access gate already cut, each one query (the rows, with the
 youth and what the due time needs joined). Each item names whose list it is on by rule (caseapp.work.CASEWORKERS
-or SUPERVISORS); caseapp.work resolves the owners of every source's items at once.
+or SUPERVISORS); caseapp.work resolves the owners of every source's items at once. The clocks and the disclosure
+reports are row sources (caseapp.work.register_row_source: My work reads a page of them, ordered and counted in
+SQL); the search effort and the review, whose due times the cadence computes in Python, one an open episode,
+give whole lists.
 
 - "notice": every required notice not yet recorded (law enforcement, NCMEC, the recovery notices, a
   state's extra parties); the return interview is its own kind. Overdue is the clock's own rule
@@ -23,7 +26,7 @@ or SUPERVISORS); caseapp.work resolves the owners of every source's items at onc
 
 import dataclasses
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 
 from caseapp import work
 from caseapp.local_time import agency_zone, duration, short_time
@@ -81,70 +84,86 @@ def notice_what(notification) -> str:
 
 
 def _open_clocks(youth, *, interviews: bool):
-    clocks = Notification.objects.filter(Notification.OPEN, episode__youth__in=youth)
+    """The open clocks of the youth, each with its due time as the registry's `work_due_at` (a row source)."""
+    # The clocks of the youth's episodes, by the episodes' ids (a semi-join): PostgreSQL then reads the ids from an
+    # index and the episode rows only of the few clocks still open, not every episode of the youth.
+    episodes = MissingEpisode.objects.filter(youth__in=youth).values("pk")
+    clocks = Notification.objects.filter(Notification.OPEN, episode__in=episodes)
     if interviews:
         clocks = clocks.filter(party=deadlines.RETURN_INTERVIEW)
     else:
         clocks = clocks.exclude(party=deadlines.RETURN_INTERVIEW)
-    return clocks.select_related("episode__youth", "disclosure").order_by("due_at", "id")
+    return clocks.select_related("episode__youth", "disclosure").annotate(**{work.DUE: F("due_at")})
 
 
 def _item(kind, youth, **fields):
     return work.WorkItem.about(youth, kind=kind, **fields)
 
 
-def notice_items(youth, now):
-    for clock in _open_clocks(youth, interviews=False):
-        person = clock.episode.youth
-        detail = f"With {clock.contact_name}" if clock.contact_name else ""
-        if clock.disclosure is not None:
-            # Two disclosures of one episode each have a hotline report: say which one this is.
-            detail = f"The disclosure of {short_time(clock.disclosure.disclosed_at)}"
-        yield _item(
-            "notice",
-            person,
-            what=notice_what(clock),
-            url=notice_url(clock),
-            detail=detail,
-            owners=work.CASEWORKERS,
-            due_at=clock.due_at,
-            sort_key=(clock.pk,),
-        )
+def notice_rows(youth, now):
+    return _open_clocks(youth, interviews=False)
 
 
-def disclosure_report_items(youth, now):
+def notice_item(clock, now):
+    person = clock.episode.youth
+    detail = f"With {clock.contact_name}" if clock.contact_name else ""
+    if clock.disclosure is not None:
+        # Two disclosures of one episode each have a hotline report: say which one this is.
+        detail = f"The disclosure of {short_time(clock.disclosure.disclosed_at)}"
+    return _item(
+        "notice",
+        person,
+        what=notice_what(clock),
+        url=notice_url(clock),
+        detail=detail,
+        owners=work.CASEWORKERS,
+        due_at=clock.due_at,
+        sort_key=(clock.pk,),
+    )
+
+
+def disclosure_report_rows(youth, now):
     """The reports of disclosures without an episode (made with a risk observation, or of a youth never missing):
     notices like the episode's, on the caseworkers' lists (docs/duties.md#disclosure-clocks)."""
-    reports = (
+    return (
         DisclosureReport.objects.filter(DisclosureReport.OPEN, youth__in=youth)
         .select_related("youth", "disclosure")
-        .order_by("due_at", "id")
+        .annotate(**{work.DUE: F("due_at")})
     )
-    for report in reports:
-        yield _item(
-            "disclosure_report",
-            report.youth,
-            what=notice_what(report),
-            url=work.item_url("disclosure_report_record", report.pk),
-            detail=f"The disclosure of {short_time(report.disclosure.disclosed_at)}",
-            owners=work.CASEWORKERS,
-            due_at=report.due_at,
-            sort_key=(report.pk,),
-        )
 
 
-def return_interview_items(youth, now):
-    for clock in _open_clocks(youth, interviews=True):
-        person = clock.episode.youth
-        yield _item(
-            "return_interview",
-            person,
-            what="Return interview (debrief)",
-            url=work.item_url("debrief_create", clock.episode_id),
-            owners=work.CASEWORKERS,
-            due_at=clock.due_at,
-            sort_key=(clock.pk,),
-        )
+def disclosure_report_item(report, now):
+    return _item(
+        "disclosure_report",
+        report.youth,
+        what=notice_what(report),
+        url=work.item_url("disclosure_report_record", report.pk),
+        detail=f"The disclosure of {short_time(report.disclosure.disclosed_at)}",
+        owners=work.CASEWORKERS,
+        due_at=report.due_at,
+        sort_key=(report.pk,),
+    )
+
+
+def return_interview_rows(youth, now):
+    return _open_clocks(youth, interviews=True)
+
+
+def return_interview_item(clock, now):
+    return _item(
+        "return_interview",
+        clock.episode.youth,
+        what="Return interview (debrief)",
+        url=work.item_url("debrief_create", clock.episode_id),
+        owners=work.CASEWORKERS,
+        due_at=clock.due_at,
+        sort_key=(clock.pk,),
+    )
+
+
+notice_items = work.items_of_rows(notice_rows, notice_item)
+disclosure_report_items = work.items_of_rows(disclosure_report_rows, disclosure_report_item)
+return_interview_items = work.items_of_rows(return_interview_rows, return_interview_item)
 
 
 def _open_episodes(youth):
@@ -253,11 +272,16 @@ def response_actions_naming(user):
 
 def register():
     # The overdue boundary of every work item is the clocks' own (clock_state.is_past_due).
-    work.register_overdue_rule(clock_state.is_past_due)
+    work.register_overdue_rule(clock_state.is_past_due, clock_state.past_due_filter)
     caseworkers, supervisors = [work.CASEWORKERS], [work.SUPERVISORS]  # the rules each source's items name
-    work.register_work_source("notice", "Notices", notice_items, owners=caseworkers)
-    work.register_work_source("disclosure_report", "Disclosure reports", disclosure_report_items, owners=caseworkers)
-    work.register_work_source("return_interview", "Return interviews", return_interview_items, owners=caseworkers)
+    # The clocks and reports are row sources: My work reads a page of them, ordered and counted in SQL.
+    work.register_row_source("notice", "Notices", notice_rows, notice_item, owners=caseworkers)
+    work.register_row_source(
+        "disclosure_report", "Disclosure reports", disclosure_report_rows, disclosure_report_item, owners=caseworkers
+    )
+    work.register_row_source(
+        "return_interview", "Return interviews", return_interview_rows, return_interview_item, owners=caseworkers
+    )
     work.register_work_source("search_effort", "Search efforts", search_effort_items, owners=caseworkers)
     work.register_work_source("supervisory_review", "Supervisory reviews", supervisory_review_items, owners=supervisors)
     work.register_work_source(

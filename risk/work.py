@@ -27,12 +27,16 @@ Four kinds, each a function `items(youth, now)` over a youth queryset the access
 Each source runs one query whatever the number of youth or items (the items, with the youth and what the due
 time needs joined), names whose list each item is on by rule (caseapp.work.CASEWORKERS, ...; caseapp.work
 resolves the owners of every source's items at once), and leaves "overdue" to caseapp.work.is_overdue, the
-clock_state boundary.
+clock_state boundary. The identified-victim reports and the screenings are row sources
+(caseapp.work.register_row_source: My work reads a page of them, ordered and counted in SQL, the screening's due
+time a column, `screening_due_at`); the others give whole lists (a referral's and a photo's due day is turned
+into a moment in the agency's zone in Python; the review items may name several rules).
 """
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseapp import work
@@ -109,43 +113,44 @@ def review_items(youth, now):
 # --- Identified-victim reports ------------------------------------------------------------------------------
 
 
-def identification_reports(youth, now):
-    reports = (
+def identification_report_rows(youth, now):
+    return (
         IdentificationReport.objects.filter(IdentificationReport.OPEN, youth__in=youth)
         .select_related("youth")
-        .order_by("due_at", "id")
+        .annotate(**{work.DUE: F("due_at")})
     )
-    return [
-        _item(
-            IDENTIFICATION_REPORT,
-            report.youth,
-            what=REPORT_LABEL,
-            url=work.item_url("identification_report", report.pk),
-            owners=work.CASEWORKERS,
-            due_at=report.due_at,
-        )
-        for report in reports
-    ]
+
+
+def identification_report_item(report, now):
+    return _item(
+        IDENTIFICATION_REPORT,
+        report.youth,
+        what=REPORT_LABEL,
+        url=work.item_url("identification_report", report.pk),
+        owners=work.CASEWORKERS,
+        due_at=report.due_at,
+    )
+
+
+identification_reports = work.items_of_rows(identification_report_rows, identification_report_item)
 
 
 # --- Screenings after a return ------------------------------------------------------------------------------
 
 
-def screening_due_at(episode) -> datetime.datetime:
-    """When the screening of a return is due: with the return interview's clock when the return started one
-    (the agency's or state's hours), else the app's default return-interview hours after the return.
-    `episode.interview_due_at`: that clock's due time, annotated by `screenings` (None: no clock)."""
-    if episode.interview_due_at is not None:
-        return episode.interview_due_at
-    return episode.returned_at + datetime.timedelta(hours=deadlines.DEFAULT_RETURN_INTERVIEW_HOURS)
-
-
-def screenings(youth, now):
-    # At most one return-interview clock an episode (missing_reports' notification_unique constraint).
+def screening_due_at():
+    """When the screening of a return is due, as a column: with the return interview's clock when the return
+    started one (the agency's or state's hours), else the app's default return-interview hours after the return.
+    At most one return-interview clock an episode (missing_reports' notification_unique constraint)."""
     interview = Notification.objects.filter(
         episode=OuterRef("pk"), event=deadlines.RETURNED, party=deadlines.RETURN_INTERVIEW
     ).values("due_at")[:1]
-    episodes = (
+    default = datetime.timedelta(hours=deadlines.DEFAULT_RETURN_INTERVIEW_HOURS)
+    return Coalesce(Subquery(interview), ExpressionWrapper(F("returned_at") + default, DateTimeField()))
+
+
+def screening_rows(youth, now):
+    return (
         MissingEpisode.objects.filter(status=EpisodeStatus.RETURNED, youth__in=youth.filter(status=YouthStatus.ACTIVE))
         .exclude(screened.screened())
         # A return whose follow-up screening clock runs is listed once, as that clock (missing_reports' notices).
@@ -156,23 +161,25 @@ def screenings(youth, now):
                 )
             )
         )
-        .annotate(interview_due_at=Subquery(interview))
+        .annotate(**{work.DUE: screening_due_at()})
         .select_related("youth__agency")
         .only("id", "youth", "returned_at", *work.item_youth_fields("youth__"))
-        .order_by("returned_at", "id")
     )
-    return [
-        _item(
-            SCREENING,
-            episode.youth,
-            what=SCREENING_WHAT,
-            url=f"{work.item_url('risk_screening', episode.youth_id)}?episode={episode.pk}",
-            owners=work.CASEWORKERS,
-            due_at=screening_due_at(episode),
-            detail=f"Returned {short_time(episode.returned_at, agency_zone(episode.youth.agency))}",
-        )
-        for episode in episodes
-    ]
+
+
+def screening_item(episode, now):
+    return _item(
+        SCREENING,
+        episode.youth,
+        what=SCREENING_WHAT,
+        url=f"{work.item_url('risk_screening', episode.youth_id)}?episode={episode.pk}",
+        owners=work.CASEWORKERS,
+        due_at=getattr(episode, work.DUE),
+        detail=f"Returned {short_time(episode.returned_at, agency_zone(episode.youth.agency))}",
+    )
+
+
+screenings = work.items_of_rows(screening_rows, screening_item)
 
 
 # --- Service referrals with no outcome yet -------------------------------------------------------------------
@@ -247,9 +254,13 @@ def photos(youth, now):
 def register():
     """Called from risk/apps.py ready()."""
     work.register_work_source(REVIEW_ITEM, "Supervisor reviews", review_items, owners=work.ADMIN_RULES)
-    work.register_work_source(
-        IDENTIFICATION_REPORT, "Identified-victim reports", identification_reports, owners=[work.CASEWORKERS]
+    # The reports and screenings are row sources: My work reads a page of them, ordered and counted in SQL.
+    work.register_row_source(
+        IDENTIFICATION_REPORT, "Identified-victim reports", identification_report_rows, identification_report_item,
+        owners=[work.CASEWORKERS],
     )
-    work.register_work_source(SCREENING, "Trafficking screenings after a return", screenings, owners=[work.CASEWORKERS])
+    work.register_row_source(
+        SCREENING, "Trafficking screenings after a return", screening_rows, screening_item, owners=[work.CASEWORKERS]
+    )
     work.register_work_source(PHOTO, "Recent photos", photos, owners=[work.CASEWORKERS])
     work.register_work_source(REFERRAL, "Service referrals", referrals, owners=[work.CASEWORKERS])

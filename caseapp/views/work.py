@@ -1,5 +1,7 @@
 """My work and the team view: every app's open work items (caseapp/work.py), scoped by the access gate."""
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -17,17 +19,49 @@ GROUP_CAP_ONE_WORKER = 200
 
 
 def my_work(request):
-    items, now = work.for_request(request)
-    page = Paginator(items, MY_WORK_PER_PAGE).get_page(request.GET.get("page"))
+    """A page of the person's own work (MY_WORK_PER_PAGE items), with the counts of all of it: only the page's
+    items are read (caseapp/work.py `my_page`, docs/design.md#the-work-registry)."""
+    number = _page_number(request.GET.get("page"))
+    found = work.for_request(request, offset=(number - 1) * MY_WORK_PER_PAGE, limit=MY_WORK_PER_PAGE)
+    page = Paginator(_Counted(found), MY_WORK_PER_PAGE).get_page(number)
+    if page.number != number:  # past the last page (the list got shorter): the last page, as Paginator does
+        found = work.for_request(request, offset=(page.number - 1) * MY_WORK_PER_PAGE, limit=MY_WORK_PER_PAGE)
+        page = Paginator(_Counted(found), MY_WORK_PER_PAGE).get_page(page.number)
     context = {
         "page": page,
-        "lines": work.lines(page.object_list, now),
-        "total": len(items),
-        "overdue": work.overdue_count(items, now),
+        "lines": work.lines(page.object_list, found.now),
+        "total": found.total,
+        "overdue": found.overdue,
         "query": "",
     }
+    # Work that is not about one youth (a provider's review), from the apps that own it (caseapp/registry.py).
     context.update(registry.panel_context(registry.WORK, request.user))
     return render(request, "caseapp/work.html", context)
+
+
+def _page_number(value) -> int:
+    """The page asked for; anything else (a word, zero, nothing) is the first, as Paginator.get_page reads it."""
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+class _Counted(Sequence):
+    """What Paginator needs of a list it does not hold: its length (the counted total) and the page's items at
+    their place (`work.MyWork` read from its offset)."""
+
+    def __init__(self, found):
+        self.found = found
+
+    def __len__(self):
+        return self.found.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("Only the page read is here: ask for a slice of it.")
+        start = self.found.offset
+        return self.found.items[(index.start or 0) - start : (index.stop or 0) - start]
 
 
 def team_work(request):

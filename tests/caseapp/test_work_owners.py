@@ -300,3 +300,48 @@ def test_a_source_naming_a_rule_it_did_not_declare_fails_loudly(team_a1, casewor
     source = work.WorkSource("test", "Test", lambda scope, now: [item(youth, work.SUPERVISORS)], (work.CASEWORKERS,))
     with pytest.raises(ValueError, match="not one of its rules"):
         work._items_of(source, Youth.objects.all(), timezone.now())
+
+
+# --- ASSIGNEE: the user the record names -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def named_items():
+    """A test-only source whose items each name one user (owners=ASSIGNEE), as a response plan's action does:
+    append (youth, user) to the returned list to make one. Unregistered afterwards."""
+    named: list = []
+
+    def items(youth, now):
+        scoped = set(youth.values_list("pk", flat=True))
+        return [
+            work.WorkItem.about(
+                y, kind="named_test", what="An action of the plan", url="/", owners=work.ASSIGNEE,
+                due_at=now - HOUR, owner_ids=(user.pk,),
+            )
+            for y, user in named
+            if y.pk in scoped
+        ]
+
+    work.register_work_source("named_test", "Named (test)", items, owners=[work.ASSIGNEE])
+    yield named
+    work._sources[:] = [source for source in work._sources if source.kind != "named_test"]
+
+
+def test_an_assignee_item_is_on_the_named_users_list_only(team_a1, caseworker_a, supervisor_a, named_items):
+    from tests.factories import UserFactory
+
+    youth = YouthFactory(team=team_a1, assigned_caseworkers=[caseworker_a])
+    colleague = UserFactory(agency=team_a1.agency, role="caseworker", team=team_a1)  # sees the youth, not assigned
+    assert owners_of(item(youth, work.ASSIGNEE, owner_ids=(colleague.pk,))) == [(colleague.pk,)]
+    named_items.append((youth, colleague))
+    now = timezone.now()
+    assert [(i.kind, i.owner_ids) for i in work.my_items(colleague, now)] == [("named_test", (colleague.pk,))]
+    assert "named_test" not in {i.kind for i in work.my_items(caseworker_a, now)}
+    assert "named_test" not in {i.kind for i in work.my_items(supervisor_a, now)}
+    team = work.team_items(supervisor_a, now)  # the team view groups it under the named user
+    assert [i.owner_ids for i in team if i.kind == "named_test"] == [(colleague.pk,)]
+
+
+def test_only_an_assignee_item_names_its_owners(youth_a1, caseworker_a):
+    with pytest.raises(ValueError, match="Only an ASSIGNEE item"):
+        item(youth_a1, work.CASEWORKERS, owner_ids=(caseworker_a.pk,))
