@@ -288,6 +288,17 @@ def require(allowed: bool):
         raise Http404("No such page.")
 
 
+def get_record_or_404(user, queryset, pk, *, youth_path, for_edit=False, what="record"):
+    """One record about a youth (an episode, a clock, an interview...), or 404 whether it is missing or its youth
+    (reached by `youth_path`, e.g. "episode__youth") is out of the user's scope; `for_edit`: within the youth the
+    user may change. The one scoped lookup every record page of the apps builds on."""
+    scope = youth_editable_by(user) if for_edit else youth_visible_to(user)
+    record = queryset.filter(**{f"{youth_path}__in": scope}, pk=pk).first()
+    if record is None:
+        raise Http404(f"No such {what}.")
+    return record
+
+
 def get_in_scope_or_404(queryset, pk):
     try:
         return queryset.get(pk=pk)

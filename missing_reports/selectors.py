@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,51 +33,49 @@ def episodes_visible_to(user):
 
 
 def get_episode_or_404(user, episode_id, *, for_edit=False):
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    episode = (
-        MissingEpisode.objects.filter(youth__in=scope, pk=episode_id)
-        .select_related("youth__team", "youth__agency", "placement", "living_arrangement", "created_by")
-        .first()
+    return access.get_record_or_404(
+        user,
+        MissingEpisode.objects.select_related(
+            "youth__team", "youth__agency", "placement", "living_arrangement", "created_by"
+        ),
+        episode_id,
+        youth_path="youth",
+        for_edit=for_edit,
+        what="episode",
     )
-    if episode is None:
-        raise Http404("No such episode.")
-    return episode
 
 
 def get_notification_or_404(user, notification_id, *, for_edit=False):
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    notification = (
-        Notification.objects.filter(episode__youth__in=scope, pk=notification_id)
-        .select_related("episode__youth", "done_by")
-        .first()
+    return access.get_record_or_404(
+        user,
+        Notification.objects.select_related("episode__youth", "done_by"),
+        notification_id,
+        youth_path="episode__youth",
+        for_edit=for_edit,
+        what="notification",
     )
-    if notification is None:
-        raise Http404("No such notification.")
-    return notification
 
 
 def get_disclosure_or_404(user, disclosure_id, *, for_edit=False):
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    disclosure = (
-        Disclosure.objects.filter(youth__in=scope, pk=disclosure_id)
-        .select_related("youth__agency", "youth__team", "episode", "recorded_by", "withdrawn_by")
-        .first()
+    return access.get_record_or_404(
+        user,
+        Disclosure.objects.select_related("youth__agency", "youth__team", "episode", "recorded_by", "withdrawn_by"),
+        disclosure_id,
+        youth_path="youth",
+        for_edit=for_edit,
+        what="disclosure",
     )
-    if disclosure is None:
-        raise Http404("No such disclosure.")
-    return disclosure
 
 
 def get_disclosure_report_or_404(user, report_id, *, for_edit=False):
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    report = (
-        DisclosureReport.objects.filter(youth__in=scope, pk=report_id)
-        .select_related("youth", "disclosure", "done_by")
-        .first()
+    return access.get_record_or_404(
+        user,
+        DisclosureReport.objects.select_related("youth", "disclosure", "done_by"),
+        report_id,
+        youth_path="youth",
+        for_edit=for_edit,
+        what="report",
     )
-    if report is None:
-        raise Http404("No such report.")
-    return report
 
 
 def youth_disclosures(user, youth, now=None):
@@ -127,15 +124,14 @@ class DisclosureClockRow:
 
 
 def get_refusal_or_404(user, refusal_id, *, for_edit=False):
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    refusal = (
-        LawEnforcementRefusal.objects.filter(notification__episode__youth__in=scope, pk=refusal_id)
-        .select_related("notification__episode__youth", "recorded_by")
-        .first()
+    return access.get_record_or_404(
+        user,
+        LawEnforcementRefusal.objects.select_related("notification__episode__youth", "recorded_by"),
+        refusal_id,
+        youth_path="notification__episode__youth",
+        for_edit=for_edit,
+        what="refusal",
     )
-    if refusal is None:
-        raise Http404("No such refusal.")
-    return refusal
 
 
 def urgency_key(episode, now):
@@ -334,23 +330,25 @@ def youth_leaving_times(user, youth):
 
 
 def get_debrief_or_404(user, debrief_id, *, for_edit=False):
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    debrief = Debrief.objects.filter(episode__youth__in=scope, pk=debrief_id).select_related("episode__youth").first()
-    if debrief is None:
-        raise Http404("No such return interview.")
-    return debrief
+    return access.get_record_or_404(
+        user,
+        Debrief.objects.select_related("episode__youth"),
+        debrief_id,
+        youth_path="episode__youth",
+        for_edit=for_edit,
+        what="return interview",
+    )
 
 
 def get_response_action_or_404(user, action_id, *, for_edit=False):
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    action = (
-        ResponseAction.objects.filter(youth__in=scope, pk=action_id)
-        .select_related("debrief__episode__youth", "owner", "done_by")
-        .first()
+    return access.get_record_or_404(
+        user,
+        ResponseAction.objects.select_related("debrief__episode__youth", "owner", "done_by"),
+        action_id,
+        youth_path="youth",
+        for_edit=for_edit,
+        what="action",
     )
-    if action is None:
-        raise Http404("No such action.")
-    return action
 
 
 def open_response_actions(youth):
@@ -391,12 +389,11 @@ def earlier_factors(youth, limit=10):
 
 def get_return_response_or_404(user, response_id, *, for_edit=False):
     """One response to a return (docs/duties.md#return-responses), in the user's scope, or 404."""
-    scope = access.youth_editable_by(user) if for_edit else access.youth_visible_to(user)
-    response = (
-        ReturnResponse.objects.filter(episode__youth__in=scope, pk=response_id)
-        .select_related("episode__youth__agency", "decided_by", "recorded_by")
-        .first()
+    return access.get_record_or_404(
+        user,
+        ReturnResponse.objects.select_related("episode__youth__agency", "decided_by", "recorded_by"),
+        response_id,
+        youth_path="episode__youth",
+        for_edit=for_edit,
+        what="response",
     )
-    if response is None:
-        raise Http404("No such response.")
-    return response

@@ -266,8 +266,8 @@ def response_action_items(youth, now):
 
 
 def response_actions_naming(user):
-    """The ids of the youth with an open action this user owns (caseapp.work ASSIGNEE's `named_youth`)."""
-    return ResponseAction.objects.filter(owner_id=user.pk, done_at__isnull=True).values("youth_id")
+    """The ids of the youth with an open action this user owns (caseapp.work ASSIGNEE's `named_youth`; one query)."""
+    return ResponseAction.objects.filter(owner_id=user.pk, done_at__isnull=True).values_list("youth_id", flat=True)
 
 
 def register():

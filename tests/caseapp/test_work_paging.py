@@ -25,7 +25,8 @@ MY_WORK = reverse("my_work")
 
 def reference(user, now):
     """The whole list as it was built before paging: every item of every source for the youth the user can own
-    (and the agency for an admin's admin rules), owners resolved by rule, the user's own kept, ordered."""
+    (and the agency for an admin's admin rules; and the youth whose records name the user for an ASSIGNEE source),
+    owners resolved by rule, the user's own kept, ordered."""
     if not work.access.can_own_work(user):
         return []
     owned = work.owned_scope(user)
@@ -33,7 +34,11 @@ def reference(user, now):
     found = []
     for source in work.sources():
         admin = wide is not None and any(rule in work.ADMIN_RULES for rule in source.owners)
-        found.extend(work._items_of(source, wide if admin else owned, now))
+        scope = wide if admin else owned
+        if source.named_youth is not None and not admin:
+            named = set(source.named_youth(user)) | set(owned.values_list("pk", flat=True))
+            scope = work.access.youth_visible_to(user).filter(pk__in=named)
+        found.extend(work._items_of(source, scope, now))
     return work.mine(work.ordered(work.resolve_owners(found), now), user)
 
 
