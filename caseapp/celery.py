@@ -24,6 +24,7 @@ QUEUE_OF_TASK = {
     "exports.tasks.count_dashboard": BULK,  # a year of an agency's figures: seconds of database time
     "exports.tasks.warm_dashboards": BULK,
     "exports.tasks.sweep_exports": BULK,
+    "exports.tasks.check_provider_alerts": BULK,  # every provider's rate of an agency: reads six months
     "risk.tasks.reassess_agency": BULK,
     "risk.tasks.reassess_nightly": BULK,
 }
