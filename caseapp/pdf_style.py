@@ -1,10 +1,11 @@
 """The house typeface and colours of every PDF the app draws (report packets, export summaries).
 
 `fonts()` registers, once per process, a TrueType family with wide Unicode coverage when the system has
-one (names are not all Latin-1), or falls back to ReportLab's built-in Helvetica. Its embedded subsets
-are made once per process (`_compressed_subset`): the one place the app reaches into ReportLab's
-internals, kept because it pays (bench/README.md, "The font subset cache"). The palette is the one both
-the packets and the export summaries print in.
+one (names are not all Latin-1), or falls back to ReportLab's built-in Helvetica. Its embedded subsets,
+and each subset's widths and ToUnicode map, are made once per process (`_compressed_subset`,
+`_subset_tables`): the one place the app reaches into ReportLab's internals, kept because it pays
+(bench/README.md, "The font subset cache"). The palette is the one both the packets and the export
+summaries print in.
 """
 
 import functools
@@ -81,10 +82,66 @@ def _add_cached_subset_objects(face, doc, fontname, subset):
     return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF object already written out (its bytes do not depend on the document)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document):
+        return self.data
+
+
+@functools.lru_cache(maxsize=512)
+def _subset_tables(face, base_font_name, subset: tuple[int, ...]) -> tuple[bytes, bytes]:
+    """(the Widths array as written in the PDF, the zlib-compressed ToUnicode CMap) of a subset.
+
+    Per document ReportLab formats a few hundred widths and writes and compresses the map of every
+    subset again (about 5% of a packet's CPU); they depend only on the face, the subset's name and
+    its characters, so they are made once per process and subset. Same bytes as ReportLab writes.
+    """
+    widths = pdfdoc.PDFArray([face.getCharWidth(code) for code in subset]).format(None)
+    cmap = ttfonts.makeToUnicodeCMap(base_font_name, list(subset))
+    return widths, pdfdoc.PDFZCompress.encode(cmap)
+
+
+def _add_cached_font_objects(font, doc):
+    """ReportLab's TTFont.addObjects (5.1), with the widths and ToUnicode map from `_subset_tables`."""
+    if not doc.compression:
+        return type(font).addObjects(font, doc)
+    try:
+        state = font.state[doc]
+    except KeyError:
+        state = font.state[doc] = TTFont.State(font._asciiReadable)
+    state.frozen = 1
+    for n, subset in enumerate(state.subsets):
+        internal_name = font.getSubsetInternalName(n, doc)[1:]
+        base_font_name = b"".join((ttfonts.SUBSETN(n), b"+", font.face.name, font.face.subfontNameX)).decode(
+            "pdfdoc"
+        )
+        widths, cmap = _subset_tables(font.face, base_font_name, tuple(subset))
+        pdf_font = pdfdoc.PDFTrueTypeFont()
+        pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
+        pdf_font.Name = internal_name
+        pdf_font.BaseFont = base_font_name
+        pdf_font.FirstChar = 0
+        pdf_font.LastChar = len(subset) - 1
+        pdf_font.Widths = _Formatted(widths)
+        cmap_stream = pdfdoc.PDFStream(content=cmap)
+        cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
+        pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_font_name)
+        pdf_font.FontDescriptor = font.face.addSubsetObjects(doc, base_font_name, subset)
+        doc.Reference(pdf_font, internal_name)
+        doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+    del font.state[doc]
+
+
 def _packet_font(name, path) -> TTFont:
-    """A TrueType font whose embedded subsets are made once per process (`_compressed_subset`)."""
+    """A TrueType font whose embedded subsets, widths and ToUnicode maps are made once per process
+    (`_compressed_subset`, `_subset_tables`)."""
     font = TTFont(name, path)
     font.face.addSubsetObjects = functools.partial(_add_cached_subset_objects, font.face)
+    font.addObjects = functools.partial(_add_cached_font_objects, font)
     return font
 
 

@@ -38,8 +38,9 @@ def test_packets_and_export_summaries_draw_in_the_same_typeface():
 
 
 def test_the_cached_font_subsets_write_the_bytes_reportlab_writes(monkeypatch):
-    """The per-process subset cache (pdf_style._compressed_subset) replaces ReportLab's own
-    TTFontFace.addSubsetObjects for speed (bench/README.md); the file must not change by a byte."""
+    """The per-process subset caches (pdf_style._compressed_subset, _subset_tables) replace ReportLab's
+    own TTFontFace.addSubsetObjects and TTFont.addObjects for speed (bench/README.md); the file must not
+    change by a byte."""
     from reportlab.pdfbase import pdfmetrics
 
     from missing_reports.packets.pdf import layout
@@ -58,8 +59,14 @@ def test_the_cached_font_subsets_write_the_bytes_reportlab_writes(monkeypatch):
         return layout.section("Missing event", layout.fields([("Circumstances", "Léa & Zoë, 14 — “quoted”")]))
 
     pdf_style._compressed_subset.cache_clear()
+    pdf_style._subset_tables.cache_clear()
     cached = layout.render(facts, "Test", story())
     assert pdf_style._compressed_subset.cache_info().misses > 0  # the cache made the subsets
+    assert pdf_style._subset_tables.cache_info().misses > 0  # and their widths and ToUnicode maps
+    assert layout.render(facts, "Test", story()) == cached  # from the caches this time
+    assert pdf_style._subset_tables.cache_info().hits > 0
     for name in (*names, "PacketSans-BoldItalic"):
-        monkeypatch.delattr(pdfmetrics.getFont(name).face, "addSubsetObjects")  # ReportLab's own method again
+        font = pdfmetrics.getFont(name)
+        monkeypatch.delattr(font.face, "addSubsetObjects")  # ReportLab's own methods again
+        monkeypatch.delattr(font, "addObjects")
     assert layout.render(facts, "Test", story()) == cached

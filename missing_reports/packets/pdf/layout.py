@@ -1,14 +1,14 @@
 """The packets' page and its building blocks: page size and margins, paragraph styles, the page
 frame, and the small flowables every section is made of.
 
-The label/value grids, the section bands, the notice boxes and the side-by-side columns draw straight
-on the canvas (wrapped lines of real text, a few rectangles and rules) instead of platypus Tables of
-Paragraphs: the same look at a fraction of the layout cost, since a packet has a few hundred cells.
+The label/value grids, the section bands, the notice boxes, the side-by-side columns and the plain
+lines of text (titles, notes, notice items) draw straight on the canvas (wrapped lines of real text, a
+few rectangles and rules) instead of platypus Tables and Paragraphs: the same look at a fraction of the
+layout cost, since a packet has a few hundred cells and no markup (bench/README.md, packets).
 """
 
 import functools
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, SimpleDocTemplate, Spacer
 
 from caseapp.pdf_style import BAND, INK, MUTED, RULE, fonts
 from caseapp.pdf_style import TINT as LABEL_BG
@@ -61,15 +61,11 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def text(value) -> str:
-    """Markup-safe paragraph text of a fact: escaped, with line breaks kept."""
-    return "<br/>".join(escape(line) for line in str(value).splitlines() or [""])
-
-
 def para(value, style="value"):
+    """`value` as lines of text in `style`, or "Not recorded" when it is empty."""
     if value in ("", None, []):
-        return Paragraph(NOT_RECORDED, styles()["empty"])
-    return Paragraph(text(value), styles()[style])
+        return Lines(NOT_RECORDED, "empty")
+    return Lines(value, style)
 
 
 def yes_no(flag) -> str:
@@ -202,25 +198,62 @@ class _Grid(Flowable):
             canvas.drawText(text)
 
 
-class _Band(Flowable):
-    """The section heading: white capitals on a dark band."""
+class Lines(Flowable):
+    """Plain text in one paragraph style (a name in `styles()`), wrapped to the width it is given at
+    spaces, keeping its line breaks: what a platypus Paragraph of the same text draws, at the same
+    baselines, without parsing markup. Splits between lines at the end of a page."""
 
-    HEIGHT = 20
+    def __init__(self, value, style, wrapped=None):
+        super().__init__()
+        self.value, self.style_name, self.style = str(value), style, styles()[style]
+        self.spaceBefore, self.spaceAfter = self.style.spaceBefore, self.style.spaceAfter
+        self.wrapped = wrapped  # (width, lines): the lines as wrapped for that width
+
+    def wrap(self, avail_width, avail_height):
+        if self.wrapped is None or self.wrapped[0] != avail_width:
+            self.wrapped = (avail_width, _wrap(self.value, self.style.fontName, self.style.fontSize, avail_width))
+        self.lines = self.wrapped[1]
+        self.width, self.height = avail_width, len(self.lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        self.wrap(avail_width, avail_height)
+        fit = int(avail_height // self.style.leading)
+        if fit < 1 or fit >= len(self.lines):
+            return []
+        # Each part keeps its own lines (its value is them, joined, should it be wrapped again).
+        parts = (self.lines[:fit], self.lines[fit:])
+        return [Lines("\n".join(part), self.style_name, (avail_width, part)) for part in parts]
+
+    def draw(self):
+        name, size, leading, color = _font(self.style)
+        text = self.canv.beginText(0, self.height - size)
+        text.setFont(name, size, leading)
+        text.setFillColor(color)
+        for line in self.lines:
+            text.textLine(line)
+        self.canv.drawText(text)
+
+
+class _Band(Flowable):
+    """The section heading: white capitals on a dark band, with the space above and below it."""
+
+    ABOVE, HEIGHT, BELOW = 9, 20, 3
 
     def __init__(self, title):
         super().__init__()
         self.title = title.upper()
 
     def wrap(self, avail_width, avail_height):
-        return CONTENT_WIDTH, self.HEIGHT
+        return CONTENT_WIDTH, self.ABOVE + self.HEIGHT + self.BELOW
 
     def draw(self):
         style = styles()["section"]
         self.canv.setFillColor(BAND)
-        self.canv.rect(0, 0, CONTENT_WIDTH, self.HEIGHT, stroke=0, fill=1)
+        self.canv.rect(0, self.BELOW, CONTENT_WIDTH, self.HEIGHT, stroke=0, fill=1)
         self.canv.setFillColor(style.textColor)
         self.canv.setFont(style.fontName, style.fontSize)
-        self.canv.drawString(6, 6.5, self.title)
+        self.canv.drawString(6, self.BELOW + 6.5, self.title)
 
 
 def section(title, *flowables, keep=1.1 * inch):
@@ -229,7 +262,7 @@ def section(title, *flowables, keep=1.1 * inch):
     `keep`: the room the band needs below it on a page, or it starts a new one (the height of the
     first flowable when that cannot split, like the photo and identity table).
     """
-    return [CondPageBreak(keep), Spacer(1, 9), _Band(title), Spacer(1, 3), *flowables]
+    return [CondPageBreak(keep), _Band(title), *flowables]
 
 
 def fields(pairs, columns=2, width=CONTENT_WIDTH):

@@ -5,7 +5,7 @@ law_enforcement.py, recovery.py) choose and order the sections.
 """
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Spacer
 
 from ..facts import CONFIDENTIAL_NOTICE, NCMEC_CALL_CENTRE_NAME
 from .layout import (
@@ -17,14 +17,13 @@ from .layout import (
     CONTENT_WIDTH,
     LABEL_BG,
     Columns,
+    Lines,
     boxed,
     fields,
     grid,
     joined,
     para,
     section,
-    styles,
-    text,
     yes_no,
 )
 from .photo import PHOTO_BOX, photo_flowable
@@ -32,24 +31,22 @@ from .photo import PHOTO_BOX, photo_flowable
 
 def title_block(facts, title, lead):
     youth, episode, agency = facts["youth"], facts["episode"], facts["generated_for"]["agency"]
-    s = styles()
     meta = (
         f"{agency['name']} ({agency['code']}, {agency['state']}) · Agency case number {youth['case_number']}"
         f" · Episode {episode['id']} · Status: {episode['status']}"
     )
     return [
-        Paragraph(text(title), s["title"]),
-        Paragraph(text(meta), s["subtitle"]),
+        Lines(title, "title"),
+        Lines(meta, "subtitle"),
         Spacer(1, 3),
-        Paragraph(text(lead), s["subtitle"]),
+        Lines(lead, "subtitle"),
         Spacer(1, 8),
     ]
 
 
 def disclosure_block(facts):
-    s = styles()
-    items = [Paragraph("DISCLOSURE INSTRUCTIONS: READ BEFORE ANY RELEASE", s["alert_head"])]
-    items += [Paragraph("■ " + text(line), s["alert"]) for line in facts["disclosure"]]
+    items = [Lines("DISCLOSURE INSTRUCTIONS: READ BEFORE ANY RELEASE", "alert_head")]
+    items += [Lines("■ " + line, "alert") for line in facts["disclosure"]]
     return [boxed(items, ALERT, ALERT_BG)]
 
 
@@ -76,7 +73,7 @@ def identity_block(facts, photo_id=None, photo_caption=None):
     right_w = CONTENT_WIDTH - PHOTO_BOX[0] - 0.2 * inch
     photo_cell = [photo_flowable(photo_id)]
     if photo_caption and photo_id is not None:
-        photo_cell += [Spacer(1, 2), Paragraph(text(photo_caption), styles()["note"])]
+        photo_cell += [Spacer(1, 2), Lines(photo_caption, "note")]
     left_w = PHOTO_BOX[0] + 0.2 * inch
     table = Columns([(0, left_w - 10, photo_cell), (left_w, right_w, [fields(pairs, columns=1, width=right_w)])])
     return section("Child", table, keep=PHOTO_BOX[1] + 0.9 * inch)
@@ -145,14 +142,13 @@ def contacts_block(facts):
 
 def medical_block(facts):
     y = facts["youth"]
-    s = styles()
     pairs = [
         ("Medical needs", y["medical_needs"]),
         ("Mental-health needs", y["mental_health_needs"]),
         ("Medications", y["medications"]),
     ]
     inner = [
-        Paragraph(text(CONFIDENTIAL_NOTICE), s["alert_head"]),
+        Lines(CONFIDENTIAL_NOTICE, "alert_head"),
         fields(pairs, columns=1, width=CONTENT_WIDTH - 16),
     ]
     return section("Medical and mental health (confidential)", boxed(inner, CONFIDENTIAL_RULE, CONFIDENTIAL_BG))
@@ -226,16 +222,16 @@ def prior_block(facts):
         for p in facts["prior_episodes"]
     ]
     if not rows:
-        return section("Prior missing episodes", Paragraph("No prior missing episodes recorded.", styles()["note"]))
+        return section("Prior missing episodes", Lines("No prior missing episodes recorded.", "note"))
     widths = [1.45 * inch, 1.45 * inch, (CONTENT_WIDTH - 2.9 * inch) / 2, (CONTENT_WIDTH - 2.9 * inch) / 2]
     flowables = [
-        Paragraph("Most recent first.", styles()["note"]),
+        Lines("Most recent first.", "note"),
         grid(["Last seen", "Returned", "Where found", "With whom, how located"], rows, widths),
     ]
     earlier = facts.get("prior_episodes_not_listed", 0)
     if earlier:
         episodes = "episode" if earlier == 1 else "episodes"
-        flowables.append(Paragraph(f"And {earlier} earlier missing {episodes} (not listed).", styles()["note"]))
+        flowables.append(Lines(f"And {earlier} earlier missing {episodes} (not listed).", "note"))
     return section("Prior missing episodes", *flowables)
 
 
@@ -255,7 +251,7 @@ def contact_block(facts):
         rows = [[c["name"], c["phone"], c["email"]] for c in gf["caseworkers"]]
         flowables += [Spacer(1, 5), grid(["Caseworker", "Phone", "Email"], rows, widths)]
     else:
-        flowables.append(Paragraph("No caseworker assigned.", styles()["note"]))
+        flowables.append(Lines("No caseworker assigned.", "note"))
     return section("Agency (legal guardian) and caseworker contact", *flowables)
 
 
@@ -276,7 +272,6 @@ def recovery_block(facts):
 
 
 def requested_actions_block(facts):
-    s = styles()
-    items = [Paragraph("ACTION REQUESTED", s["alert_head"])]
-    items += [Paragraph("■ " + text(line), s["alert"]) for line in facts["recovery"]["requested_actions"]]
+    items = [Lines("ACTION REQUESTED", "alert_head")]
+    items += [Lines("■ " + line, "alert") for line in facts["recovery"]["requested_actions"]]
     return [Spacer(1, 6), boxed(items, BAND, LABEL_BG)]

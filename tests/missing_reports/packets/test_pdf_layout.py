@@ -52,3 +52,17 @@ def test_a_word_wider_than_its_cell_is_cut_not_lost():
     assert len(lines) > 1 and "".join(lines) == "x" * 200
     assert layout._wrap("", "Helvetica", 9, 100) == [""]
     assert layout._wrap("a b\nc", "Helvetica", 9, 100) == ["a b", "c"]
+
+
+def test_plain_lines_longer_than_a_page_split_between_lines_and_keep_every_word():
+    words = [f"note{n:04d}" for n in range(1500)]
+    story = [layout.Lines("Title line", "title"), *layout.section("Notes", layout.Lines(" ".join(words), "note"))]
+    pages = text_of(layout.render(frame_facts(), "Test", story))
+    assert len(pages) >= 2
+    assert pages[0].index("Title line") < pages[0].index("NOTES")
+    assert re.findall(r"note\d{4}", " ".join(pages)) == words
+
+
+def test_an_empty_value_prints_not_recorded():
+    pages = text_of(layout.render(frame_facts(), "Test", layout.section("Placement at the time", layout.para(""))))
+    assert "PLACEMENT AT THE TIME Not recorded" in pages[0]
