@@ -38,6 +38,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from django.db import connections, transaction
+from django.db.models import Q
 
 from caseapp.local_time import agency_zone
 from caseapp.models import Youth
@@ -114,6 +115,16 @@ class ExportFilters:
     period_end: datetime.date | None = None
     team_ids: tuple[int, ...] = ()
     placement_types: tuple[str, ...] = ()
+
+    def q(self, *, team: str = "youth__team_id", placement_type: str = "placement__placement_type") -> Q:
+        """The team and placement-type filters as one Q over a report's rows (empty: every row), given the paths
+        from those rows to the youth's team id and to the placement's type: the one home of what they mean."""
+        condition = Q()
+        if self.team_ids:
+            condition &= Q(**{f"{team}__in": self.team_ids})
+        if self.placement_types:
+            condition &= Q(**{f"{placement_type}__in": self.placement_types})
+        return condition
 
     def to_json(self) -> dict:
         return {

@@ -104,11 +104,7 @@ class EpisodeRegister(Report):
             youth__in=access.youth_visible_to(query.user),
             last_seen_at__lt=end,
         ).filter(Q(returned_at__gte=start) | Q(returned_at__isnull=True))
-        if filters.team_ids:
-            episodes = episodes.filter(youth__team_id__in=filters.team_ids)
-        if filters.placement_types:
-            episodes = episodes.filter(placement__placement_type__in=filters.placement_types)
-        return episodes
+        return episodes.filter(filters.q())
 
     def count(self, query) -> int:
         return self.episodes(query).count()

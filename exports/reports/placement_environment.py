@@ -164,24 +164,14 @@ def _scoped_youth(query):
 def placements(query):
     """The placements (not missing spells) of the requester's scope in this agency, filtered."""
     rows = Placement.objects.filter(youth__in=_scoped_youth(query)).exclude(placement_type__in=MISSING_PLACEMENT_TYPES)
-    filters = query.filters
-    if filters.team_ids:
-        rows = rows.filter(youth__team_id__in=filters.team_ids)
-    if filters.placement_types:
-        rows = rows.filter(placement_type__in=filters.placement_types)
-    return rows
+    return rows.filter(query.filters.q(placement_type="placement_type"))
 
 
 def episodes_started(query):
     """The episodes of the requester's scope in this agency that started in the period, filtered."""
     start, end = query.period_bounds()
     rows = MissingEpisode.objects.filter(youth__in=_scoped_youth(query), last_seen_at__gte=start, last_seen_at__lt=end)
-    filters = query.filters
-    if filters.team_ids:
-        rows = rows.filter(youth__team_id__in=filters.team_ids)
-    if filters.placement_types:
-        rows = rows.filter(placement__placement_type__in=filters.placement_types)
-    return rows
+    return rows.filter(query.filters.q())
 
 
 def day_after_last_counted(query) -> datetime.date:

@@ -94,12 +94,9 @@ def responses_decided(query):
     start, end = query.period_bounds()
     youth = access.youth_visible_to(query.user).filter(agency_id=query.agency.pk)
     rows = ReturnResponse.objects.filter(episode__youth__in=youth, decided_at__gte=start, decided_at__lt=end)
-    filters = query.filters
-    if filters.team_ids:
-        rows = rows.filter(episode__youth__team_id__in=filters.team_ids)
-    if filters.placement_types:
-        rows = rows.filter(episode__placement__placement_type__in=filters.placement_types)
-    return rows
+    return rows.filter(
+        query.filters.q(team="episode__youth__team_id", placement_type="episode__placement__placement_type")
+    )
 
 
 def _grouped(query):

@@ -27,11 +27,7 @@ def _episode_scope(query: ReportQuery, prefix: str = "") -> Q:
             f"{prefix}agency_learned_at__lt": end,
         }
     )
-    if filters.team_ids:
-        scope &= Q(**{f"{prefix}youth__team_id__in": filters.team_ids})
-    if filters.placement_types:
-        scope &= Q(**{f"{prefix}placement__placement_type__in": filters.placement_types})
-    return scope
+    return scope & filters.q(team=f"{prefix}youth__team_id", placement_type=f"{prefix}placement__placement_type")
 
 
 def episodes_in_period(query: ReportQuery):
